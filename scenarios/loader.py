@@ -1,0 +1,149 @@
+"""Reading scenario YAML: `extends:` chains, merging, and field-path error messages.
+
+Merging rules for `extends:` (a path relative to the extending file): mappings merge key
+by key, except that a mapping whose `kind` differs from the base's replaces it; lists of
+keyed mappings merge item by item, keyed by `id` (queues by channel, language and tier):
+an item with `remove: true` drops that key and a new key is appended; any other list or
+value replaces the base's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from forecasting.errors import InputError
+from scenarios.spec import Scenario
+
+MAX_EXTENDS_DEPTH = 10
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Merge `override` onto `base` by the rules in the module docstring."""
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        if "kind" in override and override["kind"] != base.get("kind"):
+            return dict(override)
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge(base[key], value) if key in base else value
+        return merged
+    if _is_keyed_list(base) and _is_keyed_list(override):
+        items = {_item_key(item): item for item in base}
+        for item in override:
+            key = _item_key(item)
+            if item.get("remove") is True:
+                items.pop(key, None)
+            elif key in items:
+                items[key] = merge(items[key], item)
+            else:
+                items[key] = item
+        return list(items.values())
+    return override
+
+
+_QUEUE_KEY = ("channel", "language", "tier")
+
+
+def _item_key(item: Mapping[str, Any]) -> tuple[Any, ...]:
+    if "id" in item:
+        return ("id", item["id"])
+    return tuple(item[k] for k in _QUEUE_KEY)
+
+
+def _is_keyed_list(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(i, Mapping) and ("id" in i or all(k in i for k in _QUEUE_KEY)) for i in value
+    )
+
+
+def read_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The scenario mapping at `path` with its `extends:` chain resolved (no validation)."""
+    path = Path(path)
+    resolved = path.resolve()
+    if resolved in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, resolved))
+        raise InputError(f"{path}: `extends` forms a cycle: {cycle}")
+    if len(_chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError(f"{path}: `extends` chain deeper than {MAX_EXTENDS_DEPTH}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{path}: {where}not valid YAML ({problem})") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of scenario fields at the top level")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(f"{path}: extends: expected a file path, got {parent!r}")
+    base = read_raw(path.parent / parent, (*_chain, resolved))
+    return merge(base, data)
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic error location as `sites[2].timezone`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("hours", "24x5", "24x7") and out.endswith("coverage"):
+            continue  # the discriminator tag adds nothing a user wrote
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def describe(error: Mapping[str, Any]) -> str:
+    """One line for one pydantic error: path, the value given, and what was expected."""
+    path = field_path(tuple(error["loc"]))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    kind = error["type"]
+    if kind == "missing":
+        return f"{path}: required field is missing"
+    if kind == "extra_forbidden":
+        return f"{path}: unknown field (check the spelling; see docs/SCENARIO.md)"
+    if kind == "value_error" and repr(error.get("input"))[:60] in message:
+        return f"{path}: {message}"
+    if kind == "value_error" and not isinstance(error.get("input"), dict | list):
+        return f"{path}: {error.get('input')!r}: {message}"
+    if isinstance(error.get("input"), dict | list):
+        return f"{path}: {message}"
+    return f"{path}: {error.get('input')!r} is invalid: {message}"
+
+
+def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping; every problem is listed by field path in the InputError."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [describe(err) for err in exc.errors(include_url=False)]
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise InputError(f"{source}: {len(problems)} {noun} in the scenario", problems) from exc
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, resolve `extends:` and validate the scenario file at `path`."""
+    return parse_scenario(read_raw(Path(path)), str(path))
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The resolved scenario as YAML (what a run used, written beside its outputs)."""
+    data = json.loads(scenario.model_dump_json(exclude_defaults=False))
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario's JSON Schema (for the web app's forms and editors)."""
+    return Scenario.model_json_schema()

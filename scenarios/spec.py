@@ -1,0 +1,425 @@
+"""The scenario specification: one organisation, its demand and its policies.
+
+Validated with pydantic at the edge; every model is frozen. `scenarios.loader` reads the
+YAML (with `extends:`) and turns validation errors into field-path messages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from forecasting.calendars import is_known_country
+from forecasting.timegrid import ALLOWED_INTERVAL_MIN, is_iana_zone
+
+Channel = Literal["phone", "chat", "email", "web", "social"]
+REALTIME_CHANNELS: frozenset[str] = frozenset({"phone", "chat"})
+DEFERRED_CHANNELS: frozenset[str] = frozenset({"email", "web", "social"})
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+_SKILL = re.compile(r"^(phone|chat|email|web|social)/[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class Spec(BaseModel):
+    """Base of every scenario model: frozen, and unknown keys are errors (typos surface)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _zone(value: str) -> str:
+    if not is_iana_zone(value):
+        raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'Europe/Amsterdam')")
+    return value
+
+
+def _clock(value: str | time) -> time:
+    if isinstance(value, time):
+        return value
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a local time HH:MM")
+    return time(int(match[1]), int(match[2]))
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_clock),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+]
+"""A wall-clock time written HH:MM, read beside the IANA zone it belongs to."""
+
+
+def _ident(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{value!r} is not an id: lower-case letters, digits, '-' and '_'")
+    return value
+
+
+class Break(Spec):
+    """A break inside a shift: starts `offset_minutes` after the shift start."""
+
+    offset_minutes: int = Field(ge=0)
+    minutes: int = Field(gt=0, le=120)
+    paid: bool = False
+
+
+class ShiftTemplate(Spec):
+    """A shift in the site's local time, e.g. 08:00 for 9 hours with a 60-minute lunch."""
+
+    id: str
+    start: LocalTime
+    hours: float = Field(gt=0, le=16, description="elapsed length, breaks included")
+    breaks: tuple[Break, ...] = ()
+
+    _id = field_validator("id")(_ident)
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> ShiftTemplate:
+        for i, brk in enumerate(self.breaks):
+            if brk.offset_minutes + brk.minutes > self.hours * 60:
+                raise ValueError(f"breaks[{i}] ends after the shift's {self.hours} hours")
+        return self
+
+    @property
+    def paid_hours(self) -> float:
+        """Hours paid: the length less unpaid breaks."""
+        return self.hours - sum(b.minutes for b in self.breaks if not b.paid) / 60
+
+
+class Contract(Spec):
+    """Labour rules that apply to every agent of a site (country law and contract)."""
+
+    min_hours_week: float = Field(default=0, ge=0)
+    max_hours_week: float = Field(default=40, gt=0)
+    max_shifts_week: int = Field(default=5, ge=1, le=7)
+    max_consecutive_days: int = Field(default=5, ge=1)
+    min_consecutive_days_off: int = Field(default=1, ge=1)
+    min_rest_hours: float = Field(default=11, ge=0, le=24)
+    max_nights_per_4_weeks: int = Field(default=8, ge=0)
+    max_weekends_per_4_weeks: int = Field(default=2, ge=0, le=4)
+    night_start: LocalTime = time(22, 0)
+    night_end: LocalTime = time(6, 0)
+    shift_templates: tuple[ShiftTemplate, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Contract:
+        if self.min_hours_week > self.max_hours_week:
+            raise ValueError(
+                f"min_hours_week {self.min_hours_week} exceeds max_hours_week {self.max_hours_week}"
+            )
+        ids = [t.id for t in self.shift_templates]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"shift template ids must be unique, got {ids}")
+        return self
+
+
+class Premiums(Spec):
+    """Pay uplifts as fractions of the hourly cost (0.25 = +25%)."""
+
+    night: float = Field(default=0.0, ge=0)
+    weekend: float = Field(default=0.0, ge=0)
+    holiday: float = Field(default=0.0, ge=0)
+
+
+class AgentGroup(Spec):
+    """`count` agents of one tier and skill mix, named `<site>-<tier>-<n>`."""
+
+    tier: int = Field(ge=1, le=3)
+    count: int = Field(ge=0)
+    skills: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for skill in value:
+            if not _SKILL.match(skill):
+                raise ValueError(f"{skill!r} is not a skill 'channel/language', e.g. 'chat/en'")
+        return value
+
+
+class Agent(AgentGroup):
+    """One named agent (overrides the group form when listed explicitly)."""
+
+    id: str
+    count: int = 1
+    time_off: tuple[date, ...] = ()
+
+    _id = field_validator("id")(_ident)
+
+
+class Site(Spec):
+    """An office: zone, country for holidays, contract, agents and costs."""
+
+    id: str
+    name: str
+    timezone: str
+    country: str = Field(min_length=2, max_length=2)
+    subdivision: str | None = None
+    hourly_cost: Decimal = Field(gt=0, description="loaded cost per paid hour")
+    premiums: Premiums = Premiums()
+    contract: Contract
+    headcount: tuple[AgentGroup, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    opens: date | None = Field(default=None, description="first working day, for expansions")
+
+    _id = field_validator("id")(_ident)
+    _tz = field_validator("timezone")(_zone)
+
+    @model_validator(mode="after")
+    def _country_known(self) -> Site:
+        if not is_known_country(self.country, self.subdivision):
+            raise ValueError(
+                f"country {self.country!r} subdivision {self.subdivision!r} has no holiday "
+                "calendar; expected an ISO 3166-1 alpha-2 code such as 'US', 'TW', 'NL'"
+            )
+        return self
+
+
+class ServiceTarget(Spec):
+    """A share of contacts answered within a time: 0.8 within 20 s, or 0.9 within 24 h."""
+
+    fraction: Fraction = 0.8
+    within_seconds: float = Field(gt=0)
+
+
+class WeeklyOpen(Spec):
+    """Opening hours on given weekdays in a named zone (business or extended hours)."""
+
+    kind: Literal["hours"] = "hours"
+    timezone: str
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    open: LocalTime
+    close: LocalTime
+
+    _tz = field_validator("timezone")(_zone)
+
+
+class WeekPointSpec(Spec):
+    """A point in the week: weekday and local time in a named zone."""
+
+    day: Weekday
+    time: LocalTime
+    timezone: str
+
+    _tz = field_validator("timezone")(_zone)
+
+
+class Span24x5(Spec):
+    """Round the clock from a start to an end in the week, e.g. Mon 07:00 Taipei to Fri 22:00 LA.
+
+    `kind: span` is the same policy under a neutral name, for spans that are not a
+    working week (a vendor's weekend from Friday night to Monday morning).
+    """
+
+    kind: Literal["24x5", "span"] = "24x5"
+    start: WeekPointSpec
+    end: WeekPointSpec
+
+
+class Always(Spec):
+    """24/7/365."""
+
+    kind: Literal["24x7"] = "24x7"
+
+
+Coverage = Annotated[WeeklyOpen | Span24x5 | Always, Field(discriminator="kind")]
+
+
+class Queue(Spec):
+    """Channel x language x tier, with its service target and staffing factors."""
+
+    channel: Channel
+    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+    tier: int = Field(ge=1, le=3)
+    target: ServiceTarget
+    aht_seconds: float = Field(gt=0, description="default handle time when history has none")
+    concurrency: float = Field(default=1.0, ge=1.0, le=10.0)
+    patience_seconds: float | None = Field(default=None, gt=0)
+    escalation_rate: Fraction = 0.0
+    escalates_to: str | None = Field(default=None, description="queue id that takes escalations")
+    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.32
+    max_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    priority: int = Field(default=1, ge=1, le=10, description="weight of its understaffing")
+    coverage: Coverage
+
+    @property
+    def id(self) -> str:
+        """The queue's key, e.g. 'chat-en-t1'."""
+        return f"{self.channel}-{self.language}-t{self.tier}"
+
+    @property
+    def skill(self) -> str:
+        """The skill an agent needs to serve it, e.g. 'chat/en'."""
+        return f"{self.channel}/{self.language}"
+
+    @model_validator(mode="after")
+    def _channel_factors(self) -> Queue:
+        if self.concurrency > 1 and self.channel != "chat":
+            raise ValueError(f"concurrency applies to chat only, not {self.channel}")
+        return self
+
+
+class Region(Spec):
+    """Where customers are: their zone, country (holidays), language mix and weekly volume."""
+
+    id: str
+    timezone: str
+    country: str = Field(min_length=2, max_length=2)
+    languages: dict[str, Fraction]
+    weekly_volume: dict[Channel, float] = Field(description="new Tier 1 contacts per week")
+
+    _id = field_validator("id")(_ident)
+    _tz = field_validator("timezone")(_zone)
+
+    @field_validator("languages")
+    @classmethod
+    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"language shares must add up to 1, got {total:g}")
+        return value
+
+
+class Event(Spec):
+    """A declared event (launch, outage, campaign) multiplying volume over dates."""
+
+    name: str
+    start: date
+    end: date
+    uplift: float = Field(gt=-1.0, description="0.3 = +30% volume")
+    channels: tuple[Channel, ...] = ()
+
+
+class Demand(Spec):
+    """Customer regions and the levers on their volume."""
+
+    regions: tuple[Region, ...] = Field(min_length=1)
+    growth_per_year: float = Field(default=0.0, gt=-1.0)
+    deflection: dict[Channel, Fraction] = {}
+    events: tuple[Event, ...] = ()
+
+
+class PriceModel(Spec):
+    """How a BPO bills: per agent hour, per handled ticket, or per FTE month."""
+
+    kind: Literal["per_hour", "per_ticket", "per_fte_month"]
+    rate: Decimal = Field(gt=0)
+    minimum_monthly: Decimal = Decimal(0)
+
+
+class Vendor(Spec):
+    """An outsourcing vendor offering agents for some skills in some hours."""
+
+    id: str
+    name: str
+    price: PriceModel
+    max_agents: int = Field(ge=0)
+    tier: int = Field(default=1, ge=1, le=3)
+    skills: tuple[str, ...] = Field(min_length=1)
+    coverage: Coverage
+    quality_factor: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
+
+    _id = field_validator("id")(_ident)
+
+
+class Planning(Spec):
+    """Planning grain and solver budget."""
+
+    interval_minutes: int = 15
+    weeks: int = Field(default=4, ge=1, le=12)
+    solver_seconds: float = Field(default=30, gt=0)
+    overstaffing_weight: float = Field(default=0.05, ge=0)
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _grain(cls, value: int) -> int:
+        if value not in ALLOWED_INTERVAL_MIN:
+            raise ValueError(
+                f"{value} is not a planning grain; expected one of {ALLOWED_INTERVAL_MIN}"
+            )
+        return value
+
+
+class Scenario(Spec):
+    """One organisation and its policies: the input of every pipeline stage."""
+
+    name: str
+    description: str = ""
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    planning: Planning = Planning()
+    sites: tuple[Site, ...] = Field(min_length=1)
+    queues: tuple[Queue, ...] = Field(min_length=1)
+    demand: Demand
+    vendors: tuple[Vendor, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        problems: list[str] = []
+        site_ids = [s.id for s in self.sites]
+        if len(site_ids) != len(set(site_ids)):
+            problems.append(f"site ids must be unique, got {site_ids}")
+        queue_ids = [q.id for q in self.queues]
+        if len(queue_ids) != len(set(queue_ids)):
+            problems.append(f"queues must be unique by channel, language and tier, got {queue_ids}")
+        served = {
+            (skill, g.tier)
+            for site in self.sites
+            for g in (*site.headcount, *site.agents)
+            for skill in g.skills
+        }
+        served |= {(skill, v.tier) for v in self.vendors for skill in v.skills}
+        for q in self.queues:
+            if (q.skill, q.tier) not in served:
+                problems.append(
+                    f"queue {q.id}: no agent or vendor has skill {q.skill!r} at tier {q.tier}"
+                )
+        for q in self.queues:
+            if q.escalation_rate > 0 and q.escalates_to is None:
+                problems.append(f"queue {q.id}: escalation_rate > 0 needs escalates_to")
+            if q.escalates_to is not None:
+                target = next((t for t in self.queues if t.id == q.escalates_to), None)
+                if target is None:
+                    problems.append(f"queue {q.id}: escalates_to {q.escalates_to!r} is not a queue")
+                elif target.tier <= q.tier:
+                    problems.append(f"queue {q.id}: escalates_to {target.id} must be a higher tier")
+        agent_ids = [a.id for site in self.sites for a in site.agents]
+        if len(agent_ids) != len(set(agent_ids)):
+            problems.append("agent ids must be unique across sites")
+        tier1 = {(q.channel, q.language) for q in self.queues if q.tier == 1}
+        for region in self.demand.regions:
+            for channel in region.weekly_volume:
+                for language in region.languages:
+                    if (channel, language) not in tier1:
+                        problems.append(
+                            f"demand region {region.id}: {channel}/{language} has volume but no Tier 1 queue"
+                        )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def site(self, site_id: str) -> Site:
+        """The site with this id."""
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        raise KeyError(site_id)
+
+    def queue(self, queue_id: str) -> Queue:
+        """The queue with this id, e.g. 'chat-en-t1'."""
+        for queue in self.queues:
+            if queue.id == queue_id:
+                return queue
+        raise KeyError(queue_id)
