@@ -1,0 +1,705 @@
+"""The demo's report: one self-contained report.html, and a terminal summary table.
+
+The HTML embeds plotly.js once (the machine may be offline, so no CDN) and every figure
+after it, so the file opens from disk without a server. Long frames are downsampled to
+hourly points before plotting to keep the file small; the CSV files beside the report
+keep the full 15-minute detail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+from rich.table import Table
+
+from scenarios.cost import CATEGORIES, CostReport
+
+HISTORY_WEEKS_SHOWN = 4
+"""Weeks of history drawn before the forecast: enough to see the weekly pattern."""
+MAX_ROSTER_AGENTS = 120
+"""Agents drawn in the roster timeline; beyond this the chart says how many were left out."""
+MAX_GROUP_PANELS = 12
+"""Coverage groups drawn one panel each; the rest are named in a note."""
+
+SECTION_IDS: tuple[str, ...] = (
+    "summary",
+    "methods",
+    "forecast",
+    "requirements",
+    "coverage",
+    "roster",
+    "outcomes",
+    "cost",
+    "solver",
+)
+
+_CATEGORY_COLOURS = {
+    "base": "#4c78a8",
+    "night": "#54a24b",
+    "weekend": "#f58518",
+    "holiday": "#e45756",
+    "bpo": "#b279a2",
+}
+
+
+@dataclass(frozen=True)
+class SolverFigures:
+    """How the roster solve ended, as the solver reported it (never hidden).
+
+    Attributes:
+        status: 'optimal', 'feasible', 'infeasible' or 'unknown'.
+        objective: objective in points; None when no roster was found.
+        bound: best proven lower bound in points; None when the solver gave none.
+        gap: (objective - bound) / objective as a fraction; None without a roster.
+        seconds: wall-clock seconds the solve took.
+    """
+
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class VariantPoint:
+    """One scenario variant on the cost-against-SLA chart.
+
+    Attributes:
+        name: the variant's scenario name.
+        total_cost: its total cost over the planning period.
+        sla_attainment: its offered-weighted share of contacts answered within target.
+    """
+
+    name: str
+    total_cost: Decimal
+    sla_attainment: float
+
+
+@dataclass(frozen=True)
+class ChannelSla:
+    """Service level attained by one channel over the period.
+
+    Attributes:
+        channel: 'phone', 'chat', 'email', 'web' or 'social'.
+        offered: contacts offered.
+        attainment: offered-weighted mean of the per-interval service level, in [0, 1].
+    """
+
+    channel: str
+    offered: float
+    attainment: float
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """Everything the report shows; the frames are the pipeline's outputs as they are.
+
+    Attributes:
+        scenario: scenario name.
+        description: one-paragraph scenario description.
+        methods: (stage, method) pairs naming honestly how each stage was computed, e.g.
+            ('forecast', 'seasonal naive forecast (same interval last week)').
+        history: `interval_start` (UTC), `channel`, `language`, `tier`, `volume`.
+        forecast: `interval_start` (UTC), `channel`, `language`, `tier`, `volume`,
+            `volume_p10`, `volume_p90`.
+        requirements: `interval_start` (UTC), `channel`, `language`, `tier`,
+            `agents_required`.
+        coverage: `interval_start` (UTC), `group`, `required`, `scheduled`, `shortfall`.
+        roster: `agent_id`, `site`, `timezone`, `start_utc`, `end_utc` (UTC), `shift`.
+        outcomes: `interval_start` (UTC), `channel`, `offered`, `service_level`.
+        cost: the priced scenario.
+        solver: how the roster solve ended.
+        variants: other priced variants for the cost-against-SLA chart; empty for one.
+        sla_targets: (channel, target fraction) pairs drawn as reference lines.
+    """
+
+    scenario: str
+    description: str
+    methods: tuple[tuple[str, str], ...]
+    history: pd.DataFrame
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    coverage: pd.DataFrame
+    roster: pd.DataFrame
+    outcomes: pd.DataFrame
+    cost: CostReport
+    solver: SolverFigures
+    variants: tuple[VariantPoint, ...] = ()
+    sla_targets: tuple[tuple[str, float], ...] = field(default=())
+
+
+# --- figures of merit --------------------------------------------------------------------
+
+
+def sla_by_channel(outcomes: pd.DataFrame) -> tuple[ChannelSla, ...]:
+    """Service level attained per channel: the offered-weighted mean of interval service levels.
+
+    Args:
+        outcomes: columns `channel`, `offered`, `service_level` (fraction in [0, 1]).
+
+    Returns:
+        One entry per channel with contacts offered, sorted by channel.
+    """
+    offered = pd.to_numeric(outcomes["offered"], errors="coerce").fillna(0.0)
+    level = pd.to_numeric(outcomes["service_level"], errors="coerce").fillna(0.0)
+    frame = pd.DataFrame(
+        {"channel": outcomes["channel"].astype(str), "offered": offered, "met": offered * level}
+    )
+    sums = frame.groupby("channel", sort=True)[["offered", "met"]].sum()
+    return tuple(
+        ChannelSla(str(ch), float(row.offered), float(row.met / row.offered))
+        for ch, row in sums.iterrows()
+        if row.offered > 0
+    )
+
+
+def overall_sla(outcomes: pd.DataFrame) -> float | None:
+    """Offered-weighted service level over every channel; None when nothing was offered."""
+    per = sla_by_channel(outcomes)
+    offered = sum(c.offered for c in per)
+    if offered <= 0:
+        return None
+    return sum(c.attainment * c.offered for c in per) / offered
+
+
+# --- frame helpers ------------------------------------------------------------------------
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    """UTC timestamps without zone, for plotting on an axis labelled UTC."""
+    stamps = pd.to_datetime(values, utc=True, format="ISO8601")
+    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _queue(frame: pd.DataFrame) -> pd.Series:
+    return (
+        frame["channel"].astype(str)
+        + "-"
+        + frame["language"].astype(str)
+        + "-t"
+        + frame["tier"].astype(str)
+    )
+
+
+def _hourly(
+    frame: pd.DataFrame, keys: Sequence[str], values: Sequence[str], how: str
+) -> pd.DataFrame:
+    """Aggregate `values` per UTC hour and `keys` (sum or mean), hour in column `hour`."""
+    out = frame.assign(hour=_naive_utc(frame["interval_start"]).dt.floor("h"))
+    cols = {v: pd.to_numeric(out[v], errors="coerce") for v in values}
+    out = out.assign(**cols)
+    grouped = out.groupby([*keys, "hour"], sort=True)[list(values)]
+    result = grouped.sum() if how == "sum" else grouped.mean()
+    return result.reset_index()
+
+
+def _money(value: Decimal | None, currency: str) -> str:
+    if value is None:
+        return "n/a (no tickets handled)"
+    return f"{currency} {value:,.2f}"
+
+
+def _fmt(value: float | None, spec: str = ".4g") -> str:
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and np.isnan(value))
+        else format(value, spec)
+    )
+
+
+def _fig_html(fig: go.Figure) -> str:
+    fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure | None:
+    """Hourly volume per channel: recent history, the forecast and its p10-p90 band.
+
+    The band is the sum of the per-queue p10 and p90 over the hour, which is wider than
+    the band of the sum: shown as a conservative envelope.
+    """
+    if forecast.empty:
+        return None
+    fc = _hourly(forecast, ["channel"], ["volume", "volume_p10", "volume_p90"], "sum")
+    start = fc["hour"].min()
+    hist = history.iloc[0:0]
+    if not history.empty:
+        hist = _hourly(history, ["channel"], ["volume"], "sum")
+        hist = hist[
+            (hist["hour"] < start)
+            & (hist["hour"] >= start - pd.Timedelta(weeks=HISTORY_WEEKS_SHOWN))
+        ]
+    channels = sorted(set(fc["channel"]))
+    fig = make_subplots(
+        rows=len(channels),
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=channels,
+        vertical_spacing=0.06,
+    )
+    for row, channel in enumerate(channels, start=1):
+        f = fc[fc["channel"] == channel]
+        first = row == 1
+        fig.add_trace(
+            go.Scatter(
+                x=f["hour"],
+                y=f["volume_p90"],
+                line={"width": 0},
+                name="p90",
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=f["hour"],
+                y=f["volume_p10"],
+                fill="tonexty",
+                fillcolor="rgba(76,120,168,0.25)",
+                line={"width": 0},
+                name="p10-p90",
+                legendgroup="band",
+                showlegend=first,
+            ),
+            row=row,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=f["hour"],
+                y=f["volume"],
+                name="forecast",
+                line={"color": "#4c78a8"},
+                legendgroup="fc",
+                showlegend=first,
+            ),
+            row=row,
+            col=1,
+        )
+        if not hist.empty:
+            h = hist[hist["channel"] == channel]
+            fig.add_trace(
+                go.Scatter(
+                    x=h["hour"],
+                    y=h["volume"],
+                    name="history",
+                    line={"color": "#888"},
+                    legendgroup="hist",
+                    showlegend=first,
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_layout(title="Contacts per hour (UTC)", height=260 * len(channels) + 80)
+    return fig
+
+
+def requirements_figure(requirements: pd.DataFrame) -> go.Figure | None:
+    """Agents required per queue, hourly mean of the intervals (UTC)."""
+    if requirements.empty:
+        return None
+    req = requirements.assign(queue=_queue(requirements))
+    hourly = _hourly(req, ["queue"], ["agents_required"], "mean")
+    fig = go.Figure()
+    for queue, rows in hourly.groupby("queue", sort=True):
+        fig.add_trace(
+            go.Scatter(x=rows["hour"], y=rows["agents_required"], name=str(queue), mode="lines")
+        )
+    fig.update_layout(
+        title="Agents required per queue (hourly mean, UTC)", yaxis_title="agents", height=420
+    )
+    return fig
+
+
+def coverage_figure(coverage: pd.DataFrame) -> go.Figure | None:
+    """Required against scheduled agents per group over time (hourly mean, UTC)."""
+    if coverage.empty:
+        return None
+    hourly = _hourly(coverage, ["group"], ["required", "scheduled", "shortfall"], "mean")
+    groups = sorted(set(hourly["group"]))[:MAX_GROUP_PANELS]
+    fig = make_subplots(
+        rows=len(groups), cols=1, shared_xaxes=True, subplot_titles=groups, vertical_spacing=0.04
+    )
+    for row, group in enumerate(groups, start=1):
+        g = hourly[hourly["group"] == group]
+        first = row == 1
+        fig.add_trace(
+            go.Scatter(
+                x=g["hour"],
+                y=g["required"],
+                name="required",
+                line={"color": "#e45756", "dash": "dot"},
+                legendgroup="r",
+                showlegend=first,
+            ),
+            row=row,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=g["hour"],
+                y=g["scheduled"],
+                name="scheduled",
+                line={"color": "#4c78a8"},
+                legendgroup="s",
+                showlegend=first,
+            ),
+            row=row,
+            col=1,
+        )
+    fig.update_layout(
+        title="Required against scheduled agents (hourly mean, UTC)", height=200 * len(groups) + 100
+    )
+    return fig
+
+
+def shortfall_heatmap(coverage: pd.DataFrame) -> go.Figure | None:
+    """Mean shortfall (agents, summed over groups) by UTC weekday and time of day."""
+    if coverage.empty:
+        return None
+    stamps = _naive_utc(coverage["interval_start"])
+    frame = pd.DataFrame(
+        {
+            "stamp": stamps,
+            "shortfall": pd.to_numeric(coverage["shortfall"], errors="coerce").fillna(0.0),
+        }
+    )
+    per_interval = frame.groupby("stamp", sort=True)["shortfall"].sum().reset_index()
+    per_interval["weekday"] = per_interval["stamp"].dt.weekday
+    per_interval["clock"] = per_interval["stamp"].dt.strftime("%H:%M")
+    table = per_interval.pivot_table(
+        index="weekday", columns="clock", values="shortfall", aggfunc="mean"
+    )
+    table = table.reindex(range(7))
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy(),
+            x=list(table.columns),
+            y=names,
+            colorscale="Reds",
+            colorbar={"title": "agents short"},
+            hovertemplate="%{y} %{x} UTC: %{z:.2f} agents short<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Mean shortfall by weekday and time of day (UTC)",
+        height=340,
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
+    """Gantt-style roster: one row per agent, shifts in the agent's local time, by shift.
+
+    Returns:
+        The figure (None for an empty roster) and the number of agents left out.
+    """
+    if roster.empty:
+        return None, 0
+    starts = pd.to_datetime(roster["start_utc"], utc=True, format="ISO8601")
+    ends = pd.to_datetime(roster["end_utc"], utc=True, format="ISO8601")
+    zones = roster["timezone"].astype(str)
+    local_start = [s.tz_convert(z).tz_localize(None) for s, z in zip(starts, zones, strict=True)]
+    local_end = [e.tz_convert(z).tz_localize(None) for e, z in zip(ends, zones, strict=True)]
+    shift = (
+        roster["shift"].astype(str)
+        if "shift" in roster.columns
+        else pd.Series(["shift"] * len(roster))
+    )
+    frame = pd.DataFrame(
+        {
+            "agent": roster["site"].astype(str) + " · " + roster["agent_id"].astype(str),
+            "start": local_start,
+            "end": local_end,
+            "shift": shift.to_numpy(),
+            "site": roster["site"].astype(str).to_numpy(),
+            "timezone": zones.to_numpy(),
+        }
+    )
+    agents = sorted(set(frame["agent"]))
+    shown = agents[:MAX_ROSTER_AGENTS]
+    frame = frame[frame["agent"].isin(shown)]
+    fig = go.Figure()
+    for shift_name, rows in frame.groupby("shift", sort=True):
+        duration_ms = (rows["end"] - rows["start"]).dt.total_seconds() * 1000
+        fig.add_trace(
+            go.Bar(
+                base=rows["start"],
+                x=duration_ms,
+                y=rows["agent"],
+                orientation="h",
+                name=str(shift_name),
+                customdata=np.stack(
+                    [
+                        rows["start"].dt.strftime("%a %d %b %H:%M"),
+                        rows["end"].dt.strftime("%H:%M"),
+                        rows["timezone"],
+                    ],
+                    axis=-1,
+                ),
+                hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]} (%{customdata[2]})<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        title="Roster: each agent's shifts in the agent's local time",
+        barmode="overlay",
+        height=max(300, 18 * len(shown) + 120),
+        xaxis={"type": "date", "title": "local time"},
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(shown)), "title": None},
+    )
+    return fig, len(agents) - len(shown)
+
+
+def outcomes_figure(
+    outcomes: pd.DataFrame, targets: Sequence[tuple[str, float]]
+) -> go.Figure | None:
+    """Daily service level per channel (offered-weighted), with the targets if given."""
+    if outcomes.empty:
+        return None
+    offered = pd.to_numeric(outcomes["offered"], errors="coerce").fillna(0.0)
+    frame = pd.DataFrame(
+        {
+            "day": _naive_utc(outcomes["interval_start"]).dt.floor("D"),
+            "channel": outcomes["channel"].astype(str),
+            "offered": offered,
+            "met": offered * pd.to_numeric(outcomes["service_level"], errors="coerce").fillna(0.0),
+        }
+    )
+    daily = frame.groupby(["channel", "day"], sort=True)[["offered", "met"]].sum().reset_index()
+    daily = daily[daily["offered"] > 0]
+    fig = go.Figure()
+    for channel, rows in daily.groupby("channel", sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["day"],
+                y=rows["met"] / rows["offered"],
+                name=str(channel),
+                mode="lines+markers",
+            )
+        )
+    for channel, target in targets:
+        fig.add_hline(
+            y=target,
+            line={"dash": "dot", "color": "#999"},
+            annotation_text=f"{channel} target {target:.0%}",
+        )
+    fig.update_layout(
+        title="Service level per channel per day (UTC days)",
+        yaxis={"tickformat": ".0%", "range": [0, 1.05]},
+        height=380,
+    )
+    return fig
+
+
+def cost_figures(cost: CostReport) -> tuple[go.Figure, go.Figure]:
+    """Cost by payer and category (stacked bars), and cost per day by category."""
+    payers = [(s.site, s.base, s.night, s.weekend, s.holiday, Decimal(0)) for s in cost.by_site]
+    payers += [
+        (v.vendor, Decimal(0), Decimal(0), Decimal(0), Decimal(0), v.total) for v in cost.by_vendor
+    ]
+    breakdown = go.Figure()
+    for i, category in enumerate(CATEGORIES, start=1):
+        values = [float(p[i]) for p in payers]
+        if any(values):
+            breakdown.add_trace(
+                go.Bar(
+                    x=[p[0] for p in payers],
+                    y=values,
+                    name=category,
+                    marker_color=_CATEGORY_COLOURS[category],
+                )
+            )
+    breakdown.update_layout(
+        barmode="stack", title=f"Cost by site and vendor ({cost.currency})", height=380
+    )
+
+    daily = cost.daily.assign(amount=[float(a) for a in cost.daily["amount"]])
+    per_day = daily.groupby(["date", "category"], sort=True)["amount"].sum().reset_index()
+    over_time = go.Figure()
+    for category in CATEGORIES:
+        rows = per_day[per_day["category"] == category]
+        if not rows.empty:
+            over_time.add_trace(
+                go.Bar(
+                    x=rows["date"],
+                    y=rows["amount"],
+                    name=category,
+                    marker_color=_CATEGORY_COLOURS[category],
+                )
+            )
+    over_time.update_layout(
+        barmode="stack", title=f"Cost per day ({cost.currency}; local dates for sites)", height=360
+    )
+    return breakdown, over_time
+
+
+def cost_sla_figure(data: ReportData) -> go.Figure:
+    """Total cost against SLA attainment: the variants if given, else this scenario's point."""
+    points = list(data.variants)
+    sla = overall_sla(data.outcomes)
+    if not points and sla is not None:
+        points = [VariantPoint(data.scenario, data.cost.total, sla)]
+    fig = go.Figure(
+        go.Scatter(
+            x=[p.sla_attainment for p in points],
+            y=[float(p.total_cost) for p in points],
+            text=[p.name for p in points],
+            mode="markers+text",
+            textposition="top center",
+            marker={
+                "size": 12,
+                "color": ["#e45756" if p.name == data.scenario else "#4c78a8" for p in points],
+            },
+            hovertemplate="%{text}<br>SLA %{x:.1%}<br>cost %{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Cost against SLA attainment"
+        + ("" if points else " (no contacts offered: SLA undefined, nothing to plot)"),
+        xaxis={"title": "contacts answered within target (all channels)", "tickformat": ".0%"},
+        yaxis={"title": f"total cost ({data.cost.currency})"},
+        height=380,
+    )
+    return fig
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of the summary: a label and its formatted value."""
+
+    label: str
+    value: str
+
+
+def summary_rows(data: ReportData) -> tuple[SummaryRow, ...]:
+    """The summary as label/value rows, shared by the HTML page and the terminal table."""
+    rows = [
+        SummaryRow(f"site {s.site}", f"{s.agents} agents, {s.fte:.1f} FTE")
+        for s in data.cost.by_site
+    ]
+    rows += [
+        SummaryRow(f"vendor {v.vendor}", f"{v.agent_hours:,.0f} agent-hours ({v.price_kind})")
+        for v in data.cost.by_vendor
+    ]
+    targets = dict(data.sla_targets)
+    for sla in sla_by_channel(data.outcomes):
+        target = f" (target {targets[sla.channel]:.0%})" if sla.channel in targets else ""
+        rows.append(SummaryRow(f"SLA {sla.channel}", f"{sla.attainment:.1%}{target}"))
+    rows.append(SummaryRow("total cost", _money(data.cost.total, data.cost.currency)))
+    rows.append(SummaryRow("cost per ticket", _money(data.cost.per_ticket, data.cost.currency)))
+    rows.append(SummaryRow("roster solver", data.solver.status))
+    return tuple(rows)
+
+
+def summary_table(data: ReportData) -> Table:
+    """A terminal table of the run: sites, SLA per channel, cost, solver status."""
+    table = Table(title=f"followsun: {data.scenario}", show_header=True, header_style="bold")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for row in summary_rows(data):
+        table.add_row(row.label, row.value)
+    return table
+
+
+def summary_json(data: ReportData) -> str:
+    """summary.json as CONTRACTS.md defines it: scenario, sites, sla, cost, solver."""
+    record = {
+        "scenario": data.scenario,
+        "sites": [
+            {"site": s.site, "agents": s.agents, "fte": round(s.fte, 3)} for s in data.cost.by_site
+        ],
+        "sla": {s.channel: round(s.attainment, 4) for s in sla_by_channel(data.outcomes)},
+        "cost": {
+            "total": str(data.cost.total),
+            "per_ticket": None if data.cost.per_ticket is None else str(data.cost.per_ticket),
+            "currency": data.cost.currency,
+        },
+        "solver": {
+            "status": data.solver.status,
+            "objective": data.solver.objective,
+            "bound": data.solver.bound,
+            "gap": data.solver.gap,
+            "seconds": round(data.solver.seconds, 3),
+        },
+    }
+    return json.dumps(record, indent=2)
+
+
+def _template() -> jinja2.Template:
+    text = (
+        resources.files("followsun")
+        .joinpath("templates/report.html.j2")
+        .read_text(encoding="utf-8")
+    )
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(text)
+
+
+def render_report(data: ReportData) -> str:
+    """The report as one HTML string with plotly.js and every figure embedded."""
+
+    def html(fig: go.Figure | None) -> str | None:
+        return None if fig is None else _fig_html(fig)
+
+    roster_fig, agents_left_out = roster_figure(data.roster)
+    breakdown, over_time = cost_figures(data.cost)
+    groups = sorted(set(data.coverage["group"].astype(str))) if not data.coverage.empty else []
+    cost = data.cost
+    return _template().render(
+        data=data,
+        section_ids=SECTION_IDS,
+        plotlyjs=Markup(get_plotlyjs()),
+        summary=summary_rows(data),
+        figures={
+            name: Markup(value) if value else None
+            for name, value in {
+                "forecast": html(forecast_figure(data.history, data.forecast)),
+                "requirements": html(requirements_figure(data.requirements)),
+                "coverage": html(coverage_figure(data.coverage)),
+                "heatmap": html(shortfall_heatmap(data.coverage)),
+                "roster": html(roster_fig),
+                "outcomes": html(outcomes_figure(data.outcomes, data.sla_targets)),
+                "cost_breakdown": _fig_html(breakdown),
+                "cost_daily": _fig_html(over_time),
+                "cost_sla": _fig_html(cost_sla_figure(data)),
+            }.items()
+        },
+        history_weeks=HISTORY_WEEKS_SHOWN,
+        groups_left_out=groups[MAX_GROUP_PANELS:],
+        agents_left_out=agents_left_out,
+        categories=[(c, _money(getattr(cost.by_category, c), cost.currency)) for c in CATEGORIES],
+        money=lambda v: _money(v, cost.currency),
+        fmt=_fmt,
+        period=f"{cost.period_start:%Y-%m-%d %H:%M} to {cost.period_end:%Y-%m-%d %H:%M} UTC",
+    )
+
+
+def write_report(path: str | Path, data: ReportData) -> Path:
+    """Write the self-contained report.html to `path` (parents created) and return the path."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(data), encoding="utf-8")
+    return out
