@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SECTIONS: list[str] = []
+SECTIONS: list[str] = ["staffing", "simulation"]
 
 
 def machine() -> str:

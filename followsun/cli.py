@@ -15,6 +15,8 @@ from followsun.errors import InputError
 # Each module defines `register(subparsers)`, which adds its parser with `func=run(args) -> int`.
 COMMAND_MODULES = [
     "followsun.commands.validate",
+    "followsun.commands.erlang",
+    "followsun.commands.staff",
 ]
 
 

@@ -1,0 +1,273 @@
+"""Agents required per queue per interval: the one entry point from demand to requirements.
+
+Method per queue (written to the `method` column):
+
+* ``erlang_c`` / ``erlang_a``: phone (Erlang A when a patience is given);
+* ``chat_erlang_c`` / ``chat_erlang_a``: chat, on ``floor(agents x concurrency)`` slots
+  (see `planner.staffing.chat`);
+* ``deferred``: email, web, social: response window with backlog (see
+  `planner.staffing.deferred`).
+
+Realtime queues staff nobody in closed intervals (their figures are those of zero
+agents). Heads to schedule are ``ceil(agents / (1 - shrinkage))`` in exact rational
+arithmetic: 21 agents at 30% shrinkage are 30 heads, not the 31 that floating point
+(21 / 0.7 = 30.000000000000004) gives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from forecasting.errors import InputError
+from planner.staffing import chat, erlang_a, erlang_c
+from planner.staffing.deferred import plan_deferred
+from planner.staffing.erlang_c import IntArray
+from planner.staffing.schema import KEY_COLUMNS, REQUIREMENT_COLUMNS, check_demand, queue_id
+from planner.staffing.status import BINDING_LABELS, STATUS_LABELS, Binding, Status
+
+REALTIME = frozenset({"phone", "chat"})
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    """How one queue is staffed: its target and the factors between load and heads.
+
+    Attributes:
+        channel: phone, chat, email, web or social.
+        language: language code, e.g. 'en'.
+        tier: 1 front line, 2 escalation.
+        sl_target: share to answer within `target_s` (realtime) or within the response
+            window (deferred).
+        target_s: seconds: answer threshold (realtime) or response window (deferred).
+        concurrency: chats per agent at once (chat only; 1 otherwise).
+        patience_s: mean patience of waiting customers (switches to Erlang A), or None.
+        shrinkage_frac: share of paid time not available for contacts, in [0, 1).
+        max_occupancy: occupancy cap in (0, 1].
+        asa_target_s: largest ASA in seconds (Erlang C queues), or None.
+        max_abandon: largest abandonment share (Erlang A queues), or None.
+    """
+
+    channel: str
+    language: str
+    tier: int
+    sl_target: float
+    target_s: float
+    concurrency: float = 1.0
+    patience_s: float | None = None
+    shrinkage_frac: float = 0.0
+    max_occupancy: float = 1.0
+    asa_target_s: float | None = None
+    max_abandon: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0 <= self.sl_target <= 1:
+            problems.append(f"sl_target {self.sl_target} is not a share in [0, 1]")
+        if not (math.isfinite(self.target_s) and self.target_s >= 0):
+            problems.append(f"target_s {self.target_s} is not a number of seconds >= 0")
+        if not (math.isfinite(self.concurrency) and self.concurrency >= 1):
+            problems.append(f"concurrency {self.concurrency} is below 1")
+        if self.concurrency != 1 and self.channel != "chat":
+            problems.append(f"concurrency applies to chat only, not {self.channel}")
+        if self.patience_s is not None and not self.patience_s > 0:
+            problems.append(f"patience_s {self.patience_s} is not > 0")
+        if not 0 <= self.shrinkage_frac < 1:
+            problems.append(f"shrinkage_frac {self.shrinkage_frac} is not in [0, 1)")
+        if not 0 < self.max_occupancy <= 1:
+            problems.append(f"max_occupancy {self.max_occupancy} is not in (0, 1]")
+        if self.asa_target_s is not None and self.patience_s is not None:
+            problems.append("asa_target_s applies to Erlang C queues (no patience_s)")
+        if self.max_abandon is not None and self.patience_s is None:
+            problems.append("max_abandon needs patience_s (Erlang A)")
+        if self.channel not in REALTIME and self.target_s <= 0:
+            problems.append("a deferred queue needs a response window > 0 s")
+        if problems:
+            raise InputError(f"queue {self.queue}: invalid staffing policy", problems)
+
+    @property
+    def queue(self) -> str:
+        """The queue key, e.g. 'chat-en-t1'."""
+        return queue_id(self.channel, self.language, self.tier)
+
+    @property
+    def method(self) -> str:
+        """The staffing model used for this queue."""
+        if self.channel not in REALTIME:
+            return "deferred"
+        base = "erlang_a" if self.patience_s is not None else "erlang_c"
+        return f"chat_{base}" if self.channel == "chat" else base
+
+
+def scheduled_heads(agents: ArrayLike, shrinkage_frac: float) -> IntArray:
+    """Heads on shift so that ``heads x (1 - shrinkage)`` covers `agents`, exactly.
+
+    The shrinkage is read as the decimal it was written as (0.3 is 3/10), and the
+    division is done on integers, so no float round-up can add a head.
+    """
+    if not 0 <= shrinkage_frac < 1:
+        raise InputError(f"shrinkage_frac: expected a share in [0, 1), got {shrinkage_frac}")
+    keep = 1 - Fraction(repr(float(shrinkage_frac))).limit_denominator(10**6)
+    n = np.asarray(agents, dtype=np.int64)
+    return np.asarray(-((-n * keep.denominator) // keep.numerator), dtype=np.int64)
+
+
+def staff_queues(
+    demand: pd.DataFrame, policies: Sequence[QueuePolicy], interval_min: int
+) -> pd.DataFrame:
+    """Agents required per interval for every queue of `demand` (see `schema` for columns).
+
+    Args:
+        demand: the demand frame (interval_start UTC, channel, language, tier, volume,
+            aht_seconds, open). Every queue in it needs a policy.
+        policies: one `QueuePolicy` per queue.
+        interval_min: interval length in minutes (deferred queues assume consecutive
+            intervals of this length).
+
+    Returns:
+        The requirements frame, sorted by queue then interval_start.
+    """
+    check_demand(demand)
+    by_queue = {p.queue: p for p in policies}
+    interval_s = float(interval_min) * 60.0
+    parts = []
+    for _, rows in demand.groupby(list(KEY_COLUMNS[1:]), sort=True):
+        first = rows.iloc[0]
+        channel, language, tier = str(first["channel"]), str(first["language"]), int(first["tier"])
+        qid = queue_id(channel, language, tier)
+        if qid not in by_queue:
+            raise InputError(f"demand: queue {qid} has no staffing policy (not in the scenario)")
+        parts.append(_staff_one(rows.sort_values("interval_start"), by_queue[qid], interval_s))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in REQUIREMENT_COLUMNS})
+    out = pd.concat(parts, ignore_index=True)
+    return out.loc[:, list(REQUIREMENT_COLUMNS)]
+
+
+def _staff_one(rows: pd.DataFrame, policy: QueuePolicy, interval_s: float) -> pd.DataFrame:
+    volume = rows["volume"].to_numpy(dtype=float)
+    aht = rows["aht_seconds"].to_numpy(dtype=float)
+    is_open = rows["open"].to_numpy(dtype=bool)
+    count = volume.size
+    nan = np.full(count, np.nan)
+    if policy.method == "deferred":
+        _check_consecutive(rows, interval_s, policy.queue)
+        plan = plan_deferred(
+            volume,
+            aht,
+            is_open,
+            interval_s,
+            policy.target_s,
+            fraction=policy.sl_target,
+            max_occupancy=policy.max_occupancy,
+        )
+        agents = plan.agents
+        service, asa, occ, p_wait, abandon = plan.service_level, nan, plan.occupancy, nan, nan
+        backlog = plan.backlog
+        status = plan.status
+        binding = np.where(plan.agents > 0, Binding.RESPONSE_WINDOW, Binding.NONE).astype(np.int8)
+    else:
+        agents, status, binding, service, asa, occ, p_wait, abandon = _realtime(
+            volume, aht, is_open, policy, interval_s
+        )
+        backlog = nan
+    return pd.DataFrame(
+        {
+            "interval_start": rows["interval_start"].to_numpy(),
+            "channel": policy.channel,
+            "language": policy.language,
+            "tier": policy.tier,
+            "queue": policy.queue,
+            "method": policy.method,
+            "volume": volume,
+            "aht_seconds": aht,
+            "open": is_open,
+            "agents_required": agents.astype(np.int64),
+            "scheduled_required": scheduled_heads(agents, policy.shrinkage_frac),
+            "service_level": service,
+            "asa_seconds": asa,
+            "occupancy": occ,
+            "p_wait": p_wait,
+            "abandon_rate": abandon,
+            "backlog": backlog,
+            "status": [STATUS_LABELS[s] for s in status],
+            "binding": [BINDING_LABELS[b] for b in binding],
+        }
+    ).astype({"interval_start": rows["interval_start"].dtype})
+
+
+def _realtime(
+    volume: np.ndarray, aht: np.ndarray, is_open: np.ndarray, policy: QueuePolicy, interval_s: float
+) -> tuple[np.ndarray, ...]:
+    """Slots required by Erlang C or A, converted to agents with the concurrency."""
+    traffic = erlang_c.traffic_erlangs(volume, aht, interval_s)
+    if policy.patience_s is None:
+        need = erlang_c.required_agents(
+            traffic,
+            aht,
+            sl_target=policy.sl_target,
+            target_s=policy.target_s,
+            asa_target_s=policy.asa_target_s,
+            max_occupancy=policy.max_occupancy,
+        )
+    else:
+        need = erlang_a.required_agents(
+            volume,
+            aht,
+            interval_s,
+            policy.patience_s,
+            sl_target=policy.sl_target,
+            target_s=policy.target_s,
+            max_abandon=policy.max_abandon,
+            max_occupancy=policy.max_occupancy,
+        )
+    agents = chat.agents_for_slots(need.agents, policy.concurrency)
+    agents = np.where(is_open, agents, 0)
+    slots = chat.slots_of_agents(agents, policy.concurrency).astype(float)
+    status = np.where(is_open, need.status, Status.CLOSED).astype(np.int8)
+    binding = np.where(is_open, need.binding, Binding.NONE).astype(np.int8)
+    if policy.patience_s is None:
+        fc = erlang_c.figures(slots, traffic, aht, policy.target_s)
+        abandon = np.full(volume.size, np.nan)
+        return (
+            agents,
+            status,
+            binding,
+            fc.service_level,
+            fc.asa_seconds,
+            fc.occupancy,
+            fc.p_wait,
+            abandon,
+        )
+    fa = erlang_a.figures(slots, volume, aht, interval_s, policy.patience_s, policy.target_s)
+    return (
+        agents,
+        status,
+        binding,
+        fa.service_level,
+        fa.asa_seconds,
+        fa.occupancy,
+        fa.p_wait,
+        fa.abandon_rate,
+    )
+
+
+def _check_consecutive(rows: pd.DataFrame, interval_s: float, qid: str) -> None:
+    times = rows["interval_start"]
+    if len(times) < 2:
+        return
+    steps = times.diff().dt.total_seconds().to_numpy()[1:]
+    bad = np.flatnonzero(steps != interval_s)
+    if bad.size:
+        at = times.iloc[int(bad[0]) + 1]
+        raise InputError(
+            f"demand: queue {qid} is deferred work, so its intervals must be consecutive "
+            f"{interval_s / 60:g}-minute steps; the step before {at.isoformat()} is "
+            f"{steps[bad[0]] / 60:g} minutes"
+        )
