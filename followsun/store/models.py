@@ -1,0 +1,198 @@
+"""The ORM schema: one class per table, shared by the CLI and the web app.
+
+Only this package sees these classes; the repository functions hand callers frozen
+dataclasses or DataFrames. Every timestamp is a UTC instant (`UTCDateTime`). Changing a
+model means adding an Alembic revision under `migrations/versions/` (a test compares
+the migrated schema with these models).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from followsun.store.types import UTCDateTime
+
+# Named constraints, so batch migrations on SQLite can find them again by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention and the portable column types."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        date: Date(),
+        str: String(),
+        int: Integer(),
+        float: Float(),
+        bool: Boolean(),
+        Any: JSON(none_as_null=True),
+    }
+
+
+class Ticket(Base):
+    """One helpdesk ticket in the canonical form of CONTRACTS.md, keyed by source and id."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_created_at", "created_at"),)
+
+    source: Mapped[str] = mapped_column(primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    status: Mapped[str]
+    channel: Mapped[str]
+    language: Mapped[str]
+    tier: Mapped[int]
+    first_reply_at: Mapped[datetime | None]
+    solved_at: Mapped[datetime | None]
+    handle_seconds: Mapped[float | None]
+    escalated: Mapped[bool | None]
+    csat: Mapped[float | None]
+    region: Mapped[str | None]
+
+
+class ImportCursor(Base):
+    """Where the next import from one source resumes (vendor cursor and/or time)."""
+
+    __tablename__ = "import_cursors"
+
+    source: Mapped[str] = mapped_column(primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)
+    updated_since: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class QuarantinedRecord(Base):
+    """A malformed source record kept as received, with why it was refused."""
+
+    __tablename__ = "quarantine"
+
+    source: Mapped[str] = mapped_column(primary_key=True)
+    record_key: Mapped[str] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[Any]
+    seen_at: Mapped[datetime]
+
+
+class Scenario(Base):
+    """One version of a named scenario file, identified by its content hash."""
+
+    __tablename__ = "scenarios"
+    __table_args__ = (UniqueConstraint("name", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str]
+    created_at: Mapped[datetime]
+
+
+class Run(Base):
+    """One execution of a pipeline stage: what went in (hash), how it ended, where it wrote."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_kind_inputs_hash", "kind", "inputs_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
+    inputs_hash: Mapped[str]
+    status: Mapped[str]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    summary: Mapped[Any | None]
+    outputs_location: Mapped[str | None] = mapped_column(Text)
+
+
+class ForecastRow(Base):
+    """One forecast figure set for one queue and UTC interval of a run (long format)."""
+
+    __tablename__ = "forecasts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(primary_key=True)
+    tier: Mapped[int] = mapped_column(primary_key=True)
+    volume: Mapped[float]
+    volume_p10: Mapped[float]
+    volume_p90: Mapped[float]
+    aht_seconds: Mapped[float]
+    extra: Mapped[Any | None]
+
+
+class RequirementRow(Base):
+    """Agents required for one queue and UTC interval of a run, with predicted figures."""
+
+    __tablename__ = "requirements"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(primary_key=True)
+    tier: Mapped[int] = mapped_column(primary_key=True)
+    agents_required: Mapped[float]
+    method: Mapped[str]
+    extra: Mapped[Any | None]
+
+
+class Roster(Base):
+    """One version of the roster of a scenario (plan); at most one is published at a time."""
+
+    __tablename__ = "rosters"
+    __table_args__ = (UniqueConstraint("scenario_name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_name: Mapped[str]
+    version: Mapped[int]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    published: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class RosterShift(Base):
+    """One shift of a roster version: the roster.csv row of CONTRACTS.md."""
+
+    __tablename__ = "roster_shifts"
+    __table_args__ = (Index("ix_roster_shifts_roster_id", "roster_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id", ondelete="CASCADE"))
+    agent_id: Mapped[str]
+    site: Mapped[str]
+    timezone: Mapped[str]
+    date_local: Mapped[date]
+    start_local: Mapped[str]
+    end_local: Mapped[str]
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    shift: Mapped[str]
+    tier: Mapped[int]
+    skills: Mapped[str]
+    breaks: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[Any | None]

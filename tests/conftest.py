@@ -1,0 +1,3 @@
+"""Shared fixtures: the database engines (SQLite always, PostgreSQL when configured)."""
+
+pytest_plugins = ["tests.db_fixtures"]
