@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SECTIONS: list[str] = ["staffing", "simulation"]
+SECTIONS: list[str] = ["staffing", "forecasting", "simulation"]
 
 
 def machine() -> str:

@@ -17,6 +17,8 @@ COMMAND_MODULES = [
     "followsun.commands.validate",
     "followsun.commands.erlang",
     "followsun.commands.staff",
+    "followsun.commands.forecast",
+    "followsun.commands.backtest",
 ]
 
 

@@ -107,7 +107,7 @@ def test_weekly_span_across_zones_and_weeks() -> None:
     mask = weekly_span_mask(grid, start, end)
     # Mon 07:00 Taipei = Sun 23:00 UTC; Fri 22:00 PST = Sat 06:00 UTC: 5 days 7 hours a week.
     assert mask.sum() == 2 * (5 * 24 + 7) * 4
-    first_open = grid[np.argmax(mask)]
+    first_open = grid[int(np.argmax(mask))]
     assert first_open == ts("2027-01-04 00:00")  # the span began the evening before the grid
 
 

@@ -1,0 +1,80 @@
+"""Automatic model choice per queue by backtest error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecasting.aggregate import interval_history
+from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive, model_named
+from forecasting.schema import FORECAST, validate_frame
+from forecasting.selection import AutoSelect
+from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
+from forecasting.timegrid import interval_grid
+
+US = RegionInfo("us", "America/New_York", "US")
+
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def history() -> pd.DataFrame:
+    """chat: an irregular week repeated exactly (the weekly naive is perfect on it);
+    web: smooth Poisson arrivals (the naive copies last week's noise, the model does not)."""
+    start, end = "2026-06-01", "2026-09-28"
+    grid = interval_grid(ts(start), ts(end), 15)
+    week = np.random.default_rng(1).integers(0, 30, size=672).astype(float)
+    chat = pd.DataFrame(
+        {
+            "interval_start": grid,
+            "channel": "chat",
+            "language": "en",
+            "tier": 1,
+            "volume": np.tile(week, len(grid) // 672),
+            "aht_seconds": 300.0,
+            "region": "us",
+        }
+    )
+    inputs = GeneratorInputs(
+        regions=(
+            RegionDemand("us", "America/New_York", "US", (("en", 1.0),), (("web", 20_000.0),)),
+        ),
+        queues=(QueueModel("web", "en", 1, 600.0),),
+        dispersion=1e9,
+        day_noise_cv=0.0,
+        spikes_per_year=0.0,
+    )
+    tickets = synthetic_tickets(inputs, ts(start), ts(end), np.random.default_rng(2))
+    web = interval_history(tickets, grid, by_region=True)
+    return pd.concat([chat, web], ignore_index=True)
+
+
+def test_auto_picks_the_better_model_per_queue() -> None:
+    model = AutoSelect((SeasonalNaive, lambda: ContactCentre([US]))).fit(history())
+    chosen = dict(zip(model.choice_["channel"], model.choice_["model"], strict=True))
+    assert chosen == {"chat": "seasonal_naive", "web": "contact_centre"}
+    horizon = interval_grid(ts("2026-09-28"), ts("2026-09-29"), 15)
+    forecast = model.predict(horizon)
+    validate_frame(forecast, FORECAST)
+    naive = SeasonalNaive().fit(history()).predict(horizon)
+    chat = forecast[forecast["channel"] == "chat"]["volume"].to_numpy()
+    assert np.array_equal(chat, naive[naive["channel"] == "chat"]["volume"].to_numpy())
+
+
+def test_short_history_uses_first_candidate_and_says_so() -> None:
+    grid = interval_grid(ts("2027-01-04"), ts("2027-01-18"), 60)
+    frame = pd.DataFrame(
+        {
+            "interval_start": grid,
+            "channel": "chat",
+            "language": "en",
+            "tier": 1,
+            "volume": 2.0,
+            "aht_seconds": 300.0,
+        }
+    )
+    model = model_named("auto").fit(frame)
+    assert isinstance(model, AutoSelect)
+    assert set(model.choice_["model"]) == {"seasonal_naive"}
+    assert "too short to validate" in model.notes_[0]
