@@ -25,6 +25,7 @@ from plotly.subplots import make_subplots
 from rich.table import Table
 
 from scenarios.cost import CATEGORIES, CostReport
+from scenarios.simulation import sla_weights
 
 HISTORY_WEEKS_SHOWN = 4
 """Weeks of history drawn before the forecast: enough to see the weekly pattern."""
@@ -145,18 +146,20 @@ class ReportData:
 
 
 def sla_by_channel(outcomes: pd.DataFrame) -> tuple[ChannelSla, ...]:
-    """Service level attained per channel: the offered-weighted mean of interval service levels.
+    """Service level attained per channel, weighted as `scenarios.simulation.sla_weights`.
 
     Args:
-        outcomes: columns `channel`, `offered`, `service_level` (fraction in [0, 1]).
+        outcomes: columns `channel`, `offered`, `service_level` (fraction in [0, 1]), and
+            optionally `open` and `sl_censored`.
 
     Returns:
-        One entry per channel with contacts offered, sorted by channel.
+        One entry per channel with contacts that count, sorted by channel; `offered` is
+        the contacts that count (those offered while open).
     """
-    offered = pd.to_numeric(outcomes["offered"], errors="coerce").fillna(0.0)
+    weight = sla_weights(outcomes)
     level = pd.to_numeric(outcomes["service_level"], errors="coerce").fillna(0.0)
     frame = pd.DataFrame(
-        {"channel": outcomes["channel"].astype(str), "offered": offered, "met": offered * level}
+        {"channel": outcomes["channel"].astype(str), "offered": weight, "met": weight * level}
     )
     sums = frame.groupby("channel", sort=True)[["offered", "met"]].sum()
     return tuple(

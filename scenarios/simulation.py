@@ -569,14 +569,17 @@ class OutcomeSummary:
     Attributes:
         key: the group's values of the `by` columns, in order.
         offered, handled, abandoned: contact totals.
-        service_level: offered-weighted mean of the uncensored intervals' service
-            levels (1 when nothing was offered).
+        offered_closed: contacts offered while the queue was closed (in `offered`, not in
+            the service level).
+        service_level: `sla_weights`-weighted mean of the intervals' service levels (1
+            when nothing counts).
         asa_seconds: handled-weighted mean ASA (0 when nothing was handled).
         backlog_end: tickets waiting after the last interval.
     """
 
     key: tuple[object, ...]
     offered: float
+    offered_closed: float
     handled: float
     abandoned: float
     service_level: float
@@ -584,20 +587,35 @@ class OutcomeSummary:
     backlog_end: float
 
 
+def sla_weights(outcomes: pd.DataFrame) -> np.ndarray:
+    """Each interval's weight in SLA attainment: its offered contacts, where it counts.
+
+    Service level is measured during opening hours, as contact centres report it:
+    contacts offered while a queue is closed (column `open` False) are reported apart,
+    not as misses; intervals flagged `sl_censored` (their window ends after the horizon)
+    are left out. Frames without those columns count every interval.
+    """
+    weight = pd.to_numeric(outcomes["offered"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    if "open" in outcomes:
+        weight = np.where(outcomes["open"].to_numpy(dtype=bool), weight, 0.0)
+    if "sl_censored" in outcomes:
+        weight = np.where(outcomes["sl_censored"].to_numpy(dtype=bool), 0.0, weight)
+    return weight
+
+
 def summarise_outcomes(
     outcomes: pd.DataFrame, by: Sequence[str] = ("channel",)
 ) -> tuple[OutcomeSummary, ...]:
-    """SLA attainment and totals per group, weighting service level by offered contacts.
+    """SLA attainment and totals per group, weighting service level by `sla_weights`.
 
     An interval with no traffic has service level 1 by definition and weight 0 here, so
-    quiet nights neither lift nor lower attainment; intervals flagged `sl_censored`
-    (their window ends after the horizon) are left out of the service level.
+    quiet nights neither lift nor lower attainment.
     """
     _require(outcomes, (*by, *OUTCOME_COLUMNS), "outcomes")
     last = outcomes["interval_start"] == outcomes["interval_start"].max()
     result = []
     for key, rows in outcomes.groupby(list(by), sort=True):
-        weight = rows["offered"].where(~rows["sl_censored"], 0.0).to_numpy(dtype=float)
+        weight = sla_weights(rows)
         handled = rows["handled"].to_numpy(dtype=float)
         total_w, total_h = float(weight.sum()), float(handled.sum())
         sl = float(np.dot(weight, rows["service_level"])) / total_w if total_w > 0 else 1.0
@@ -606,6 +624,7 @@ def summarise_outcomes(
             OutcomeSummary(
                 key=tuple(key) if isinstance(key, tuple) else (key,),
                 offered=float(rows["offered"].sum()),
+                offered_closed=float(rows.loc[~rows["open"], "offered"].sum()),
                 handled=total_h,
                 abandoned=float(rows["abandoned"].sum()),
                 service_level=sl,

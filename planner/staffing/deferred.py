@@ -48,7 +48,7 @@ class DeferredPlan:
         status: `Status` codes: OK, or CLOSED outside the opening hours.
     """
 
-    agents: IntArray
+    agents: FloatArray
     processed_s: FloatArray
     backlog: FloatArray
     backlog_s: FloatArray
@@ -119,7 +119,7 @@ def plan_deferred(
     due_curve = np.maximum.accumulate(due_curve)
     open_cum = np.cumsum(is_open)
     per_agent = interval_s * max_occupancy
-    agents = np.zeros(count, dtype=np.int64)
+    agents = np.zeros(count)
     processed = np.zeros(count)
     done = 0.0
     last_due = int(due_idx.max()) if has_due.any() else -1
@@ -131,7 +131,9 @@ def plan_deferred(
             open_time = (open_cum[ks] - (open_cum[t] - 1)) * per_agent
             shortfall = due_curve[ks] - done
             pace = float(np.max(shortfall / open_time))
-            agents[t] = max(0, math.ceil(pace * (1 - 1e-12) - 1e-9))
+            # Fractional: backlog work is shared with an agent's other queues within the
+            # interval; whole heads are formed once, when the roster pools the queues.
+            agents[t] = max(0.0, pace)
         available = cum_work[t] - done
         processed[t] = min(agents[t] * per_agent, available)
         done += processed[t]

@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 from forecasting.errors import InputError
 from planner.staffing import chat, erlang_a, erlang_c
 from planner.staffing.deferred import plan_deferred
-from planner.staffing.erlang_c import IntArray
+from planner.staffing.erlang_c import FloatArray, IntArray
 from planner.staffing.schema import KEY_COLUMNS, REQUIREMENT_COLUMNS, check_demand, queue_id
 from planner.staffing.status import BINDING_LABELS, STATUS_LABELS, Binding, Status
 
@@ -118,6 +118,19 @@ def scheduled_heads(agents: ArrayLike, shrinkage_frac: float) -> IntArray:
     return np.asarray(-((-n * keep.denominator) // keep.numerator), dtype=np.int64)
 
 
+def heads_on_shift(agents: ArrayLike, shrinkage_frac: float) -> FloatArray:
+    """Heads on shift, fractional, so that ``heads x (1 - shrinkage)`` equals `agents`.
+
+    Not rounded per queue: an agent shared between queues covers parts of several in
+    one interval, so whole heads are formed once, where the roster pools the queues.
+    """
+    if not 0 <= shrinkage_frac < 1:
+        raise InputError(f"shrinkage_frac: expected a share in [0, 1), got {shrinkage_frac}")
+    keep = 1 - Fraction(repr(float(shrinkage_frac))).limit_denominator(10**6)
+    n = np.asarray(agents, dtype=float)
+    return np.asarray(n * keep.denominator / keep.numerator, dtype=float)
+
+
 def staff_queues(
     demand: pd.DataFrame, policies: Sequence[QueuePolicy], interval_min: int
 ) -> pd.DataFrame:
@@ -188,8 +201,8 @@ def _staff_one(rows: pd.DataFrame, policy: QueuePolicy, interval_s: float) -> pd
             "volume": volume,
             "aht_seconds": aht,
             "open": is_open,
-            "agents_required": agents.astype(np.int64),
-            "scheduled_required": scheduled_heads(agents, policy.shrinkage_frac),
+            "agents_required": agents,
+            "scheduled_required": heads_on_shift(agents, policy.shrinkage_frac),
             "service_level": service,
             "asa_seconds": asa,
             "occupancy": occ,

@@ -29,7 +29,7 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from planner.staffing import erlang_c
-from planner.staffing.requirements import QueuePolicy, scheduled_heads
+from planner.staffing.requirements import QueuePolicy, heads_on_shift
 from planner.staffing.schema import POOLED_COLUMNS
 
 
@@ -113,6 +113,6 @@ def _pool_one(
             "queues": "+".join(p.queue for p in members),
             "agents_required": total.astype(np.int64),
             "agents_required_separate": separate.to_numpy().astype(np.int64),
-            "scheduled_required": scheduled_heads(total, shrink),
+            "scheduled_required": heads_on_shift(total, shrink),
         }
     )

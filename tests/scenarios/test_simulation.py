@@ -18,6 +18,7 @@ from scenarios.simulation import (
     deferred_outcomes,
     realtime_outcomes,
     simulate_outcomes,
+    sla_weights,
     summarise_outcomes,
 )
 from scenarios.spec import Scenario
@@ -556,3 +557,28 @@ def test_ticket_window_counts_open_time_only() -> None:
     assert d.service_level[0] == pytest.approx(1.0)  # on a wall clock it would be 0
     assert d.backlog.tolist() == pytest.approx([10, 10, 10, 10, 0, 0])
     assert not d.sl_censored[0]
+
+
+def test_contacts_while_closed_are_reported_apart_not_as_misses() -> None:
+    frame = pd.DataFrame(
+        {
+            "interval_start": pd.date_range("2027-01-04", periods=3, freq="15min", tz="UTC"),
+            "channel": "chat",
+            "language": "en",
+            "tier": 1,
+            "offered": [10.0, 4.0, 6.0],
+            "handled": [8.0, 0.0, 6.0],
+            "abandoned": [2.0, 4.0, 0.0],
+            "service_level": [0.5, 0.0, 1.0],
+            "asa_seconds": [20.0, 0.0, 5.0],
+            "backlog": 0.0,
+            "occupancy": 0.5,
+            "agents_available": 1.0,
+            "open": [True, False, True],
+            "sl_censored": [False, False, False],
+        }
+    )
+    assert sla_weights(frame).tolist() == [10.0, 0.0, 6.0]
+    [summary] = summarise_outcomes(frame)
+    assert summary.service_level == pytest.approx((10 * 0.5 + 6 * 1.0) / 16)
+    assert summary.offered == 20.0 and summary.offered_closed == 4.0

@@ -153,7 +153,10 @@ def test_staff_command_writes_a_requirements_file(tmp_path: Path, scenario, caps
         assert column in written.columns
     assert written["interval_start"].str.endswith("Z").all()
     direct = requirements(scenario, forecast)
-    assert written["agents_required"].tolist() == direct["agents_required"].tolist()
+    # Deferred queues need fractional agents; the file keeps six significant digits.
+    assert written["agents_required"].tolist() == pytest.approx(
+        direct["agents_required"].tolist(), rel=1e-5
+    )
     assert "peak heads per queue" in capsys.readouterr().out
 
 
@@ -301,4 +304,5 @@ def test_requirements_file_is_a_roster_input(tmp_path: Path, scenario) -> None: 
     expect = reqs.pivot(index="queue", columns="interval_start", values="scheduled_required").loc[
         order
     ]
-    assert (needed == expect.to_numpy()).all()
+    # The roster covers whole heads per queue and interval, rounding up the fraction.
+    assert (needed == np.ceil(expect.to_numpy() - 1e-6)).all()

@@ -8,7 +8,12 @@ import pytest
 
 from forecasting.errors import InputError
 from planner.staffing import erlang_a, erlang_c
-from planner.staffing.requirements import QueuePolicy, scheduled_heads, staff_queues
+from planner.staffing.requirements import (
+    QueuePolicy,
+    heads_on_shift,
+    scheduled_heads,
+    staff_queues,
+)
 from planner.staffing.schema import REQUIREMENT_COLUMNS
 from planner.staffing.skill_groups import pool_requirements
 
@@ -39,6 +44,11 @@ def demand(volume: float = 50.0) -> pd.DataFrame:
             )
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def test_heads_on_shift_are_exact_fractions() -> None:
+    assert heads_on_shift([21, 7, 0], 0.3).tolist() == pytest.approx([30.0, 10.0, 0.0])
+    assert heads_on_shift([3.75], 0.25).tolist() == [5.0]
 
 
 def test_scheduled_heads_are_exact() -> None:
@@ -76,7 +86,8 @@ def test_realtime_rows_agree_with_the_models() -> None:
         50.0, 300.0, 900.0, 120.0, sl_target=0.8, target_s=20.0, max_occupancy=0.9
     )
     assert phone["agents_required"] == int(expect.agents)
-    assert phone["scheduled_required"] == int(scheduled_heads([int(expect.agents)], 0.3)[0])
+    # Fractional heads on shift: agents / (1 - shrinkage), not rounded per queue.
+    assert phone["scheduled_required"] == pytest.approx(int(expect.agents) / 0.7)
     chat = out.loc["chat-en-t1"].iloc[1]
     slots = erlang_c.required_agents(50.0 * 300.0 / 900.0, 300.0, sl_target=0.8, target_s=30.0)
     assert chat["agents_required"] == -(-int(slots.agents) // 2)
