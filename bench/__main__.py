@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SECTIONS: list[str] = ["staffing", "forecasting", "simulation"]
+SECTIONS: list[str] = ["staffing", "forecasting", "simulation", "roster"]
 
 
 def machine() -> str:

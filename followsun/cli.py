@@ -14,11 +14,13 @@ from followsun.errors import InputError
 
 # Each module defines `register(subparsers)`, which adds its parser with `func=run(args) -> int`.
 COMMAND_MODULES = [
+    "followsun.commands.demo",
     "followsun.commands.validate",
     "followsun.commands.erlang",
     "followsun.commands.staff",
     "followsun.commands.forecast",
     "followsun.commands.backtest",
+    "followsun.commands.roster",
 ]
 
 

@@ -135,7 +135,7 @@ class Premiums(Spec):
 
 
 class AgentGroup(Spec):
-    """`count` agents of one tier and skill mix, named `<site>-<tier>-<n>`."""
+    """`count` agents of one tier and skill mix, named `<site>-t<tier>-<nn>`."""
 
     tier: int = Field(ge=1, le=3)
     count: int = Field(ge=0)

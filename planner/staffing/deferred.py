@@ -12,8 +12,10 @@ Model (a fluid first-in-first-out queue over the interval grid):
   point covers all work before t plus ``fraction x`` the work of t, so the due
   amounts form a non-decreasing curve D(k);
 * each open interval staffs the lowest even pace that still meets every later due
-  point (``max_k (D(k) - done) / open time until k``), rounded up to whole agents;
-  this spreads the backlog over the hours available instead of cramming it in.
+  point (``max_k (D(k) - done) / open time until k``), as a fractional number of
+  agents: ticket work is shared with an agent's other queues within an interval, so
+  whole heads are formed only where the roster pools the queues. This spreads the
+  backlog over the hours available instead of cramming it in.
 
 Closed intervals staff nobody and carry the backlog. Work still waiting at the end of
 the horizon is reported as backlog, not forced into the last intervals.

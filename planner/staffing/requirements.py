@@ -9,8 +9,11 @@ Method per queue (written to the `method` column):
   `planner.staffing.deferred`).
 
 Realtime queues staff nobody in closed intervals (their figures are those of zero
-agents). Heads to schedule are ``ceil(agents / (1 - shrinkage))`` in exact rational
-arithmetic: 21 agents at 30% shrinkage are 30 heads, not the 31 that floating point
+agents). `scheduled_required`, the heads on shift, is ``agents / (1 - shrinkage)``
+unrounded (`heads_on_shift`): a multi-skilled agent covers parts of several queues in
+one interval, so whole heads are formed once, where the roster pools the queues.
+For a single queue, `scheduled_heads` gives whole heads in exact rational arithmetic:
+21 agents at 30% shrinkage are 30 heads, not the 31 that floating point
 (21 / 0.7 = 30.000000000000004) gives.
 """
 

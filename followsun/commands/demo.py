@@ -1,0 +1,101 @@
+"""`followsun demo`: the whole pipeline on the bundled reference organisation."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from followsun.demo import DemoOptions, next_monday, run_demo
+from followsun.errors import InputError
+from followsun.report import summary_table
+
+STAGES = ("history", "forecast", "requirements", "roster", "outcomes", "cost", "report", "store")
+
+
+def register(subparsers: Any) -> None:
+    """Add the `demo` command."""
+    parser = subparsers.add_parser(
+        "demo",
+        help="plan the bundled sample organisation end to end",
+        description="Generate synthetic helpdesk history for the reference organisation "
+        "(San Jose and Taipei, 24/5), forecast, staff, roster, evaluate and price the next "
+        "whole weeks, and write the report and every stage's file into DIR.",
+    )
+    parser.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR")
+    parser.add_argument(
+        "--start",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="first day of the roster (default: next Monday)",
+    )
+    parser.add_argument(
+        "--weeks", type=int, default=4, metavar="N", help="roster weeks (default 4)"
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="roster solver limit (default: the scenario's solver_seconds)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic history")
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        default=None,
+        metavar="S.yaml",
+        help="another scenario instead of the bundled reference",
+    )
+    parser.set_defaults(func=run)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo with a progress display, then print the summary table."""
+    if not 1 <= args.weeks <= 12:
+        raise InputError(f"--weeks: expected 1 to 12, got {args.weeks}")
+    start = args.start or next_monday(datetime.now(UTC).date())
+    options = DemoOptions(
+        out=args.out,
+        start=start,
+        weeks=args.weeks,
+        seed=args.seed,
+        time_limit_s=args.time_limit,
+        workers=args.workers,
+        scenario_path=args.scenario,
+    )
+    console = Console()
+    status = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=status,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=len(STAGES))
+
+        def advance(stage: str) -> None:
+            done = STAGES.index(stage) if stage in STAGES else 0
+            bar.update(task, completed=done, description=f"[{done + 1}/{len(STAGES)}] {stage}")
+
+        result = run_demo(options, advance)
+    console.print(summary_table(result.report))
+    solver = result.plan.roster
+    for line in (*solver.unmet_coverage[:5], *solver.binding_rules[:5]):
+        console.print(f"  {line}")
+    console.print(f"wrote {args.out}/report.html and the stage files; run {result.run_id} stored")
+    return 0 if solver.status in ("optimal", "feasible") else 1

@@ -1,0 +1,147 @@
+"""`followsun roster`: shift rosters per agent from a scenario and its requirements.
+
+Writes roster.csv, coverage.csv, solver.json and ics/<agent>.ics into --out. Exit 1 when
+hard rules had to be relaxed or no roster was found (the report is still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pandas as pd
+
+from forecasting.errors import InputError
+from planner.roster import RosterResult, SolveSettings, solve_roster
+from scenarios.loader import load_scenario
+from scenarios.rostering import REQUIREMENT_COLUMNS, roster_inputs
+
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def register(subparsers: Any) -> None:
+    """Add the `roster` command."""
+    parser = subparsers.add_parser(
+        "roster",
+        help="solve the shift roster per agent (CP-SAT)",
+        description="Roster every agent of the scenario for N weeks from a local start date, "
+        "covering the requirements per UTC interval under each site's labour rules. Writes "
+        "roster.csv, coverage.csv, solver.json and ics/ (one calendar per agent).",
+    )
+    parser.add_argument("--scenario", required=True, type=Path, help="scenario YAML")
+    parser.add_argument("--requirements", required=True, type=Path, help="requirements CSV")
+    parser.add_argument("--start", required=True, type=date.fromisoformat, help="first local date")
+    parser.add_argument("--weeks", required=True, type=int, help="number of weeks")
+    parser.add_argument("--time-limit", type=float, default=None, help="solver seconds")
+    parser.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
+    parser.add_argument("--seed", type=int, default=0, help="solver random seed")
+    parser.add_argument("--previous", type=Path, default=None, help="published roster.csv")
+    parser.add_argument("--out", required=True, type=Path, help="output directory")
+    parser.set_defaults(func=run)
+
+
+def read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a CSV with the given required columns; errors name the file."""
+    try:
+        frame = pd.read_csv(path, dtype={"channel": str, "language": str})
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{path}: empty file; expected {what} columns {list(columns)}") from exc
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing {what} columns {missing}")
+    return frame
+
+
+def write_ics(result: RosterResult, folder: Path) -> None:
+    """One iCalendar file per agent, times in the agent's zone with its TZID."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
+    for agent_id, shifts in result.roster.groupby("agent_id", sort=True):
+        cal = icalendar.Calendar()
+        cal.add("prodid", "-//followsun//roster//EN")
+        cal.add("version", "2.0")
+        for row in shifts.itertuples(index=False):
+            zone = ZoneInfo(str(row.timezone))
+            start = pd.Timestamp(str(row.start_utc)).tz_convert(zone).to_pydatetime()
+            end = pd.Timestamp(str(row.end_utc)).tz_convert(zone).to_pydatetime()
+            event = icalendar.Event()
+            event.add("uid", f"{agent_id}-{row.date_local}-{row.shift}@followsun")
+            event.add("summary", f"{row.shift} shift ({row.site})")
+            event.add("dtstart", start)
+            event.add("dtend", end)
+            event.add("dtstamp", stamp)
+            if row.breaks:
+                event.add("description", f"breaks {row.breaks!s}")
+            cal.add_component(event)
+        cal.add_missing_timezones()
+        (folder / f"{agent_id}.ics").write_bytes(cal.to_ical())
+
+
+def write_outputs(result: RosterResult, out: Path) -> None:
+    """Write roster.csv, coverage.csv, solver.json and ics/ into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    roster = result.roster.copy()
+    for column in ("start_utc", "end_utc"):
+        roster[column] = [ts.strftime(ISO_UTC) for ts in roster[column]]
+    roster["date_local"] = [str(d) for d in roster["date_local"]]
+    roster.to_csv(out / "roster.csv", index=False)
+    coverage = result.coverage.copy()
+    coverage["interval_start"] = [ts.strftime(ISO_UTC) for ts in coverage["interval_start"]]
+    coverage.to_csv(out / "coverage.csv", index=False)
+    report = {
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "wall_seconds": round(result.wall_seconds, 3),
+        "penalties": {p.family: p.points for p in result.penalties},
+        "unmet_coverage": list(result.unmet_coverage),
+        "binding_rules": list(result.binding_rules),
+        "violations": [f"{v.rule}: {v.agent_id}: {v.detail}" for v in result.violations],
+        "diagnoses": list(result.diagnoses),
+        "shifts": len(result.roster),
+        "agents": int(result.roster["agent_id"].nunique()) if len(result.roster) else 0,
+    }
+    (out / "solver.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_ics(result, out / "ics")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Solve the roster and write its files."""
+    scenario = load_scenario(args.scenario)
+    requirements = read_csv(args.requirements, "requirements", REQUIREMENT_COLUMNS)
+    previous = None
+    if args.previous is not None:
+        previous = read_csv(args.previous, "roster", ("agent_id", "date_local", "shift"))
+    if args.weeks < 1:
+        raise InputError(f"--weeks must be >= 1, got {args.weeks}")
+    try:
+        inputs = roster_inputs(scenario, requirements, args.start, args.weeks, previous=previous)
+    except InputError as exc:
+        # Name the file for requirement problems; scenario problems carry field paths.
+        message = exc.args[0] if exc.args else str(exc)
+        if message.startswith("requirements:"):
+            message = f"{args.requirements}:" + message.removeprefix("requirements:")
+        raise InputError(message, exc.problems) from exc
+    limit = args.time_limit if args.time_limit is not None else scenario.planning.solver_seconds
+    settings = SolveSettings(time_limit_s=limit, num_workers=args.workers, seed=args.seed)
+    result = solve_roster(inputs, settings)
+    write_outputs(result, args.out)
+    gap = "n/a" if result.gap is None else f"{result.gap:.2%}"
+    print(
+        f"{args.out}: {result.status}, {len(result.roster)} shifts for "
+        f"{len(inputs.agents)} agents, objective {result.objective}, gap {gap}, "
+        f"{result.wall_seconds:.1f} s"
+    )
+    for line in (*result.diagnoses, *result.binding_rules[:5], *result.unmet_coverage[:5]):
+        print(f"  {line}")
+    return 0 if result.status in ("optimal", "feasible") else 1

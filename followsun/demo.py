@@ -1,0 +1,212 @@
+"""The demo run: the whole pipeline on the bundled reference organisation.
+
+Synthetic helpdesk history stands in for an import: a year before the horizon is the
+forecast's history, and the tickets of the horizon itself are the "actuals" the roster
+is evaluated against, so the reported SLA includes the forecast's own error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from followsun.commands.roster import write_outputs as write_roster_outputs
+from followsun.report import ReportData, SolverFigures, summary_json, write_report
+from followsun.store import (
+    RunStatus,
+    finish_run,
+    init_db,
+    record_run,
+    save_forecast,
+    save_requirements,
+    save_roster,
+    save_scenario,
+    session_scope,
+)
+from forecasting.aggregate import interval_history
+from forecasting.schema import to_csv_frame
+from forecasting.synthetic import synthetic_tickets
+from planner.roster.solve import SolveSettings
+from scenarios.demand import demand_inputs
+from scenarios.loader import dump_scenario, load_scenario
+from scenarios.pipeline import Plan, PlanSettings, Progress, plan_scenario
+from scenarios.rostering import horizon_grid
+from scenarios.spec import Scenario
+
+HISTORY_CSV_WEEKS = 8
+
+
+def reference_scenario_path() -> Path:
+    """The bundled reference organisation's scenario file."""
+    return Path(str(resources.files("scenarios") / "examples" / "reference.yaml"))
+
+
+def next_monday(today: date) -> date:
+    """The first Monday after `today`: the start of the next whole week."""
+    return today + timedelta(days=7 - today.weekday())
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What the demo plans and where it writes."""
+
+    out: Path
+    start: date
+    weeks: int
+    seed: int = 7
+    history_weeks: int = 52
+    time_limit_s: float | None = None
+    workers: int = 2
+    database_url: str | None = None
+    scenario_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """The plan, the report data and the run id it was stored under."""
+
+    plan: Plan
+    report: ReportData
+    run_id: int
+    history: pd.DataFrame
+    actuals: pd.DataFrame
+
+
+def synthetic_history(
+    scenario: Scenario, start: date, weeks: int, history_weeks: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Interval history before the horizon and actual arrivals in it, per customer region."""
+    horizon = horizon_grid(scenario, start, weeks)
+    step = horizon[1] - horizon[0]
+    begin = horizon[0] - pd.Timedelta(weeks=history_weeks)
+    end = horizon[-1] + step
+    tickets = synthetic_tickets(demand_inputs(scenario), begin, end, np.random.default_rng(seed))
+    past = pd.date_range(begin, horizon[0], freq=step, inclusive="left", name="interval_start")
+    history = interval_history(tickets, past, by_region=True)
+    actuals = interval_history(tickets, horizon, by_region=True)
+    return history, actuals
+
+
+def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
+    """What makes two runs the same run: the scenario and every setting that shapes it."""
+    key = json.dumps(
+        [scenario_yaml, str(options.start), options.weeks, options.seed, options.history_weeks],
+        sort_keys=True,
+    )
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def run_demo(options: DemoOptions, progress: Progress) -> DemoResult:
+    """Plan the reference organisation, write every file into `options.out`, store the run."""
+    scenario = load_scenario(options.scenario_path or reference_scenario_path())
+    resolved = dump_scenario(scenario)
+    progress("history")
+    history, actuals = synthetic_history(
+        scenario, options.start, options.weeks, options.history_weeks, options.seed
+    )
+    limit = options.time_limit_s or scenario.planning.solver_seconds
+    settings = PlanSettings(
+        start=options.start,
+        weeks=options.weeks,
+        model="auto",
+        solver=SolveSettings(time_limit_s=limit, num_workers=options.workers, seed=options.seed),
+    )
+    plan = plan_scenario(scenario, history, settings, actuals=actuals, progress=progress)
+    progress("report")
+    report = report_data(plan, history)
+    write_files(options.out, plan, report, history, actuals, resolved)
+    progress("store")
+    run_id = store_run(options, plan, report, resolved)
+    return DemoResult(plan, report, run_id, history, actuals)
+
+
+def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
+    """The report's view of a plan."""
+    result = plan.roster
+    return ReportData(
+        scenario=plan.scenario.name,
+        description=plan.scenario.description,
+        methods=plan.methods,
+        history=_by_queue(history),
+        forecast=plan.forecast,
+        requirements=plan.requirements,
+        coverage=result.coverage,
+        roster=result.roster,
+        outcomes=plan.outcomes,
+        cost=plan.cost,
+        solver=SolverFigures(
+            status=result.status,
+            objective=result.objective,
+            bound=result.bound,
+            gap=result.gap,
+            seconds=result.wall_seconds,
+        ),
+        sla_targets=tuple(
+            sorted({(q.channel, q.target.fraction) for q in plan.scenario.queues if q.tier == 1})
+        ),
+    )
+
+
+def _by_queue(history: pd.DataFrame) -> pd.DataFrame:
+    """History summed over customer regions (the report shows queues)."""
+    keys = ["interval_start", "channel", "language", "tier"]
+    summed = history.groupby(keys, sort=True)["volume"].sum(min_count=1)
+    return summed.reset_index()
+
+
+def write_files(
+    out: Path,
+    plan: Plan,
+    report: ReportData,
+    history: pd.DataFrame,
+    actuals: pd.DataFrame,
+    resolved_yaml: str,
+) -> None:
+    """Every file of the demo, in the CLI contract's formats."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scenario.yaml").write_text(resolved_yaml, encoding="utf-8")
+    recent = history[
+        history["interval_start"] >= plan.grid[0] - pd.Timedelta(weeks=HISTORY_CSV_WEEKS)
+    ]
+    to_csv_frame(recent).to_csv(out / "history.csv", index=False)
+    to_csv_frame(actuals).to_csv(out / "actuals.csv", index=False)
+    to_csv_frame(plan.forecast).to_csv(out / "forecast.csv", index=False)
+    to_csv_frame(plan.requirements).to_csv(out / "requirements.csv", index=False)
+    to_csv_frame(plan.outcomes).to_csv(out / "outcomes.csv", index=False)
+    write_roster_outputs(plan.roster, out)
+    write_report(out / "report.html", report)
+    (out / "summary.json").write_text(summary_json(report), encoding="utf-8")
+
+
+def store_run(options: DemoOptions, plan: Plan, report: ReportData, resolved_yaml: str) -> int:
+    """Record the run, its forecast, requirements and roster version in the store."""
+    engine = init_db(options.database_url)
+    with session_scope(engine) as session:
+        stored = save_scenario(session, plan.scenario.name, resolved_yaml)
+        run = record_run(session, "demo", inputs_hash(resolved_yaml, options), stored.id)
+        save_forecast(session, run.id, plan.forecast)
+        save_requirements(session, run.id, plan.requirements)
+        if len(plan.roster.roster):
+            save_roster(session, plan.scenario.name, plan.roster.roster, run_id=run.id)
+        status = (
+            RunStatus.SUCCEEDED
+            if plan.roster.status in ("optimal", "feasible")
+            else RunStatus.FAILED
+        )
+        finish_run(
+            session,
+            run.id,
+            status,
+            summary=json.loads(summary_json(report)),
+            outputs_location=str(options.out.resolve()),
+        )
+        run_id = run.id
+    engine.dispose()
+    return run_id

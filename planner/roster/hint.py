@@ -1,0 +1,202 @@
+"""A greedy initial roster, given to CP-SAT as a complete solution hint.
+
+Agents are rostered one at a time: for each, a dynamic programme over the horizon's days
+picks the sequence of shifts (or days off) of highest coverage value against what is still
+uncovered, keeping every hard rule (rest, runs of work and rest, weekly hours and shifts,
+nights, weekends), with the weekly minimum as a heavy penalty. A second pass re-plans each
+agent against the others (best response). Not optimal, but feasible and close, so the solver
+starts from a good incumbent instead of an empty roster.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.roster.inputs import (
+    DAYS_PER_WEEK,
+    RosterIndex,
+    RosterInputs,
+    week_min_minutes,
+)
+
+# Points per minute below a weekly minimum inside the programme: above any coverage value.
+_MISSING_MINUTE = 1e6
+_PASSES = 2
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the rules need to know about an agent's plan so far."""
+
+    last: int  # option worked on the previous day, or -1
+    run: int  # > 0 working days in a row, < 0 days off in a row (capped)
+    week_minutes: int
+    week_shifts: int
+    nights: int
+    weekends: int
+    weekend_this_week: bool
+
+
+_Layer = dict[_State, tuple[float, tuple[int, ...]]]
+
+
+def _keep(layer: _Layer, st: _State, score: float, path: tuple[int, ...]) -> None:
+    """Keep the better of two plans reaching the same state."""
+    if st not in layer or layer[st][0] < score:
+        layer[st] = (score, path)
+
+
+def _plan_agent(
+    inputs: RosterInputs, index: RosterIndex, a: int, value: dict[int, float]
+) -> list[int]:
+    """The option positions of the best plan for agent `a` given each option's `value`."""
+    agent = inputs.agents[a]
+    rules = agent.rules
+    # The 4-week limits applied to the whole horizon: as strict as any sliding window.
+    night_cap = rules.max_nights_per_4_weeks
+    weekend_cap = rules.max_weekends_per_4_weeks
+    start = _State(-1, -rules.min_consecutive_days_off, 0, 0, 0, 0, False)
+    layer: dict[_State, tuple[float, tuple[int, ...]]] = {start: (0.0, ())}
+    for d in range(inputs.days + 1):
+        if d % DAYS_PER_WEEK == 0 and d > 0:
+            need = week_min_minutes(agent, inputs, d // DAYS_PER_WEEK - 1)
+            closed: dict[_State, tuple[float, tuple[int, ...]]] = {}
+            for st, (score, path) in layer.items():
+                score -= _MISSING_MINUTE * max(0, need - st.week_minutes)
+                key = _State(st.last, st.run, 0, 0, st.nights, st.weekends, False)
+                if key not in closed or closed[key][0] < score:
+                    closed[key] = (score, path)
+            layer = closed
+        if d == inputs.days:
+            break
+        options = index.by_agent_day.get((a, d), ())
+        nxt: dict[_State, tuple[float, tuple[int, ...]]] = {}
+
+        for st, (score, path) in layer.items():
+            off_run = -1 if st.run > 0 else max(st.run - 1, -rules.min_consecutive_days_off)
+            _keep(
+                nxt,
+                _State(
+                    -1,
+                    off_run,
+                    st.week_minutes,
+                    st.week_shifts,
+                    st.nights,
+                    st.weekends,
+                    st.weekend_this_week,
+                ),
+                score,
+                path,
+            )
+            if st.run >= rules.max_consecutive_days:
+                continue
+            if st.run < 0 and -st.run < rules.min_consecutive_days_off:
+                continue
+            if st.week_shifts + 1 > rules.max_shifts_week:
+                continue
+            for o in options:
+                opt = inputs.options[o]
+                if st.week_minutes + opt.paid_min > rules.max_minutes_week:
+                    continue
+                if st.last >= 0:
+                    rest = (opt.start_utc - inputs.options[st.last].end_utc).total_seconds() / 60
+                    if rest < rules.min_rest_min:
+                        continue
+                nights = st.nights + opt.night
+                if nights > night_cap:
+                    continue
+                new_weekend = opt.weekend and not st.weekend_this_week
+                weekends = st.weekends + new_weekend
+                if weekends > weekend_cap:
+                    continue
+                _keep(
+                    nxt,
+                    _State(
+                        o,
+                        st.run + 1 if st.run > 0 else 1,
+                        st.week_minutes + opt.paid_min,
+                        st.week_shifts + 1,
+                        nights,
+                        weekends,
+                        st.weekend_this_week or opt.weekend,
+                    ),
+                    score + value[o],
+                    (*path, o),
+                )
+        layer = nxt
+    best = max(layer.values(), key=lambda item: item[0])
+    return list(best[1])
+
+
+def greedy_roster(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    passes: int = _PASSES,
+    seconds: float | None = None,
+) -> tuple[int, ...]:
+    """Option positions of a greedy roster keeping every hard rule (minimums permitting).
+
+    Args:
+        inputs: the roster inputs.
+        index: their index.
+        passes: rounds over all agents (the second re-plans each against the others).
+        seconds: stop planning after this long (agents not yet planned stay off).
+    """
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    if not inputs.options:
+        return ()
+    n_t = len(inputs.grid)
+    residual = inputs.required.astype(np.int64).copy()
+    priority = np.array([q.priority for q in inputs.queues], dtype=np.float64)
+    weights = inputs.weights
+    plans: dict[int, list[int]] = {}
+    taken: dict[int, list[tuple[int, int]]] = {}  # option -> (queue, interval) it covers
+
+    def release(o: int) -> None:
+        for q, t in taken.pop(o, []):
+            residual[q, t] += 1
+
+    def claim(o: int) -> None:
+        opt = inputs.options[o]
+        cls = index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]]
+        got = []
+        for t in opt.covered:
+            open_queues = [q for q in cls.queues if residual[q, t] > 0]
+            if open_queues:
+                q = max(open_queues, key=lambda q: (priority[q], residual[q, t]))
+                residual[q, t] -= 1
+                got.append((q, t))
+        taken[o] = got
+
+    def option_values(a: int) -> dict[int, float]:
+        cls = index.classes[index.class_of_agent[a]]
+        best = np.zeros(n_t)
+        for q in cls.queues:
+            best = np.maximum(best, np.where(residual[q] > 0, priority[q], 0.0))
+        out = {}
+        for d in range(inputs.days):
+            for o in index.by_agent_day.get((a, d), ()):
+                opt = inputs.options[o]
+                gains = best[list(opt.covered)] if opt.covered else np.zeros(0)
+                useful = int((gains > 0).sum())
+                out[o] = (
+                    weights.understaffing * float(gains.sum())
+                    - weights.overstaffing * (len(opt.covered) - useful)
+                    - weights.premium_hour * opt.premium_hours
+                    - weights.night_shift * opt.night
+                )
+        return out
+
+    for _ in range(passes):
+        for a in range(len(inputs.agents)):
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            for o in plans.get(a, []):
+                release(o)
+            plans[a] = _plan_agent(inputs, index, a, option_values(a))
+            for o in plans[a]:
+                claim(o)
+    return tuple(sorted(o for plan in plans.values() for o in plan))

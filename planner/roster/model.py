@@ -1,0 +1,483 @@
+"""The CP-SAT roster model: variables, one builder per constraint family, the objective.
+
+Formulation (why it is fast): one Boolean per agent x local date x allowed shift (time off
+and impossible options never become variables); coverage is shared per *agent class*
+(site x tier x identical skill set), so a multi-skilled class gets one integer allocation
+per queue it can serve per interval instead of one variable per agent, and a class with a
+single demanded queue in an interval needs none (its working count covers that queue
+directly). Rest is one clique inequality per shift option instead of pairwise conflicts.
+Contract minimums carry a heavily penalised slack so the model is never infeasible and an
+explanation can name the agent-weeks that cannot reach them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from planner.roster.inputs import (
+    DAYS_PER_4_WEEKS,
+    DAYS_PER_WEEK,
+    RosterIndex,
+    RosterInputs,
+    serves,
+    week_min_minutes,
+)
+
+# Objective coefficients are the weights times this, rounded: two decimals of a point.
+OBJECTIVE_SCALE = 100
+
+LinearLike = cp_model.LinearExpr | int
+
+
+@dataclass(frozen=True)
+class PenaltyTerm:
+    """A soft cost: `weight` points per unit of the integer expression `expr`.
+
+    `family` names the constraint family; `name` says what one unit means, for reports.
+    """
+
+    family: str
+    name: str
+    expr: LinearLike
+    weight: float
+    constant: int = 0
+
+
+@dataclass(frozen=True)
+class RosterVars:
+    """The model and its variables, keyed by domain positions.
+
+    Attributes:
+        model: the CP-SAT model.
+        shift: option position to its Boolean ('shift[<agent> <date> <template>]').
+        works: (agent position, day) to the sum of that day's shift Booleans.
+        weekend: (agent position, week) to a Boolean 'works that week's weekend'.
+        short: (queue position, interval) to missing agents.
+        vendor: (vendor position, queue position, interval) to vendor heads used.
+        min_slack: (agent position, week) to minutes below the contract minimum.
+    """
+
+    model: cp_model.CpModel
+    shift: dict[int, cp_model.IntVar]
+    works: dict[tuple[int, int], LinearLike]
+    weekend: dict[tuple[int, int], cp_model.IntVar]
+    short: dict[tuple[int, int], cp_model.IntVar]
+    vendor: dict[tuple[int, int, int], cp_model.IntVar]
+    min_slack: dict[tuple[int, int], cp_model.IntVar]
+
+
+def scaled(weight: float) -> int:
+    """The integer objective coefficient of a weight in points (the one scaling helper)."""
+    return round(weight * OBJECTIVE_SCALE)
+
+
+def create_vars(inputs: RosterInputs, index: RosterIndex) -> RosterVars:
+    """Create the shift Booleans and the per-day work expressions."""
+    model = cp_model.CpModel()
+    shift = {
+        o: model.new_bool_var(f"shift[{opt.agent_id} {opt.date_local} {opt.template}]")
+        for o, opt in enumerate(inputs.options)
+    }
+    works: dict[tuple[int, int], LinearLike] = {}
+    for a in range(len(inputs.agents)):
+        for d in range(inputs.days):
+            opts = index.by_agent_day.get((a, d), ())
+            works[(a, d)] = sum(shift[o] for o in opts) if opts else 0
+    return RosterVars(model, shift, works, {}, {}, {}, {})
+
+
+# --- hard families -------------------------------------------------------------------------
+
+
+def add_one_shift_per_day(
+    v: RosterVars, inputs: RosterInputs, index: RosterIndex
+) -> list[PenaltyTerm]:
+    """At most one shift per agent per local date (time off has no options at all)."""
+    for opts in index.by_agent_day.values():
+        if len(opts) > 1:
+            v.model.add_at_most_one(v.shift[o] for o in opts)
+    return []
+
+
+def add_min_rest(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Minimum rest between the end of a shift and the start of the next, in UTC minutes.
+
+    Computed on UTC instants, so it holds across midnight and across DST changes. For each
+    option, the earlier options that end too close before it are mutually exclusive (one
+    shift a day), so one clique inequality replaces all pairwise conflicts.
+    """
+    for a, agent in enumerate(inputs.agents):
+        rest = agent.rules.min_rest_min
+        for d in range(1, inputs.days):
+            later = index.by_agent_day.get((a, d), ())
+            for o in later:
+                start = inputs.options[o].start_utc
+                for back in (1, 2):
+                    earlier = index.by_agent_day.get((a, d - back), ())
+                    clash = [
+                        p
+                        for p in earlier
+                        if (start - inputs.options[p].end_utc).total_seconds() < rest * 60
+                    ]
+                    if clash:
+                        v.model.add(v.shift[o] + sum(v.shift[p] for p in clash) <= 1)
+    return []
+
+
+def add_consecutive_days(
+    v: RosterVars, inputs: RosterInputs, index: RosterIndex
+) -> list[PenaltyTerm]:
+    """Max consecutive working days and min consecutive days off, inside the horizon.
+
+    Runs touching either end of the horizon are checked only for their part inside it.
+    """
+    for a, agent in enumerate(inputs.agents):
+        most = agent.rules.max_consecutive_days
+        for first in range(inputs.days - most):
+            v.model.add(sum(v.works[(a, d)] for d in range(first, first + most + 1)) <= most)
+        off = agent.rules.min_consecutive_days_off
+        for d in range(inputs.days - 2):
+            for j in range(2, off + 1):
+                if d + j < inputs.days:
+                    # working on d and off on d+1 starts a rest run that must last `off` days
+                    v.model.add(v.works[(a, d)] - v.works[(a, d + 1)] + v.works[(a, d + j)] <= 1)
+    return []
+
+
+def add_weekly_limits(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Max paid minutes and shifts per local week; min minutes with a penalised slack."""
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(inputs.agents):
+        for w in range(inputs.weeks):
+            days = range(w * DAYS_PER_WEEK, min((w + 1) * DAYS_PER_WEEK, inputs.days))
+            opts = [o for d in days for o in index.by_agent_day.get((a, d), ())]
+            minutes = sum(inputs.options[o].paid_min * v.shift[o] for o in opts)
+            count = sum(v.shift[o] for o in opts)
+            if opts:
+                v.model.add(minutes <= agent.rules.max_minutes_week)
+                if len(opts) > agent.rules.max_shifts_week:
+                    v.model.add(count <= agent.rules.max_shifts_week)
+            need = week_min_minutes(agent, inputs, w)
+            if need > 0:
+                slack = v.model.new_int_var(0, need, f"below_min[{agent.agent_id} week {w + 1}]")
+                v.min_slack[(a, w)] = slack
+                v.model.add(minutes + slack >= need)
+                terms.append(
+                    PenaltyTerm(
+                        "contract_minimum",
+                        f"minutes below min hours, {agent.agent_id} week {w + 1}",
+                        slack,
+                        inputs.weights.hard_slack_minute,
+                    )
+                )
+    return terms
+
+
+def add_night_weekend_limits(
+    v: RosterVars, inputs: RosterInputs, index: RosterIndex
+) -> list[PenaltyTerm]:
+    """Night shifts per 28 days and weekends worked per 4 weeks, sliding windows.
+
+    A horizon shorter than the window is one window: the limit still applies.
+    """
+    for a, agent in enumerate(inputs.agents):
+        nights = {
+            d: [o for o in index.by_agent_day.get((a, d), ()) if inputs.options[o].night]
+            for d in range(inputs.days)
+        }
+        for first in range(max(1, inputs.days - DAYS_PER_4_WEEKS + 1)):
+            window = [
+                o
+                for d in range(first, min(first + DAYS_PER_4_WEEKS, inputs.days))
+                for o in nights[d]
+            ]
+            if len(window) > agent.rules.max_nights_per_4_weeks:
+                v.model.add(sum(v.shift[o] for o in window) <= agent.rules.max_nights_per_4_weeks)
+        for w in range(inputs.weeks):
+            days = range(w * DAYS_PER_WEEK, min((w + 1) * DAYS_PER_WEEK, inputs.days))
+            opts = [
+                o
+                for d in days
+                for o in index.by_agent_day.get((a, d), ())
+                if inputs.options[o].weekend
+            ]
+            if not opts:
+                continue
+            flag = v.model.new_bool_var(f"weekend[{agent.agent_id} week {w + 1}]")
+            for o in opts:
+                v.model.add_implication(v.shift[o], flag)
+            v.model.add(flag <= sum(v.shift[o] for o in opts))
+            v.weekend[(a, w)] = flag
+        per4 = DAYS_PER_4_WEEKS // DAYS_PER_WEEK
+        for first in range(max(1, inputs.weeks - per4 + 1)):
+            flags = [
+                v.weekend[(a, w)]
+                for w in range(first, min(first + per4, inputs.weeks))
+                if (a, w) in v.weekend
+            ]
+            if len(flags) > agent.rules.max_weekends_per_4_weeks:
+                v.model.add(sum(flags) <= agent.rules.max_weekends_per_4_weeks)
+    return []
+
+
+# --- soft families -------------------------------------------------------------------------
+
+
+def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Cover each queue's requirement per UTC interval; shortfall and idle time are soft.
+
+    Breaks do not cover (options list only worked intervals). Overstaffing is the working
+    agent-intervals minus those that cover a requirement, so it is one linear expression.
+    """
+    model = v.model
+    working: dict[tuple[int, int], LinearLike] = {
+        key: sum(v.shift[o] for o in opts) for key, opts in index.covering.items()
+    }
+    demand_set = set(index.demand)
+    demand_at: dict[int, list[int]] = defaultdict(list)
+    for q, t in index.demand:
+        demand_at[t].append(q)
+    supply: dict[tuple[int, int], list[LinearLike]] = defaultdict(list)
+    for t, queues in demand_at.items():
+        wanted = set(queues)
+        for c, cls in enumerate(index.classes):
+            if (c, t) not in working:
+                continue
+            mine = [q for q in cls.queues if q in wanted]
+            if len(mine) == 1:
+                supply[(mine[0], t)].append(working[(c, t)])
+            elif mine:
+                size = len(cls.agent_ids)
+                parts = []
+                for q in mine:
+                    cap = min(size, int(inputs.required[q, t]))
+                    x = model.new_int_var(
+                        0, cap, f"alloc[{cls.class_id} {inputs.queues[q].queue_id} t{t}]"
+                    )
+                    supply[(q, t)].append(x)
+                    parts.append(x)
+                model.add(sum(parts) <= working[(c, t)])
+    vendor_cost: list[PenaltyTerm] = []
+    for k, vendor in enumerate(inputs.vendors):
+        usable = [q for q, queue in enumerate(inputs.queues) if serves(vendor, queue)]
+        if not usable or vendor.max_agents == 0:
+            continue
+        used = []
+        for t in vendor.available:
+            parts = []
+            for q in usable:
+                need = int(inputs.required[q, t])
+                if need > 0 and (q, t) in demand_set:
+                    cap = min(vendor.max_agents, need)
+                    x = model.new_int_var(
+                        0, cap, f"vendor[{vendor.vendor_id} {inputs.queues[q].queue_id} t{t}]"
+                    )
+                    v.vendor[(k, q, t)] = x
+                    supply[(q, t)].append(x)
+                    parts.append(x)
+            if len(parts) > 1:
+                model.add(sum(parts) <= vendor.max_agents)
+            used.extend(parts)
+        if used:
+            vendor_cost.append(
+                PenaltyTerm(
+                    "vendor",
+                    f"agent-intervals bought from {vendor.vendor_id}",
+                    sum(used),
+                    vendor.cost_per_interval,
+                )
+            )
+    under: list[PenaltyTerm] = []
+    total_short: list[LinearLike] = []
+    for q, t in index.demand:
+        need = int(inputs.required[q, t])
+        short = model.new_int_var(0, need, f"short[{inputs.queues[q].queue_id} t{t}]")
+        v.short[(q, t)] = short
+        model.add(sum(supply.get((q, t), [])) + short >= need)
+        total_short.append(short)
+    by_queue: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for (q, _t), short in v.short.items():
+        by_queue[q].append(short)
+    for q, shorts in sorted(by_queue.items()):
+        queue = inputs.queues[q]
+        under.append(
+            PenaltyTerm(
+                "understaffing",
+                f"missing agent-intervals on {queue.queue_id}",
+                sum(shorts),
+                inputs.weights.understaffing * queue.priority,
+            )
+        )
+    serving = [
+        o
+        for o, opt in enumerate(inputs.options)
+        if index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]].queues
+    ]
+    # Working agent-intervals minus those covering a requirement (met by agents: the
+    # requirement less shortfall less vendor heads).
+    idle = (
+        sum(len(inputs.options[o].covered) * v.shift[o] for o in serving)
+        + sum(total_short)
+        + sum(v.vendor.values())
+    )
+    under.append(
+        PenaltyTerm(
+            "overstaffing",
+            "working agent-intervals beyond the requirement",
+            idle,
+            inputs.weights.overstaffing,
+            constant=-int(sum(inputs.required[q, t] for q, t in index.demand)),
+        )
+    )
+    return under + vendor_cost
+
+
+def add_premiums(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Premium pay for nights, weekends and holidays, and a cost per night shift."""
+    premium = [
+        (round(opt.premium_hours * 60), o)
+        for o, opt in enumerate(inputs.options)
+        if opt.premium_hours > 0
+    ]
+    nights = [o for o, opt in enumerate(inputs.options) if opt.night]
+    terms: list[PenaltyTerm] = []
+    if premium:
+        terms.append(
+            PenaltyTerm(
+                "premium",
+                "premium pay minutes (night, weekend, holiday uplifts)",
+                sum(m * v.shift[o] for m, o in premium),
+                inputs.weights.premium_hour / 60,
+            )
+        )
+    if nights:
+        terms.append(
+            PenaltyTerm(
+                "nights",
+                "night shifts",
+                sum(v.shift[o] for o in nights),
+                inputs.weights.night_shift,
+            )
+        )
+    return terms
+
+
+def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Spread nights and weekends evenly within each site: penalise max minus min."""
+    terms: list[PenaltyTerm] = []
+    sites: dict[str, list[int]] = defaultdict(list)
+    for a, agent in enumerate(inputs.agents):
+        sites[agent.site].append(a)
+    night_opts: dict[int, list[int]] = defaultdict(list)
+    for o, opt in enumerate(inputs.options):
+        if opt.night:
+            night_opts[index.agent_pos[opt.agent_id]].append(o)
+    for site, members in sorted(sites.items()):
+        if len(members) < 2:
+            continue
+        counts = {
+            "nights": (
+                [sum(v.shift[o] for o in night_opts[a]) for a in members],
+                inputs.weights.fairness_nights,
+            ),
+            "weekends": (
+                [
+                    sum(v.weekend[(a, w)] for w in range(inputs.weeks) if (a, w) in v.weekend)
+                    for a in members
+                ],
+                inputs.weights.fairness_weekends,
+            ),
+        }
+        for what, (per_agent, weight) in counts.items():
+            if not any(isinstance(x, cp_model.LinearExpr) for x in per_agent):
+                continue
+            top = inputs.days
+            hi = v.model.new_int_var(0, top, f"most_{what}[{site}]")
+            lo = v.model.new_int_var(0, top, f"fewest_{what}[{site}]")
+            for x in per_agent:
+                v.model.add(hi >= x)
+                v.model.add(lo <= x)
+            terms.append(
+                PenaltyTerm(f"fairness_{what}", f"spread of {what} within {site}", hi - lo, weight)
+            )
+    return terms
+
+
+def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Stay close to a published roster: one unit per agent-day whose shift changes.
+
+    An agent-day counts when the shift differs, when a published shift is dropped (also
+    when time off now forbids it) and when a day published off is now worked.
+    """
+    if inputs.previous is None:
+        return []
+    published: dict[tuple[int, int], str] = {}
+    for prev in inputs.previous:
+        a = index.agent_pos.get(prev.agent_id)
+        d = inputs.day_of(prev.date_local)
+        if a is not None and 0 <= d < inputs.days:
+            published[(a, d)] = prev.template
+    changes: list[LinearLike] = []
+    constant = 0
+    # An agent without a published shift was published off on every date.
+    for a in range(len(inputs.agents)):
+        for d in range(inputs.days):
+            template = published.get((a, d))
+            if template is None:
+                changes.append(v.works[(a, d)])
+                continue
+            same = [
+                o
+                for o in index.by_agent_day.get((a, d), ())
+                if inputs.options[o].template == template
+            ]
+            if same:
+                constant += 1
+                changes.append(-v.shift[same[0]])
+            else:
+                constant += 1
+    return [
+        PenaltyTerm(
+            "stability",
+            "agent-days changed against the published roster",
+            sum(changes),
+            inputs.weights.change,
+            constant=constant,
+        )
+    ]
+
+
+Builder = Callable[[RosterVars, RosterInputs, RosterIndex], list[PenaltyTerm]]
+
+# Hard families first, then soft ones; the order is the order of the report.
+FAMILIES: tuple[tuple[str, Builder], ...] = (
+    ("one_shift_per_day", add_one_shift_per_day),
+    ("min_rest", add_min_rest),
+    ("consecutive_days", add_consecutive_days),
+    ("weekly_limits", add_weekly_limits),
+    ("night_weekend_limits", add_night_weekend_limits),
+    ("coverage", add_coverage),
+    ("premiums", add_premiums),
+    ("fairness", add_fairness),
+    ("stability", add_stability),
+)
+
+
+def build_objective(v: RosterVars, terms: list[PenaltyTerm]) -> None:
+    """Minimise the weighted sum of every penalty term (the only call to `minimize`)."""
+    expr = sum(scaled(t.weight) * (t.expr + t.constant) for t in terms)
+    v.model.minimize(expr)
+
+
+def build_model(inputs: RosterInputs, index: RosterIndex) -> tuple[RosterVars, list[PenaltyTerm]]:
+    """Create the variables, run every family builder in order and set the objective."""
+    v = create_vars(inputs, index)
+    terms: list[PenaltyTerm] = []
+    for _name, builder in FAMILIES:
+        terms.extend(builder(v, inputs, index))
+    build_objective(v, terms)
+    return v, terms

@@ -1,0 +1,405 @@
+"""Solve the roster model and report: status, bound, gap, roster, coverage, reasons in words."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from forecasting.errors import InputError
+from planner.roster.hint import greedy_roster
+from planner.roster.inputs import (
+    DAYS_PER_WEEK,
+    RosterIndex,
+    RosterInputs,
+    build_index,
+    week_min_minutes,
+)
+from planner.roster.model import OBJECTIVE_SCALE, PenaltyTerm, RosterVars, build_model
+from planner.roster.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
+from planner.roster.validate import Violation, validate_roster
+
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+# Families whose penalty means a hard rule had to be relaxed.
+HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
+# Share of the budget the greedy hint may take (large organisations stop it early).
+HINT_SHARE = 0.25
+# Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
+SMALL_PORTFOLIO_WORKERS = 2
+# At most this many spans per queue are described in words (the frame has them all).
+MAX_SPANS_IN_WORDS = 5
+
+
+@dataclass(frozen=True)
+class SolveSettings:
+    """Solver budget, set through `solver.parameters` only.
+
+    Attributes:
+        time_limit_s: wall-clock limit in seconds.
+        num_workers: parallel search workers.
+        seed: random seed, for reproducible runs.
+        use_hint: start from the greedy roster.
+        log_search: print CP-SAT's search log.
+    """
+
+    time_limit_s: float = 30.0
+    num_workers: int = 2
+    seed: int = 0
+    use_hint: bool = True
+    log_search: bool = False
+
+
+@dataclass(frozen=True)
+class FamilyPenalty:
+    """Points of the objective owed to one constraint family."""
+
+    family: str
+    points: float
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """A solved roster with everything needed to trust it.
+
+    Attributes:
+        status: 'optimal', 'feasible' (time limit), 'infeasible' (hard rules relaxed: the
+            roster is the best one with the relaxation shown in `binding_rules`), or
+            'unknown' (no roster found in time; frames empty).
+        objective: objective in points, None when no roster was found.
+        bound: best proven lower bound in points.
+        gap: (objective - bound) / max(objective, 1), None without a roster.
+        wall_seconds: elapsed time of the whole solve (model, hint and search).
+        roster: one row per shift, columns `schema.ROSTER_COLUMNS`.
+        coverage: one row per interval and queue, columns `schema.COVERAGE_COLUMNS`.
+        penalties: points per family.
+        unmet_coverage: shortfall per queue in words.
+        binding_rules: relaxed and tight hard rules in words.
+        violations: hard-rule violations found by `validate_roster` (relaxed minimums).
+        diagnoses: input problems that did not stop the solve.
+    """
+
+    status: Status
+    objective: float | None
+    bound: float
+    gap: float | None
+    wall_seconds: float
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    penalties: tuple[FamilyPenalty, ...]
+    unmet_coverage: tuple[str, ...]
+    binding_rules: tuple[str, ...]
+    violations: tuple[Violation, ...]
+    diagnoses: tuple[str, ...]
+
+
+def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
+    """Input problems worth saying before solving; raises InputError on unservable demand."""
+    if index.unserved:
+        raise InputError(
+            "requirements for queues no agent can serve (no agent with that skill and tier)",
+            [f"queue {q}" for q in index.unserved],
+        )
+    notes: list[str] = []
+    with_options = {a for a, _ in index.by_agent_day}
+    for a, agent in enumerate(inputs.agents):
+        if a not in with_options:
+            notes.append(
+                f"agent {agent.agent_id} ({agent.site}) has no possible shift in the horizon "
+                "(time off or site closed on every date): rostered off throughout"
+            )
+    outside: dict[int, list[int]] = defaultdict(list)
+    for q, t in index.outside:
+        outside[q].append(t)
+    for q, times in sorted(outside.items()):
+        need = int(sum(inputs.required[q, t] for t in times))
+        first, last = inputs.grid[min(times)], inputs.grid[max(times)]
+        notes.append(
+            f"{inputs.queues[q].queue_id}: {need} required agent-intervals between "
+            f"{first:%Y-%m-%d %H:%M}Z and {last:%Y-%m-%d %H:%M}Z lie outside the rostered dates "
+            "of every site that can serve it; not rostered (extend the horizon to cover them)"
+        )
+    return tuple(notes)
+
+
+def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
+    """The roster of the chosen option positions, columns `schema.ROSTER_COLUMNS`."""
+    agents = {a.agent_id: a for a in inputs.agents}
+    rows = []
+    for o in chosen:
+        opt = inputs.options[o]
+        agent = agents[opt.agent_id]
+        rows.append(
+            {
+                "agent_id": opt.agent_id,
+                "site": agent.site,
+                "timezone": agent.timezone,
+                "date_local": opt.date_local,
+                "start_local": opt.start_local,
+                "end_local": opt.end_local,
+                "start_utc": opt.start_utc,
+                "end_utc": opt.end_utc,
+                "shift": opt.template,
+                "tier": agent.tier,
+                "skills": ";".join(agent.skills),
+                "breaks": ";".join(opt.breaks_local),
+                "paid_minutes": opt.paid_min,
+                "night": opt.night,
+                "weekend": opt.weekend,
+                "holiday": opt.holiday,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
+    if not frame.empty:
+        frame = frame.sort_values(["site", "agent_id", "date_local"]).reset_index(drop=True)
+    return frame
+
+
+def coverage_frame(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    chosen: list[int],
+    short: dict[tuple[int, int], int],
+    vendor: dict[tuple[int, int], int] | None = None,
+) -> pd.DataFrame:
+    """Required, scheduled (skill holders at work), vendor heads and shortfall per interval."""
+    n_q, n_t = inputs.required.shape
+    scheduled = np.zeros((n_q, n_t), dtype=np.int64)
+    for o in chosen:
+        opt = inputs.options[o]
+        agent = inputs.agents[index.agent_pos[opt.agent_id]]
+        queues = index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]].queues
+        del agent
+        for q in queues:
+            scheduled[q, list(opt.covered)] += 1
+    shortfall = np.zeros((n_q, n_t), dtype=np.int64)
+    for (q, t), value in short.items():
+        shortfall[q, t] = value
+    bought = np.zeros((n_q, n_t), dtype=np.int64)
+    for (q, t), value in (vendor or {}).items():
+        bought[q, t] += value
+    in_horizon = np.ones((n_q, n_t), dtype=bool)
+    for q, t in index.outside:
+        in_horizon[q, t] = False
+        shortfall[q, t] = max(0, int(inputs.required[q, t]) - int(scheduled[q, t]))
+    return pd.DataFrame(
+        {
+            "interval_start": np.tile(inputs.grid, n_q),
+            "group": np.repeat([q.queue_id for q in inputs.queues], n_t),
+            "required": inputs.required.reshape(-1),
+            "scheduled": scheduled.reshape(-1),
+            "shortfall": shortfall.reshape(-1),
+            "vendor": bought.reshape(-1),
+            "in_horizon": in_horizon.reshape(-1),
+        },
+        columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"],
+    )
+
+
+def describe_unmet(coverage: pd.DataFrame, interval_min: int) -> tuple[str, ...]:
+    """Shortfall per queue in words: total agent-hours and the largest uncovered spans.
+
+    Intervals outside the rostered dates (`in_horizon` false) are left to the diagnoses.
+    """
+    out: list[str] = []
+    step = pd.Timedelta(minutes=interval_min)
+    unmet = coverage[(coverage["shortfall"] > 0) & coverage["in_horizon"]]
+    for group, rows in unmet.groupby("group", sort=True):
+        rows = rows.sort_values("interval_start")
+        total_h = rows["shortfall"].sum() * interval_min / 60
+        starts = list(rows["interval_start"])
+        values = list(rows["shortfall"])
+        spans: list[tuple[pd.Timestamp, pd.Timestamp, int]] = []
+        for ts, value in zip(starts, values, strict=True):
+            if spans and spans[-1][1] == ts:
+                first, _, peak = spans[-1]
+                spans[-1] = (first, ts + step, max(peak, int(value)))
+            else:
+                spans.append((ts, ts + step, int(value)))
+        spans.sort(key=lambda s: s[1] - s[0], reverse=True)
+        shown = ", ".join(
+            f"{a:%a %Y-%m-%d %H:%M}-{b:%H:%M}Z (up to {p} short)"
+            for a, b, p in spans[:MAX_SPANS_IN_WORDS]
+        )
+        more = (
+            f" and {len(spans) - MAX_SPANS_IN_WORDS} more spans"
+            if len(spans) > MAX_SPANS_IN_WORDS
+            else ""
+        )
+        out.append(
+            f"{group}: {total_h:g} agent-hours short over {len(spans)} spans; longest {shown}{more}"
+        )
+    return tuple(out)
+
+
+def describe_binding(
+    inputs: RosterInputs, v: RosterVars, solver: cp_model.CpSolver, roster: pd.DataFrame
+) -> tuple[str, ...]:
+    """Relaxed minimums, then the rules most agents sit at, in words per site."""
+    out: list[str] = []
+    for (a, w), slack in sorted(v.min_slack.items()):
+        missing = solver.value(slack)
+        if missing > 0:
+            agent = inputs.agents[a]
+            need = week_min_minutes(agent, inputs, w)
+            out.append(
+                f"infeasible: {agent.agent_id} ({agent.site}) in the week of "
+                f"{inputs.date_of(w * DAYS_PER_WEEK)} can work only {(need - missing) / 60:g} h of the "
+                f"{need / 60:g} h contract minimum under the rest, consecutive-days, night, "
+                "weekend and time-off rules"
+            )
+    if roster.empty:
+        return tuple(out)
+    frame = roster.assign(
+        week=[(d - inputs.start).days // DAYS_PER_WEEK for d in roster["date_local"]]
+    )
+    rules = {a.agent_id: a.rules for a in inputs.agents}
+    sites: dict[str, list[str]] = defaultdict(list)
+    for agent in inputs.agents:
+        sites[agent.site].append(agent.agent_id)
+    for site, ids in sorted(sites.items()):
+        mine = frame[frame["site"] == site]
+        per_week = mine.groupby(["agent_id", "week"]).agg(
+            shifts=("shift", "size"), minutes=("paid_minutes", "sum")
+        )
+        owners = [str(key[0]) for key in per_week.index]  # type: ignore[index]
+        at_shifts = sum(
+            1
+            for aid, n in zip(owners, per_week["shifts"], strict=True)
+            if n >= rules[aid].max_shifts_week
+        )
+        at_hours = sum(
+            1
+            for aid, m in zip(owners, per_week["minutes"], strict=True)
+            if m >= rules[aid].max_minutes_week
+        )
+        total = len(ids) * inputs.weeks
+        if at_shifts:
+            out.append(f"{site}: {at_shifts} of {total} agent-weeks at the maximum shifts per week")
+        if at_hours:
+            out.append(f"{site}: {at_hours} of {total} agent-weeks at the maximum hours per week")
+        nights = mine[mine["night"].astype(bool)].groupby("agent_id").size()
+        at_nights = sum(
+            1 for aid, n in nights.items() if n >= rules[str(aid)].max_nights_per_4_weeks
+        )
+        if at_nights:
+            out.append(f"{site}: {at_nights} of {len(ids)} agents at the night-shift limit")
+    return tuple(out)
+
+
+def add_full_hint(v: RosterVars, chosen: set[int], settings: SolveSettings) -> None:
+    """Hint every variable: fix the shifts to `chosen` and solve the rest (allocations, slacks).
+
+    A hint of the shift Booleans alone leaves CP-SAT to complete thousands of allocation
+    and shortfall variables, which it often fails to do; a complete hint is an incumbent.
+    """
+    for o, var in v.shift.items():
+        v.model.add_hint(var, o in chosen)
+    probe = v.model.clone()
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = max(1.0, settings.time_limit_s / 10)
+    solver.parameters.num_workers = settings.num_workers
+    solver.parameters.random_seed = settings.seed
+    if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    v.model.clear_hints()
+    for i in range(len(v.model.proto.variables)):
+        var = v.model.get_int_var_from_proto_index(i)
+        v.model.add_hint(var, solver.value(probe.get_int_var_from_proto_index(i)))
+
+
+def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
+    """A CP-SAT solver with the settings and a time limit (parameters only)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = settings.num_workers
+    solver.parameters.random_seed = settings.seed
+    solver.parameters.log_search_progress = settings.log_search
+    if settings.num_workers <= SMALL_PORTFOLIO_WORKERS:
+        # With two workers CP-SAT's default full worker never lifts its bound above the root
+        # LP (45% gap on the sample organisation in 30 s); the symmetry-aware max-LP worker
+        # proves a far better bound within seconds (7-15% gap) while the other worker runs
+        # LNS from the hint. Measured 2026-11-25 with bench/roster.py's case.
+        solver.parameters.subsolvers.append("max_lp_sym")
+        solver.parameters.num_full_subsolvers = 1
+    return solver
+
+
+def _value(solver: cp_model.CpSolver, term: PenaltyTerm) -> float:
+    expr = term.expr
+    raw = expr if isinstance(expr, int) else solver.value(expr)
+    return term.weight * (raw + term.constant)
+
+
+def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:
+    """Build, hint and solve the roster model; validate and explain the result.
+
+    Raises:
+        InputError: requirements for a queue no agent can serve.
+    """
+    settings = settings or SolveSettings()
+    began = time.perf_counter()
+    index = build_index(inputs)
+    notes = diagnose(inputs, index)
+    v, terms = build_model(inputs, index)
+    if settings.use_hint:
+        hint_s = settings.time_limit_s * HINT_SHARE
+        add_full_hint(v, set(greedy_roster(inputs, index, seconds=hint_s)), settings)
+    # The limit is the whole budget: model building and the hint come out of it.
+    budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
+    solver = _solver(settings, budget)
+    code = solver.solve(v.model)
+    bound_scaled = solver.best_objective_bound
+    wall = time.perf_counter() - began
+    bound = bound_scaled / OBJECTIVE_SCALE
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        empty_roster = pd.DataFrame(columns=list(ROSTER_COLUMNS))
+        return RosterResult(
+            status="unknown",
+            objective=None,
+            bound=bound,
+            gap=None,
+            wall_seconds=wall,
+            roster=empty_roster,
+            coverage=pd.DataFrame(columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"]),
+            penalties=(),
+            unmet_coverage=(),
+            binding_rules=(f"no roster found: CP-SAT status {solver.status_name(code)}",),
+            violations=(),
+            diagnoses=notes,
+        )
+    chosen = [o for o, var in v.shift.items() if solver.boolean_value(var)]
+    short = {key: int(solver.value(var)) for key, var in v.short.items()}
+    bought: dict[tuple[int, int], int] = defaultdict(int)
+    for (_k, q, t), var in v.vendor.items():
+        bought[(q, t)] += int(solver.value(var))
+    roster = roster_frame(inputs, chosen)
+    coverage = coverage_frame(inputs, index, chosen, short, bought)
+    points: dict[str, float] = defaultdict(float)
+    for term in terms:
+        points[term.family] += _value(solver, term)
+    objective = solver.objective_value / OBJECTIVE_SCALE
+    proven = code == cp_model.OPTIMAL or solver.objective_value <= bound_scaled
+    gap = 0.0 if proven else abs(objective - bound) / max(abs(objective), 1.0)
+    relaxed = any(points.get(f, 0.0) > 0 for f in HARD_SLACK_FAMILIES)
+    status: Status = "infeasible" if relaxed else ("optimal" if proven else "feasible")
+    return RosterResult(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        wall_seconds=wall,
+        roster=roster,
+        coverage=coverage,
+        penalties=tuple(FamilyPenalty(f, round(p, 2)) for f, p in points.items()),
+        unmet_coverage=describe_unmet(coverage, inputs.interval_min),
+        binding_rules=describe_binding(inputs, v, solver, roster),
+        violations=validate_roster(roster, inputs),
+        diagnoses=notes,
+    )

@@ -1,0 +1,181 @@
+"""The whole plan for one scenario: forecast, requirements, roster, outcomes, cost.
+
+A pure function of (scenario, history, settings, actual arrivals): the demo, the web app
+and scenario sweeps call it the same way, locally or on a cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from forecasting.errors import InputError
+from forecasting.selection import AutoSelect
+from planner.roster.solve import RosterResult, SolveSettings, solve_roster
+from scenarios import simulation
+from scenarios.allocation import staffed_frame
+from scenarios.cost import CostReport, price_scenario
+from scenarios.demand import forecast_model
+from scenarios.rostering import horizon_grid, roster_inputs
+from scenarios.spec import Scenario
+from scenarios.staffing import requirements as staff_requirements
+
+FORECAST_METHODS = {
+    "seasonal_naive": "seasonal naive: the same interval one week earlier",
+    "contact_centre": (
+        "contact-centre model: daily volume (level, trend, day of week, holidays, events) "
+        "x intraday profiles by weekday held in each customer region's local time"
+    ),
+}
+STAFFING_METHOD = (
+    "Erlang A (Erlang C where no patience is given) for phone; chat as concurrency slots "
+    "in one Erlang queue; tickets staffed to their response window on an open-hours clock "
+    "with backlog carried; Tier 2 from escalations; heads = agents / (1 - shrinkage)"
+)
+COST_METHOD = (
+    "loaded hourly cost per paid hour, night, weekend and holiday premiums split at local "
+    "boundaries, BPO by its price model"
+)
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_stage: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What to plan and how hard to try.
+
+    Attributes:
+        start: first local date of the roster (a Monday for whole weeks).
+        weeks: roster horizon in weeks.
+        model: forecast model alias: 'auto', 'contact_centre' or 'seasonal_naive'.
+        solver: CP-SAT budget.
+    """
+
+    start: date
+    weeks: int
+    model: str = "auto"
+    solver: SolveSettings = field(default_factory=SolveSettings)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every stage's output for one scenario, and how each was computed."""
+
+    scenario: Scenario
+    grid: pd.DatetimeIndex
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    roster: RosterResult
+    staffed: pd.DataFrame
+    outcomes: pd.DataFrame
+    cost: CostReport
+    methods: tuple[tuple[str, str], ...]
+
+
+def plan_scenario(
+    scenario: Scenario,
+    history: pd.DataFrame,
+    settings: PlanSettings,
+    *,
+    actuals: pd.DataFrame | None = None,
+    progress: Progress = _quiet,
+) -> Plan:
+    """Forecast from `history`, staff, roster, then evaluate and price the roster.
+
+    Args:
+        scenario: the organisation.
+        history: interval history (forecasting.schema.HISTORY columns, with `region` so
+            demand follows each customer region's local time).
+        settings: horizon, model and solver budget.
+        actuals: the contacts that really arrive in the horizon (history columns); the
+            outcomes are evaluated against them, else against the forecast's mean.
+        progress: called with the name of each stage as it starts.
+    """
+    grid = horizon_grid(scenario, settings.start, settings.weeks)
+    progress("forecast")
+    model = forecast_model(scenario, settings.model)
+    forecast = model.fit(history).predict(grid)
+    progress("requirements")
+    requirements = staff_requirements(scenario, forecast)
+    progress("roster")
+    inputs = roster_inputs(scenario, requirements, settings.start, settings.weeks)
+    roster = solve_roster(inputs, settings.solver)
+    progress("outcomes")
+    vendor_heads = _vendor_heads(scenario, roster.coverage)
+    staffed = staffed_frame(scenario, roster.roster, requirements, grid, vendor_heads)
+    arrivals = actuals if actuals is not None else forecast
+    outcomes = simulation.simulate_outcomes(
+        scenario, arrivals, staffed, interval_min=scenario.planning.interval_minutes
+    )
+    progress("cost")
+    usage = None
+    if vendor_heads is not None:
+        usage = vendor_heads.rename(columns={"vendor": "agents"})[
+            ["vendor_id", "interval_start", "agents"]
+        ]
+    step = grid[1] - grid[0]
+    cost = price_scenario(
+        scenario,
+        roster.roster,
+        outcomes,
+        period_start=grid[0].to_pydatetime(),
+        period_end=(grid[-1] + step).to_pydatetime(),
+        vendor_usage=usage,
+    )
+    methods = (
+        ("history", "interval history aggregated from tickets, per customer region"),
+        ("forecast", _forecast_method(model, settings.model)),
+        ("requirements", STAFFING_METHOD),
+        ("roster", _roster_method(roster, settings.solver)),
+        (
+            "outcomes",
+            simulation.METHOD
+            + (
+                "; arrivals: the actual contacts of the horizon"
+                if actuals is not None
+                else "; arrivals: the forecast mean"
+            ),
+        ),
+        ("cost", COST_METHOD),
+    )
+    return Plan(scenario, grid, forecast, requirements, roster, staffed, outcomes, cost, methods)
+
+
+def _vendor_heads(scenario: Scenario, coverage: pd.DataFrame) -> pd.DataFrame | None:
+    """BPO heads per queue and interval, attributed to the scenario's vendor."""
+    if "vendor" not in coverage or not scenario.vendors or coverage["vendor"].sum() == 0:
+        return None
+    if len(scenario.vendors) > 1:
+        raise InputError(
+            "scenario: more than one BPO vendor is not priced yet; keep one vendor per scenario"
+        )
+    used = coverage.loc[coverage["vendor"] > 0, ["interval_start", "group", "vendor"]]
+    return used.assign(vendor_id=scenario.vendors[0].id)
+
+
+def _forecast_method(model: object, alias: str) -> str:
+    if isinstance(model, AutoSelect):
+        chosen = model.choice_["model"].value_counts()
+        parts = ", ".join(f"{name} for {count} queues" for name, count in chosen.items())
+        detail = "; ".join(
+            f"{name}: {FORECAST_METHODS.get(str(name), name)}" for name in chosen.index
+        )
+        return f"chosen per queue by error on the last {model.validation_days} days ({parts}). {detail}"
+    return FORECAST_METHODS.get(alias, alias)
+
+
+def _roster_method(roster: RosterResult, settings: SolveSettings) -> str:
+    gap = "n/a" if roster.gap is None else f"{roster.gap:.2%}"
+    return (
+        f"CP-SAT (OR-tools): one shift template or off per agent per day, coverage per "
+        f"queue per interval with shared multi-skilled agents, contracts, rest, weekends, "
+        f"nights and fairness; {roster.status}, gap {gap}, {roster.wall_seconds:.0f} s "
+        f"on {settings.num_workers} workers"
+    )

@@ -1,0 +1,366 @@
+"""Map a scenario and a requirements frame onto the roster solver's inputs.
+
+Per site, per agent and per local date, every shift template of the site's contract is
+placed on the UTC grid with the site's zone rules for that date (so DST moves the UTC slot,
+not the local start), with its breaks cut out of the covered intervals, its paid minutes,
+and its night, weekend and holiday flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from forecasting.calendars import public_holidays
+from forecasting.errors import InputError
+from forecasting.timegrid import interval_grid, interval_index, local_span_to_utc, local_to_utc
+from planner.roster import (
+    ContractRules,
+    PreviousShift,
+    RosterAgent,
+    RosterInputs,
+    RosterQueue,
+    ShiftOption,
+    VendorCapacity,
+    Weights,
+)
+from scenarios.coverage import coverage_mask
+from scenarios.spec import Agent, Contract, Scenario, ShiftTemplate, Site
+
+# A night worker works at least three hours of night time: EU Working Time Directive
+# 2003/88/EC, Article 2(4); a shift with that much night time is a night shift here.
+NIGHT_SHIFT_MIN_NIGHT_MINUTES = 180
+REQUIREMENT_COLUMNS = ("interval_start", "channel", "language", "tier", "agents_required")
+WEEKEND_DAYS = frozenset({5, 6})
+
+
+def scenario_agents(site: Site) -> list[Agent]:
+    """The site's agents: the explicit list, else one per head of `headcount`.
+
+    Agents expanded from headcount are named `<site>-t<tier>-<nn>`, numbered per tier.
+    """
+    if site.agents:
+        return list(site.agents)
+    agents: list[Agent] = []
+    numbers: dict[int, int] = {}
+    for group in site.headcount:
+        for _ in range(group.count):
+            numbers[group.tier] = numbers.get(group.tier, 0) + 1
+            agent_id = f"{site.id}-t{group.tier}-{numbers[group.tier]:02d}"
+            agents.append(Agent(id=agent_id, tier=group.tier, skills=group.skills))
+    return agents
+
+
+def contract_rules(contract: Contract) -> ContractRules:
+    """The planner's rules (minutes and counts) of a scenario contract."""
+    return ContractRules(
+        min_minutes_week=round(contract.min_hours_week * 60),
+        max_minutes_week=round(contract.max_hours_week * 60),
+        max_shifts_week=contract.max_shifts_week,
+        max_consecutive_days=contract.max_consecutive_days,
+        min_consecutive_days_off=contract.min_consecutive_days_off,
+        min_rest_min=round(contract.min_rest_hours * 60),
+        max_nights_per_4_weeks=contract.max_nights_per_4_weeks,
+        max_weekends_per_4_weeks=contract.max_weekends_per_4_weeks,
+    )
+
+
+def horizon_grid(scenario: Scenario, start: date, weeks: int) -> pd.DatetimeIndex:
+    """UTC grid from the first site's local midnight of `start` to the last site's end."""
+    step = f"{scenario.planning.interval_minutes}min"
+    end = start + timedelta(days=7 * weeks)
+    first = min(local_to_utc(start, time(0, 0), s.timezone) for s in scenario.sites)
+    last = max(local_to_utc(end, time(0, 0), s.timezone) for s in scenario.sites)
+    return interval_grid(first.floor(step), last.ceil(step), scenario.planning.interval_minutes)
+
+
+def requirements_matrix(
+    scenario: Scenario, requirements: pd.DataFrame, grid: pd.DatetimeIndex
+) -> tuple[tuple[RosterQueue, ...], np.ndarray]:
+    """Queues and agents required per queue and grid interval.
+
+    Args:
+        scenario: the organisation (its queues give the priorities).
+        requirements: interval_start (UTC), channel, language, tier, agents_required and
+            optionally scheduled_required (heads after shrinkage, used when present).
+            Rows outside the grid are ignored; missing intervals require nobody.
+        grid: the UTC horizon grid.
+
+    Raises:
+        InputError: missing columns, bad timestamps or values, duplicate rows.
+    """
+    missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
+    if missing:
+        raise InputError(
+            f"requirements: missing columns {missing}; expected {list(REQUIREMENT_COLUMNS)}"
+        )
+    frame = requirements.copy()
+    try:
+        frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"requirements: interval_start is not an ISO 8601 timestamp ({exc})"
+        ) from exc
+    column = "scheduled_required" if "scheduled_required" in frame.columns else "agents_required"
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame.index[values.isna() | (values < 0)]
+    if len(bad):
+        raise InputError(
+            f"requirements: {column} must be a number >= 0",
+            [f"row {i + 2}: {frame.loc[i, column]!r}" for i in bad[:10]],
+        )
+    frame["need"] = np.ceil(values.to_numpy(dtype=float) - 1e-9).astype(np.int64)
+    frame["tier"] = pd.to_numeric(frame["tier"], errors="coerce")
+    if frame["tier"].isna().any():
+        raise InputError("requirements: tier must be an integer (1, 2 or 3)")
+    frame["queue_id"] = (
+        frame["channel"].astype(str)
+        + "-"
+        + frame["language"].astype(str)
+        + "-t"
+        + frame["tier"].astype(int).astype(str)
+    )
+    duplicated = frame.duplicated(["interval_start", "queue_id"])
+    if duplicated.any():
+        first = frame[duplicated].iloc[0]
+        raise InputError(
+            f"requirements: {int(duplicated.sum())} duplicate rows, e.g. {first['queue_id']} at "
+            f"{first['interval_start']:%Y-%m-%dT%H:%M}Z"
+        )
+    frame = frame[frame["interval_start"].isin(grid)]
+    known = {q.id: q for q in scenario.queues}
+    queues: list[RosterQueue] = [
+        RosterQueue(q.id, q.skill, q.tier, q.priority) for q in scenario.queues
+    ]
+    extra = frame[~frame["queue_id"].isin(list(known))].drop_duplicates("queue_id")
+    for row in extra.sort_values("queue_id").itertuples(index=False):
+        queues.append(
+            RosterQueue(str(row.queue_id), f"{row.channel}/{row.language}", int(str(row.tier)), 1)
+        )
+    position = {q.queue_id: i for i, q in enumerate(queues)}
+    required = np.zeros((len(queues), len(grid)), dtype=np.int64)
+    rows = frame["queue_id"].map(position).to_numpy()
+    cols = grid.get_indexer(pd.DatetimeIndex(frame["interval_start"]))
+    required[rows, cols] = frame["need"].to_numpy()
+    return tuple(queues), required
+
+
+def _hhmm(ts: pd.Timestamp, tz: str) -> str:
+    return f"{ts.tz_convert(tz):%H:%M}"
+
+
+def night_minutes(
+    start_utc: pd.Timestamp, end_utc: pd.Timestamp, day: date, contract: Contract, tz: str
+) -> int:
+    """Minutes of [start_utc, end_utc) inside the contract's local night window."""
+    total = 0.0
+    overnight = contract.night_end <= contract.night_start
+    for offset in (-1, 0, 1):
+        d = day + timedelta(days=offset)
+        lo = local_to_utc(d, contract.night_start, tz)
+        hi = local_to_utc(d + timedelta(days=1) if overnight else d, contract.night_end, tz)
+        overlap = (min(end_utc, hi) - max(start_utc, lo)).total_seconds() / 60
+        total += max(0.0, overlap)
+    return round(total)
+
+
+def shift_option(
+    agent_id: str,
+    site: Site,
+    template: ShiftTemplate,
+    day: date,
+    grid: pd.DatetimeIndex,
+    holidays: dict[date, str],
+) -> ShiftOption:
+    """One template placed on one local date: UTC span, covered intervals, flags, premium."""
+    tz = site.timezone
+    start_utc, end_utc = local_span_to_utc(day, template.start, timedelta(hours=template.hours), tz)
+    covered = set(interval_index(grid, start_utc, end_utc))
+    breaks_local: list[str] = []
+    for brk in template.breaks:
+        b_start = start_utc + pd.Timedelta(minutes=brk.offset_minutes)
+        b_end = b_start + pd.Timedelta(minutes=brk.minutes)
+        covered -= set(interval_index(grid, b_start, b_end))
+        breaks_local.append(f"{_hhmm(b_start, tz)}-{_hhmm(b_end, tz)}")
+    night = (
+        night_minutes(start_utc, end_utc, day, site.contract, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
+    )
+    weekend = day.weekday() in WEEKEND_DAYS
+    holiday = day in holidays
+    premium = site.premiums
+    fraction = night * premium.night + weekend * premium.weekend + holiday * premium.holiday
+    return ShiftOption(
+        agent_id=agent_id,
+        date_local=day,
+        template=template.id,
+        start_utc=start_utc,
+        end_utc=end_utc,
+        start_local=_hhmm(start_utc, tz),
+        end_local=_hhmm(end_utc, tz),
+        covered=tuple(sorted(covered)),
+        breaks_local=tuple(breaks_local),
+        paid_min=round(template.paid_hours * 60),
+        night=night,
+        weekend=weekend,
+        holiday=holiday,
+        premium_hours=template.paid_hours * fraction,
+    )
+
+
+def check_templates(scenario: Scenario) -> None:
+    """Refuse a template that, with the rest rule, cannot fit in a day (bad input)."""
+    problems = []
+    for site in scenario.sites:
+        rest_h = site.contract.min_rest_hours
+        for template in site.contract.shift_templates:
+            if template.hours + rest_h > 24:
+                problems.append(
+                    f"sites[{site.id}].contract.shift_templates[{template.id}]: {template.hours:g} h plus "
+                    f"the {rest_h:g} h minimum rest exceeds 24 h, so it could never be worked on "
+                    "consecutive days; shorten it or lower min_rest_hours"
+                )
+    if problems:
+        raise InputError("shift templates longer than the rest rule allows", problems)
+
+
+def previous_shifts(previous: pd.DataFrame, scenario: Scenario) -> tuple[PreviousShift, ...]:
+    """A published roster frame (agent_id, site, date_local, shift) as planner input."""
+    missing = [c for c in ("agent_id", "date_local", "shift") if c not in previous.columns]
+    if missing:
+        raise InputError(f"previous roster: missing columns {missing}")
+    sites = {s.id for s in scenario.sites}
+    agents = {a.id for s in scenario.sites for a in scenario_agents(s)}
+    problems = []
+    if "site" in previous.columns:
+        for site in sorted(set(previous["site"].astype(str)) - sites):
+            problems.append(f"unknown site {site!r}; the scenario has {sorted(sites)}")
+    for agent in sorted(set(previous["agent_id"].astype(str)) - agents):
+        problems.append(f"unknown agent {agent!r}")
+    if problems:
+        raise InputError("previous roster does not match the scenario", problems[:20])
+    return tuple(
+        PreviousShift(str(r.agent_id), pd.Timestamp(str(r.date_local)).date(), str(r.shift))
+        for r in previous.itertuples(index=False)
+    )
+
+
+def vendor_capacity(
+    scenario: Scenario, grid: pd.DatetimeIndex, weights: Weights
+) -> tuple[VendorCapacity, ...]:
+    """The scenario's vendors as flexible capacity on the grid.
+
+    A per-hour price is weighed against the mean in-house hourly cost (a vendor at half the
+    in-house cost costs half of `weights.vendor_hour` per agent-hour); other price models
+    count at `weights.vendor_hour`. Quality factors are not applied to heads.
+    """
+    in_house = sum(float(s.hourly_cost) for s in scenario.sites) / len(scenario.sites)
+    out = []
+    hours_per_interval = scenario.planning.interval_minutes / 60
+    for vendor in scenario.vendors:
+        ratio = float(vendor.price.rate) / in_house if vendor.price.kind == "per_hour" else 1.0
+        available = np.flatnonzero(coverage_mask(vendor.coverage, grid))
+        out.append(
+            VendorCapacity(
+                vendor_id=vendor.id,
+                tier=vendor.tier,
+                skills=tuple(vendor.skills),
+                max_agents=vendor.max_agents,
+                available=tuple(int(t) for t in available),
+                cost_per_interval=weights.vendor_hour * ratio * hours_per_interval,
+            )
+        )
+    return tuple(out)
+
+
+def roster_inputs(
+    scenario: Scenario,
+    requirements: pd.DataFrame,
+    start: date,
+    weeks: int,
+    previous: pd.DataFrame | None = None,
+    weights: Weights | None = None,
+    sites: Iterable[str] | None = None,
+    use_vendors: bool = True,
+) -> RosterInputs:
+    """The roster solver's inputs for `weeks` weeks from local date `start` in every site.
+
+    Args:
+        scenario: the organisation.
+        requirements: see `requirements_matrix`.
+        start: first local date rostered (the same calendar date in every site).
+        weeks: number of weeks.
+        previous: a published roster (columns agent_id, date_local, shift) to stay close to.
+        weights: objective weights; by default the scenario's overstaffing weight applies.
+        sites: restrict to these site ids (all by default).
+        use_vendors: offer the scenario's vendors (BPO) as flexible capacity.
+
+    Raises:
+        InputError: unknown site, bad requirements, templates longer than the rest allows.
+    """
+    if weeks < 1:
+        raise InputError(f"weeks must be >= 1, got {weeks}")
+    chosen = list(sites) if sites is not None else [s.id for s in scenario.sites]
+    known = {s.id for s in scenario.sites}
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        raise InputError(f"unknown site(s) {unknown}; the scenario has {sorted(known)}")
+    check_templates(scenario)
+    grid = horizon_grid(scenario, start, weeks)
+    queues, required = requirements_matrix(scenario, requirements, grid)
+    days = 7 * weeks
+    dates = [start + timedelta(days=i) for i in range(days)]
+    years = {d.year for d in dates} | {(dates[-1] + timedelta(days=1)).year}
+    agents: list[RosterAgent] = []
+    options: list[ShiftOption] = []
+    for site in scenario.sites:
+        if site.id not in chosen:
+            continue
+        holidays = public_holidays(site.country, years, site.subdivision)
+        rules = contract_rules(site.contract)
+        closed = {d for d in dates if site.opens is not None and d < site.opens}
+        for agent in scenario_agents(site):
+            off = frozenset(set(agent.time_off) | closed)
+            agents.append(
+                RosterAgent(
+                    agent.id, site.id, site.timezone, agent.tier, tuple(agent.skills), rules, off
+                )
+            )
+            for day in dates:
+                if day in off:
+                    continue
+                for template in site.contract.shift_templates:
+                    options.append(shift_option(agent.id, site, template, day, grid, holidays))
+    if weights is None:
+        base = Weights()
+        weights = Weights(overstaffing=base.understaffing * scenario.planning.overstaffing_weight)
+    return RosterInputs(
+        grid=grid,
+        interval_min=scenario.planning.interval_minutes,
+        start=start,
+        days=days,
+        agents=tuple(agents),
+        queues=queues,
+        required=required,
+        options=tuple(options),
+        previous=previous_shifts(previous, scenario) if previous is not None else None,
+        weights=weights,
+        vendors=vendor_capacity(scenario, grid, weights) if use_vendors else (),
+    )
+
+
+__all__ = [
+    "NIGHT_SHIFT_MIN_NIGHT_MINUTES",
+    "check_templates",
+    "contract_rules",
+    "horizon_grid",
+    "night_minutes",
+    "previous_shifts",
+    "requirements_matrix",
+    "roster_inputs",
+    "scenario_agents",
+    "shift_option",
+    "vendor_capacity",
+]

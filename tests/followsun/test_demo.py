@@ -1,0 +1,167 @@
+"""The demo end to end on one week: every file, the contract's keys, the stages chain."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from followsun.cli import main
+from followsun.demo import next_monday
+from followsun.store import init_db, latest_roster, session_scope
+
+START = "2027-03-08"  # the week the US changes clocks and Europe has not
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    db = out / "store.sqlite"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FOLLOWSUN_DATABASE_URL", f"sqlite:///{db}")
+    try:
+        code = main(
+            [
+                "demo",
+                "--out",
+                str(out / "run"),
+                "--start",
+                START,
+                "--weeks",
+                "1",
+                "--time-limit",
+                "8",
+            ]
+        )
+    finally:
+        mp.undo()
+    assert code in (0, 1)  # 1 only when the roster is infeasible; the files exist either way
+    return out
+
+
+@pytest.mark.slow
+def test_every_file_is_written(demo_dir: Path) -> None:
+    run = demo_dir / "run"
+    for name in (
+        "scenario.yaml",
+        "report.html",
+        "forecast.csv",
+        "requirements.csv",
+        "roster.csv",
+        "coverage.csv",
+        "outcomes.csv",
+        "solver.json",
+        "summary.json",
+        "history.csv",
+    ):
+        assert (run / name).stat().st_size > 0, name
+    assert any((run / "ics").glob("*.ics"))
+
+
+@pytest.mark.slow
+def test_summary_has_the_contract_keys(demo_dir: Path) -> None:
+    summary = json.loads((demo_dir / "run" / "summary.json").read_text())
+    assert summary["scenario"] == "reference-24x5"
+    assert {s["site"]: s["agents"] for s in summary["sites"]} == {"sjc": 13, "tpe": 14}
+    assert set(summary["sla"]) == {"chat", "phone", "web"}
+    assert all(0.0 <= v <= 1.0 for v in summary["sla"].values())
+    assert set(summary["cost"]) == {"total", "per_ticket", "currency"}
+    assert float(summary["cost"]["total"]) > 0 and summary["cost"]["currency"] == "USD"
+    assert set(summary["solver"]) == {"status", "objective", "bound", "gap", "seconds"}
+    assert summary["solver"]["status"] in ("optimal", "feasible")
+    assert summary["solver"]["objective"] >= summary["solver"]["bound"] - 1e-6
+
+
+@pytest.mark.slow
+def test_report_names_its_methods(demo_dir: Path) -> None:
+    html = (demo_dir / "run" / "report.html").read_text()
+    for words in ("Erlang", "CP-SAT", "not yet a discrete-event simulation", "forecast"):
+        assert words in html
+
+
+@pytest.mark.slow
+def test_roster_is_in_local_time_across_the_us_dst_change(demo_dir: Path) -> None:
+    roster = pd.read_csv(demo_dir / "run" / "roster.csv")
+    sjc = roster[(roster["site"] == "sjc") & (roster["shift"] == "early")]
+    assert (sjc["start_local"] == "06:00").all()
+    before = sjc[sjc["date_local"] < "2027-03-14"]["start_utc"].str[11:16]
+    after = sjc[sjc["date_local"] > "2027-03-14"]["start_utc"].str[11:16]
+    assert set(before) <= {"14:00"} and set(after) <= {"13:00"}
+
+
+@pytest.mark.slow
+def test_requirements_chain_into_the_roster_command(demo_dir: Path, tmp_path: Path) -> None:
+    run = demo_dir / "run"
+    code = main(
+        [
+            "roster",
+            "--scenario",
+            str(run / "scenario.yaml"),
+            "--requirements",
+            str(run / "requirements.csv"),
+            "--start",
+            START,
+            "--weeks",
+            "1",
+            "--time-limit",
+            "5",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code in (0, 1)
+    assert json.loads((tmp_path / "solver.json").read_text())["status"] in ("optimal", "feasible")
+
+
+@pytest.mark.slow
+def test_forecast_and_history_chain_into_their_commands(demo_dir: Path, tmp_path: Path) -> None:
+    run = demo_dir / "run"
+    assert main(["validate", str(run / "scenario.yaml")]) == 0
+    out = tmp_path / "f.csv"
+    assert (
+        main(
+            [
+                "forecast",
+                "--history",
+                str(run / "history.csv"),
+                "--horizon-days",
+                "7",
+                "--model",
+                "seasonal_naive",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert len(pd.read_csv(out)) > 0
+    reqs = tmp_path / "r.csv"
+    assert main(
+        [
+            "staff",
+            "--scenario",
+            str(run / "scenario.yaml"),
+            "--forecast",
+            str(run / "forecast.csv"),
+            "--out",
+            str(reqs),
+        ]
+    ) in (0, 1)
+    assert len(pd.read_csv(reqs)) == len(pd.read_csv(run / "requirements.csv"))
+
+
+@pytest.mark.slow
+def test_the_run_and_its_roster_are_stored(demo_dir: Path) -> None:
+    engine = init_db(f"sqlite:///{demo_dir / 'store.sqlite'}")
+    with session_scope(engine) as session:
+        version = latest_roster(session, "reference-24x5")
+    engine.dispose()
+    assert version is not None and version.version == 1 and not version.published
+
+
+def test_next_monday() -> None:
+    assert next_monday(date(2026, 11, 25)) == date(2026, 11, 30)  # a Wednesday
+    assert next_monday(date(2026, 11, 30)) == date(2026, 12, 7)  # a Monday: the next one
