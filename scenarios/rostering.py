@@ -34,6 +34,7 @@ from scenarios.spec import Agent, Contract, Scenario, ShiftTemplate, Site
 # 2003/88/EC, Article 2(4); a shift with that much night time is a night shift here.
 NIGHT_SHIFT_MIN_NIGHT_MINUTES = 180
 REQUIREMENT_COLUMNS = ("interval_start", "channel", "language", "tier", "agents_required")
+UNITS_PER_HEAD = 4
 WEEKEND_DAYS = frozenset({5, 6})
 
 
@@ -112,7 +113,9 @@ def requirements_matrix(
             f"requirements: {column} must be a number >= 0",
             [f"row {i + 2}: {frame.loc[i, column]!r}" for i in bad[:10]],
         )
-    frame["need"] = np.ceil(values.to_numpy(dtype=float) - 1e-9).astype(np.int64)
+    # Coverage units: quarter heads, rounded up (a shared agent covers parts of queues).
+    units = values.to_numpy(dtype=float) * UNITS_PER_HEAD
+    frame["need"] = np.ceil(units - 1e-6).astype(np.int64)
     frame["tier"] = pd.to_numeric(frame["tier"], errors="coerce")
     if frame["tier"].isna().any():
         raise InputError("requirements: tier must be an integer (1, 2 or 3)")
@@ -348,6 +351,7 @@ def roster_inputs(
         previous=previous_shifts(previous, scenario) if previous is not None else None,
         weights=weights,
         vendors=vendor_capacity(scenario, grid, weights) if use_vendors else (),
+        units_per_head=UNITS_PER_HEAD,
     )
 
 

@@ -164,8 +164,10 @@ def greedy_roster(
         cls = index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]]
         got = []
         for t in opt.covered:
-            open_queues = [q for q in cls.queues if residual[q, t] > 0]
-            if open_queues:
+            for _unit in range(inputs.units_per_head):  # a head covers one unit at a time
+                open_queues = [q for q in cls.queues if residual[q, t] > 0]
+                if not open_queues:
+                    break
                 q = max(open_queues, key=lambda q: (priority[q], residual[q, t]))
                 residual[q, t] -= 1
                 got.append((q, t))

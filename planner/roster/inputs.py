@@ -201,11 +201,15 @@ class RosterInputs:
         days: number of local dates rostered from `start`.
         agents: the agents.
         queues: the queues to cover.
-        required: agents required, shape (len(queues), len(grid)), integers >= 0.
+        required: requirement in coverage units (heads x `units_per_head`), shape
+            (len(queues), len(grid)), integers >= 0.
         options: every allowed shift per agent and date (time off already excluded).
         previous: a published roster to stay close to, or None.
         weights: objective weights.
         vendors: outsourced capacity usable beside the agents.
+        units_per_head: coverage units per head: 4 lets an agent shared between queues
+            cover a quarter of a head on each in one interval, so fractional
+            requirements of small queues are not each rounded up to a whole head.
     """
 
     grid: pd.DatetimeIndex
@@ -219,6 +223,7 @@ class RosterInputs:
     previous: tuple[PreviousShift, ...] | None = None
     weights: Weights = field(default_factory=Weights)
     vendors: tuple[VendorCapacity, ...] = ()
+    units_per_head: int = 1
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -232,6 +237,8 @@ class RosterInputs:
             )
         elif (self.required < 0).any():
             problems.append("required agents must be >= 0")
+        if self.units_per_head < 1:
+            problems.append(f"units_per_head must be >= 1, got {self.units_per_head}")
         known = set(ids)
         for opt in self.options:
             if opt.agent_id not in known:

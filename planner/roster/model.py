@@ -232,8 +232,11 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
 
     Breaks do not cover (options list only worked intervals). Overstaffing is the working
     agent-intervals minus those that cover a requirement, so it is one linear expression.
+    Supply, requirement and shortfall are counted in `inputs.units_per_head` units per
+    head; the weights stay per agent-interval.
     """
     model = v.model
+    unit = inputs.units_per_head
     working: dict[tuple[int, int], LinearLike] = {
         key: sum(v.shift[o] for o in opts) for key, opts in index.covering.items()
     }
@@ -249,18 +252,18 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                 continue
             mine = [q for q in cls.queues if q in wanted]
             if len(mine) == 1:
-                supply[(mine[0], t)].append(working[(c, t)])
+                supply[(mine[0], t)].append(unit * working[(c, t)])
             elif mine:
                 size = len(cls.agent_ids)
                 parts = []
                 for q in mine:
-                    cap = min(size, int(inputs.required[q, t]))
+                    cap = min(unit * size, int(inputs.required[q, t]))
                     x = model.new_int_var(
                         0, cap, f"alloc[{cls.class_id} {inputs.queues[q].queue_id} t{t}]"
                     )
                     supply[(q, t)].append(x)
                     parts.append(x)
-                model.add(sum(parts) <= working[(c, t)])
+                model.add(sum(parts) <= unit * working[(c, t)])
     vendor_cost: list[PenaltyTerm] = []
     for k, vendor in enumerate(inputs.vendors):
         usable = [q for q, queue in enumerate(inputs.queues) if serves(vendor, queue)]
@@ -272,7 +275,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
             for q in usable:
                 need = int(inputs.required[q, t])
                 if need > 0 and (q, t) in demand_set:
-                    cap = min(vendor.max_agents, need)
+                    cap = min(unit * vendor.max_agents, need)
                     x = model.new_int_var(
                         0, cap, f"vendor[{vendor.vendor_id} {inputs.queues[q].queue_id} t{t}]"
                     )
@@ -280,7 +283,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                     supply[(q, t)].append(x)
                     parts.append(x)
             if len(parts) > 1:
-                model.add(sum(parts) <= vendor.max_agents)
+                model.add(sum(parts) <= unit * vendor.max_agents)
             used.extend(parts)
         if used:
             vendor_cost.append(
@@ -288,7 +291,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                     "vendor",
                     f"agent-intervals bought from {vendor.vendor_id}",
                     sum(used),
-                    vendor.cost_per_interval,
+                    vendor.cost_per_interval / unit,
                 )
             )
     under: list[PenaltyTerm] = []
@@ -309,7 +312,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                 "understaffing",
                 f"missing agent-intervals on {queue.queue_id}",
                 sum(shorts),
-                inputs.weights.understaffing * queue.priority,
+                inputs.weights.understaffing * queue.priority / unit,
             )
         )
     serving = [
@@ -320,7 +323,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
     # Working agent-intervals minus those covering a requirement (met by agents: the
     # requirement less shortfall less vendor heads).
     idle = (
-        sum(len(inputs.options[o].covered) * v.shift[o] for o in serving)
+        sum(unit * len(inputs.options[o].covered) * v.shift[o] for o in serving)
         + sum(total_short)
         + sum(v.vendor.values())
     )
@@ -329,7 +332,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
             "overstaffing",
             "working agent-intervals beyond the requirement",
             idle,
-            inputs.weights.overstaffing,
+            inputs.weights.overstaffing / unit,
             constant=-int(sum(inputs.required[q, t] for q, t in index.demand)),
         )
     )

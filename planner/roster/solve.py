@@ -117,10 +117,10 @@ def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
     for q, t in index.outside:
         outside[q].append(t)
     for q, times in sorted(outside.items()):
-        need = int(sum(inputs.required[q, t] for t in times))
+        need = sum(inputs.required[q, t] for t in times) / inputs.units_per_head
         first, last = inputs.grid[min(times)], inputs.grid[max(times)]
         notes.append(
-            f"{inputs.queues[q].queue_id}: {need} required agent-intervals between "
+            f"{inputs.queues[q].queue_id}: {need:g} required agent-intervals between "
             f"{first:%Y-%m-%d %H:%M}Z and {last:%Y-%m-%d %H:%M}Z lie outside the rostered dates "
             "of every site that can serve it; not rostered (extend the horizon to cover them)"
         )
@@ -167,7 +167,11 @@ def coverage_frame(
     short: dict[tuple[int, int], int],
     vendor: dict[tuple[int, int], int] | None = None,
 ) -> pd.DataFrame:
-    """Required, scheduled (skill holders at work), vendor heads and shortfall per interval."""
+    """Required, scheduled (skill holders at work), vendor heads and shortfall per interval.
+
+    Figures are in heads: the model's coverage units are divided back out.
+    """
+    unit = inputs.units_per_head
     n_q, n_t = inputs.required.shape
     scheduled = np.zeros((n_q, n_t), dtype=np.int64)
     for o in chosen:
@@ -186,15 +190,15 @@ def coverage_frame(
     in_horizon = np.ones((n_q, n_t), dtype=bool)
     for q, t in index.outside:
         in_horizon[q, t] = False
-        shortfall[q, t] = max(0, int(inputs.required[q, t]) - int(scheduled[q, t]))
+        shortfall[q, t] = max(0, int(inputs.required[q, t]) - unit * int(scheduled[q, t]))
     return pd.DataFrame(
         {
             "interval_start": np.tile(inputs.grid, n_q),
             "group": np.repeat([q.queue_id for q in inputs.queues], n_t),
-            "required": inputs.required.reshape(-1),
+            "required": inputs.required.reshape(-1) / unit,
             "scheduled": scheduled.reshape(-1),
-            "shortfall": shortfall.reshape(-1),
-            "vendor": bought.reshape(-1),
+            "shortfall": shortfall.reshape(-1) / unit,
+            "vendor": bought.reshape(-1) / unit,
             "in_horizon": in_horizon.reshape(-1),
         },
         columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"],
@@ -214,16 +218,16 @@ def describe_unmet(coverage: pd.DataFrame, interval_min: int) -> tuple[str, ...]
         total_h = rows["shortfall"].sum() * interval_min / 60
         starts = list(rows["interval_start"])
         values = list(rows["shortfall"])
-        spans: list[tuple[pd.Timestamp, pd.Timestamp, int]] = []
+        spans: list[tuple[pd.Timestamp, pd.Timestamp, float]] = []
         for ts, value in zip(starts, values, strict=True):
             if spans and spans[-1][1] == ts:
                 first, _, peak = spans[-1]
-                spans[-1] = (first, ts + step, max(peak, int(value)))
+                spans[-1] = (first, ts + step, max(peak, float(value)))
             else:
-                spans.append((ts, ts + step, int(value)))
+                spans.append((ts, ts + step, float(value)))
         spans.sort(key=lambda s: s[1] - s[0], reverse=True)
         shown = ", ".join(
-            f"{a:%a %Y-%m-%d %H:%M}-{b:%H:%M}Z (up to {p} short)"
+            f"{a:%a %Y-%m-%d %H:%M}-{b:%H:%M}Z (up to {p:g} short)"
             for a, b, p in spans[:MAX_SPANS_IN_WORDS]
         )
         more = (

@@ -170,7 +170,8 @@ def test_scheduled_required_is_used_when_present() -> None:
     start = date(2027, 3, 1)
     reqs = day_requirements(sc, start, 1).assign(scheduled_required=2.2)
     inp = roster_inputs(sc, reqs, start, 1)
-    assert inp.required.max() == 3  # 2.2 heads round up to 3
+    assert inp.units_per_head == 4
+    assert inp.required.max() == 9  # 2.2 heads are 8.8 quarter heads, rounded up to 9
 
 
 def test_template_longer_than_the_rest_rule_is_refused() -> None:
@@ -328,8 +329,9 @@ def test_requirements_outside_the_horizon_are_ignored() -> None:
     start = date(2027, 3, 1)
     reqs = day_requirements(sc, start, 2)
     inp = roster_inputs(sc, reqs, start, 1)
-    assert inp.required.sum() == 7 * 32
-    assert np.all(inp.required <= 1)
+    # One head (4 quarter-head units) in 32 intervals a day for the 7 days rostered.
+    assert inp.required.sum() == 7 * 32 * inp.units_per_head
+    assert np.all(inp.required <= inp.units_per_head)
 
 
 def test_replan_with_the_published_roster_changes_only_what_sickness_forces() -> None:

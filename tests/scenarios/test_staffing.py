@@ -304,5 +304,5 @@ def test_requirements_file_is_a_roster_input(tmp_path: Path, scenario) -> None: 
     expect = reqs.pivot(index="queue", columns="interval_start", values="scheduled_required").loc[
         order
     ]
-    # The roster covers whole heads per queue and interval, rounding up the fraction.
-    assert (needed == np.ceil(expect.to_numpy() - 1e-6)).all()
+    # The roster covers quarter heads per queue and interval, rounding the fraction up.
+    assert (needed == np.ceil(expect.to_numpy() * 4 - 1e-6)).all()

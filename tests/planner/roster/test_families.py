@@ -103,6 +103,38 @@ def test_sharing_uses_the_specialist_for_its_queue() -> None:
     assert result.coverage["shortfall"].sum() == 0
 
 
+def test_quarter_heads_let_one_agent_cover_two_half_head_queues() -> None:
+    # Chat and web each need half a head for 8 h (2 quarter-head units each). In whole
+    # heads each would round up to 1, leaving one queue 8 agent-hours short; in quarter
+    # heads the shared agent covers both: no shortfall, no idle time.
+    grid = grid_for(1)
+    a = agent("a", skills=("chat/en", "web/en"))
+    opts = daily_options([a], 1, grid)
+    half = demand(grid, [(9, 17, 2)])
+    inp = replace(
+        inputs([a], opts, grid, 1, {"chat-en-t1": half, "web-en-t1": half}), units_per_head=4
+    )
+    result = solve(inp)
+    assert result.coverage["shortfall"].sum() == 0
+    assert result.coverage["required"].max() == 0.5
+    assert penalty(result, "understaffing") == 0
+    assert penalty(result, "overstaffing") == 0
+
+
+def test_quarter_head_shortfall_is_priced_per_agent_interval() -> None:
+    # One queue needs 1.25 heads (5 units) for 8 h and there is one agent: a quarter head
+    # short for 8 intervals is 8 x 0.25 agent-intervals of understaffing.
+    grid = grid_for(1)
+    a = agent("a")
+    opts = daily_options([a], 1, grid)
+    inp = replace(
+        inputs([a], opts, grid, 1, {"chat-en-t1": demand(grid, [(9, 17, 5)])}), units_per_head=4
+    )
+    result = solve(inp)
+    assert result.coverage["shortfall"].sum() == pytest.approx(8 * 0.25)
+    assert penalty(result, "understaffing") == pytest.approx(8 * 0.25 * W.understaffing)
+
+
 def test_min_rest_across_midnight() -> None:
     # Late 16:00-24:00 on day 0, early 06:00-14:00 on day 1: 6 h apart, rest is 11 h.
     # Demand asks for both: one is dropped, 8 agent-intervals short.
