@@ -15,24 +15,11 @@ import numpy as np
 import pandas as pd
 
 from followsun.errors import InputError
+from forecasting.schema import TICKETS
+from planner.roster.schema import ROSTER_CONTRACT_COLUMNS
 
 TICKET_KEY = ("source", "ticket_id")
-TICKET_COLUMNS = (
-    "source",
-    "ticket_id",
-    "created_at",
-    "updated_at",
-    "status",
-    "channel",
-    "language",
-    "tier",
-    "first_reply_at",
-    "solved_at",
-    "handle_seconds",
-    "escalated",
-    "csat",
-    "region",
-)
+TICKET_COLUMNS = TICKETS.names
 TICKET_REQUIRED = TICKET_COLUMNS[:8]
 TICKET_TIMESTAMPS = ("created_at", "updated_at", "first_reply_at", "solved_at")
 
@@ -40,20 +27,7 @@ QUEUE_INTERVAL_KEY = ("interval_start", "channel", "language", "tier")
 FORECAST_FIGURES = ("volume", "volume_p10", "volume_p90", "aht_seconds")
 REQUIREMENT_FIGURES = ("agents_required", "method")
 
-ROSTER_COLUMNS = (
-    "agent_id",
-    "site",
-    "timezone",
-    "date_local",
-    "start_local",
-    "end_local",
-    "start_utc",
-    "end_utc",
-    "shift",
-    "tier",
-    "skills",
-    "breaks",
-)
+ROSTER_COLUMNS = ROSTER_CONTRACT_COLUMNS
 ROSTER_REQUIRED = ROSTER_COLUMNS[:-1]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 # One row per worked shift. Local times are HH:MM in the agent's `timezone`; `date_local`
 # is the local date the shift starts on; `breaks` lists local spans 'HH:MM-HH:MM' joined by
 # ';'; `skills` joined by ';'; UTC instants are timezone-aware.
-ROSTER_COLUMNS: tuple[str, ...] = (
+# The roster file's columns in the CLI contract (CONTRACTS.md), then the solver's extras.
+ROSTER_CONTRACT_COLUMNS: tuple[str, ...] = (
     "agent_id",
     "site",
     "timezone",
@@ -18,6 +19,9 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "tier",
     "skills",
     "breaks",
+)
+ROSTER_COLUMNS: tuple[str, ...] = (
+    *ROSTER_CONTRACT_COLUMNS,
     "paid_minutes",
     "night",
     "weekend",
