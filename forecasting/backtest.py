@@ -186,7 +186,29 @@ def _aligned(forecast: pd.DataFrame, queues: pd.DataFrame, n_t: int) -> np.ndarr
     return out
 
 
-def forecast_accuracy(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+def seasonal_scale(history: pd.DataFrame, source: str = "history") -> pd.DataFrame:
+    """Each queue's MASE scale: in-sample MAE of the weekly seasonal naive on `history`.
+
+    Returns:
+        One row per queue: `channel`, `language`, `tier`, `scale` (contacts per interval;
+        NaN when the history has no two observed intervals a week apart).
+    """
+    panel = to_panel(history, by_region=False, source=source)
+    season = 7 * 1440 // panel.interval_min
+    y = panel.volume
+    diff = np.abs(y[:, season:] - y[:, :-season]) if y.shape[1] > season else y[:, :0]
+    seen = np.isfinite(diff).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        scale = np.where(seen > 0, np.nanmean(diff, axis=1) if diff.shape[1] else 0.0, np.nan)
+    out = panel.keys[list(QUEUE_KEYS)].reset_index(drop=True).astype({"tier": "int64"})
+    out["scale"] = scale
+    return out
+
+
+def forecast_accuracy(
+    forecast: pd.DataFrame, actuals: pd.DataFrame, *, history: pd.DataFrame
+) -> pd.DataFrame:
     """Error of a forecast per queue once its actuals have arrived.
 
     Only intervals present in both with an observed actual are scored (regions of the
@@ -195,11 +217,16 @@ def forecast_accuracy(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataF
     Args:
         forecast: forecast frame (forecasting.schema.FORECAST columns).
         actuals: interval history (forecasting.schema.HISTORY columns) over the forecast span.
+        history: the interval history the forecast was fitted on (before the horizon): it
+            gives each queue's MASE scale, the weekly seasonal naive's in-sample MAE.
 
     Returns:
-        One row per queue: `channel`, `language`, `tier`, `intervals` scored, `actual` and
-        `forecast` totals, `abs_error` (sum), `wape`, `bias` ((forecast - actual) / actual)
-        and `inside_band` (share of intervals whose actual lies in [p10, p90]).
+        One row per queue of the forecast with actuals: `channel`, `language`, `tier`,
+        `intervals` scored, `actual` and `forecast` totals, `abs_error` (sum), `mae`
+        (contacts per interval), `mase` (mae / scale; NaN for a queue absent from
+        `history` or with a zero scale), `wape` (abs_error / actual; NaN when no contact
+        arrived), `bias` ((forecast - actual) / actual; NaN likewise) and `inside_band`
+        (share of intervals whose actual lies in [p10, p90]; 0.80 nominal).
     """
     panel = to_panel(actuals, by_region=False, source="actuals")
     keys = list(QUEUE_KEYS)
@@ -228,9 +255,26 @@ def forecast_accuracy(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataF
         abs_error=("abs_error", "sum"),
         inside_band=("inside", "mean"),
     )
+    out["mae"] = out["abs_error"] / out["intervals"]
+    scale = out[keys].merge(seasonal_scale(history), on=keys, how="left")["scale"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mase"] = np.where(
+            scale > 0, out["mae"].to_numpy() / np.where(scale > 0, scale, 1), np.nan
+        )
     total = out["actual"].where(out["actual"] > 0)
     out["wape"] = out["abs_error"] / total
     out["bias"] = (out["forecast"] - out["actual"]) / total
     return out[
-        [*keys, "intervals", "actual", "forecast", "abs_error", "wape", "bias", "inside_band"]
+        [
+            *keys,
+            "intervals",
+            "actual",
+            "forecast",
+            "abs_error",
+            "mae",
+            "mase",
+            "wape",
+            "bias",
+            "inside_band",
+        ]
     ]

@@ -188,7 +188,8 @@ def _queue_name(row: pd.Series) -> str:
     return f"{row['channel']}/{row['language']}/t{row['tier']}"
 
 
-def _check_observed(panel: Panel) -> None:
+def check_observed(panel: Panel) -> None:
+    """Refuse a history in which some series has no observed interval at all."""
     empty = np.flatnonzero(np.isnan(panel.volume).all(axis=1))
     if len(empty):
         names = ", ".join(_queue_name(panel.keys.iloc[i]) for i in empty)
@@ -214,7 +215,7 @@ class SeasonalNaive(ForecastModel):
     def fit(self, history: pd.DataFrame) -> Self:
         """Keep the queue-level history and its seasonal differences."""
         panel = to_panel(history, by_region=False)
-        _check_observed(panel)
+        check_observed(panel)
         per_day = 1440 // panel.interval_min
         season = self.season_days * per_day
         n_t = panel.volume.shape[1]
@@ -299,24 +300,178 @@ class _SeriesFit:
 
     tz: str
     country: str | None
-    coef: np.ndarray  # intercept, years, 6 weekday effects, holiday (log(daily + 1) scale)
-    smear: float  # mean of exp(residual): back-transform bias correction
+    coef: np.ndarray  # intercept, years, 6 weekday effects, holiday (log of expected daily)
     origin_day: int  # day number of the trend's time zero
     profile: np.ndarray  # (7, slots per day) shares of the day's volume
     phi: float  # negative-binomial overdispersion: var = mu + phi mu^2
+
+
+@dataclass(frozen=True)
+class _SeriesDraft:
+    """A series' daily fit and raw intraday counts, before profiles are pooled."""
+
+    tz: str
+    country: str | None
+    coef: np.ndarray
+    origin_day: int
+    sums: np.ndarray  # (7, slots per day) contacts in the profile window
+    y: np.ndarray  # the series' volume per interval (NaN: missing)
+    inverse: np.ndarray  # each interval's position among the series' local days
+    in_profile: np.ndarray  # intervals inside the profile window
+    fitted_daily: np.ndarray  # expected volume per local day (events applied)
+
+
+N_COEF = 9
+# Normal(0, 1) prior on the log weekday and holiday effects (none on level and trend).
+EFFECT_PRIOR_PRECISION = (0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+
+
+def poisson_regression(
+    x: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    prior_precision: np.ndarray | None = None,
+    iterations: int = 30,
+) -> np.ndarray:
+    """Coefficients of a weighted Poisson regression with log link (IRLS).
+
+    The Poisson likelihood gives unbiased expected counts even for sparse series where a
+    least-squares fit of log counts would be biased, and stays consistent under
+    overdispersion (quasi-Poisson). Days of weight 0 are ignored; a series with no
+    contact at all gets an intercept of log(1e-9).
+
+    Args:
+        x: (days, coefficients) design.
+        y: (days,) counts.
+        weight: (days,) weight of each day in the likelihood.
+        prior_precision: (coefficients,) precision of a zero-mean normal prior on each
+            coefficient (0: none). A weak prior keeps an effect seen only on days without
+            a contact (a sparse queue's holidays) finite instead of minus infinity, and
+            is negligible wherever the data inform the effect.
+        iterations: IRLS iterations at most.
+    """
+    w0 = np.asarray(weight, dtype=float)
+    total = float(np.sum(w0 * y))
+    beta = np.zeros(x.shape[1])
+    if total <= 0:
+        beta[0] = np.log(1e-9)
+        return beta
+    beta[0] = np.log(total / np.sum(w0))
+    # A tiny ridge keeps a column without data (a weekday never seen) solvable.
+    ridge = 1e-10 * np.eye(x.shape[1])
+    ridge[0, 0] = 0.0
+    prior = np.diag(np.zeros(x.shape[1]) if prior_precision is None else prior_precision)
+    for _ in range(iterations):
+        eta = np.clip(x @ beta, -30.0, 30.0)
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        w = w0 * mu
+        xtw = x.T * w
+        new = np.linalg.solve(xtw @ x + prior + ridge * max(float(w.sum()), 1.0), xtw @ z)
+        if np.max(np.abs(new - beta)) < 1e-8:
+            beta = new
+            break
+        beta = new
+    return beta
+
+
+def dirichlet_concentration(counts: np.ndarray, base: np.ndarray, estimated_base: bool) -> float:
+    """Empirical-Bayes concentration alpha of group profiles around a base profile.
+
+    Method of moments for the Dirichlet-multinomial: each group's chi-square against the
+    base has expectation (S - 1)(n + alpha) / (1 + alpha), S slots, n the group's count.
+    Pooling the groups: alpha = (N - R) / (R - G), R the summed chi-squares over S - 1,
+    N the total count and G the number of groups. R <= G (no more spread than sampling
+    noise) means the groups share the base: alpha = inf; R >= N means no pooling.
+
+    Args:
+        counts: (groups, slots) contacts.
+        base: (slots,) shares adding up to 1.
+        estimated_base: the base is the groups' own pooled shape (one fewer degree of
+            freedom: chi-squares are scaled by G / (G - 1)).
+    """
+    n = counts.sum(axis=1)
+    groups = counts[n > 0]
+    n = n[n > 0]
+    g = len(n)
+    if g == 0 or (estimated_base and g < 2):
+        return float("inf")
+    slots = base > 0
+    expected = n[:, None] * base[None, slots]
+    chi2 = np.sum((groups[:, slots] - expected) ** 2 / expected)
+    r = chi2 / max(int(slots.sum()) - 1, 1)
+    if estimated_base:
+        r *= g / (g - 1)
+    big_n = float(n.sum())
+    if r <= g:
+        return float("inf")
+    if r >= big_n:
+        return 0.0
+    return float((big_n - r) / (r - g))
+
+
+def shrink(counts: np.ndarray, base: np.ndarray, alpha: float) -> np.ndarray:
+    """Posterior mean shares (counts + alpha base) / (n + alpha) of each row of `counts`."""
+    if np.isinf(alpha):
+        return np.broadcast_to(base, counts.shape).copy()
+    n = counts.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (counts + alpha * base) / (n + alpha)
+    return np.where(n + alpha > 0, out, base)
+
+
+def smooth_cyclic(share: np.ndarray) -> np.ndarray:
+    """Light [1/4, 1/2, 1/4] smoothing across adjacent intervals (cyclic), renormalised."""
+    out = 0.25 * np.roll(share, 1, axis=-1) + 0.5 * share + 0.25 * np.roll(share, -1, axis=-1)
+    total = out.sum(axis=-1, keepdims=True)
+    return np.where(total > 0, out / np.where(total > 0, total, 1), 1 / share.shape[-1])
+
+
+def pooled_profiles(sums: Sequence[np.ndarray], group: Sequence[object]) -> list[np.ndarray]:
+    """Intraday shares (7, slots) per series, pooled by empirical Bayes in two levels.
+
+    1. Each series' all-days shape is shrunk toward its group's pooled shape (series of
+       the same channel and tier, all in their own local time), with a concentration
+       estimated from how much the group's series differ beyond sampling noise.
+    2. Each weekday's shape is shrunk toward the series' all-days shape, likewise with a
+       concentration estimated from the series' own weekdays.
+    The result is lightly smoothed across adjacent intervals.
+    """
+    per_day = sums[0].shape[1]
+    all_days = np.stack([s.sum(axis=0) for s in sums])  # (series, slots)
+    codes = pd.factorize(pd.Series([str(g) for g in group]))[0]
+    series_shape = np.empty_like(all_days)
+    for code in np.unique(codes):
+        members = np.flatnonzero(codes == code)
+        pooled = all_days[members].sum(axis=0)
+        if pooled.sum() <= 0:
+            series_shape[members] = 1 / per_day
+            continue
+        base = smooth_cyclic(pooled / pooled.sum())
+        alpha = dirichlet_concentration(all_days[members], base, estimated_base=True)
+        series_shape[members] = shrink(all_days[members], base, alpha)
+    out = []
+    for i, s in enumerate(sums):
+        base = series_shape[i]
+        alpha = dirichlet_concentration(s, base, estimated_base=True)
+        out.append(smooth_cyclic(shrink(s, base, alpha)))
+    return out
 
 
 class ContactCentre(ForecastModel):
     """Daily volume x intraday profile by weekday, in each customer region's local time.
 
     Per series (region x queue when the history carries `region`, else queue in UTC):
-    log(daily + 1) is regressed on a trend, day of week and a public-holiday flag over
-    complete local days (spike days beyond 3.5 robust deviations are dropped and the fit
-    repeated); declared events multiply the forecast and are left out of the fit.
-    Intraday shares per local weekday come from the last `profile_weeks` weeks, shrunk
-    towards the all-days profile for thin series and lightly smoothed. Region forecasts
-    are summed into queues; quantiles come from a negative binomial whose dispersion is
-    measured in-sample.
+    daily volume is a Poisson regression (log link) on a trend, day of week and a
+    public-holiday flag of the region's country over complete local days (spike days
+    beyond 3.5 robust deviations of the Pearson residual are dropped and the fit
+    repeated; old days can be down-weighted with a half-life); declared events multiply
+    the forecast and are left out of the fit. Intraday shares per local weekday come
+    from the last `profile_weeks` weeks, pooled by empirical Bayes (weekday toward the
+    series' all-days shape, that toward the shape of its channel and tier over all
+    regions, each as far as the data shows no real difference) and lightly smoothed.
+    Region forecasts are summed into queues; quantiles come from a negative binomial
+    whose dispersion is measured in-sample.
 
     Args:
         regions: zone and holiday country of each region id found in the history
@@ -326,8 +481,8 @@ class ContactCentre(ForecastModel):
         deflection: (channel, share) pairs: self-service takes this share of the channel's
             forecast volume (a lever on the future, not seen in the history).
         profile_weeks: weeks of history the intraday profiles are drawn from.
-        profile_shrink: contacts at which a weekday's own profile and the all-days profile
-            weigh equally (thin series lean on the pooled shape).
+        level_halflife_days: half-life in days of the weight of past days in the daily
+            fit (None: every day weighs the same).
         trend_min_days: complete days needed before a trend is fitted.
     """
 
@@ -340,8 +495,8 @@ class ContactCentre(ForecastModel):
         country: str | None = None,
         events: Sequence[VolumeEvent] = (),
         deflection: Sequence[tuple[str, float]] = (),
-        profile_weeks: int = 8,
-        profile_shrink: float = 500.0,
+        profile_weeks: int = 26,
+        level_halflife_days: float | None = None,
         trend_min_days: int = 56,
         aht_weeks: int = 4,
         default_aht_s: float | None = None,
@@ -349,6 +504,8 @@ class ContactCentre(ForecastModel):
         super().__init__(aht_weeks=aht_weeks, default_aht_s=default_aht_s)
         if profile_weeks < 1:
             raise InputError("profile_weeks must be at least 1")
+        if level_halflife_days is not None and level_halflife_days <= 0:
+            raise InputError("level_halflife_days must be > 0")
         self.regions = tuple(regions)
         self.country = country
         self.events = tuple(events)
@@ -356,7 +513,7 @@ class ContactCentre(ForecastModel):
             raise InputError("deflection shares must be in [0, 1]")
         self.deflection = tuple(deflection)
         self.profile_weeks = profile_weeks
-        self.profile_shrink = profile_shrink
+        self.level_halflife_days = level_halflife_days
         self.trend_min_days = trend_min_days
 
     def _zone(self, region: str | None) -> tuple[str, str | None]:
@@ -375,7 +532,7 @@ class ContactCentre(ForecastModel):
     def fit(self, history: pd.DataFrame) -> Self:
         """Fit the daily model and intraday profiles of every series."""
         panel = to_panel(history, by_region=True)
-        _check_observed(panel)
+        check_observed(panel)
         self.panel_ = panel
         self.queues_, self.aht_s_ = self._fit_aht(panel)
         _, self.series_queue_ = queue_index(panel.keys)
@@ -386,19 +543,24 @@ class ContactCentre(ForecastModel):
                 "DST shift is modelled"
             )
         calendars: dict[str, _LocalCalendar] = {}
-        fits = []
+        drafts = []
         for i in range(len(panel.keys)):
             region = str(panel.keys.iloc[i]["region"]) if panel.by_region else None
             tz, country = self._zone(region)
             if tz not in calendars:
                 calendars[tz] = _local_calendar(panel.grid, tz, panel.interval_min)
             channel = str(panel.keys.iloc[i]["channel"])
-            fits.append(
+            drafts.append(
                 self._fit_series(
                     panel.volume[i], calendars[tz], tz, country, channel, panel.interval_min
                 )
             )
-        self.series_: list[_SeriesFit] = fits
+        groups = list(zip(panel.keys["channel"], panel.keys["tier"], strict=True))
+        shares = pooled_profiles([d.sums for d in drafts], groups)
+        self.series_: list[_SeriesFit] = [
+            self._finish_series(d, share, calendars[d.tz])
+            for d, share in zip(drafts, shares, strict=True)
+        ]
         return self
 
     def _event_factor(self, days: np.ndarray, channel: str) -> np.ndarray:
@@ -423,7 +585,7 @@ class ContactCentre(ForecastModel):
 
     def _design(self, days: np.ndarray, origin_day: int, holiday: np.ndarray) -> np.ndarray:
         weekday = (days + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
-        x = np.zeros((len(days), 9))
+        x = np.zeros((len(days), N_COEF))
         x[:, 0] = 1.0
         x[:, 1] = (days - origin_day) / 365.25
         for wd in range(1, 7):
@@ -439,7 +601,8 @@ class ContactCentre(ForecastModel):
         country: str | None,
         channel: str,
         interval_min: int,
-    ) -> _SeriesFit:
+    ) -> _SeriesDraft:
+        """Daily model of one series and its raw intraday counts (profiles come later)."""
         per_day = 1440 // interval_min
         days, inverse, counts = np.unique(cal.day, return_inverse=True, return_counts=True)
         daily = np.bincount(inverse, weights=np.nan_to_num(y), minlength=len(days))
@@ -454,7 +617,7 @@ class ContactCentre(ForecastModel):
             raise InputError("history has no complete local day for a series; cannot forecast")
         origin_day = int(days[usable].max())
         x = self._design(days, origin_day, holiday)
-        columns = np.ones(9, dtype=bool)
+        columns = np.ones(N_COEF, dtype=bool)
         if n_days < self.trend_min_days:
             columns[1] = False
         if n_days < 2 * WEEK_DAYS:
@@ -466,51 +629,52 @@ class ContactCentre(ForecastModel):
             )
         if holiday[usable].sum() < 1:
             columns[8] = False
-        target = np.log1p(daily)
-        keep = usable.copy()
-        coef = np.zeros(9)
+        weight = np.where(usable, self._day_weights(days, origin_day), 0.0)
+        prior = np.asarray(EFFECT_PRIOR_PRECISION)[columns]
+        coef = poisson_regression(x[:, columns], daily, weight, prior)
         for _ in range(2):
-            xs = x[keep][:, columns]
-            sol, *_ = np.linalg.lstsq(xs, target[keep], rcond=None)
-            coef[:] = 0.0
-            coef[columns] = sol
-            resid = target - x @ coef
-            mad = np.median(np.abs(resid[usable] - np.median(resid[usable]))) * 1.4826
+            # Spike days (outages) beyond 3.5 robust deviations of the Pearson residual
+            # are dropped and the fit repeated.
+            full = np.zeros(N_COEF)
+            full[columns] = coef
+            mu = np.exp(x @ full)
+            pearson = (daily - mu) / np.sqrt(np.maximum(mu, 1e-9))
+            r = pearson[usable]
+            mad = np.median(np.abs(r - np.median(r))) * 1.4826
             if mad <= 0:
                 break
-            keep = usable & (np.abs(resid) <= 3.5 * mad)
-        resid = target[keep] - x[keep] @ coef
-        smear = float(np.mean(np.exp(resid))) if len(resid) else 1.0
+            keep = usable & (np.abs(pearson) <= 3.5 * mad)
+            coef = poisson_regression(x[:, columns], daily, np.where(keep, weight, 0.0), prior)
+        full = np.zeros(N_COEF)
+        full[columns] = coef
 
-        # Intraday shares per local weekday over the last profile_weeks weeks.
+        # Intraday counts per local weekday over the last profile_weeks weeks, leaving
+        # out holidays, events, incomplete days and spike intervals.
         last_day = days[usable].max()
         recent_days = usable & (holiday == 0) & (days > last_day - self.profile_weeks * WEEK_DAYS)
-        in_profile = recent_days[inverse]
-        weekday = cal.weekday
-        slot = cal.slot
-        sums = np.zeros((7, per_day))
-        np.add.at(sums, (weekday[in_profile], slot[in_profile]), y[in_profile])
-        totals = sums.sum(axis=1, keepdims=True)
-        all_days = sums.sum(axis=0, keepdims=True)
-        all_share = (
-            all_days / all_days.sum() if all_days.sum() > 0 else np.full((1, per_day), 1 / per_day)
+        in_profile = recent_days[inverse] & ~np.isnan(y)
+        sums = np.zeros((WEEK_DAYS, per_day))
+        np.add.at(sums, (cal.weekday[in_profile], cal.slot[in_profile]), y[in_profile])
+        return _SeriesDraft(
+            tz, country, full, origin_day, sums, y, inverse, in_profile, np.exp(x @ full) * events
         )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            own = np.where(totals > 0, sums / np.where(totals > 0, totals, 1), all_share)
-        # Thin weekdays lean on the all-days shape.
-        weight = totals / (totals + self.profile_shrink)
-        share = weight * own + (1 - weight) * all_share
-        share = 0.25 * np.roll(share, 1, axis=1) + 0.5 * share + 0.25 * np.roll(share, -1, axis=1)
-        share = share / share.sum(axis=1, keepdims=True)
 
-        # Dispersion in-sample on the profile window: var = mu + phi mu^2.
-        fitted_daily = np.maximum(np.expm1(x @ coef) * smear, 0) * events
-        mu = fitted_daily[inverse] * share[weekday, slot]
-        window = in_profile & ~np.isnan(y)
+    def _day_weights(self, days: np.ndarray, origin_day: int) -> np.ndarray:
+        """Exponential down-weighting of old days in the daily fit (1 = no decay)."""
+        if self.level_halflife_days is None:
+            return np.ones(len(days))
+        return np.asarray(0.5 ** ((origin_day - days) / self.level_halflife_days), dtype=float)
+
+    def _finish_series(
+        self, draft: _SeriesDraft, share: np.ndarray, cal: _LocalCalendar
+    ) -> _SeriesFit:
+        """Dispersion in-sample on the profile window: var = mu + phi mu^2."""
+        y, window = draft.y, draft.in_profile
+        mu = draft.fitted_daily[draft.inverse] * share[cal.weekday, cal.slot]
         num = np.sum((y[window] - mu[window]) ** 2 - mu[window])
         den = np.sum(mu[window] ** 2)
         phi = float(max(num / den, 0.0)) if den > 0 else 0.0
-        return _SeriesFit(tz, country, coef, smear, origin_day, share, phi)
+        return _SeriesFit(draft.tz, draft.country, draft.coef, draft.origin_day, share, phi)
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """Forecast each series in its local time, then sum series into queues."""
@@ -527,9 +691,7 @@ class ContactCentre(ForecastModel):
             days, inverse = np.unique(cal.day, return_inverse=True)
             channel = str(panel.keys.iloc[i]["channel"])
             x = self._design(days, fit.origin_day, self._holiday_flags(days, fit.country))
-            daily = np.maximum(np.expm1(x @ fit.coef) * fit.smear, 0) * self._event_factor(
-                days, channel
-            )
+            daily = np.exp(np.clip(x @ fit.coef, -30.0, 30.0)) * self._event_factor(days, channel)
             daily = daily * (1 - dict(self.deflection).get(channel, 0.0))
             mu = daily[inverse] * fit.profile[cal.weekday, cal.slot]
             mean[i] = mu
@@ -546,15 +708,26 @@ MODELS: Mapping[str, type[ForecastModel]] = MappingProxyType(
     {m.alias: m for m in (SeasonalNaive, ContactCentre)}
 )
 AUTO = "auto"  # forecasting.selection.AutoSelect: per-queue choice by backtest
-MODEL_ALIASES = (*sorted(MODELS), AUTO)
+# forecasting.statistical (optional dependency statsforecast, imported on use)
+STATISTICAL_ALIASES = ("statsforecast_autoets", "statsforecast_mstl")
+MODEL_ALIASES = (*sorted(MODELS), *STATISTICAL_ALIASES, AUTO)
 
 
 def model_named(alias: str, **settings: object) -> ForecastModel:
-    """A model by its alias: 'seasonal_naive', 'contact_centre' or 'auto'."""
+    """A model by its alias (one of MODEL_ALIASES).
+
+    The statsforecast models raise InputError with the install hint when statsforecast
+    is not installed.
+    """
     if alias == AUTO:
         from forecasting.selection import AutoSelect  # selection builds on this module
 
         return AutoSelect(**settings)  # type: ignore[arg-type]
+    if alias in STATISTICAL_ALIASES:
+        from forecasting.statistical import STATISTICAL_MODELS  # builds on this module
+
+        cls = next(m for m in STATISTICAL_MODELS if m.alias == alias)
+        return cls(**settings)  # type: ignore[arg-type]
     try:
         cls = MODELS[alias]
     except KeyError:

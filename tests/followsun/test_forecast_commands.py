@@ -220,3 +220,33 @@ def test_forecast_with_scenario_regions(tmp_path: Path) -> None:
         len(pd.read_csv(out))
         == 96 * history[["channel", "language", "tier"]].drop_duplicates().shape[0]
     )
+
+
+def test_backtest_statsforecast_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    history = write_history(tmp_path / "h.csv", 21)
+    argv = ["backtest", "--history", str(history), "--horizon-days", "2", "--folds", "1"]
+    code = main([*argv, "--model", "statsforecast_autoets", "--model", "seasonal_naive", "--json"])
+    assert code == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert set(scores) == {"statsforecast_autoets", "seasonal_naive"}
+    assert scores["statsforecast_autoets"]["wape"] > 0
+
+
+def test_statsforecast_missing_exits_2_with_install_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    real = importlib.import_module
+
+    def no_statsforecast(name: str, package: str | None = None) -> object:
+        if name.startswith("statsforecast"):
+            raise ImportError(name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_statsforecast)
+    history = write_history(tmp_path / "h.csv", 14)
+    argv = ["forecast", "--history", str(history), "--horizon-days", "1"]
+    code = main([*argv, "--model", "statsforecast_mstl", "--out", str(tmp_path / "f.csv")])
+    assert code == 2
+    assert "pip install 'followsun[stats]'" in capsys.readouterr().err

@@ -87,11 +87,33 @@ def test_forecast_accuracy_against_actuals_by_hand() -> None:
     forecast["volume_p90"] = 3.0
     forecast["aht_seconds"] = 300.0
     actuals = frame(grid, np.array([1.0, 4.0, np.nan, 3.0]))
-    report = forecast_accuracy(forecast, actuals)
+    # Two weeks of hourly history alternating 0, 2 by week: every seasonal difference is 2.
+    past = interval_grid(ts("2026-12-21"), ts("2027-01-04"), 60)
+    history = frame(past, np.where(np.arange(len(past)) < 168, 0.0, 2.0))
+    report = forecast_accuracy(forecast, actuals, history=history)
     row = report.iloc[0]
+    # MAE 4 / 3 over the seasonal naive's in-sample MAE 2 (Hyndman & Koehler 2006).
+    assert row["mae"] == pytest.approx(4 / 3)
+    assert row["mase"] == pytest.approx(2 / 3)
     # Scored: intervals 1, 2 and 4 (the third is a gap): |2-1| + |2-4| + |2-3| = 4 over 8.
     assert row["intervals"] == 3
     assert row["actual"] == 8.0 and row["forecast"] == 6.0
     assert row["wape"] == pytest.approx(0.5)
     assert row["bias"] == pytest.approx(-0.25)
     assert row["inside_band"] == pytest.approx(2 / 3)
+
+
+def test_forecast_accuracy_mase_undefined_without_scale() -> None:
+    # A history shorter than a week has no seasonal difference: MASE is NaN, WAPE still set.
+    grid = interval_grid(ts("2027-01-04"), ts("2027-01-04T02:00Z"), 60)
+    forecast = frame(grid, np.array([1.0, 1.0])).drop(columns="aht_seconds")
+    forecast["volume_p10"] = 0.0
+    forecast["volume_p90"] = 2.0
+    forecast["aht_seconds"] = 300.0
+    past = interval_grid(ts("2027-01-01"), ts("2027-01-04"), 60)
+    report = forecast_accuracy(
+        forecast, frame(grid, np.array([2.0, 2.0])), history=frame(past, np.ones(len(past)))
+    )
+    assert np.isnan(report["mase"].iloc[0])
+    assert report["wape"].iloc[0] == pytest.approx(0.5)
+    assert report["inside_band"].iloc[0] == pytest.approx(1.0)

@@ -7,6 +7,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import optimize
 
 from forecasting.aggregate import interval_history
 from forecasting.errors import InputError
@@ -17,7 +21,10 @@ from forecasting.models import (
     ShortHistoryWarning,
     VolumeEvent,
     count_quantiles,
+    dirichlet_concentration,
     model_named,
+    poisson_regression,
+    shrink,
 )
 from forecasting.schema import FORECAST, validate_frame
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
@@ -273,3 +280,82 @@ def test_gap_in_one_region_is_a_gap_for_the_queue() -> None:
     )
     # Queue total from the first week (2 + 1), not 2 + 0 from the partial last week.
     assert (forecast["volume"] == 3.0).all()
+
+
+def test_poisson_regression_matches_group_means() -> None:
+    # With an intercept and group dummies the Poisson MLE is saturated over the groups:
+    # exp(fitted) equals each group's (weighted) mean count (McCullagh & Nelder 1989, 6.2).
+    rng = np.random.default_rng(5)
+    group = np.repeat(np.arange(3), 40)
+    y = rng.poisson(np.array([2.0, 7.0, 0.5])[group]).astype(float)
+    x = np.column_stack([np.ones(len(y)), group == 1, group == 2]).astype(float)
+    weight = np.where(np.arange(len(y)) % 5 == 0, 0.0, 1.0)  # weight 0 drops a day
+    beta = poisson_regression(x, y, weight)
+    for g in range(3):
+        sel = (group == g) & (weight > 0)
+        assert np.exp(x[sel][0] @ beta) == pytest.approx(y[sel].mean(), rel=1e-6)
+
+
+def test_poisson_prior_keeps_an_effect_without_contacts_finite() -> None:
+    # Group 1 (say, a sparse queue's holidays) never has a contact: without a prior its
+    # MLE effect is minus infinity. With a N(0, 1) prior on it the penalised score
+    # equations are (S0 - n0 e^a) - n1 e^(a + b) = 0 and -n1 e^(a + b) - b = 0, solved
+    # here independently with scipy's brentq.
+    y = np.array([3.0, 1.0, 2.0, 4.0, 0.0, 0.0])
+    x = np.column_stack([np.ones(6), [0, 0, 0, 0, 1, 1]]).astype(float)
+    beta = poisson_regression(x, y, np.ones(6), np.array([0.0, 1.0]))
+
+    def b_score(b: float) -> float:
+        a = np.log(10.0 / (4 + 2 * np.exp(b)))  # from the intercept's score equation
+        return float(-2 * np.exp(a + b) - b)
+
+    b = optimize.brentq(b_score, -50.0, 0.0)
+    assert beta[1] == pytest.approx(b, abs=1e-6)
+    assert -10 < beta[1] < 0
+
+
+@given(
+    counts=arrays(np.float64, (4, 6), elements=st.integers(0, 50).map(float)),
+)
+def test_shrink_rows_are_shares_between_own_and_base(counts: np.ndarray) -> None:
+    base = np.array([0.1, 0.2, 0.3, 0.2, 0.1, 0.1])
+    out = shrink(counts, base, alpha=10.0)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
+    n = counts.sum(axis=1, keepdims=True)
+    own = np.where(n > 0, counts / np.where(n > 0, n, 1), base)
+    # A posterior mean lies between the row's own shares and the base.
+    assert (out >= np.minimum(own, base) - 1e-12).all()
+    assert (out <= np.maximum(own, base) + 1e-12).all()
+    np.testing.assert_allclose(shrink(counts, base, float("inf")), np.broadcast_to(base, (4, 6)))
+
+
+def test_dirichlet_concentration_recovers_known_alpha() -> None:
+    # Dirichlet-multinomial draws with concentration 200 around a base: the moment
+    # estimate is unbiased up to sampling error (Mosimann 1962); multinomial draws
+    # (no real difference between groups) give full pooling.
+    rng = np.random.default_rng(11)
+    base = np.linspace(1, 3, 24)
+    base /= base.sum()
+    alpha = 200.0
+    shares = rng.dirichlet(alpha * base, size=400)
+    counts = np.stack([rng.multinomial(2000, p) for p in shares]).astype(float)
+    estimate = dirichlet_concentration(counts, base, estimated_base=False)
+    assert estimate == pytest.approx(alpha, rel=0.15)
+    same = np.stack([rng.multinomial(2000, base) for _ in range(400)]).astype(float)
+    assert dirichlet_concentration(same, base, estimated_base=False) > 20 * alpha
+
+
+def test_sparse_region_borrows_the_channel_shape() -> None:
+    # Two regions with the same 10:00 local peak; the thin one (Tokyo, 1 contact a day at
+    # random local times but mostly at the peak) gets its peak from the pooled shape.
+    rng = np.random.default_rng(3)
+    start, end = ts("2027-01-04"), ts("2027-03-01")
+    busy = local_peak_history("Europe/Amsterdam", "2027-01-04", "2027-03-01", "Europe/Amsterdam")
+    grid = interval_grid(start, end, 15)
+    local_hour = np.asarray(grid.tz_convert("Asia/Tokyo").hour)
+    thin = frame(grid, rng.poisson(np.where(local_hour == 10, 0.1, 0.01)), region="Asia/Tokyo")
+    model = ContactCentre().fit(pd.concat([busy, thin], ignore_index=True))
+    row = int(np.flatnonzero(model.panel_.keys["region"] == "Asia/Tokyo")[0])
+    tokyo = model.series_[row].profile
+    # The pooled shape puts 4 x 20 / (4 x 20 + 92 x 2) = 0.30 of the day at 10:00-11:00.
+    assert tokyo[:, 40:44].sum(axis=1) == pytest.approx(np.full(7, 80 / 264), abs=0.06)
