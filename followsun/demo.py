@@ -148,6 +148,7 @@ def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
             gap=result.gap,
             seconds=result.wall_seconds,
         ),
+        accuracy=plan.accuracy,
         sla_targets=tuple(
             sorted({(q.channel, q.target.fraction) for q in plan.scenario.queues if q.tier == 1})
         ),

@@ -125,6 +125,8 @@ class ReportData:
         solver: how the roster solve ended.
         variants: other priced variants for the cost-against-SLA chart; empty for one.
         sla_targets: (channel, target fraction) pairs drawn as reference lines.
+        accuracy: forecast against actuals per queue (`forecasting.backtest.
+            forecast_accuracy` columns), when actuals are known.
     """
 
     scenario: str
@@ -140,6 +142,7 @@ class ReportData:
     solver: SolverFigures
     variants: tuple[VariantPoint, ...] = ()
     sla_targets: tuple[tuple[str, float], ...] = field(default=())
+    accuracy: pd.DataFrame | None = None
 
 
 # --- figures of merit --------------------------------------------------------------------
@@ -661,6 +664,11 @@ def _template() -> jinja2.Template:
     return env.from_string(text)
 
 
+def _pct(value: object) -> str:
+    number = float(value)  # type: ignore[arg-type]
+    return "n/a" if not np.isfinite(number) else f"{number:.1%}"
+
+
 def render_report(data: ReportData) -> str:
     """The report as one HTML string with plotly.js and every figure embedded."""
 
@@ -696,6 +704,7 @@ def render_report(data: ReportData) -> str:
         categories=[(c, _money(getattr(cost.by_category, c), cost.currency)) for c in CATEGORIES],
         money=lambda v: _money(v, cost.currency),
         fmt=_fmt,
+        pct=_pct,
         period=f"{cost.period_start:%Y-%m-%d %H:%M} to {cost.period_end:%Y-%m-%d %H:%M} UTC",
     )
 

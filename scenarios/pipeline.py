@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from forecasting.backtest import forecast_accuracy
 from forecasting.errors import InputError
 from forecasting.selection import AutoSelect
 from planner.roster.solve import RosterResult, SolveSettings, solve_roster
@@ -66,7 +67,10 @@ class PlanSettings:
 
 @dataclass(frozen=True)
 class Plan:
-    """Every stage's output for one scenario, and how each was computed."""
+    """Every stage's output for one scenario, and how each was computed.
+
+    `accuracy` is the forecast against the actual arrivals per queue, when they were given.
+    """
 
     scenario: Scenario
     grid: pd.DatetimeIndex
@@ -77,6 +81,7 @@ class Plan:
     outcomes: pd.DataFrame
     cost: CostReport
     methods: tuple[tuple[str, str], ...]
+    accuracy: pd.DataFrame | None = None
 
 
 def plan_scenario(
@@ -145,7 +150,12 @@ def plan_scenario(
         ),
         ("cost", COST_METHOD),
     )
-    return Plan(scenario, grid, forecast, requirements, roster, staffed, outcomes, cost, methods)
+    accuracy = None
+    if actuals is not None:
+        accuracy = forecast_accuracy(forecast, actuals, history=history)
+    return Plan(
+        scenario, grid, forecast, requirements, roster, staffed, outcomes, cost, methods, accuracy
+    )
 
 
 def _vendor_heads(scenario: Scenario, coverage: pd.DataFrame) -> pd.DataFrame | None:

@@ -80,6 +80,8 @@ def test_report_names_its_methods(demo_dir: Path) -> None:
     html = (demo_dir / "run" / "report.html").read_text()
     for words in ("Erlang", "CP-SAT", "not yet a discrete-event simulation", "forecast"):
         assert words in html
+    assert "Forecast against actuals" in html
+    assert "chat-en-t1" in html
 
 
 @pytest.mark.slow
