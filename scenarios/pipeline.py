@@ -41,6 +41,12 @@ COST_METHOD = (
     "boundaries, BPO by its price model"
 )
 
+ACTUAL_RATES = (
+    "; arrival rates: the forecast's intraday shape scaled to each day's actual volume per "
+    "queue (daily forecast error counts in full)"
+)
+FORECAST_RATES = "; arrival rates: the forecast mean"
+
 Progress = Callable[[str], None]
 
 
@@ -115,7 +121,7 @@ def plan_scenario(
     progress("outcomes")
     vendor_heads = _vendor_heads(scenario, roster.coverage)
     staffed = staffed_frame(scenario, roster.roster, requirements, grid, vendor_heads)
-    arrivals = actuals if actuals is not None else forecast
+    arrivals = forecast if actuals is None else simulation.rates_from_actuals(forecast, actuals)
     outcomes = simulation.simulate_outcomes(
         scenario, arrivals, staffed, interval_min=scenario.planning.interval_minutes
     )
@@ -141,12 +147,7 @@ def plan_scenario(
         ("roster", _roster_method(roster, settings.solver)),
         (
             "outcomes",
-            simulation.METHOD
-            + (
-                "; arrivals: the actual contacts of the horizon"
-                if actuals is not None
-                else "; arrivals: the forecast mean"
-            ),
+            simulation.METHOD + (ACTUAL_RATES if actuals is not None else FORECAST_RATES),
         ),
         ("cost", COST_METHOD),
     )

@@ -633,3 +633,42 @@ def summarise_outcomes(
             )
         )
     return tuple(result)
+
+
+def rates_from_actuals(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Arrival rates for the analytic evaluation: the forecast's shape at the actual level.
+
+    Erlang formulas take a *rate*; a 15-minute interval's realised count is one draw
+    from it, and feeding the draw back as a rate counts the randomness twice. So each
+    queue's forecast is scaled, UTC day by day, to that day's actual volume: errors in
+    the daily level count in full, randomness within the day is left to the queueing
+    model. A day the forecast left empty gets its actual volume spread evenly.
+
+    Args:
+        forecast: interval_start, channel, language, tier, volume, aht_seconds.
+        actuals: interval_start, channel, language, tier, volume (optionally region,
+            summed), aht_seconds.
+
+    Returns:
+        The arrivals frame (interval_start, channel, language, tier, volume,
+        aht_seconds) over the forecast's intervals, with daily totals equal to the
+        actuals' per queue.
+    """
+    keys = ["interval_start", "channel", "language", "tier"]
+    queue = ["channel", "language", "tier"]
+    fc = forecast.loc[:, [*keys, "volume", "aht_seconds"]].copy()
+    act = actuals.assign(volume=pd.to_numeric(actuals["volume"]).fillna(0.0))
+    act = act.groupby(keys)["volume"].sum().reset_index()
+    fc["day"] = pd.to_datetime(fc["interval_start"], utc=True).dt.floor("D")
+    act["day"] = pd.to_datetime(act["interval_start"], utc=True).dt.floor("D")
+    fc_day = fc.groupby([*queue, "day"])["volume"].transform("sum")
+    count_day = fc.groupby([*queue, "day"])["volume"].transform("size")
+    actual_day = act.groupby([*queue, "day"])["volume"].sum().rename("actual_day")
+    fc = fc.join(actual_day, on=[*queue, "day"])
+    fc["actual_day"] = fc["actual_day"].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(
+            fc_day > 0, fc["volume"] * fc["actual_day"] / fc_day, fc["actual_day"] / count_day
+        )
+    fc["volume"] = scaled
+    return fc.loc[:, [*keys, "volume", "aht_seconds"]].reset_index(drop=True)

@@ -16,6 +16,7 @@ from scenarios.simulation import (
     METHOD,
     OUTCOME_COLUMNS,
     deferred_outcomes,
+    rates_from_actuals,
     realtime_outcomes,
     simulate_outcomes,
     sla_weights,
@@ -582,3 +583,27 @@ def test_contacts_while_closed_are_reported_apart_not_as_misses() -> None:
     [summary] = summarise_outcomes(frame)
     assert summary.service_level == pytest.approx((10 * 0.5 + 6 * 1.0) / 16)
     assert summary.offered == 20.0 and summary.offered_closed == 4.0
+
+
+def test_rates_keep_the_forecast_shape_at_each_days_actual_level() -> None:
+    starts = pd.date_range("2027-01-04", periods=2 * 96, freq="15min", tz="UTC")
+    shape = np.tile(np.r_[np.zeros(48), np.ones(48)], 2)  # busy afternoons
+    forecast = pd.DataFrame(
+        {
+            "interval_start": starts,
+            "channel": "chat",
+            "language": "en",
+            "tier": 1,
+            "volume": np.r_[shape[:96] * 2.0, np.zeros(96)],
+            "aht_seconds": 600.0,
+        }
+    )
+    actual_counts = np.zeros(2 * 96)
+    actual_counts[[10, 60, 61]] = [1.0, 3.0, 2.0]  # day 1: 6 contacts, one in the quiet morning
+    actual_counts[[100, 150]] = [4.0, 4.0]  # day 2: 8 contacts, the forecast said none
+    actuals = forecast.assign(volume=actual_counts, region="americas")
+    rates = rates_from_actuals(forecast, actuals)
+    day1, day2 = rates["volume"].to_numpy()[:96], rates["volume"].to_numpy()[96:]
+    assert day1.sum() == pytest.approx(6.0) and day2.sum() == pytest.approx(8.0)
+    assert (day1[:48] == 0).all() and np.allclose(day1[48:], 6.0 / 48)  # the forecast's shape
+    assert np.allclose(day2, 8.0 / 96)  # nothing forecast: spread evenly
