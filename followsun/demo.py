@@ -137,7 +137,7 @@ def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
         history=_by_queue(history),
         forecast=plan.forecast,
         requirements=plan.requirements,
-        coverage=result.coverage,
+        coverage=allocated_coverage(result.coverage, plan.staffed),
         roster=result.roster,
         outcomes=plan.outcomes,
         cost=plan.cost,
@@ -153,6 +153,20 @@ def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
             sorted({(q.channel, q.target.fraction) for q in plan.scenario.queues if q.tier == 1})
         ),
     )
+
+
+def allocated_coverage(coverage: pd.DataFrame, staffed: pd.DataFrame) -> pd.DataFrame:
+    """Coverage with `scheduled` as the heads allocated to each queue, for the pictures.
+
+    The solver's coverage counts every skill holder at work in each queue they could
+    serve; the report shows how the rostered heads are shared out instead.
+    """
+    roster = staffed[staffed["source"] == "roster"]
+    group = roster["channel"] + "-" + roster["language"] + "-t" + roster["tier"].astype(str)
+    heads = roster.assign(group=group).groupby(["interval_start", "group"])["agents"].sum()
+    keyed = coverage.set_index(["interval_start", "group"])
+    scheduled = heads.reindex(keyed.index).fillna(0.0).to_numpy()
+    return coverage.assign(scheduled=scheduled)
 
 
 def _by_queue(history: pd.DataFrame) -> pd.DataFrame:

@@ -479,10 +479,10 @@ def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
 def outcomes_figure(
     outcomes: pd.DataFrame, targets: Sequence[tuple[str, float]]
 ) -> go.Figure | None:
-    """Daily service level per channel (offered-weighted), with the targets if given."""
+    """Daily service level per channel (weighted as `sla_weights`), with the targets."""
     if outcomes.empty:
         return None
-    offered = pd.to_numeric(outcomes["offered"], errors="coerce").fillna(0.0)
+    offered = pd.Series(sla_weights(outcomes), index=outcomes.index)
     frame = pd.DataFrame(
         {
             "day": _naive_utc(outcomes["interval_start"]).dt.floor("D"),

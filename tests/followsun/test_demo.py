@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from followsun.cli import main
-from followsun.demo import next_monday
+from followsun.demo import allocated_coverage, next_monday
 from followsun.store import init_db, latest_roster, session_scope
 
 START = "2027-03-08"  # the week the US changes clocks and Europe has not
@@ -167,3 +167,30 @@ def test_the_run_and_its_roster_are_stored(demo_dir: Path) -> None:
 def test_next_monday() -> None:
     assert next_monday(date(2026, 11, 25)) == date(2026, 11, 30)  # a Wednesday
     assert next_monday(date(2026, 11, 30)) == date(2026, 12, 7)  # a Monday: the next one
+
+
+def test_report_coverage_shows_allocated_heads_not_every_skill_holder() -> None:
+    t = pd.Timestamp("2027-03-08T00:00Z")
+    coverage = pd.DataFrame(
+        {
+            "interval_start": [t, t],
+            "group": ["chat-en-t1", "web-en-t1"],
+            "required": [1.0, 0.5],
+            "scheduled": [1, 1],
+            "shortfall": [0.0, 0.0],
+        }
+    )
+    staffed = pd.DataFrame(
+        {
+            "interval_start": [t, t, t],
+            "channel": ["chat", "web", "web"],
+            "language": "en",
+            "tier": 1,
+            "agents": [0.75, 0.25, 2.0],
+            "source": ["roster", "roster", "nightowl"],
+        }
+    )
+    shown = allocated_coverage(coverage, staffed)
+    # One shared agent: 0.75 to chat, 0.25 to web; the vendor's heads are not rostered.
+    assert shown["scheduled"].tolist() == [0.75, 0.25]
+    assert shown["required"].tolist() == [1.0, 0.5]
