@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SECTIONS: list[str] = ["staffing", "forecasting", "simulation", "roster"]
+SECTIONS: list[str] = ["staffing", "forecasting", "simulation", "roster", "helpdesk"]
 
 
 def machine() -> str:

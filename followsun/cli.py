@@ -21,6 +21,10 @@ COMMAND_MODULES = [
     "followsun.commands.forecast",
     "followsun.commands.backtest",
     "followsun.commands.roster",
+    "followsun.commands.tickets_import",
+    "followsun.commands.sync",
+    "followsun.commands.kpis",
+    "followsun.commands.export",
 ]
 
 

@@ -20,6 +20,9 @@ from forecasting.timegrid import as_utc
 Span = tuple[datetime | pd.Timestamp, datetime | pd.Timestamp]
 
 
+NOT_DEMAND = frozenset({"deleted", "spam"})
+
+
 def grid_step_ns(grid: pd.DatetimeIndex) -> int:
     """The step of a regular UTC grid in nanoseconds (InputError if irregular or tz-naive)."""
     if grid.tz is None:
@@ -56,7 +59,8 @@ def interval_history(
 
     Every ticket created inside the grid's span is counted once, in the interval holding
     its `created_at`; `aht_seconds` is the mean `handle_seconds` of those tickets (NaN
-    when the interval has none with a handle time).
+    when the interval has none with a handle time). Tickets whose `status` is one of
+    NOT_DEMAND (deleted, spam) are not demand and are not counted.
 
     Args:
         tickets: canonical tickets (forecasting.schema.TICKETS columns).
@@ -89,6 +93,8 @@ def interval_history(
     start_ns = grid.asi8[0]
     position = (created_ns - start_ns) // step
     inside = (created_ns >= start_ns) & (position < len(grid))
+    if "status" in tickets:
+        inside &= ~tickets["status"].isin(NOT_DEMAND).to_numpy()
 
     keys = ["region", *QUEUE_KEYS] if by_region else list(QUEUE_KEYS)
     frame = tickets.loc[inside, keys].astype({k: "string" for k in keys if k != "tier"})

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, Table, bindparam, func, select, tuple_
+from sqlalchemy import String, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -176,10 +176,19 @@ def _stored_versions(
         query = select(*_TABLE.c).join(
             keys, (keys.c.source == _TABLE.c.source) & (keys.c.ticket_id == _TABLE.c.ticket_id)
         )
+        found = list(session.execute(query).mappings())
     else:
-        pairs = list(zip(sources, ids, strict=True))
-        query = select(*_TABLE.c).where(tuple_(_TABLE.c.source, _TABLE.c.ticket_id).in_(pairs))
-    found = session.execute(query).mappings()
+        # One `source = ? AND ticket_id IN (...)` per source: SQLite answers it from the
+        # primary key, where a row-value IN over both columns scanned the whole table.
+        by_source: dict[str, list[str]] = {}
+        for source, ticket_id in zip(sources, ids, strict=True):
+            by_source.setdefault(source, []).append(ticket_id)
+        found = []
+        for source, wanted in by_source.items():
+            query = select(*_TABLE.c).where(
+                (_TABLE.c.source == source) & _TABLE.c.ticket_id.in_(wanted)
+            )
+            found.extend(session.execute(query).mappings())
     return {(row["source"], row["ticket_id"]): dict(row) for row in found}
 
 

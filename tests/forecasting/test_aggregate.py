@@ -84,6 +84,15 @@ def test_tickets_outside_the_grid_are_not_counted() -> None:
     assert interval_history(tickets(created, [1.0, 1.0]), grid)["volume"].sum() == 0
 
 
+def test_deleted_and_spam_tickets_are_not_demand() -> None:
+    grid = interval_grid(START, START + pd.Timedelta(minutes=30), 15)
+    created = [START + pd.Timedelta(minutes=m) for m in (1, 2, 3)]
+    frame = tickets(created, [100.0, 200.0, 300.0]).assign(status=["solved", "deleted", "spam"])
+    history = interval_history(frame, grid)
+    assert history["volume"].tolist() == [1.0, 0.0]
+    assert history["aht_seconds"].iloc[0] == 100.0
+
+
 def test_naive_created_at_refused() -> None:
     grid = interval_grid(START, START + pd.Timedelta(minutes=30), 15)
     frame = tickets([START], [1.0])
