@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from followsun.commands.roster import write_outputs as write_roster_outputs
+from followsun.errors import InputError
 from followsun.report import ReportData, SolverFigures, summary_json, write_report
 from followsun.store import (
     RunStatus,
@@ -29,6 +30,7 @@ from followsun.store import (
     save_roster,
     save_scenario,
     session_scope,
+    tickets_frame,
 )
 from forecasting.aggregate import interval_history
 from forecasting.schema import to_csv_frame
@@ -66,6 +68,7 @@ class DemoOptions:
     workers: int = 2
     database_url: str | None = None
     scenario_path: Path | None = None
+    tickets: str = "synthetic"
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class DemoResult:
     report: ReportData
     run_id: int
     history: pd.DataFrame
-    actuals: pd.DataFrame
+    actuals: pd.DataFrame | None
 
 
 def synthetic_history(
@@ -94,10 +97,52 @@ def synthetic_history(
     return history, actuals
 
 
+def stored_history(
+    scenario: Scenario, start: date, weeks: int, history_weeks: int, database_url: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Interval history from the store's imported tickets, and actuals if the horizon is past.
+
+    History starts at the first stored ticket (at most `history_weeks` before the
+    horizon); per customer region when every ticket names one. Actual arrivals are
+    returned only when stored tickets reach the end of the horizon; otherwise the
+    outcomes are evaluated against the forecast.
+    """
+    horizon = horizon_grid(scenario, start, weeks)
+    step = horizon[1] - horizon[0]
+    end = horizon[-1] + step
+    engine = init_db(database_url)
+    with session_scope(engine) as session:
+        tickets = tickets_frame(
+            session, since=horizon[0] - pd.Timedelta(weeks=history_weeks), until=end
+        )
+    engine.dispose()
+    past = tickets[tickets["created_at"] < horizon[0]]
+    if past.empty:
+        raise InputError(
+            f"the store has no tickets in the {history_weeks} weeks before {start}; import some "
+            "(followsun import zendesk|freshdesk|csv) or run the demo on synthetic tickets"
+        )
+    first = past["created_at"].min().floor(step)
+    grid = pd.date_range(first, horizon[0], freq=step, inclusive="left", name="interval_start")
+    by_region = bool(tickets["region"].notna().all())
+    history = interval_history(past, grid, by_region=by_region)
+    actuals = None
+    if tickets["created_at"].max() >= end - pd.Timedelta(days=1):
+        actuals = interval_history(tickets, horizon, by_region=by_region)
+    return history, actuals
+
+
 def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
     """What makes two runs the same run: the scenario and every setting that shapes it."""
     key = json.dumps(
-        [scenario_yaml, str(options.start), options.weeks, options.seed, options.history_weeks],
+        [
+            scenario_yaml,
+            str(options.start),
+            options.weeks,
+            options.seed,
+            options.history_weeks,
+            options.tickets,
+        ],
         sort_keys=True,
     )
     return hashlib.sha256(key.encode()).hexdigest()
@@ -108,9 +153,14 @@ def run_demo(options: DemoOptions, progress: Progress) -> DemoResult:
     scenario = load_scenario(options.scenario_path or reference_scenario_path())
     resolved = dump_scenario(scenario)
     progress("history")
-    history, actuals = synthetic_history(
-        scenario, options.start, options.weeks, options.history_weeks, options.seed
-    )
+    if options.tickets == "store":
+        history, actuals = stored_history(
+            scenario, options.start, options.weeks, options.history_weeks, options.database_url
+        )
+    else:
+        history, actuals = synthetic_history(
+            scenario, options.start, options.weeks, options.history_weeks, options.seed
+        )
     limit = options.time_limit_s or scenario.planning.solver_seconds
     settings = PlanSettings(
         start=options.start,
@@ -181,7 +231,7 @@ def write_files(
     plan: Plan,
     report: ReportData,
     history: pd.DataFrame,
-    actuals: pd.DataFrame,
+    actuals: pd.DataFrame | None,
     resolved_yaml: str,
 ) -> None:
     """Every file of the demo, in the CLI contract's formats."""
@@ -191,7 +241,8 @@ def write_files(
         history["interval_start"] >= plan.grid[0] - pd.Timedelta(weeks=HISTORY_CSV_WEEKS)
     ]
     to_csv_frame(recent).to_csv(out / "history.csv", index=False)
-    to_csv_frame(actuals).to_csv(out / "actuals.csv", index=False)
+    if actuals is not None:
+        to_csv_frame(actuals).to_csv(out / "actuals.csv", index=False)
     to_csv_frame(plan.forecast).to_csv(out / "forecast.csv", index=False)
     to_csv_frame(plan.requirements).to_csv(out / "requirements.csv", index=False)
     to_csv_frame(plan.outcomes).to_csv(out / "outcomes.csv", index=False)

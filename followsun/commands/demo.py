@@ -53,6 +53,13 @@ def register(subparsers: Any) -> None:
         metavar="S.yaml",
         help="another scenario instead of the bundled reference",
     )
+    parser.add_argument(
+        "--tickets",
+        choices=("synthetic", "store"),
+        default="synthetic",
+        help="history from the synthetic generator (default) or from the tickets imported "
+        "into the store (followsun import ...)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         time_limit_s=args.time_limit,
         workers=args.workers,
         scenario_path=args.scenario,
+        tickets=args.tickets,
     )
     console = Console()
     status = Console(stderr=True)
