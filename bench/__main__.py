@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SECTIONS: list[str] = ["staffing", "forecasting", "simulation", "roster", "helpdesk"]
+SECTIONS: list[str] = ["staffing", "forecasting", "simulation", "roster", "helpdesk", "nrp"]
 
 
 def machine() -> str:
@@ -32,20 +32,33 @@ def machine() -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Run the named sections (all by default) and write docs/PERFORMANCE.md."""
+    """Run the named sections (all by default) and rebuild docs/PERFORMANCE.md.
+
+    Each section's result is kept in docs/bench/NAME.md with its date and machine, so
+    running one section again leaves the others' last measurements in place.
+    """
     names = argv or SECTIONS
-    parts = [
-        "# Performance\n",
-        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d} on {machine()}.\n",
-    ]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        print(f"unknown section(s) {unknown}; expected some of {SECTIONS}", file=sys.stderr)
+        return 2
+    kept = Path("docs/bench")
+    kept.mkdir(parents=True, exist_ok=True)
     for name in names:
         start = time.perf_counter()
         print(f"bench: {name} ...", flush=True)
         section = importlib.import_module(f"bench.{name}").run()
-        print(f"bench: {name} done in {time.perf_counter() - start:.0f} s", flush=True)
-        parts.append(section.rstrip() + "\n")
+        seconds = time.perf_counter() - start
+        print(f"bench: {name} done in {seconds:.0f} s", flush=True)
+        stamp = f"_Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; the section took {seconds:.0f} s._\n"
+        (kept / f"{name}.md").write_text(section.rstrip() + "\n\n" + stamp)
+    parts = [
+        "# Performance\n",
+        "Measured by `make bench` (`python -m bench [SECTION...]`); each section says when and "
+        "on what machine it was last measured. Peers run in the same process and run.\n",
+    ]
+    parts += [(kept / f"{n}.md").read_text() for n in SECTIONS if (kept / f"{n}.md").exists()]
     out = Path("docs/PERFORMANCE.md")
-    out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(parts))
     print(f"wrote {out}")
     return 0

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "followsun.commands.sync",
     "followsun.commands.kpis",
     "followsun.commands.export",
+    "followsun.commands.nrp",
 ]
 
 
