@@ -205,11 +205,10 @@ def run(size: int | None = None) -> str:
     lines += [
         "",
         "CSV rows quarantined are local times that fall in a DST gap or overlap of "
-        "America/Los_Angeles (refused, not guessed). Other helpers' jobs shared the machine. "
-        "On SQLite the store's look-up of stored versions, `(source, ticket_id) IN (VALUES "
-        "...)`, is planned as a scan of the whole table per batch (EXPLAIN QUERY PLAN: SCAN "
-        "tickets), so SQLite import time grows faster than the ticket count; the Zendesk "
-        "path, with one batch per 1,000-ticket page, suffers most.",
+        "America/Los_Angeles (refused, not guessed). The store looks stored versions up "
+        "per source through the primary key (EXPLAIN QUERY PLAN: SEARCH tickets USING "
+        "INDEX), so import time grows with the batch, not with the table. Target (issue 6): "
+        "1,000,000 tickets in under 2 minutes each way into SQLite and PostgreSQL.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -49,6 +49,28 @@ class Reject:
     payload: Any
 
 
+def map_items(
+    items: list[Any], map_one: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[Reject]]:
+    """Map each JSON ticket of a vendor answer to a canonical row, or refuse it with why.
+
+    No item is dropped: one that is not an object, or whose mapping raises RecordError,
+    becomes a Reject keyed by its `id` (or its position) with the record as received.
+    """
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    for position, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            rejects.append(Reject(f"item {position}", "ticket is not a JSON object", item))
+            continue
+        key = str(item.get("id")) if item.get("id") is not None else f"item {position}"
+        try:
+            rows.append(map_one(item))
+        except RecordError as exc:
+            rejects.append(Reject(key, str(exc), dict(item)))
+    return rows, rejects
+
+
 @dataclass(frozen=True)
 class Page:
     """One unit of import: mapped tickets, refused records, and where to resume after it.

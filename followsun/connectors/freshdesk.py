@@ -36,6 +36,7 @@ from followsun.connectors.base import (
     Page,
     RecordError,
     Reject,
+    map_items,
     optional_instant,
     parse_instant,
     rows_frame,
@@ -153,18 +154,7 @@ def map_page(
     """Every ticket of one list answer as canonical rows, or as a refusal with its reason."""
     if not isinstance(body, list):
         raise RecordError("the tickets answer is not a JSON list")
-    rows: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for position, ticket in enumerate(body):
-        if not isinstance(ticket, Mapping):
-            rejects.append(Reject(f"item {position}", "ticket is not a JSON object", ticket))
-            continue
-        key = str(ticket.get("id")) if ticket.get("id") is not None else f"item {position}"
-        try:
-            rows.append(map_ticket(ticket, mapping, source))
-        except RecordError as exc:
-            rejects.append(Reject(key, str(exc), dict(ticket)))
-    return rows, rejects
+    return map_items(body, lambda ticket: map_ticket(ticket, mapping, source))
 
 
 @dataclass(frozen=True)

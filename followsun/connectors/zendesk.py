@@ -38,6 +38,7 @@ from followsun.connectors.base import (
     RecordError,
     Reject,
     language_tag,
+    map_items,
     optional_instant,
     parse_instant,
     rows_frame,
@@ -182,26 +183,16 @@ def map_page(
         m.get("ticket_id"): m for m in body.get("metric_sets") or () if isinstance(m, Mapping)
     }
     users = {u.get("id"): u for u in body.get("users") or () if isinstance(u, Mapping)}
-    rows: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for position, ticket in enumerate(tickets):
-        if not isinstance(ticket, Mapping):
-            rejects.append(Reject(f"item {position}", "ticket is not a JSON object", ticket))
-            continue
-        key = str(ticket.get("id")) if ticket.get("id") is not None else f"item {position}"
-        try:
-            rows.append(
-                map_ticket(
-                    ticket,
-                    metrics.get(ticket.get("id")),
-                    users.get(ticket.get("requester_id")),
-                    mapping,
-                    source,
-                )
-            )
-        except RecordError as exc:
-            rejects.append(Reject(key, str(exc), dict(ticket)))
-    return rows, rejects
+    return map_items(
+        tickets,
+        lambda ticket: map_ticket(
+            ticket,
+            metrics.get(ticket.get("id")),
+            users.get(ticket.get("requester_id")),
+            mapping,
+            source,
+        ),
+    )
 
 
 @dataclass(frozen=True)
