@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from followsun.commands.roster import write_outputs as write_roster_outputs
 from followsun.errors import InputError
 from followsun.report import ReportData, SolverFigures, summary_json, write_report
+from followsun.roster_files import write_outputs as write_roster_outputs
 from followsun.store import (
     RunStatus,
     finish_run,
