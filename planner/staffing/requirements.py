@@ -108,15 +108,20 @@ class QueuePolicy:
         return f"chat_{base}" if self.channel == "chat" else base
 
 
+def _kept_share(shrinkage_frac: float) -> Fraction:
+    """``1 - shrinkage`` exactly, reading the shrinkage as the decimal it was written as."""
+    if not 0 <= shrinkage_frac < 1:
+        raise InputError(f"shrinkage_frac: expected a share in [0, 1), got {shrinkage_frac}")
+    return 1 - Fraction(repr(float(shrinkage_frac))).limit_denominator(10**6)
+
+
 def scheduled_heads(agents: ArrayLike, shrinkage_frac: float) -> IntArray:
     """Heads on shift so that ``heads x (1 - shrinkage)`` covers `agents`, exactly.
 
     The shrinkage is read as the decimal it was written as (0.3 is 3/10), and the
     division is done on integers, so no float round-up can add a head.
     """
-    if not 0 <= shrinkage_frac < 1:
-        raise InputError(f"shrinkage_frac: expected a share in [0, 1), got {shrinkage_frac}")
-    keep = 1 - Fraction(repr(float(shrinkage_frac))).limit_denominator(10**6)
+    keep = _kept_share(shrinkage_frac)
     n = np.asarray(agents, dtype=np.int64)
     return np.asarray(-((-n * keep.denominator) // keep.numerator), dtype=np.int64)
 
@@ -127,9 +132,7 @@ def heads_on_shift(agents: ArrayLike, shrinkage_frac: float) -> FloatArray:
     Not rounded per queue: an agent shared between queues covers parts of several in
     one interval, so whole heads are formed once, where the roster pools the queues.
     """
-    if not 0 <= shrinkage_frac < 1:
-        raise InputError(f"shrinkage_frac: expected a share in [0, 1), got {shrinkage_frac}")
-    keep = 1 - Fraction(repr(float(shrinkage_frac))).limit_denominator(10**6)
+    keep = _kept_share(shrinkage_frac)
     n = np.asarray(agents, dtype=float)
     return np.asarray(n * keep.denominator / keep.numerator, dtype=float)
 
