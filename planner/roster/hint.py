@@ -202,3 +202,54 @@ def greedy_roster(
             for o in plans[a]:
                 claim(o)
     return tuple(sorted(o for plan in plans.values() for o in plan))
+
+
+# Points of an option the aggregate plans (any plan prefers them to one it does not).
+_PLANNED = 1000.0
+_UNPLANNED = -10.0
+
+
+def split_counts(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    keys: list[tuple[int, int, str, tuple[str, ...]]],
+    counts: dict[tuple[int, int, str, tuple[str, ...]], int],
+    passes: int = _PASSES,
+    seconds: float | None = None,
+) -> tuple[int, ...]:
+    """Hand the aggregate's shifts to agents: option positions of a roster close to `counts`.
+
+    Each agent in turn gets the plan with the most still-unassigned planned shifts its
+    rules allow (the same programme as `greedy_roster`); later passes re-plan each agent
+    against the others. Shifts no agent can take under its rules stay unassigned.
+
+    Args:
+        inputs: the roster inputs.
+        index: their index.
+        keys: the aggregate key of each option (`aggregate.option_keys`).
+        counts: agents wanted per key.
+        passes: rounds over all agents.
+        seconds: stop planning after this long (agents not yet planned stay off).
+    """
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    left = dict(counts)
+    plans: dict[int, list[int]] = {}
+    order = sorted(
+        range(len(inputs.agents)),
+        key=lambda a: (-len(inputs.agents[a].time_off), index.class_of_agent[a], a),
+    )
+    for _ in range(passes):
+        for a in order:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            for o in plans.get(a, []):
+                left[keys[o]] += 1
+            value = {
+                o: _PLANNED if left.get(keys[o], 0) > 0 else _UNPLANNED
+                for d in range(inputs.days)
+                for o in index.by_agent_day.get((a, d), ())
+            }
+            plans[a] = _plan_agent(inputs, index, a, value)
+            for o in plans[a]:
+                left[keys[o]] = left.get(keys[o], 0) - 1
+    return tuple(sorted(o for plan in plans.values() for o in plan))

@@ -180,7 +180,7 @@ class Weights:
 
 @dataclass(frozen=True)
 class AgentClass:
-    """Agents interchangeable for coverage: same site, tier and skill set."""
+    """Interchangeable agents: same site, tier, skill set and contract rules."""
 
     class_id: str
     site: str
@@ -304,18 +304,23 @@ def build_index(inputs: RosterInputs) -> RosterIndex:
     for o, opt in enumerate(inputs.options):
         by_day[(agent_pos[opt.agent_id], inputs.day_of(opt.date_local))].append(o)
 
-    keyed: dict[tuple[str, int, tuple[str, ...]], list[int]] = defaultdict(list)
+    keyed: dict[tuple[str, int, tuple[str, ...], ContractRules], list[int]] = defaultdict(list)
     for i, agent in enumerate(inputs.agents):
-        keyed[(agent.site, agent.tier, tuple(sorted(agent.skills)))].append(i)
+        keyed[(agent.site, agent.tier, tuple(sorted(agent.skills)), agent.rules)].append(i)
     classes: list[AgentClass] = []
     class_of = [0] * len(inputs.agents)
-    for (site, tier, skills), members in sorted(keyed.items()):
+    seen: dict[str, int] = defaultdict(int)
+    for (site, tier, skills, _rules), members in sorted(
+        keyed.items(), key=lambda item: (item[0][:3], item[1][0])
+    ):
         probe = AgentClass("", site, tier, skills, (), ())
         queues = tuple(q for q, queue in enumerate(inputs.queues) if serves(probe, queue))
         c = len(classes)
+        name = f"{site}/t{tier}/{'+'.join(skills)}"
+        seen[name] += 1
         classes.append(
             AgentClass(
-                class_id=f"{site}/t{tier}/{'+'.join(skills)}",
+                class_id=name if seen[name] == 1 else f"{name}#{seen[name]}",
                 site=site,
                 tier=tier,
                 skills=skills,

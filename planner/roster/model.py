@@ -230,16 +230,44 @@ def add_night_weekend_limits(
 def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
     """Cover each queue's requirement per UTC interval; shortfall and idle time are soft.
 
-    Breaks do not cover (options list only worked intervals). Overstaffing is the working
-    agent-intervals minus those that cover a requirement, so it is one linear expression.
-    Supply, requirement and shortfall are counted in `inputs.units_per_head` units per
-    head; the weights stay per agent-interval.
+    Breaks do not cover (options list only worked intervals). Supply, requirement and
+    shortfall are counted in `inputs.units_per_head` units per head; the weights stay per
+    agent-interval.
     """
-    model = v.model
-    unit = inputs.units_per_head
     working: dict[tuple[int, int], LinearLike] = {
         key: sum(v.shift[o] for o in opts) for key, opts in index.covering.items()
     }
+    serving = [
+        o
+        for o, opt in enumerate(inputs.options)
+        if index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]].queues
+    ]
+    worked = sum(len(inputs.options[o].covered) * v.shift[o] for o in serving)
+    return coverage_terms(v, inputs, index, working, worked)
+
+
+def coverage_terms(
+    v: RosterVars,
+    inputs: RosterInputs,
+    index: RosterIndex,
+    working: dict[tuple[int, int], LinearLike],
+    worked: LinearLike,
+) -> list[PenaltyTerm]:
+    """Coverage constraints and penalties from heads at work per (class, interval).
+
+    Args:
+        v: the model; its `short` and `vendor` maps are filled here.
+        inputs: the roster inputs.
+        index: their index.
+        working: (class position, interval) to the heads of that class at work.
+        worked: agent-intervals worked by agents who serve some queue.
+
+    The same coverage serves the per-agent model and the per-class aggregate (whose
+    heads are counts), so both price coverage identically. Overstaffing is the working
+    agent-intervals minus those that cover a requirement, one linear expression.
+    """
+    model = v.model
+    unit = inputs.units_per_head
     demand_set = set(index.demand)
     demand_at: dict[int, list[int]] = defaultdict(list)
     for q, t in index.demand:
@@ -315,18 +343,9 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                 inputs.weights.understaffing * queue.priority / unit,
             )
         )
-    serving = [
-        o
-        for o, opt in enumerate(inputs.options)
-        if index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]].queues
-    ]
     # Working agent-intervals minus those covering a requirement (met by agents: the
     # requirement less shortfall less vendor heads).
-    idle = (
-        sum(unit * len(inputs.options[o].covered) * v.shift[o] for o in serving)
-        + sum(total_short)
-        + sum(v.vendor.values())
-    )
+    idle = unit * worked + sum(total_short) + sum(v.vendor.values())
     under.append(
         PenaltyTerm(
             "overstaffing",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,6 +13,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
+from planner.roster.aggregate import AggregatePlan, option_keys, solve_aggregate
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_WEEK,
@@ -22,13 +24,17 @@ from planner.roster.inputs import (
 )
 from planner.roster.model import OBJECTIVE_SCALE, PenaltyTerm, RosterVars, build_model
 from planner.roster.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
+from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 # Families whose penalty means a hard rule had to be relaxed.
 HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
-# Share of the budget the greedy hint may take (large organisations stop it early).
+# Shares of the budget for the per-class aggregate and for handing its shifts to agents;
+# without the aggregate, the greedy hint's share (large organisations stop it early).
+AGGREGATE_SHARE = 0.3
+SPLIT_SHARE = 0.2
 HINT_SHARE = 0.25
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
@@ -44,15 +50,21 @@ class SolveSettings:
         time_limit_s: wall-clock limit in seconds.
         num_workers: parallel search workers.
         seed: random seed, for reproducible runs.
-        use_hint: start from the greedy roster.
+        use_hint: start from a complete roster (the aggregate's, else the greedy one).
+        use_aggregate: solve the per-class aggregate first: its counts, handed to agents,
+            start the search, and its bound is also the model's.
         log_search: print CP-SAT's search log.
+        on_progress: called with (seconds, objective, bound) in points at each improving
+            roster, for progress displays.
     """
 
     time_limit_s: float = 30.0
     num_workers: int = 2
     seed: int = 0
     use_hint: bool = True
+    use_aggregate: bool = True
     log_search: bool = False
+    on_progress: Callable[[float, float, float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class RosterResult:
         bound: best proven lower bound in points.
         gap: (objective - bound) / max(objective, 1), None without a roster.
         wall_seconds: elapsed time of the whole solve (model, hint and search).
+        first_solution_seconds: elapsed time until the first complete roster (the hint
+            when it completes, else the search's first), None when none was found.
         roster: one row per shift, columns `schema.ROSTER_COLUMNS`.
         coverage: one row per interval and queue, columns `schema.COVERAGE_COLUMNS`.
         penalties: points per family.
@@ -89,6 +103,7 @@ class RosterResult:
     bound: float
     gap: float | None
     wall_seconds: float
+    first_solution_seconds: float | None
     roster: pd.DataFrame
     coverage: pd.DataFrame
     penalties: tuple[FamilyPenalty, ...]
@@ -296,11 +311,12 @@ def describe_binding(
     return tuple(out)
 
 
-def add_full_hint(v: RosterVars, chosen: set[int], settings: SolveSettings) -> None:
+def add_full_hint(v: RosterVars, chosen: set[int], settings: SolveSettings) -> bool:
     """Hint every variable: fix the shifts to `chosen` and solve the rest (allocations, slacks).
 
     A hint of the shift Booleans alone leaves CP-SAT to complete thousands of allocation
     and shortfall variables, which it often fails to do; a complete hint is an incumbent.
+    Returns whether the hint was completed.
     """
     for o, var in v.shift.items():
         v.model.add_hint(var, o in chosen)
@@ -311,11 +327,12 @@ def add_full_hint(v: RosterVars, chosen: set[int], settings: SolveSettings) -> N
     solver.parameters.num_workers = settings.num_workers
     solver.parameters.random_seed = settings.seed
     if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
+        return False
     v.model.clear_hints()
     for i in range(len(v.model.proto.variables)):
         var = v.model.get_int_var_from_proto_index(i)
         v.model.add_hint(var, solver.value(probe.get_int_var_from_proto_index(i)))
+    return True
 
 
 def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
@@ -335,6 +352,27 @@ def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
     return solver
 
 
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Records when rosters are found and forwards (seconds, objective, bound)."""
+
+    def __init__(self, began: float, report: Callable[[float, float, float], None] | None):
+        super().__init__()
+        self.began = began
+        self.report = report
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.began
+        if self.first is None:
+            self.first = now
+        if self.report is not None:
+            self.report(
+                now,
+                self.objective_value / OBJECTIVE_SCALE,
+                self.best_objective_bound / OBJECTIVE_SCALE,
+            )
+
+
 def _value(solver: cp_model.CpSolver, term: PenaltyTerm) -> float:
     expr = term.expr
     raw = expr if isinstance(expr, int) else solver.value(expr)
@@ -352,14 +390,32 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     index = build_index(inputs)
     notes = diagnose(inputs, index)
     v, terms = build_model(inputs, index)
+    hinted_at = None
+    plan: AggregatePlan | None = None
     if settings.use_hint:
-        hint_s = settings.time_limit_s * HINT_SHARE
-        add_full_hint(v, set(greedy_roster(inputs, index, seconds=hint_s)), settings)
+        if settings.use_aggregate:
+            limit = settings.time_limit_s
+            plan = solve_aggregate(
+                inputs, index, limit * AGGREGATE_SHARE, settings.num_workers, settings.seed
+            )
+        if plan is not None:
+            keys = option_keys(inputs, index)
+            first = split_plan(
+                inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers
+            )
+        else:
+            first = greedy_roster(inputs, index, seconds=settings.time_limit_s * HINT_SHARE)
+        if add_full_hint(v, set(first), settings):
+            hinted_at = time.perf_counter() - began
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)
-    code = solver.solve(v.model)
+    progress = _Progress(began, settings.on_progress)
+    code = solver.solve(v.model, progress)
     bound_scaled = solver.best_objective_bound
+    if plan is not None:
+        # The aggregate relaxes the model, so its bound holds for the model too.
+        bound_scaled = max(bound_scaled, plan.bound * OBJECTIVE_SCALE)
     wall = time.perf_counter() - began
     bound = bound_scaled / OBJECTIVE_SCALE
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -370,6 +426,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
             bound=bound,
             gap=None,
             wall_seconds=wall,
+            first_solution_seconds=None,
             roster=empty_roster,
             coverage=pd.DataFrame(columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"]),
             penalties=(),
@@ -399,6 +456,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         bound=bound,
         gap=gap,
         wall_seconds=wall,
+        first_solution_seconds=hinted_at if hinted_at is not None else progress.first,
         roster=roster,
         coverage=coverage,
         penalties=tuple(FamilyPenalty(f, round(p, 2)) for f, p in points.items()),

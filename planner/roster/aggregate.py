@@ -1,0 +1,239 @@
+"""The roster model summed per agent class: how many agents of a class work each shift.
+
+Agents of one class (site, tier, skills, contract rules) are interchangeable for coverage,
+premiums and nights, so those parts of the objective depend only on these counts. Every
+hard rule is kept summed over the class, which makes the aggregate a relaxation: the counts
+of any roster satisfy it, so its optimum (and its proven bound) is a lower bound of the full
+model's. It has a few hundred integer variables instead of thousands of symmetric Booleans,
+so CP-SAT closes it quickly; `hint.split_counts` then hands its shifts to agents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from planner.roster.inputs import (
+    DAYS_PER_4_WEEKS,
+    DAYS_PER_WEEK,
+    RosterIndex,
+    RosterInputs,
+    week_min_minutes,
+)
+from planner.roster.model import (
+    OBJECTIVE_SCALE,
+    LinearLike,
+    PenaltyTerm,
+    RosterVars,
+    build_objective,
+    coverage_terms,
+)
+
+# One shift of one class on one day: (class position, day, template, local breaks).
+OptionKey = tuple[int, int, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class AggregatePlan:
+    """The aggregate's answer.
+
+    Attributes:
+        counts: agents of each class per day and shift.
+        objective: its objective in points (no fairness, stability or preferences).
+        bound: its proven lower bound in points, also a bound of the full model.
+        status: CP-SAT's status name.
+    """
+
+    counts: dict[OptionKey, int]
+    objective: float
+    bound: float
+    status: str
+
+
+def option_keys(inputs: RosterInputs, index: RosterIndex) -> list[OptionKey]:
+    """The aggregate key of every shift option, aligned with `inputs.options`."""
+    return [
+        (
+            index.class_of_agent[index.agent_pos[opt.agent_id]],
+            inputs.day_of(opt.date_local),
+            opt.template,
+            opt.breaks_local,
+        )
+        for opt in inputs.options
+    ]
+
+
+def build_aggregate(
+    inputs: RosterInputs, index: RosterIndex
+) -> tuple[RosterVars, dict[OptionKey, cp_model.IntVar]]:
+    """The aggregate model, its objective set; returns its variables and the counts."""
+    keys = option_keys(inputs, index)
+    holders: dict[OptionKey, set[int]] = defaultdict(set)
+    first: dict[OptionKey, int] = {}
+    for o, key in enumerate(keys):
+        holders[key].add(index.agent_pos[inputs.options[o].agent_id])
+        first.setdefault(key, o)
+    model = cp_model.CpModel()
+    v = RosterVars(model, {}, {}, {}, {}, {}, {})
+    count = {
+        key: model.new_int_var(0, len(who), f"count[{index.classes[key[0]].class_id} {key[1:]}]")
+        for key, who in holders.items()
+    }
+    by_class_day: dict[tuple[int, int], list[OptionKey]] = defaultdict(list)
+    for key in count:
+        by_class_day[(key[0], key[1])].append(key)
+    terms: list[PenaltyTerm] = []
+    for c, cls in enumerate(index.classes):
+        members = [index.agent_pos[a] for a in cls.agent_ids]
+        terms.extend(_class_rules(v, inputs, c, members, by_class_day, holders, first, count))
+    working: dict[tuple[int, int], LinearLike] = {}
+    for key, var in count.items():
+        if not index.classes[key[0]].queues:
+            continue
+        for t in inputs.options[first[key]].covered:
+            working[(key[0], t)] = working.get((key[0], t), 0) + var
+    worked = sum(
+        len(inputs.options[first[key]].covered) * var
+        for key, var in count.items()
+        if index.classes[key[0]].queues
+    )
+    terms.extend(coverage_terms(v, inputs, index, working, worked))
+    terms.extend(_premium_terms(inputs, count, first))
+    build_objective(v, terms)
+    return v, count
+
+
+def _class_rules(
+    v: RosterVars,
+    inputs: RosterInputs,
+    c: int,
+    members: list[int],
+    by_class_day: dict[tuple[int, int], list[OptionKey]],
+    holders: dict[OptionKey, set[int]],
+    first: dict[OptionKey, int],
+    count: dict[OptionKey, cp_model.IntVar],
+) -> list[PenaltyTerm]:
+    """Every hard rule of the class's agents, summed over them."""
+    model = v.model
+    size = len(members)
+    rules = inputs.agents[members[0]].rules
+    day_keys = [by_class_day.get((c, d), []) for d in range(inputs.days)]
+    works = [sum(count[k] for k in keys) for keys in day_keys]
+    for d, keys in enumerate(day_keys):
+        if keys:
+            available = set().union(*(holders[k] for k in keys))
+            model.add(works[d] <= len(available))
+    for d in range(1, inputs.days):
+        for key in day_keys[d]:
+            start = inputs.options[first[key]].start_utc
+            for back in (1, 2):
+                if d - back < 0:
+                    continue
+                clash = [
+                    k
+                    for k in day_keys[d - back]
+                    if (start - inputs.options[first[k]].end_utc).total_seconds()
+                    < rules.min_rest_min * 60
+                ]
+                if clash:
+                    who = holders[key].union(*(holders[k] for k in clash))
+                    model.add(count[key] + sum(count[k] for k in clash) <= len(who))
+    most = rules.max_consecutive_days
+    for start_day in range(inputs.days - most):
+        model.add(sum(works[start_day : start_day + most + 1]) <= most * size)
+    terms: list[PenaltyTerm] = []
+    weekend_flags: list[LinearLike] = []
+    for w in range(inputs.weeks):
+        days = range(w * DAYS_PER_WEEK, min((w + 1) * DAYS_PER_WEEK, inputs.days))
+        keys = [k for d in days for k in day_keys[d]]
+        minutes = sum(inputs.options[first[k]].paid_min * count[k] for k in keys)
+        if keys:
+            model.add(minutes <= rules.max_minutes_week * size)
+            model.add(sum(count[k] for k in keys) <= rules.max_shifts_week * size)
+        need = sum(week_min_minutes(inputs.agents[a], inputs, w) for a in members)
+        if need > 0:
+            slack = model.new_int_var(0, need, f"below_min[class {c} week {w + 1}]")
+            model.add(minutes + slack >= need)
+            terms.append(
+                PenaltyTerm(
+                    "contract_minimum",
+                    f"minutes below min hours, class {c} week {w + 1}",
+                    slack,
+                    inputs.weights.hard_slack_minute,
+                )
+            )
+        weekend_days = [
+            d for d in days if any(inputs.options[first[k]].weekend for k in day_keys[d])
+        ]
+        if weekend_days:
+            flag = model.new_int_var(0, size, f"weekend_workers[class {c} week {w + 1}]")
+            for d in weekend_days:
+                model.add(flag >= works[d])
+            weekend_flags.append(flag)
+        else:
+            weekend_flags.append(0)
+    per4 = DAYS_PER_4_WEEKS // DAYS_PER_WEEK
+    for start_week in range(max(1, inputs.weeks - per4 + 1)):
+        window = weekend_flags[start_week : start_week + per4]
+        model.add(sum(window) <= rules.max_weekends_per_4_weeks * size)
+    nights = [
+        sum(count[k] for k in day_keys[d] if inputs.options[first[k]].night)
+        for d in range(inputs.days)
+    ]
+    for start_day in range(max(1, inputs.days - DAYS_PER_4_WEEKS + 1)):
+        model.add(
+            sum(nights[start_day : start_day + DAYS_PER_4_WEEKS])
+            <= rules.max_nights_per_4_weeks * size
+        )
+    return terms
+
+
+def _premium_terms(
+    inputs: RosterInputs, count: dict[OptionKey, cp_model.IntVar], first: dict[OptionKey, int]
+) -> list[PenaltyTerm]:
+    """Premium minutes and night shifts, as `model.add_premiums` prices them."""
+    premium = [
+        (round(inputs.options[first[k]].premium_hours * 60), var)
+        for k, var in count.items()
+        if inputs.options[first[k]].premium_hours > 0
+    ]
+    nights = [var for k, var in count.items() if inputs.options[first[k]].night]
+    terms = []
+    if premium:
+        terms.append(
+            PenaltyTerm(
+                "premium",
+                "premium pay minutes (night, weekend, holiday uplifts)",
+                sum(m * var for m, var in premium),
+                inputs.weights.premium_hour / 60,
+            )
+        )
+    if nights:
+        terms.append(PenaltyTerm("nights", "night shifts", sum(nights), inputs.weights.night_shift))
+    return terms
+
+
+def solve_aggregate(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    seconds: float,
+    workers: int,
+    seed: int = 0,
+) -> AggregatePlan | None:
+    """Solve the aggregate within `seconds`; None when it found no counts in time."""
+    v, count = build_aggregate(inputs, index)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    code = solver.solve(v.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return AggregatePlan(
+        counts={k: int(solver.value(var)) for k, var in count.items()},
+        objective=solver.objective_value / OBJECTIVE_SCALE,
+        bound=solver.best_objective_bound / OBJECTIVE_SCALE,
+        status=solver.status_name(code).lower(),
+    )
