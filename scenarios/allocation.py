@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from scenarios.coverage import coverage_mask
-from scenarios.rostering import shift_option
+from scenarios.rostering import scenario_agents, shift_options
 from scenarios.spec import Scenario
 
 STAFFED_COLUMNS = ("interval_start", "channel", "language", "tier", "agents", "source")
@@ -49,15 +49,26 @@ def working_by_class(
     """
     counts: dict[tuple[int, frozenset[str]], np.ndarray] = defaultdict(lambda: np.zeros(len(grid)))
     sites = {site.id: site for site in scenario.sites}
+    contracts = {
+        agent.id: site.contract_of(agent)
+        for site in scenario.sites
+        for agent in scenario_agents(site)
+    }
     for row in roster.itertuples(index=False):
         site = sites.get(str(row.site))
         if site is None:
             raise InputError(f"roster: agent {row.agent_id} is at unknown site {row.site!r}")
-        template = next((t for t in site.contract.shift_templates if t.id == row.shift), None)
+        contract = contracts.get(str(row.agent_id), site.contract)
+        template = next((t for t in contract.shift_templates if t.id == row.shift), None)
         if template is None:
             raise InputError(f"roster: site {site.id} has no shift template {row.shift!r}")
         day = pd.Timestamp(str(row.date_local)).date()
-        option = shift_option(str(row.agent_id), site, template, day, grid, holidays={})
+        placed = shift_options(str(row.agent_id), site, template, day, grid, {}, contract)
+        breaks = getattr(row, "breaks", None)
+        option = next(
+            (p for p in placed if isinstance(breaks, str) and ";".join(p.breaks_local) == breaks),
+            placed[0],
+        )
         key = (int(str(row.tier)), frozenset(str(row.skills).split(";")))
         counts[key][list(option.covered)] += 1
     classes = []

@@ -1,14 +1,16 @@
 """Map a scenario and a requirements frame onto the roster solver's inputs.
 
-Per site, per agent and per local date, every shift template of the site's contract is
-placed on the UTC grid with the site's zone rules for that date (so DST moves the UTC slot,
-not the local start), with its breaks cut out of the covered intervals, its paid minutes,
-and its night, weekend and holiday flags.
+Per site, per agent and per local date, every shift template of the agent's contract that
+fits the agent's availability is placed on the UTC grid, once per placement of its breaks,
+with the site's zone rules for that date (so DST moves the UTC slot, not the local start),
+its breaks cut out of the covered intervals, its paid minutes, its night, weekend and
+holiday flags, and the agent's wishes it breaks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import numpy as np
@@ -51,7 +53,9 @@ def scenario_agents(site: Site) -> list[Agent]:
         for _ in range(group.count):
             numbers[group.tier] = numbers.get(group.tier, 0) + 1
             agent_id = f"{site.id}-t{group.tier}-{numbers[group.tier]:02d}"
-            agents.append(Agent(id=agent_id, tier=group.tier, skills=group.skills))
+            agents.append(
+                Agent(id=agent_id, tier=group.tier, skills=group.skills, contract=group.contract)
+            )
     return agents
 
 
@@ -177,20 +181,26 @@ def shift_option(
     day: date,
     grid: pd.DatetimeIndex,
     holidays: dict[date, str],
+    contract: Contract | None = None,
+    break_offsets: tuple[int, ...] | None = None,
 ) -> ShiftOption:
-    """One template placed on one local date: UTC span, covered intervals, flags, premium."""
+    """One template placed on one local date: UTC span, covered intervals, flags, premium.
+
+    `contract` (the site's by default) sets the night window; `break_offsets` places the
+    template's breaks (their first offsets by default).
+    """
     tz = site.timezone
+    contract = contract or site.contract
+    offsets = break_offsets or tuple(b.offset_minutes for b in template.breaks)
     start_utc, end_utc = local_span_to_utc(day, template.start, timedelta(hours=template.hours), tz)
     covered = set(interval_index(grid, start_utc, end_utc))
     breaks_local: list[str] = []
-    for brk in template.breaks:
-        b_start = start_utc + pd.Timedelta(minutes=brk.offset_minutes)
+    for brk, offset in zip(template.breaks, offsets, strict=True):
+        b_start = start_utc + pd.Timedelta(minutes=offset)
         b_end = b_start + pd.Timedelta(minutes=brk.minutes)
         covered -= set(interval_index(grid, b_start, b_end))
         breaks_local.append(f"{_hhmm(b_start, tz)}-{_hhmm(b_end, tz)}")
-    night = (
-        night_minutes(start_utc, end_utc, day, site.contract, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
-    )
+    night = night_minutes(start_utc, end_utc, day, contract, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
     weekend = day.weekday() in WEEKEND_DAYS
     holiday = day in holidays
     premium = site.premiums
@@ -213,20 +223,91 @@ def shift_option(
     )
 
 
+def break_placements(template: ShiftTemplate) -> list[tuple[int, ...]]:
+    """Every placement of a template's breaks: one offset per break, in order, not overlapping."""
+    placements: list[tuple[int, ...]] = [()]
+    for i, brk in enumerate(template.breaks):
+        grown = []
+        for done in placements:
+            for offset in brk.offsets:
+                if i and offset < done[-1] + template.breaks[i - 1].minutes:
+                    continue
+                grown.append((*done, offset))
+        placements = grown
+    return placements
+
+
+def shift_options(
+    agent_id: str,
+    site: Site,
+    template: ShiftTemplate,
+    day: date,
+    grid: pd.DatetimeIndex,
+    holidays: dict[date, str],
+    contract: Contract | None = None,
+) -> list[ShiftOption]:
+    """The template on one local date, once per placement of its breaks."""
+    return [
+        shift_option(agent_id, site, template, day, grid, holidays, contract, offsets or None)
+        for offsets in break_placements(template)
+    ]
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def available(agent: Agent, template: ShiftTemplate, day: date) -> bool:
+    """Whether the shift lies inside one of the agent's availability windows (all if none)."""
+    if not agent.availability:
+        return True
+    start = template.start.hour * 60 + template.start.minute
+    end = start + round(template.hours * 60)
+    weekday = WEEKDAY_NAMES[day.weekday()]
+    for window in agent.availability:
+        if weekday not in window.days:
+            continue
+        lo = window.start.hour * 60 + window.start.minute
+        hi = window.end.hour * 60 + window.end.minute
+        if hi <= lo:
+            hi += 24 * 60
+        if lo <= start and end <= hi:
+            return True
+    return False
+
+
+def unmet_wishes(agent: Agent, template: ShiftTemplate, day: date) -> float:
+    """Wishes a shift breaks (a wished day off, a shift not among the wished ones), weighted."""
+    prefs = agent.preferences
+    day_off = day in prefs.days_off or WEEKDAY_NAMES[day.weekday()] in prefs.days_off
+    other_shift = bool(prefs.shifts) and template.id not in prefs.shifts
+    return prefs.weight * (day_off + other_shift)
+
+
 def check_templates(scenario: Scenario) -> None:
     """Refuse a template that, with the rest rule, cannot fit in a day (bad input)."""
     problems = []
     for site in scenario.sites:
-        rest_h = site.contract.min_rest_hours
-        for template in site.contract.shift_templates:
-            if template.hours + rest_h > 24:
-                problems.append(
-                    f"sites[{site.id}].contract.shift_templates[{template.id}]: {template.hours:g} h plus "
-                    f"the {rest_h:g} h minimum rest exceeds 24 h, so it could never be worked on "
-                    "consecutive days; shorten it or lower min_rest_hours"
-                )
+        named = {"contract": site.contract} | {
+            f"contracts[{k}]": c for k, c in site.contracts.items()
+        }
+        for where, contract in named.items():
+            problems.extend(_too_long(site, where, contract))
     if problems:
         raise InputError("shift templates longer than the rest rule allows", problems)
+
+
+def _too_long(site: Site, where: str, contract: Contract) -> list[str]:
+    """Templates of one contract that cannot be followed by the minimum rest within a day."""
+    problems = []
+    rest_h = contract.min_rest_hours
+    for template in contract.shift_templates:
+        if template.hours + rest_h > 24:
+            problems.append(
+                f"sites[{site.id}].{where}.shift_templates[{template.id}]: {template.hours:g} h plus "
+                f"the {rest_h:g} h minimum rest exceeds 24 h, so it could never be worked on "
+                "consecutive days; shorten it or lower min_rest_hours"
+            )
+    return problems
 
 
 def previous_shifts(previous: pd.DataFrame, scenario: Scenario) -> tuple[PreviousShift, ...]:
@@ -322,20 +403,32 @@ def roster_inputs(
         if site.id not in chosen:
             continue
         holidays = public_holidays(site.country, years, site.subdivision)
-        rules = contract_rules(site.contract)
         closed = {d for d in dates if site.opens is not None and d < site.opens}
         for agent in scenario_agents(site):
+            contract = site.contract_of(agent)
             off = frozenset(set(agent.time_off) | closed)
             agents.append(
                 RosterAgent(
-                    agent.id, site.id, site.timezone, agent.tier, tuple(agent.skills), rules, off
+                    agent.id,
+                    site.id,
+                    site.timezone,
+                    agent.tier,
+                    tuple(agent.skills),
+                    contract_rules(contract),
+                    off,
                 )
             )
             for day in dates:
                 if day in off:
                     continue
-                for template in site.contract.shift_templates:
-                    options.append(shift_option(agent.id, site, template, day, grid, holidays))
+                for template in contract.shift_templates:
+                    if not available(agent, template, day):
+                        continue
+                    wishes = unmet_wishes(agent, template, day)
+                    for option in shift_options(
+                        agent.id, site, template, day, grid, holidays, contract
+                    ):
+                        options.append(replace(option, unmet_wishes=wishes))
     if weights is None:
         base = Weights()
         weights = Weights(overstaffing=base.understaffing * scenario.planning.overstaffing_weight)
@@ -357,6 +450,8 @@ def roster_inputs(
 
 __all__ = [
     "NIGHT_SHIFT_MIN_NIGHT_MINUTES",
+    "available",
+    "break_placements",
     "check_templates",
     "contract_rules",
     "horizon_grid",
@@ -365,6 +460,8 @@ __all__ = [
     "requirements_matrix",
     "roster_inputs",
     "scenario_agents",
+    "unmet_wishes",
     "shift_option",
+    "shift_options",
     "vendor_capacity",
 ]

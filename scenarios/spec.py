@@ -69,11 +69,38 @@ def _ident(value: str) -> str:
 
 
 class Break(Spec):
-    """A break inside a shift: starts `offset_minutes` after the shift start."""
+    """A break inside a shift: starts `offset_minutes` after the shift start.
+
+    With `latest_offset_minutes`, the roster solver places it anywhere from the offset to
+    the latest, in steps of `step_minutes`, where it costs coverage least.
+    """
 
     offset_minutes: int = Field(ge=0)
     minutes: int = Field(gt=0, le=120)
     paid: bool = False
+    latest_offset_minutes: int | None = Field(default=None, ge=0)
+    step_minutes: int = Field(default=30, gt=0)
+
+    @model_validator(mode="after")
+    def _window(self) -> Break:
+        if self.latest_offset_minutes is not None and (
+            self.latest_offset_minutes < self.offset_minutes
+        ):
+            raise ValueError(
+                f"latest_offset_minutes {self.latest_offset_minutes} is before "
+                f"offset_minutes {self.offset_minutes}"
+            )
+        return self
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Every start the break may take, in minutes after the shift start."""
+        last = (
+            self.offset_minutes
+            if self.latest_offset_minutes is None
+            else self.latest_offset_minutes
+        )
+        return tuple(range(self.offset_minutes, last + 1, self.step_minutes))
 
 
 class ShiftTemplate(Spec):
@@ -89,7 +116,7 @@ class ShiftTemplate(Spec):
     @model_validator(mode="after")
     def _breaks_inside(self) -> ShiftTemplate:
         for i, brk in enumerate(self.breaks):
-            if brk.offset_minutes + brk.minutes > self.hours * 60:
+            if max(brk.offsets) + brk.minutes > self.hours * 60:
                 raise ValueError(f"breaks[{i}] ends after the shift's {self.hours} hours")
         return self
 
@@ -135,11 +162,16 @@ class Premiums(Spec):
 
 
 class AgentGroup(Spec):
-    """`count` agents of one tier and skill mix, named `<site>-t<tier>-<nn>`."""
+    """`count` agents of one tier and skill mix, named `<site>-t<tier>-<nn>`.
+
+    `contract` names one of the site's `contracts` (part-time, say); by default the site's
+    `contract` applies.
+    """
 
     tier: int = Field(ge=1, le=3)
     count: int = Field(ge=0)
     skills: tuple[str, ...] = Field(min_length=1)
+    contract: str | None = None
 
     @field_validator("skills")
     @classmethod
@@ -150,12 +182,42 @@ class AgentGroup(Spec):
         return value
 
 
+class Availability(Spec):
+    """A window an agent can work in: shifts start and end inside it on these weekdays.
+
+    An `end` at or before `start` runs past midnight (22:00 to 06:00).
+    """
+
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    start: LocalTime
+    end: LocalTime
+
+
+class Preferences(Spec):
+    """Soft wishes the roster honours where coverage allows (each unmet one costs points).
+
+    `days_off`: weekdays ('sat') or dates the agent would rather not work; `shifts`:
+    template ids the agent would rather work (any other shift is an unmet wish);
+    `weight`: how much this agent's wishes count against others' (1 = normal).
+    """
+
+    days_off: tuple[Weekday | date, ...] = ()
+    shifts: tuple[str, ...] = ()
+    weight: float = Field(default=1.0, ge=0, le=10)
+
+
 class Agent(AgentGroup):
-    """One named agent (overrides the group form when listed explicitly)."""
+    """One named agent (overrides the group form when listed explicitly).
+
+    Time off and availability are hard (no shift is offered outside them); preferences
+    are soft.
+    """
 
     id: str
     count: int = 1
     time_off: tuple[date, ...] = ()
+    availability: tuple[Availability, ...] = ()
+    preferences: Preferences = Preferences()
 
     _id = field_validator("id")(_ident)
 
@@ -171,6 +233,9 @@ class Site(Spec):
     hourly_cost: Decimal = Field(gt=0, description="loaded cost per paid hour")
     premiums: Premiums = Premiums()
     contract: Contract
+    contracts: dict[str, Contract] = Field(
+        default_factory=dict, description="other contracts agents may name (part-time, ...)"
+    )
     headcount: tuple[AgentGroup, ...] = ()
     agents: tuple[Agent, ...] = ()
     opens: date | None = Field(default=None, description="first working day, for expansions")
@@ -186,6 +251,33 @@ class Site(Spec):
                 "calendar; expected an ISO 3166-1 alpha-2 code such as 'US', 'TW', 'NL'"
             )
         return self
+
+    @model_validator(mode="after")
+    def _agent_contracts(self) -> Site:
+        problems = []
+        for kind, groups in (("headcount", self.headcount), ("agents", self.agents)):
+            for i, group in enumerate(groups):
+                if group.contract is not None and group.contract not in self.contracts:
+                    problems.append(
+                        f"{kind}[{i}].contract: {group.contract!r} is not one of this site's "
+                        f"contracts {sorted(self.contracts)}"
+                    )
+                    continue
+                if isinstance(group, Agent):
+                    ids = {t.id for t in self.contract_of(group).shift_templates}
+                    for shift in group.preferences.shifts:
+                        if shift not in ids:
+                            problems.append(
+                                f"{kind}[{i}].preferences.shifts: {shift!r} is not a shift "
+                                f"template of its contract {sorted(ids)}"
+                            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def contract_of(self, group: AgentGroup) -> Contract:
+        """The contract an agent or group works under."""
+        return self.contract if group.contract is None else self.contracts[group.contract]
 
 
 class ServiceTarget(Spec):

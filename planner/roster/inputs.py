@@ -87,6 +87,8 @@ class ShiftOption:
         holiday: starts on a public holiday of the agent's site.
         premium_hours: paid hours times the premium fractions that apply (cost of the
             night, weekend and holiday uplifts, in hours of base pay).
+        unmet_wishes: the agent's wishes this shift breaks (a wished day off, a shift
+            other than the wished ones), weighted by the agent's preference weight.
     """
 
     agent_id: str
@@ -103,6 +105,7 @@ class ShiftOption:
     weekend: bool = False
     holiday: bool = False
     premium_hours: float = 0.0
+    unmet_wishes: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ class Weights:
         night_shift: per night shift, so nights appear only where coverage needs them.
         fairness_nights: per night of spread (max minus min) within a site.
         fairness_weekends: per weekend of spread within a site.
+        fairness_holidays: per public holiday of spread within a site.
+        wish: per unmet wish of an agent (a wished day off or shift).
         change: per changed agent-day against the previous roster.
         vendor_hour: per vendor agent-hour at a price equal to the in-house hourly cost
             (the scenario mapping scales it by the vendor's price).
@@ -173,6 +178,8 @@ class Weights:
     night_shift: float = 10.0
     fairness_nights: float = 40.0
     fairness_weekends: float = 40.0
+    fairness_holidays: float = 40.0
+    wish: float = 30.0
     change: float = 300.0
     vendor_hour: float = 200.0
     hard_slack_minute: float = 10_000.0

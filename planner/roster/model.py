@@ -389,15 +389,18 @@ def add_premiums(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
 
 
 def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
-    """Spread nights and weekends evenly within each site: penalise max minus min."""
+    """Spread nights, weekends and holidays evenly within each site: penalise max minus min."""
     terms: list[PenaltyTerm] = []
     sites: dict[str, list[int]] = defaultdict(list)
     for a, agent in enumerate(inputs.agents):
         sites[agent.site].append(a)
     night_opts: dict[int, list[int]] = defaultdict(list)
+    holiday_opts: dict[int, list[int]] = defaultdict(list)
     for o, opt in enumerate(inputs.options):
         if opt.night:
             night_opts[index.agent_pos[opt.agent_id]].append(o)
+        if opt.holiday:
+            holiday_opts[index.agent_pos[opt.agent_id]].append(o)
     for site, members in sorted(sites.items()):
         if len(members) < 2:
             continue
@@ -412,6 +415,10 @@ def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                     for a in members
                 ],
                 inputs.weights.fairness_weekends,
+            ),
+            "holidays": (
+                [sum(v.shift[o] for o in holiday_opts[a]) for a in members],
+                inputs.weights.fairness_holidays,
             ),
         }
         for what, (per_agent, weight) in counts.items():
@@ -458,8 +465,9 @@ def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> li
                 if inputs.options[o].template == template
             ]
             if same:
+                # Any placement of the published shift's breaks keeps the shift.
                 constant += 1
-                changes.append(-v.shift[same[0]])
+                changes.append(-sum(v.shift[o] for o in same))
             else:
                 constant += 1
     return [
@@ -469,6 +477,25 @@ def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> li
             sum(changes),
             inputs.weights.change,
             constant=constant,
+        )
+    ]
+
+
+def add_wishes(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Agents' wishes (days off, preferred shifts): each one a shift breaks costs points."""
+    broken = [
+        (round(opt.unmet_wishes * OBJECTIVE_SCALE), o)
+        for o, opt in enumerate(inputs.options)
+        if opt.unmet_wishes > 0
+    ]
+    if not broken:
+        return []
+    return [
+        PenaltyTerm(
+            "wishes",
+            "unmet wishes of agents (hundredths, by each agent's weight)",
+            sum(k * v.shift[o] for k, o in broken),
+            inputs.weights.wish / OBJECTIVE_SCALE,
         )
     ]
 
@@ -485,6 +512,7 @@ FAMILIES: tuple[tuple[str, Builder], ...] = (
     ("coverage", add_coverage),
     ("premiums", add_premiums),
     ("fairness", add_fairness),
+    ("wishes", add_wishes),
     ("stability", add_stability),
 )
 

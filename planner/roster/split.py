@@ -33,6 +33,7 @@ AGENT_FAMILIES = frozenset(
         "weekly_limits",
         "night_weekend_limits",
         "fairness",
+        "wishes",
         "stability",
     }
 )
