@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "followsun.commands.kpis",
     "followsun.commands.export",
     "followsun.commands.nrp",
+    "followsun.commands.feedback",
 ]
 
 

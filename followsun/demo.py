@@ -24,6 +24,7 @@ from followsun.store import (
     RunStatus,
     finish_run,
     init_db,
+    publish_roster,
     record_run,
     save_forecast,
     save_requirements,
@@ -69,17 +70,19 @@ class DemoOptions:
     database_url: str | None = None
     scenario_path: Path | None = None
     tickets: str = "synthetic"
+    publish: bool = False
 
 
 @dataclass(frozen=True)
 class DemoResult:
-    """The plan, the report data and the run id it was stored under."""
+    """The plan, the report data, the run id it was stored under and the published version."""
 
     plan: Plan
     report: ReportData
     run_id: int
     history: pd.DataFrame
     actuals: pd.DataFrame | None
+    published_version: int | None = None
 
 
 def synthetic_history(
@@ -173,8 +176,8 @@ def run_demo(options: DemoOptions, progress: Progress) -> DemoResult:
     report = report_data(plan, history)
     write_files(options.out, plan, report, history, actuals, resolved)
     progress("store")
-    run_id = store_run(options, plan, report, resolved)
-    return DemoResult(plan, report, run_id, history, actuals)
+    run_id, published = store_run(options, plan, report, resolved)
+    return DemoResult(plan, report, run_id, history, actuals, published)
 
 
 def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
@@ -251,21 +254,27 @@ def write_files(
     (out / "summary.json").write_text(summary_json(report), encoding="utf-8")
 
 
-def store_run(options: DemoOptions, plan: Plan, report: ReportData, resolved_yaml: str) -> int:
-    """Record the run, its forecast, requirements and roster version in the store."""
+def store_run(
+    options: DemoOptions, plan: Plan, report: ReportData, resolved_yaml: str
+) -> tuple[int, int | None]:
+    """Record the run, its forecast, requirements and roster version in the store.
+
+    Returns the run id and, when `options.publish` asks and the roster was solved, the
+    roster version published.
+    """
+    published = None
     engine = init_db(options.database_url)
     with session_scope(engine) as session:
         stored = save_scenario(session, plan.scenario.name, resolved_yaml)
         run = record_run(session, "demo", inputs_hash(resolved_yaml, options), stored.id)
         save_forecast(session, run.id, plan.forecast)
         save_requirements(session, run.id, plan.requirements)
+        solved = plan.roster.status in ("optimal", "feasible")
         if len(plan.roster.roster):
-            save_roster(session, plan.scenario.name, plan.roster.roster, run_id=run.id)
-        status = (
-            RunStatus.SUCCEEDED
-            if plan.roster.status in ("optimal", "feasible")
-            else RunStatus.FAILED
-        )
+            version = save_roster(session, plan.scenario.name, plan.roster.roster, run_id=run.id)
+            if options.publish and solved:
+                published = publish_roster(session, version.id).version
+        status = RunStatus.SUCCEEDED if solved else RunStatus.FAILED
         finish_run(
             session,
             run.id,
@@ -275,4 +284,4 @@ def store_run(options: DemoOptions, plan: Plan, report: ReportData, resolved_yam
         )
         run_id = run.id
     engine.dispose()
-    return run_id
+    return run_id, published

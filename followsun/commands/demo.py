@@ -60,6 +60,11 @@ def register(subparsers: Any) -> None:
         help="history from the synthetic generator (default) or from the tickets imported "
         "into the store (followsun import ...)",
     )
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish the demo's roster (the version stored with the run), for followsun feedback",
+    )
     parser.set_defaults(func=run)
 
 
@@ -84,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         scenario_path=args.scenario,
         tickets=args.tickets,
+        publish=args.publish,
     )
     console = Console()
     status = Console(stderr=True)
@@ -106,4 +112,13 @@ def run(args: argparse.Namespace) -> int:
     for line in (*solver.unmet_coverage[:5], *solver.binding_rules[:5]):
         console.print(f"  {line}")
     console.print(f"wrote {args.out}/report.html and the stage files; run {result.run_id} stored")
-    return 0 if solver.status in ("optimal", "feasible") else 1
+    solved = solver.status in ("optimal", "feasible")
+    if args.publish:
+        if result.published_version is None:
+            console.print(f"not published: the roster is {solver.status}")
+            return 1
+        console.print(
+            f"published roster version {result.published_version} of scenario "
+            f"{result.plan.scenario.name}"
+        )
+    return 0 if solved else 1

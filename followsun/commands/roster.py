@@ -1,7 +1,9 @@
 """`followsun roster`: shift rosters per agent from a scenario and its requirements.
 
 Writes roster.csv, coverage.csv, solver.json and ics/<agent>.ics into --out. Exit 1 when
-hard rules had to be relaxed or no roster was found (the report is still written).
+hard rules had to be relaxed or no roster was found (the report is still written). With
+--publish the roster is stored as the scenario's next roster version and published
+(`followsun feedback` checks the published roster against the latest actuals).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from followsun.roster_files import write_outputs
+from followsun.store import init_db, publish_roster, save_roster, session_scope
 from forecasting.errors import InputError
 from planner.roster import SolveSettings, solve_roster
 from scenarios.loader import load_scenario
@@ -38,6 +41,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=0, help="solver random seed")
     parser.add_argument("--previous", type=Path, default=None, help="published roster.csv")
     parser.add_argument("--out", required=True, type=Path, help="output directory")
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="store the roster as the scenario's next version and publish it (database: "
+        "$FOLLOWSUN_DATABASE_URL, default .followsun/followsun.sqlite)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -86,4 +95,25 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in (*result.diagnoses, *result.binding_rules[:5], *result.unmet_coverage[:5]):
         print(f"  {line}")
-    return 0 if result.status in ("optimal", "feasible") else 1
+    solved = result.status in ("optimal", "feasible")
+    if args.publish:
+        if not solved or len(result.roster) == 0:
+            print(
+                f"not published: the roster is {result.status} (hard rules relaxed or none found)"
+            )
+            return 1
+        version = publish(scenario.name, result.roster)
+        print(f"published roster version {version} of scenario {scenario.name}")
+    return 0 if solved else 1
+
+
+def publish(scenario_name: str, roster: pd.DataFrame) -> int:
+    """Store `roster` as the scenario's next roster version, publish it; return the version."""
+    engine = init_db()
+    try:
+        with session_scope(engine) as session:
+            stored = save_roster(session, scenario_name, roster)
+            version = publish_roster(session, stored.id).version
+    finally:
+        engine.dispose()
+    return version

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from followsun.errors import InputError
@@ -16,6 +17,7 @@ from followsun.store.upsert import upsert
 
 _CURSORS: Table = models.ImportCursor.__table__  # type: ignore[assignment]
 _QUARANTINE: Table = models.QuarantinedRecord.__table__  # type: ignore[assignment]
+RELEASE_CHUNK = 5_000  # record keys per DELETE: well under SQLite's bound-variable limit
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,37 @@ def quarantined(session: Session, source: str | None = None) -> list[Quarantined
         QuarantinedRecord(r.source, r.record_key, r.reason, r.payload, r.seen_at)
         for r in session.scalars(query)
     ]
+
+
+def release_quarantined(session: Session, keys: Iterable[tuple[str, str]]) -> int:
+    """Forget the refusals of records that have since been imported; returns how many.
+
+    A record refused once and stored cleanly later (fixed at the source, or mapped by a
+    newer release) no longer counts as quarantined. Call it in the transaction that
+    stores the tickets, so the two change together.
+
+    Args:
+        session: the caller's session.
+        keys: (`source`, ticket id) of the tickets just stored; a quarantined record
+            matches when its `record_key` is that id.
+    """
+    wanted: dict[str, list[str]] = {}
+    for source, ticket_id in keys:
+        wanted.setdefault(source, []).append(str(ticket_id))
+    removed = 0
+    for source, ids in wanted.items():
+        # Most imports have nothing quarantined: one indexed probe spares the deletes.
+        held = session.scalar(
+            select(_QUARANTINE.c.record_key).where(_QUARANTINE.c.source == source).limit(1)
+        )
+        if held is None:
+            continue
+        for start in range(0, len(ids), RELEASE_CHUNK):
+            chunk = ids[start : start + RELEASE_CHUNK]
+            result = session.execute(
+                delete(_QUARANTINE).where(
+                    _QUARANTINE.c.source == source, _QUARANTINE.c.record_key.in_(chunk)
+                )
+            )
+            removed += int(getattr(result, "rowcount", 0) or 0)
+    return removed

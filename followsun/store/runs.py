@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, exists, select
 from sqlalchemy.orm import Session
 
 from followsun.errors import InputError
@@ -353,3 +353,19 @@ def requirements_frame(session: Session, run_id: int) -> pd.DataFrame:
     `agents_required` comes back as float64; extra figures as they were saved.
     """
     return _queue_frame(session, _REQUIREMENTS, run_id, REQUIREMENT_FIGURES)
+
+
+def latest_forecast_run(session: Session, scenario_name: str, before: datetime) -> int | None:
+    """The newest run of the scenario with a stored forecast starting before `before`."""
+    has_past = exists().where(
+        models.ForecastRow.run_id == models.Run.id, models.ForecastRow.interval_start < before
+    )
+    query = (
+        select(models.Run.id)
+        .join(models.Scenario, models.Run.scenario_id == models.Scenario.id)
+        .where(models.Scenario.name == scenario_name, has_past)
+        .order_by(models.Run.started_at.desc(), models.Run.id.desc())
+        .limit(1)
+    )
+    found = session.scalar(query)
+    return None if found is None else int(found)

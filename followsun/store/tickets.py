@@ -27,6 +27,7 @@ from followsun.store.frames import (
     utc_series,
     utc_values,
 )
+from followsun.store.imports import release_quarantined
 from followsun.store.models import Ticket
 from followsun.store.upsert import upsert
 
@@ -113,7 +114,9 @@ def upsert_tickets(
 
     Idempotent: the same frame upserted twice leaves the same rows (the second time every
     ticket is `unchanged`). A stored ticket is never overwritten by an older version (by
-    `updated_at`), so a re-run from an earlier cursor cannot undo later updates. Nothing
+    `updated_at`), so a re-run from an earlier cursor cannot undo later updates. A ticket
+    the store now holds (inserted, updated or unchanged) leaves the quarantine: an earlier
+    refusal of the same source and ticket id is deleted in the same transaction. Nothing
     is committed here: a failure part-way leaves the caller's transaction to roll back.
 
     Args:
@@ -135,6 +138,7 @@ def _upsert_batch(session: Session, rows: list[dict[str, Any]]) -> UpsertCounts:
     stored = _stored_versions(session, rows)
     inserted = updated = unchanged = stale = 0
     writes = []
+    current = []
     for row in rows:
         held = stored.get((row["source"], row["ticket_id"]))
         if held is None:
@@ -142,6 +146,7 @@ def _upsert_batch(session: Session, rows: list[dict[str, Any]]) -> UpsertCounts:
             writes.append(row)
         elif held == row:
             unchanged += 1
+            current.append(row)
         elif row["updated_at"] < held["updated_at"]:
             stale += 1
         else:
@@ -154,6 +159,7 @@ def _upsert_batch(session: Session, rows: list[dict[str, Any]]) -> UpsertCounts:
         TICKET_KEY,
         only_if=lambda new: _TABLE.c.updated_at <= new.updated_at,
     )
+    release_quarantined(session, ((r["source"], r["ticket_id"]) for r in (*writes, *current)))
     return UpsertCounts(inserted, updated, unchanged, stale)
 
 
