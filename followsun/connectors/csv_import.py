@@ -21,8 +21,9 @@
 
 The file is read in chunks (`chunk_rows`), each chunk one page: memory holds one chunk
 whatever the file's size. A row that cannot be read (no id, an unreadable or
-non-existent local time, a non-number) is refused with its reasons, keyed by
-'FILE row N' (N counts data rows from 1). CSV imports keep no cursor: re-running the
+non-existent local time, a non-number) is refused with 'FILE row N' (N counts data rows
+from 1) and its reasons, keyed by its ticket id (or 'FILE row N' without one), so a row
+fixed in a later export releases its refusal when it imports cleanly. CSV imports keep no cursor: re-running the
 same file is idempotent, because tickets are upserted by source and ticket id.
 """
 
@@ -199,10 +200,13 @@ def map_chunk(
         out["updated_at"] = stamps.max(axis=1).astype("datetime64[ns, UTC]")
     frame = pd.DataFrame({name: out[name] for name in TICKET_COLUMNS})
     bad = np.array([bool(r) for r in reasons], dtype=bool)
+    ids = out["ticket_id"]
     rejects = [
         Reject(
-            f"{file_name} row {first_row + int(pos)}",
-            "; ".join(reasons[int(pos)]),
+            f"{file_name} row {first_row + int(pos)}"
+            if pd.isna(ids.iloc[int(pos)])
+            else str(ids.iloc[int(pos)]),
+            f"{file_name} row {first_row + int(pos)}: " + "; ".join(reasons[int(pos)]),
             {str(k): (None if pd.isna(v) else str(v)) for k, v in chunk.iloc[int(pos)].items()},
         )
         for pos in np.flatnonzero(bad)

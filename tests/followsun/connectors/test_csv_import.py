@@ -66,12 +66,13 @@ def test_map_chunk_converts_local_times_maps_names_and_refuses_bad_rows(tmp_path
     reasons = {r.record_key: r.reason for r in rejects}
     # 02:30 on 14 March 2027 does not exist in Los Angeles (clocks jump 02:00 -> 03:00),
     # 01:30 on 7 November 2027 happens twice (03:00 PDT -> 01:00 PST ... 02:00).
-    assert "does not exist" in reasons["export.csv row 3"]
-    assert reasons["export.csv row 4"] == "created_at is empty"
-    assert reasons["export.csv row 5"] == (
-        "handle_seconds is not a number; escalated is not true or false"
+    assert "does not exist" in reasons["3"]
+    assert reasons["3"].startswith("export.csv row 3: ")
+    assert reasons["4"] == "export.csv row 4: created_at is empty"
+    assert reasons["5"] == (
+        "export.csv row 5: handle_seconds is not a number; escalated is not true or false"
     )
-    assert "ambiguous" in reasons["export.csv row 6"]
+    assert "ambiguous" in reasons["6"]
     assert rejects[0].payload["Ticket ID"] == "3"
 
 
@@ -87,6 +88,19 @@ def test_import_in_chunks_is_idempotent_and_counts_quarantine(
         assert quarantine_count(session, "legacy") == 4
         assert len(quarantined(session, "legacy")) == 4
     assert list(stored(engine)["ticket_id"]) == ["1", "2"]
+
+
+def test_a_row_fixed_in_a_later_export_leaves_the_quarantine(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path, mapping = write(tmp_path)
+    run_import(engine, "legacy", csv_pages(path, mapping))
+    fixed = CSV.replace("4,,Open,Phone", "4,2027-03-09 10:00:00,Open,Phone")
+    path, mapping = write(tmp_path, csv=fixed)
+    run_import(engine, "legacy", csv_pages(path, mapping))
+    with session_scope(engine) as session:
+        assert sorted(r.record_key for r in quarantined(session, "legacy")) == ["3", "5", "6"]
+    assert list(stored(engine)["ticket_id"]) == ["1", "2", "4"]
 
 
 def test_mapping_errors_name_the_problem(tmp_path: Path) -> None:
