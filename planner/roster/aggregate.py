@@ -31,6 +31,9 @@ from planner.roster.model import (
     coverage_terms,
 )
 
+# Windows up to this many days get a cap on working days (longer ones add little).
+MAX_RUN_WINDOW = 14
+
 # One shift of one class on one day: (class position, day, template, local breaks).
 OptionKey = tuple[int, int, str, tuple[str, ...]]
 
@@ -140,9 +143,17 @@ def _class_rules(
                 if clash:
                     who = holders[key].union(*(holders[k] for k in clash))
                     model.add(count[key] + sum(count[k] for k in clash) <= len(who))
-    most = rules.max_consecutive_days
-    for start_day in range(inputs.days - most):
-        model.add(sum(works[start_day : start_day + most + 1]) <= most * size)
+    # Runs of work and of rest: every window of k days holds at most `most_days(k)` working
+    # days per agent, and a day off between two working days starts a rest of `off` days.
+    for k in range(rules.max_consecutive_days + 1, min(inputs.days, MAX_RUN_WINDOW) + 1):
+        cap = most_working_days(k, rules.max_consecutive_days, rules.min_consecutive_days_off)
+        if cap < k:
+            for start_day in range(inputs.days - k + 1):
+                model.add(sum(works[start_day : start_day + k]) <= cap * size)
+    for d in range(inputs.days - 2):
+        for j in range(2, rules.min_consecutive_days_off + 1):
+            if d + j < inputs.days:
+                model.add(works[d] - works[d + 1] + works[d + j] <= size)
     terms: list[PenaltyTerm] = []
     weekend_flags: list[LinearLike] = []
     for w in range(inputs.weeks):
@@ -188,6 +199,21 @@ def _class_rules(
             <= rules.max_nights_per_4_weeks * size
         )
     return terms
+
+
+def most_working_days(window: int, max_consecutive: int, min_days_off: int) -> int:
+    """The most working days one agent fits in `window` consecutive days.
+
+    Runs of work last at most `max_consecutive` days; a rest between two runs lasts at least
+    `min_days_off` days; rests at either end of the window may be cut short by it.
+    """
+    best = 0
+    for runs in range(1, window + 1):
+        rests = (runs - 1) * min_days_off
+        if rests + runs > window:
+            break
+        best = max(best, min(runs * max_consecutive, window - rests))
+    return best
 
 
 def _premium_terms(

@@ -23,6 +23,7 @@ from planner.roster.inputs import (
     week_min_minutes,
 )
 from planner.roster.model import OBJECTIVE_SCALE, PenaltyTerm, RosterVars, build_model
+from planner.roster.polish import polish_by_class
 from planner.roster.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
@@ -33,9 +34,11 @@ Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
 # Shares of the budget for the per-class aggregate and for handing its shifts to agents;
 # without the aggregate, the greedy hint's share (large organisations stop it early).
-AGGREGATE_SHARE = 0.3
-SPLIT_SHARE = 0.2
+AGGREGATE_SHARE = 0.2
+SPLIT_SHARE = 0.15
 HINT_SHARE = 0.25
+# Share of the budget left to the whole model's search after polishing class by class.
+FINAL_SHARE = 0.15
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
 # At most this many spans per queue are described in words (the frame has them all).
@@ -53,6 +56,8 @@ class SolveSettings:
         use_hint: start from a complete roster (the aggregate's, else the greedy one).
         use_aggregate: solve the per-class aggregate first: its counts, handed to agents,
             start the search, and its bound is also the model's.
+        use_polish: improve the starting roster one agent class at a time before the
+            search over the whole model.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
             roster, for progress displays.
@@ -63,6 +68,7 @@ class SolveSettings:
     seed: int = 0
     use_hint: bool = True
     use_aggregate: bool = True
+    use_polish: bool = True
     log_search: bool = False
     on_progress: Callable[[float, float, float], None] | None = None
 
@@ -311,28 +317,34 @@ def describe_binding(
     return tuple(out)
 
 
-def add_full_hint(v: RosterVars, chosen: set[int], settings: SolveSettings) -> bool:
-    """Hint every variable: fix the shifts to `chosen` and solve the rest (allocations, slacks).
+def complete_roster(
+    v: RosterVars, chosen: set[int], settings: SolveSettings
+) -> tuple[list[int], float] | None:
+    """Every variable's value with the shifts fixed to `chosen` (allocations, slacks solved).
 
+    Returns the values in model order and the objective (scaled), or None if it timed out.
     A hint of the shift Booleans alone leaves CP-SAT to complete thousands of allocation
     and shortfall variables, which it often fails to do; a complete hint is an incumbent.
-    Returns whether the hint was completed.
     """
-    for o, var in v.shift.items():
-        v.model.add_hint(var, o in chosen)
     probe = v.model.clone()
+    probe.clear_hints()
+    for o, var in v.shift.items():
+        probe.add_hint(probe.get_int_var_from_proto_index(var.index), o in chosen)
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.max_time_in_seconds = max(1.0, settings.time_limit_s / 10)
     solver.parameters.num_workers = settings.num_workers
     solver.parameters.random_seed = settings.seed
     if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
+    return list(solver.response_proto.solution), solver.objective_value
+
+
+def hint_all(v: RosterVars, values: list[int]) -> None:
+    """Hint every variable of the model with a complete solution."""
     v.model.clear_hints()
-    for i in range(len(v.model.proto.variables)):
-        var = v.model.get_int_var_from_proto_index(i)
-        v.model.add_hint(var, solver.value(probe.get_int_var_from_proto_index(i)))
-    return True
+    for i, value in enumerate(values):
+        v.model.add_hint(v.model.get_int_var_from_proto_index(i), value)
 
 
 def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
@@ -392,9 +404,9 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     v, terms = build_model(inputs, index)
     hinted_at = None
     plan: AggregatePlan | None = None
+    limit = settings.time_limit_s
     if settings.use_hint:
         if settings.use_aggregate:
-            limit = settings.time_limit_s
             plan = solve_aggregate(
                 inputs, index, limit * AGGREGATE_SHARE, settings.num_workers, settings.seed
             )
@@ -404,9 +416,33 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                 inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers
             )
         else:
-            first = greedy_roster(inputs, index, seconds=settings.time_limit_s * HINT_SHARE)
-        if add_full_hint(v, set(first), settings):
+            first = greedy_roster(inputs, index, seconds=limit * HINT_SHARE)
+        start = complete_roster(v, set(first), settings)
+        if start is not None:
             hinted_at = time.perf_counter() - began
+            values, objective = start
+            floor = plan.bound if plan is not None else float("-inf")
+
+            def report(found: float) -> None:
+                if settings.on_progress is not None:
+                    now = time.perf_counter() - began
+                    settings.on_progress(now, found / OBJECTIVE_SCALE, floor)
+
+            report(objective)
+            if settings.use_polish:
+                left = limit * (1 - FINAL_SHARE) - (time.perf_counter() - began)
+                values = polish_by_class(
+                    v,
+                    inputs,
+                    index,
+                    values,
+                    objective,
+                    left,
+                    settings.num_workers,
+                    settings.seed,
+                    report,
+                )
+            hint_all(v, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)
