@@ -14,7 +14,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SECTIONS: list[str] = ["staffing", "forecasting", "simulation", "roster", "helpdesk", "nrp"]
+SECTIONS: list[str] = [
+    "staffing",
+    "forecasting",
+    "simulation",
+    "roster",
+    "roster_large",
+    "helpdesk",
+    "nrp",
+]
 
 
 def machine() -> str:

@@ -399,6 +399,8 @@ def roster_inputs(
     years = {d.year for d in dates} | {(dates[-1] + timedelta(days=1)).year}
     agents: list[RosterAgent] = []
     options: list[ShiftOption] = []
+    # Every agent of a site and contract gets the same placements: compute each once.
+    placed: dict[tuple[str, int, str, date], list[ShiftOption]] = {}
     for site in scenario.sites:
         if site.id not in chosen:
             continue
@@ -425,10 +427,15 @@ def roster_inputs(
                     if not available(agent, template, day):
                         continue
                     wishes = unmet_wishes(agent, template, day)
-                    for option in shift_options(
-                        agent.id, site, template, day, grid, holidays, contract
-                    ):
-                        options.append(replace(option, unmet_wishes=wishes))
+                    key = (site.id, id(contract), template.id, day)
+                    if key not in placed:
+                        placed[key] = shift_options(
+                            "", site, template, day, grid, holidays, contract
+                        )
+                    options.extend(
+                        replace(option, agent_id=agent.id, unmet_wishes=wishes)
+                        for option in placed[key]
+                    )
     if weights is None:
         base = Weights()
         weights = Weights(overstaffing=base.understaffing * scenario.planning.overstaffing_weight)

@@ -18,8 +18,10 @@ from ortools.sat.python import cp_model
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
+    OptionKey,
     RosterIndex,
     RosterInputs,
+    option_keys,
     week_min_minutes,
 )
 from planner.roster.model import (
@@ -33,9 +35,6 @@ from planner.roster.model import (
 
 # Windows up to this many days get a cap on working days (longer ones add little).
 MAX_RUN_WINDOW = 14
-
-# One shift of one class on one day: (class position, day, template, local breaks).
-OptionKey = tuple[int, int, str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -53,19 +52,6 @@ class AggregatePlan:
     objective: float
     bound: float
     status: str
-
-
-def option_keys(inputs: RosterInputs, index: RosterIndex) -> list[OptionKey]:
-    """The aggregate key of every shift option, aligned with `inputs.options`."""
-    return [
-        (
-            index.class_of_agent[index.agent_pos[opt.agent_id]],
-            inputs.day_of(opt.date_local),
-            opt.template,
-            opt.breaks_local,
-        )
-        for opt in inputs.options
-    ]
 
 
 def build_aggregate(

@@ -49,10 +49,17 @@ def _keep(layer: _Layer, st: _State, score: float, path: tuple[int, ...]) -> Non
         layer[st] = (score, path)
 
 
-def _plan_agent(
-    inputs: RosterInputs, index: RosterIndex, a: int, value: dict[int, float]
+def plan_agent(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    a: int,
+    value: dict[int, float],
+    missing_minute: float = _MISSING_MINUTE,
 ) -> list[int]:
-    """The option positions of the best plan for agent `a` given each option's `value`."""
+    """The option positions of the best plan for agent `a` given each option's `value`.
+
+    Each minute a week falls short of its contract minimum costs `missing_minute`.
+    """
     agent = inputs.agents[a]
     rules = agent.rules
     # The 4-week limits applied to the whole horizon: as strict as any sliding window.
@@ -61,11 +68,12 @@ def _plan_agent(
     start = _State(-1, -rules.min_consecutive_days_off, 0, 0, 0, 0, False)
     layer: dict[_State, tuple[float, tuple[int, ...]]] = {start: (0.0, ())}
     for d in range(inputs.days + 1):
-        if d % DAYS_PER_WEEK == 0 and d > 0:
-            need = week_min_minutes(agent, inputs, d // DAYS_PER_WEEK - 1)
+        if d > 0 and (d % DAYS_PER_WEEK == 0 or d == inputs.days):
+            # Close the week (a partial last week too: its minimum is pro-rated).
+            need = week_min_minutes(agent, inputs, (d - 1) // DAYS_PER_WEEK)
             closed: dict[_State, tuple[float, tuple[int, ...]]] = {}
             for st, (score, path) in layer.items():
-                score -= _MISSING_MINUTE * max(0, need - st.week_minutes)
+                score -= missing_minute * max(0, need - st.week_minutes)
                 key = _State(st.last, st.run, 0, 0, st.nights, st.weekends, False)
                 if key not in closed or closed[key][0] < score:
                     closed[key] = (score, path)
@@ -143,7 +151,7 @@ def greedy_roster(
         inputs: the roster inputs.
         index: their index.
         passes: rounds over all agents (the second re-plans each against the others).
-        seconds: stop planning after this long (agents not yet planned stay off).
+        seconds: stop re-planning after this long (the first pass always completes).
     """
     deadline = None if seconds is None else time.perf_counter() + seconds
     if not inputs.options:
@@ -192,13 +200,14 @@ def greedy_roster(
                 )
         return out
 
-    for _ in range(passes):
+    for round_ in range(passes):
         for a in range(len(inputs.agents)):
-            if deadline is not None and time.perf_counter() > deadline:
+            # The first pass always completes: an agent left unplanned misses its minimum.
+            if round_ and deadline is not None and time.perf_counter() > deadline:
                 break
             for o in plans.get(a, []):
                 release(o)
-            plans[a] = _plan_agent(inputs, index, a, option_values(a))
+            plans[a] = plan_agent(inputs, index, a, option_values(a))
             for o in plans[a]:
                 claim(o)
     return tuple(sorted(o for plan in plans.values() for o in plan))
@@ -226,10 +235,10 @@ def split_counts(
     Args:
         inputs: the roster inputs.
         index: their index.
-        keys: the aggregate key of each option (`aggregate.option_keys`).
+        keys: the aggregate key of each option (`inputs.option_keys`).
         counts: agents wanted per key.
         passes: rounds over all agents.
-        seconds: stop planning after this long (agents not yet planned stay off).
+        seconds: stop re-planning after this long (the first pass always completes).
     """
     deadline = None if seconds is None else time.perf_counter() + seconds
     left = dict(counts)
@@ -238,9 +247,9 @@ def split_counts(
         range(len(inputs.agents)),
         key=lambda a: (-len(inputs.agents[a].time_off), index.class_of_agent[a], a),
     )
-    for _ in range(passes):
+    for round_ in range(passes):
         for a in order:
-            if deadline is not None and time.perf_counter() > deadline:
+            if round_ and deadline is not None and time.perf_counter() > deadline:
                 break
             for o in plans.get(a, []):
                 left[keys[o]] += 1
@@ -249,7 +258,7 @@ def split_counts(
                 for d in range(inputs.days)
                 for o in index.by_agent_day.get((a, d), ())
             }
-            plans[a] = _plan_agent(inputs, index, a, value)
+            plans[a] = plan_agent(inputs, index, a, value)
             for o in plans[a]:
                 left[keys[o]] = left.get(keys[o], 0) - 1
     return tuple(sorted(o for plan in plans.values() for o in plan))

@@ -382,6 +382,23 @@ def build_index(inputs: RosterInputs) -> RosterIndex:
     )
 
 
+# One shift of one agent class on one day: (class position, day, template, local breaks).
+OptionKey = tuple[int, int, str, tuple[str, ...]]
+
+
+def option_keys(inputs: RosterInputs, index: RosterIndex) -> list[OptionKey]:
+    """The class-level key of every shift option, aligned with `inputs.options`."""
+    return [
+        (
+            index.class_of_agent[index.agent_pos[opt.agent_id]],
+            inputs.day_of(opt.date_local),
+            opt.template,
+            opt.breaks_local,
+        )
+        for opt in inputs.options
+    ]
+
+
 def week_min_minutes(agent: RosterAgent, inputs: RosterInputs, week: int) -> int:
     """A week's contract minimum, pro-rated for days of time off (and days past the horizon).
 

@@ -21,8 +21,10 @@ from ortools.sat.python import cp_model
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
+    OptionKey,
     RosterIndex,
     RosterInputs,
+    option_keys,
     serves,
     week_min_minutes,
 )
@@ -234,8 +236,25 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
     shortfall are counted in `inputs.units_per_head` units per head; the weights stay per
     agent-interval.
     """
+    # Heads of a class on one shift (day, template, breaks) are one count, so each
+    # interval's coverage sums a few counts instead of every agent's Booleans.
+    keys = option_keys(inputs, index)
+    members: dict[OptionKey, list[int]] = defaultdict(list)
+    for o, key in enumerate(keys):
+        members[key].append(o)
+    heads: dict[OptionKey, LinearLike] = {}
+    for key, opts in members.items():
+        if len(opts) == 1:
+            heads[key] = v.shift[opts[0]]
+            continue
+        count = v.model.new_int_var(
+            0, len(opts), f"heads[{index.classes[key[0]].class_id} {key[1:]}]"
+        )
+        v.model.add(count == sum(v.shift[o] for o in opts))
+        heads[key] = count
     working: dict[tuple[int, int], LinearLike] = {
-        key: sum(v.shift[o] for o in opts) for key, opts in index.covering.items()
+        (c, t): sum(heads[k] for k in dict.fromkeys(keys[o] for o in opts))
+        for (c, t), opts in index.covering.items()
     }
     serving = [
         o
@@ -531,3 +550,19 @@ def build_model(inputs: RosterInputs, index: RosterIndex) -> tuple[RosterVars, l
         terms.extend(builder(v, inputs, index))
     build_objective(v, terms)
     return v, terms
+
+
+def complete_hint(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> None:
+    """Replace a partial hint by the complete solution it fixes (allocations, shortfall)."""
+    probe = model.clone()
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = max(1.0, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    values = list(solver.response_proto.solution)
+    model.clear_hints()
+    for i, value in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(i), value)

@@ -13,13 +13,16 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
-from planner.roster.aggregate import AggregatePlan, option_keys, solve_aggregate
+from planner.roster.aggregate import solve_aggregate
+from planner.roster.columns import pattern_lower_bound, solve_master
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
+    DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
     RosterIndex,
     RosterInputs,
     build_index,
+    option_keys,
     week_min_minutes,
 )
 from planner.roster.model import OBJECTIVE_SCALE, PenaltyTerm, RosterVars, build_model
@@ -37,6 +40,14 @@ HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
 AGGREGATE_SHARE = 0.2
 SPLIT_SHARE = 0.15
 HINT_SHARE = 0.25
+# Shares for column generation (it stops early once converged) and for assembling a
+# roster from its schedules; below the minimum budget, polishing gets that time instead.
+COLUMNS_SHARE = 0.3
+MASTER_SHARE = 0.1
+COLUMNS_MIN_SECONDS = 60.0
+# The aggregate and the greedy roster stop after this long whatever the budget, so a first
+# roster exists early; a large organisation's final search gets the rest.
+STAGE_MAX_SECONDS = 15.0
 # Share of the budget left to the whole model's search after polishing class by class.
 FINAL_SHARE = 0.15
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
@@ -58,6 +69,9 @@ class SolveSettings:
             start the search, and its bound is also the model's.
         use_polish: improve the starting roster one agent class at a time before the
             search over the whole model.
+        use_columns: generate whole schedules per agent group (a bound holding every
+            per-agent rule) and assemble a roster from them, for horizons up to 4 weeks
+            without vendors or a previous roster, given at least COLUMNS_MIN_SECONDS.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
             roster, for progress displays.
@@ -69,6 +83,7 @@ class SolveSettings:
     use_hint: bool = True
     use_aggregate: bool = True
     use_polish: bool = True
+    use_columns: bool = True
     log_search: bool = False
     on_progress: Callable[[float, float, float], None] | None = None
 
@@ -332,7 +347,7 @@ def complete_roster(
         probe.add_hint(probe.get_int_var_from_proto_index(var.index), o in chosen)
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.max_time_in_seconds = max(1.0, settings.time_limit_s / 10)
+    solver.parameters.max_time_in_seconds = max(1.0, settings.time_limit_s / 5)
     solver.parameters.num_workers = settings.num_workers
     solver.parameters.random_seed = settings.seed
     if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -391,6 +406,48 @@ def _value(solver: cp_model.CpSolver, term: PenaltyTerm) -> float:
     return term.weight * (raw + term.constant)
 
 
+def columns_apply(inputs: RosterInputs, settings: SolveSettings) -> bool:
+    """Whether column generation prices this roster exactly (see `columns`) and has time."""
+    return (
+        settings.use_columns
+        and settings.time_limit_s >= COLUMNS_MIN_SECONDS
+        and inputs.days <= DAYS_PER_4_WEEKS
+        and not inputs.vendors
+        and inputs.previous is None
+    )
+
+
+def _first_roster(
+    inputs: RosterInputs, index: RosterIndex, settings: SolveSettings
+) -> tuple[tuple[int, ...], float, bool]:
+    """A starting roster (option positions), the aggregate's bound, and whether it is proven.
+
+    The aggregate's optimal counts handed to agents class by class, else the greedy roster.
+    A proven aggregate also marks the roster small enough for the class-by-class stages
+    (columns and polishing); the bound is in points.
+    """
+    limit = settings.time_limit_s
+    greedy_s = min(limit * HINT_SHARE, STAGE_MAX_SECONDS)
+    plan = None
+    if settings.use_aggregate:
+        plan = solve_aggregate(
+            inputs,
+            index,
+            min(limit * AGGREGATE_SHARE, STAGE_MAX_SECONDS),
+            settings.num_workers,
+            settings.seed,
+        )
+    if plan is None:
+        return greedy_roster(inputs, index, seconds=greedy_s), float("-inf"), False
+    if plan.status != "optimal":
+        # Unproven counts can be far from any good roster (large organisations): the
+        # greedy roster is the safer start; the aggregate's bound still holds.
+        return greedy_roster(inputs, index, seconds=greedy_s), plan.bound, False
+    keys = option_keys(inputs, index)
+    first = split_plan(inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers)
+    return first, plan.bound, True
+
+
 def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:
     """Build, hint and solve the roster model; validate and explain the result.
 
@@ -403,25 +460,14 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     notes = diagnose(inputs, index)
     v, terms = build_model(inputs, index)
     hinted_at = None
-    plan: AggregatePlan | None = None
+    floor = float("-inf")  # the best lower bound proven outside CP-SAT, in points
     limit = settings.time_limit_s
     if settings.use_hint:
-        if settings.use_aggregate:
-            plan = solve_aggregate(
-                inputs, index, limit * AGGREGATE_SHARE, settings.num_workers, settings.seed
-            )
-        if plan is not None:
-            keys = option_keys(inputs, index)
-            first = split_plan(
-                inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers
-            )
-        else:
-            first = greedy_roster(inputs, index, seconds=limit * HINT_SHARE)
+        first, floor, tractable = _first_roster(inputs, index, settings)
         start = complete_roster(v, set(first), settings)
         if start is not None:
             hinted_at = time.perf_counter() - began
             values, objective = start
-            floor = plan.bound if plan is not None else float("-inf")
 
             def report(found: float) -> None:
                 if settings.on_progress is not None:
@@ -429,7 +475,26 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                     settings.on_progress(now, found / OBJECTIVE_SCALE, floor)
 
             report(objective)
-            if settings.use_polish:
+            if tractable and columns_apply(inputs, settings):
+                by_agent: list[list[int]] = [[] for _ in inputs.agents]
+                for o in first:
+                    by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
+                pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE)
+                floor = max(floor, pool.bound)
+                assembled = solve_master(
+                    inputs,
+                    index,
+                    pool,
+                    by_agent,
+                    limit * MASTER_SHARE,
+                    settings.num_workers,
+                    settings.seed,
+                )
+                found = None if assembled is None else complete_roster(v, set(assembled), settings)
+                if found is not None and found[1] < objective:
+                    values, objective = found
+                report(objective)
+            if tractable and settings.use_polish:
                 left = limit * (1 - FINAL_SHARE) - (time.perf_counter() - began)
                 values = polish_by_class(
                     v,
@@ -448,10 +513,16 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     solver = _solver(settings, budget)
     progress = _Progress(began, settings.on_progress)
     code = solver.solve(v.model, progress)
-    bound_scaled = solver.best_objective_bound
-    if plan is not None:
-        # The aggregate relaxes the model, so its bound holds for the model too.
-        bound_scaled = max(bound_scaled, plan.bound * OBJECTIVE_SCALE)
+    # The aggregate and the columns' bounds relax the model, so they hold for it too.
+    bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and hinted_at is not None:
+        # The whole-model search found nothing in its share (presolve of a large model):
+        # the starting roster stands, read back through a solve with every value fixed.
+        solver = _solver(settings, max(1.0, settings.time_limit_s / 10))
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        code = solver.solve(v.model)
+        if code == cp_model.OPTIMAL:
+            code = cp_model.FEASIBLE
     wall = time.perf_counter() - began
     bound = bound_scaled / OBJECTIVE_SCALE
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

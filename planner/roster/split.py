@@ -14,13 +14,13 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.roster.aggregate import OptionKey
 from planner.roster.hint import split_counts
-from planner.roster.inputs import RosterIndex, RosterInputs, build_index
+from planner.roster.inputs import OptionKey, RosterIndex, RosterInputs, build_index
 from planner.roster.model import (
     FAMILIES,
     PenaltyTerm,
     build_objective,
+    complete_hint,
     create_vars,
 )
 
@@ -99,6 +99,7 @@ def split_class(
     build_objective(v, terms)
     for o, var in v.shift.items():
         v.model.add_hint(var, o in start)
+    complete_hint(v.model, seconds / 4, workers, seed)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.num_workers = workers

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from ortools.sat.python import cp_model
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
-from planner.roster.aggregate import build_aggregate, option_keys, solve_aggregate
+from planner.roster.aggregate import build_aggregate, solve_aggregate
+from planner.roster.inputs import option_keys
 from planner.roster.model import OBJECTIVE_SCALE
 from planner.roster.solve import roster_frame
 from planner.roster.split import split_plan
