@@ -7,7 +7,10 @@ on 2 workers, seed 0.
 
 The naive peer is the formulation of OR-tools' shift_scheduling example applied to the same
 options and weights: one Boolean per agent x queue x interval for who serves what, pairwise
-rest conflicts, no agent classes and no hint. Both objectives are recomputed in points.
+rest conflicts, no agent classes and no hint. It covers whole heads (requirements rounded
+up, which leaves the sample organisation's whole-head requirements unchanged), priced per
+head-interval as followsun prices four quarter-head units, so both objectives are in the
+same points.
 
 The shift-count peer is pyworkforce's `MinAbsDifference` (head counts per day and shift
 against a requirement per period), one problem per queue on UTC days (see
@@ -196,7 +199,8 @@ def solve_naive(inputs: RosterInputs, seconds: float, workers: int) -> NaiveResu
             model.add(sum(ys) <= sum(x[o] for o in opts))
         terms.append(scaled(w.overstaffing) * (sum(x[o] for o in opts) - sum(ys)))
     for q, t in index.demand:
-        need = int(inputs.required[q, t])
+        # Whole heads: an agent's serve Boolean covers one head, not one quarter-head unit.
+        need = -(-int(inputs.required[q, t]) // inputs.units_per_head)
         short = model.new_int_var(0, need, "")
         # Equality: serving beyond the requirement must not hide idle time.
         model.add(sum(serve.get((q, t), [])) + short == need)

@@ -33,6 +33,9 @@ from planner.roster.model import (
     coverage_terms,
 )
 
+# Up to this many workers, one of them runs the LP-based search (see `solve_aggregate`).
+AGGREGATE_LP_WORKERS = 2
+
 # Windows up to this many days get a cap on working days (longer ones add little).
 MAX_RUN_WINDOW = 14
 
@@ -240,6 +243,11 @@ def solve_aggregate(
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if workers <= AGGREGATE_LP_WORKERS:
+        # CP-SAT's two-worker default never solves the LP here (the bound stays at the
+        # variables' domains on large organisations); one LP-based worker proves it.
+        solver.parameters.subsolvers.append("max_lp")
+        solver.parameters.num_full_subsolvers = 1
     code = solver.solve(v.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

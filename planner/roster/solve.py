@@ -42,7 +42,7 @@ SPLIT_SHARE = 0.15
 HINT_SHARE = 0.25
 # Shares for column generation (it stops early once converged) and for assembling a
 # roster from its schedules; below the minimum budget, polishing gets that time instead.
-COLUMNS_SHARE = 0.3
+COLUMNS_SHARE = 0.4
 MASTER_SHARE = 0.1
 COLUMNS_MIN_SECONDS = 60.0
 # The aggregate and the greedy roster stop after this long whatever the budget, so a first
