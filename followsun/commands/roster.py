@@ -9,16 +9,19 @@ hard rules had to be relaxed or no roster was found (the report is still written
 from __future__ import annotations
 
 import argparse
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from followsun.roster_files import write_outputs
 from followsun.store import init_db, publish_roster, save_roster, session_scope
 from forecasting.errors import InputError
-from planner.roster import SolveSettings, solve_roster
+from planner.roster import RosterInputs, RosterResult, SolveSettings, solve_roster
 from scenarios.loader import load_scenario
 from scenarios.rostering import REQUIREMENT_COLUMNS, roster_inputs
 
@@ -84,8 +87,7 @@ def run(args: argparse.Namespace) -> int:
             message = f"{args.requirements}:" + message.removeprefix("requirements:")
         raise InputError(message, exc.problems) from exc
     limit = args.time_limit if args.time_limit is not None else scenario.planning.solver_seconds
-    settings = SolveSettings(time_limit_s=limit, num_workers=args.workers, seed=args.seed)
-    result = solve_roster(inputs, settings)
+    result = solve_with_progress(inputs, limit, args.workers, args.seed)
     write_outputs(result, args.out)
     gap = "n/a" if result.gap is None else f"{result.gap:.2%}"
     print(
@@ -105,6 +107,33 @@ def run(args: argparse.Namespace) -> int:
         version = publish(scenario.name, result.roster)
         print(f"published roster version {version} of scenario {scenario.name}")
     return 0 if solved else 1
+
+
+def solve_with_progress(
+    inputs: RosterInputs, limit: float, workers: int, seed: int
+) -> RosterResult:
+    """Solve with a progress bar on stderr: time used, best objective, bound and gap."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("roster: building the model", total=limit)
+
+        def show(seconds: float, objective: float, bound: float) -> None:
+            text = f"roster: objective {objective:,.0f}"
+            if math.isfinite(bound):
+                gap = abs(objective - bound) / max(abs(objective), 1.0)
+                text += f", bound {bound:,.0f}, gap {gap:.1%}"
+            bar.update(task, completed=min(seconds, limit), description=text)
+
+        settings = SolveSettings(
+            time_limit_s=limit, num_workers=workers, seed=seed, on_progress=show
+        )
+        return solve_roster(inputs, settings)
 
 
 def publish(scenario_name: str, roster: pd.DataFrame) -> int:

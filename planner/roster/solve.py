@@ -382,10 +382,13 @@ def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Records when rosters are found and forwards (seconds, objective, bound)."""
 
-    def __init__(self, began: float, report: Callable[[float, float, float], None] | None):
+    def __init__(
+        self, began: float, report: Callable[[float, float, float], None] | None, floor: float
+    ):
         super().__init__()
         self.began = began
         self.report = report
+        self.floor = floor
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
@@ -396,7 +399,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.report(
                 now,
                 self.objective_value / OBJECTIVE_SCALE,
-                self.best_objective_bound / OBJECTIVE_SCALE,
+                max(self.best_objective_bound / OBJECTIVE_SCALE, self.floor),
             )
 
 
@@ -448,6 +451,44 @@ def _first_roster(
     return first, plan.bound, True
 
 
+def _improve(
+    v: RosterVars,
+    inputs: RosterInputs,
+    index: RosterIndex,
+    settings: SolveSettings,
+    first: tuple[int, ...],
+    start: tuple[list[int], float],
+    floor: float,
+    began: float,
+    report: Callable[[float], None],
+) -> tuple[list[int], float]:
+    """Columns (when they apply) then class-by-class polishing of a complete roster.
+
+    Returns every variable's value and the best lower bound in points.
+    """
+    values, objective = start
+    limit = settings.time_limit_s
+    if columns_apply(inputs, settings):
+        by_agent: list[list[int]] = [[] for _ in inputs.agents]
+        for o in first:
+            by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
+        pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE)
+        floor = max(floor, pool.bound)
+        assembled = solve_master(
+            inputs, index, pool, by_agent, limit * MASTER_SHARE, settings.num_workers, settings.seed
+        )
+        found = None if assembled is None else complete_roster(v, set(assembled), settings)
+        if found is not None and found[1] < objective:
+            values, objective = found
+        report(objective)
+    if settings.use_polish:
+        left = limit * (1 - FINAL_SHARE) - (time.perf_counter() - began)
+        values = polish_by_class(
+            v, inputs, index, values, objective, left, settings.num_workers, settings.seed, report
+        )
+    return values, floor
+
+
 def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:
     """Build, hint and solve the roster model; validate and explain the result.
 
@@ -461,7 +502,6 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     v, terms = build_model(inputs, index)
     hinted_at = None
     floor = float("-inf")  # the best lower bound proven outside CP-SAT, in points
-    limit = settings.time_limit_s
     if settings.use_hint:
         first, floor, tractable = _first_roster(inputs, index, settings)
         start = complete_roster(v, set(first), settings)
@@ -475,43 +515,15 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                     settings.on_progress(now, found / OBJECTIVE_SCALE, floor)
 
             report(objective)
-            if tractable and columns_apply(inputs, settings):
-                by_agent: list[list[int]] = [[] for _ in inputs.agents]
-                for o in first:
-                    by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
-                pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE)
-                floor = max(floor, pool.bound)
-                assembled = solve_master(
-                    inputs,
-                    index,
-                    pool,
-                    by_agent,
-                    limit * MASTER_SHARE,
-                    settings.num_workers,
-                    settings.seed,
-                )
-                found = None if assembled is None else complete_roster(v, set(assembled), settings)
-                if found is not None and found[1] < objective:
-                    values, objective = found
-                report(objective)
-            if tractable and settings.use_polish:
-                left = limit * (1 - FINAL_SHARE) - (time.perf_counter() - began)
-                values = polish_by_class(
-                    v,
-                    inputs,
-                    index,
-                    values,
-                    objective,
-                    left,
-                    settings.num_workers,
-                    settings.seed,
-                    report,
+            if tractable:
+                values, floor = _improve(
+                    v, inputs, index, settings, first, (values, objective), floor, began, report
                 )
             hint_all(v, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)
-    progress = _Progress(began, settings.on_progress)
+    progress = _Progress(began, settings.on_progress, floor)
     code = solver.solve(v.model, progress)
     # The aggregate and the columns' bounds relax the model, so they hold for it too.
     bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
