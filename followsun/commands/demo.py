@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from followsun.commands.arguments import iso_date
 from followsun.demo import DemoOptions, next_monday, run_demo
 from followsun.errors import InputError
 from followsun.report import summary_table
@@ -29,7 +30,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR")
     parser.add_argument(
         "--start",
-        type=_date,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="first day of the roster (default: next Monday)",
@@ -66,13 +67,6 @@ def register(subparsers: Any) -> None:
         help="publish the demo's roster (the version stored with the run), for followsun feedback",
     )
     parser.set_defaults(func=run)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
 
 
 def run(args: argparse.Namespace) -> int:

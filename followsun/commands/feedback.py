@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from followsun.commands.arguments import iso_date
 from followsun.errors import InputError
 from followsun.store import (
     RosterVersion,
@@ -65,7 +66,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--as-of",
-        type=_date,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="first coming day; tickets before it are the actuals (default: today, UTC)",
@@ -99,13 +100,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print feedback.json instead")
     parser.set_defaults(func=run)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
 
 
 def run(args: argparse.Namespace) -> int:

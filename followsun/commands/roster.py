@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from followsun.commands.arguments import iso_date
 from followsun.roster_files import write_outputs
 from followsun.store import init_db, publish_roster, save_roster, session_scope
 from forecasting.errors import InputError
@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--scenario", required=True, type=Path, help="scenario YAML")
     parser.add_argument("--requirements", required=True, type=Path, help="requirements CSV")
-    parser.add_argument("--start", required=True, type=date.fromisoformat, help="first local date")
+    parser.add_argument("--start", required=True, type=iso_date, help="first local date")
     parser.add_argument("--weeks", required=True, type=int, help="number of weeks")
     parser.add_argument("--time-limit", type=float, default=None, help="solver seconds")
     parser.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")

@@ -31,6 +31,7 @@ from planner.roster.model import (
     RosterVars,
     build_objective,
     coverage_terms,
+    cp_solver,
 )
 
 # Up to this many workers, one of them runs the LP-based search (see `solve_aggregate`).
@@ -239,10 +240,7 @@ def solve_aggregate(
 ) -> AggregatePlan | None:
     """Solve the aggregate within `seconds`; None when it found no counts in time."""
     v, count = build_aggregate(inputs, index)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = cp_solver(seconds, workers, seed)
     if workers <= AGGREGATE_LP_WORKERS:
         # CP-SAT's two-worker default never solves the LP here (the bound stays at the
         # variables' domains on large organisations); one LP-based worker proves it.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
@@ -38,6 +39,7 @@ from planner.roster.model import (
     build_objective,
     complete_hint,
     coverage_terms,
+    cp_solver,
     scaled,
 )
 
@@ -91,23 +93,12 @@ def pattern_lower_bound(
         return bool(index.classes[index.class_of_agent[a]].queues)
 
     option_cost = [
-        w.premium_hour / 60 * round(opt.premium_hours * 60)
-        + w.night_shift * opt.night
-        + (w.overstaffing * len(opt.covered) if serving(o) else 0.0)
-        + w.wish * opt.unmet_wishes
+        option_points(inputs, o) + (w.overstaffing * len(opt.covered) if serving(o) else 0.0)
         for o, opt in enumerate(inputs.options)
     ]
 
     def schedule_cost(a: int, plan: list[int]) -> float:
-        minutes: dict[int, int] = defaultdict(int)
-        for o in plan:
-            minutes[inputs.day_of(inputs.options[o].date_local) // DAYS_PER_WEEK] += inputs.options[
-                o
-            ].paid_min
-        short = sum(
-            max(0, week_min_minutes(inputs.agents[a], inputs, wk) - minutes[wk])
-            for wk in range(inputs.weeks)
-        )
+        short = minutes_below_minimum(inputs, a, plan)
         return sum(option_cost[o] for o in plan) + w.hard_slack_minute * short
 
     # Identical agents (class, options with their wishes) price once.
@@ -272,34 +263,43 @@ def pattern_lower_bound(
     )
 
 
+def option_points(inputs: RosterInputs, o: int) -> float:
+    """Premium, night and wish points of one shift option, as the model prices them."""
+    w = inputs.weights
+    opt = inputs.options[o]
+    return (
+        w.premium_hour / 60 * round(opt.premium_hours * 60)
+        + w.night_shift * opt.night
+        + w.wish * opt.unmet_wishes
+    )
+
+
+def minutes_below_minimum(inputs: RosterInputs, a: int, plan: Sequence[int]) -> int:
+    """Minutes agent `a`'s weeks fall short of the contract minimum working `plan`."""
+    minutes: dict[int, int] = defaultdict(int)
+    for o in plan:
+        opt = inputs.options[o]
+        minutes[inputs.day_of(opt.date_local) // DAYS_PER_WEEK] += opt.paid_min
+    agent = inputs.agents[a]
+    return sum(
+        max(0, week_min_minutes(agent, inputs, wk) - minutes[wk]) for wk in range(inputs.weeks)
+    )
+
+
 def schedule_costs(inputs: RosterInputs, pool: PatternBound) -> list[list[float]]:
     """Per group and schedule: premium, night, wish and contract-minimum points.
 
     Coverage and idle time are priced by the master's coverage terms, not here.
     """
-    w = inputs.weights
-    out = []
-    for members, schedules in zip(pool.groups, pool.schedules, strict=True):
-        agent = inputs.agents[members[0]]
-        costs = []
-        for plan in schedules:
-            minutes: dict[int, int] = defaultdict(int)
-            points = 0.0
-            for o in plan:
-                opt = inputs.options[o]
-                minutes[inputs.day_of(opt.date_local) // DAYS_PER_WEEK] += opt.paid_min
-                points += (
-                    w.premium_hour / 60 * round(opt.premium_hours * 60)
-                    + w.night_shift * opt.night
-                    + w.wish * opt.unmet_wishes
-                )
-            short = sum(
-                max(0, week_min_minutes(agent, inputs, wk) - minutes[wk])
-                for wk in range(inputs.weeks)
-            )
-            costs.append(points + w.hard_slack_minute * short)
-        out.append(costs)
-    return out
+    slack = inputs.weights.hard_slack_minute
+    return [
+        [
+            sum(option_points(inputs, o) for o in plan)
+            + slack * minutes_below_minimum(inputs, members[0], plan)
+            for plan in schedules
+        ]
+        for members, schedules in zip(pool.groups, pool.schedules, strict=True)
+    ]
 
 
 def solve_master(
@@ -379,10 +379,7 @@ def solve_master(
         for var, n in zip(row, used, strict=True):
             model.add_hint(var, n)
     complete_hint(model, seconds / 4, workers, seed)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = cp_solver(seconds, workers, seed)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     chosen: list[int] = []

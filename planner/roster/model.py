@@ -552,17 +552,39 @@ def build_model(inputs: RosterInputs, index: RosterIndex) -> tuple[RosterVars, l
     return v, terms
 
 
-def complete_hint(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> None:
-    """Replace a partial hint by the complete solution it fixes (allocations, shortfall)."""
-    probe = model.clone()
+def cp_solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
+    """A CP-SAT solver with a time limit, workers and seed (the settings every solve shares)."""
     solver = cp_model.CpSolver()
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.max_time_in_seconds = max(1.0, seconds)
+    solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
-    values = list(solver.response_proto.solution)
+    return solver
+
+
+def solve_hinted(
+    model: cp_model.CpModel, seconds: float, workers: int, seed: int
+) -> tuple[list[int], float] | None:
+    """Solve with every hinted variable fixed to its hint.
+
+    Returns every variable's value in model order and the objective (scaled), or None when
+    nothing was found in time.
+    """
+    solver = cp_solver(seconds, workers, seed)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution), solver.objective_value
+
+
+def hint_all(model: cp_model.CpModel, values: list[int]) -> None:
+    """Hint every variable of the model with a complete solution."""
     model.clear_hints()
     for i, value in enumerate(values):
         model.add_hint(model.get_int_var_from_proto_index(i), value)
+
+
+def complete_hint(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> None:
+    """Replace a partial hint by the complete solution it fixes (allocations, shortfall)."""
+    found = solve_hinted(model, max(1.0, seconds), workers, seed)
+    if found is not None:
+        hint_all(model, found[0])

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from planner.roster.inputs import RosterIndex, RosterInputs
-from planner.roster.model import RosterVars
+from planner.roster.model import RosterVars, cp_solver
 
 # Seconds a single class's sub-problem may take at most, and at least.
 MAX_CLASS_SECONDS = 8.0
@@ -43,10 +43,7 @@ def solve_fixed(
             domain = probe.proto.variables[i].domain
             domain.clear()
             domain.extend([value, value])
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = cp_solver(seconds, workers, seed)
     if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution), solver.objective_value

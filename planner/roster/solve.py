@@ -25,7 +25,15 @@ from planner.roster.inputs import (
     option_keys,
     week_min_minutes,
 )
-from planner.roster.model import OBJECTIVE_SCALE, PenaltyTerm, RosterVars, build_model
+from planner.roster.model import (
+    OBJECTIVE_SCALE,
+    PenaltyTerm,
+    RosterVars,
+    build_model,
+    cp_solver,
+    hint_all,
+    solve_hinted,
+)
 from planner.roster.polish import polish_by_class
 from planner.roster.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from planner.roster.split import split_plan
@@ -345,29 +353,13 @@ def complete_roster(
     probe.clear_hints()
     for o, var in v.shift.items():
         probe.add_hint(probe.get_int_var_from_proto_index(var.index), o in chosen)
-    solver = cp_model.CpSolver()
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.max_time_in_seconds = max(1.0, settings.time_limit_s / 5)
-    solver.parameters.num_workers = settings.num_workers
-    solver.parameters.random_seed = settings.seed
-    if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return list(solver.response_proto.solution), solver.objective_value
-
-
-def hint_all(v: RosterVars, values: list[int]) -> None:
-    """Hint every variable of the model with a complete solution."""
-    v.model.clear_hints()
-    for i, value in enumerate(values):
-        v.model.add_hint(v.model.get_int_var_from_proto_index(i), value)
+    seconds = max(1.0, settings.time_limit_s / 5)
+    return solve_hinted(probe, seconds, settings.num_workers, settings.seed)
 
 
 def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
     """A CP-SAT solver with the settings and a time limit (parameters only)."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = settings.num_workers
-    solver.parameters.random_seed = settings.seed
+    solver = cp_solver(seconds, settings.num_workers, settings.seed)
     solver.parameters.log_search_progress = settings.log_search
     if settings.num_workers <= SMALL_PORTFOLIO_WORKERS:
         # With two workers CP-SAT's default full worker never lifts its bound above the root
@@ -519,7 +511,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                 values, floor = _improve(
                     v, inputs, index, settings, first, (values, objective), floor, began, report
                 )
-            hint_all(v, values)
+            hint_all(v.model, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)

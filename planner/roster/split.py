@@ -21,6 +21,7 @@ from planner.roster.model import (
     PenaltyTerm,
     build_objective,
     complete_hint,
+    cp_solver,
     create_vars,
 )
 
@@ -100,10 +101,7 @@ def split_class(
     for o, var in v.shift.items():
         v.model.add_hint(var, o in start)
     complete_hint(v.model, seconds / 4, workers, seed)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, seconds)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = cp_solver(max(0.5, seconds), workers, seed)
     code = solver.solve(v.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
