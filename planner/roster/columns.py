@@ -16,13 +16,14 @@ and no requirement changes), which leaves the LP's value unchanged and makes it 
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp
-from ortools.sat.python import cp_model
+import highspy
+import numpy as np
 
 from planner.roster.hint import plan_agent
 from planner.roster.inputs import (
@@ -32,20 +33,14 @@ from planner.roster.inputs import (
     RosterInputs,
     week_min_minutes,
 )
-from planner.roster.model import (
-    OBJECTIVE_SCALE,
-    PenaltyTerm,
-    RosterVars,
-    build_objective,
-    complete_hint,
-    coverage_terms,
-    cp_solver,
-    scaled,
-)
 
 # The bound meets the LP within this many points: converged (pricing then only finds
 # columns of reduced cost within rounding of zero).
 CONVERGED_POINTS = 0.5
+# Share of the time left for diving to a whole roster after the bound.
+DIVE_SHARE = 0.25
+# Weight of the best duals so far when pricing (Wentges smoothing: fewer, steadier rounds).
+SMOOTHING = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,6 +56,8 @@ class PatternBound:
         groups: agent positions of each group of identical agents.
         schedules: per group, the schedules generated (option positions of the group's
             first agent).
+        roster: option positions of a whole roster dived to from the master LP (empty when
+            not asked for).
     """
 
     bound: float
@@ -70,12 +67,117 @@ class PatternBound:
     seconds: float
     groups: tuple[tuple[int, ...], ...]
     schedules: tuple[tuple[tuple[int, ...], ...], ...]
+    roster: tuple[int, ...] = ()
+
+
+class MasterLP:
+    """The restricted master LP on HiGHS: rows first, then columns, re-solved warm.
+
+    After the first solve (interior point with crossover, fast from cold on these
+    degenerate LPs) each re-solve starts from the previous basis with the primal simplex,
+    so a round costs a few pivots instead of a fresh solve.
+    """
+
+    def __init__(self) -> None:
+        # The core class: `highspy.Highs` prints a banner on stdout when constructed.
+        self._highs = highspy._Highs()  # type: ignore[attr-defined]
+        self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("solver", "ipm")
+        self._rows = 0
+        self._cols = 0
+        self._pending: list[tuple[float, float, list[int], list[float]]] = []
+
+    def add_row(self, lower: float, upper: float) -> int:
+        """A new empty row `lower <= . <= upper`; its position."""
+        inf = highspy.kHighsInf
+        self._highs.addRow(max(lower, -inf), min(upper, inf), 0, np.zeros(0, np.int32), np.zeros(0))
+        self._rows += 1
+        return self._rows - 1
+
+    def add_col(self, cost: float, upper: float, rows: list[int], coefficients: list[float]) -> int:
+        """A column `0 <= x <= upper` of `cost` with `coefficients` in `rows`; its position."""
+        self._pending.append((cost, upper, rows, coefficients))
+        self._cols += 1
+        return self._cols - 1
+
+    def solve(self, seconds: float) -> bool:
+        """Solve within `seconds`; whether the LP is optimal."""
+        self._flush()
+        # HiGHS's clock runs across solves: the limit is on its total.
+        self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(seconds, 0.01))
+        self._highs.run()
+        self._highs.setOptionValue("solver", "simplex")
+        self._highs.setOptionValue(
+            "simplex_strategy", 4
+        )  # primal: new columns keep the basis feasible
+        return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    def solve_integer(self, columns: list[int], seconds: float) -> list[float] | None:
+        """Solve with `columns` integer: their values in the best solution found, or None."""
+        self._flush()
+        positions = np.array(columns, dtype=np.int32)
+        integer = np.full(len(columns), int(highspy.HighsVarType.kInteger), dtype=np.uint8)
+        self._highs.changeColsIntegrality(len(columns), positions, integer)
+        self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(seconds, 0.01))
+        self._highs.run()
+        print(
+            "MIP",
+            self._highs.getModelStatus(),
+            self._highs.getInfo().objective_function_value,
+            self._highs.getInfo().mip_dual_bound,
+            self._highs.getInfo().mip_gap,
+        )
+        if self._highs.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
+            return None
+        values = self._highs.getSolution().col_value
+        return [values[c] for c in columns]
+
+    def set_lower(self, column: int, lower: float) -> None:
+        """Raise a column's lower bound (its upper bound stays infinite)."""
+        self._flush()
+        self._highs.changeColBounds(column, lower, highspy.kHighsInf)
+
+    def values(self) -> list[float]:
+        """Column values of the last solve."""
+        return list(self._highs.getSolution().col_value)
+
+    def _flush(self) -> None:
+        """Add the columns waiting since the last solve."""
+        if self._pending:
+            costs, uppers, rows, coefficients = zip(*self._pending, strict=True)
+            starts = np.cumsum([0, *(len(r) for r in rows[:-1])], dtype=np.int32)
+            self._highs.addCols(
+                len(costs),
+                np.array(costs, dtype=np.float64),
+                np.zeros(len(costs)),
+                np.minimum(np.array(uppers, dtype=np.float64), highspy.kHighsInf),
+                sum(len(r) for r in rows),
+                starts,
+                np.fromiter((i for r in rows for i in r), dtype=np.int32),
+                np.fromiter((v for r in coefficients for v in r), dtype=np.float64),
+            )
+            self._pending.clear()
+
+    def value(self) -> float:
+        """The objective of the last solve."""
+        return float(self._highs.getInfo().objective_function_value)
+
+    def duals(self) -> list[float]:
+        """Row duals of the last solve (reduced cost = cost - duals . column)."""
+        return list(self._highs.getSolution().row_dual)
 
 
 def pattern_lower_bound(
-    inputs: RosterInputs, index: RosterIndex, starts: list[list[int]], seconds: float
+    inputs: RosterInputs,
+    index: RosterIndex,
+    starts: list[list[int]],
+    seconds: float,
+    dive_share: float = DIVE_SHARE,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
+
+    With a `dive_share` of the time, the master LP is dived to a whole roster (`roster`);
+    without, only the bound is sought.
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -149,40 +251,50 @@ def pattern_lower_bound(
         if (q, first_t[s]) in in_demand
     }
 
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    infinity = solver.infinity()
-    objective = solver.Objective()
-    demand_row = {}
+    lp = MasterLP()
+    demand_row = {key: lp.add_row(n, math.inf) for key, n in need.items()}
+    # Short and share columns: (cost, upper, first row, second row or -1).
+    bounded: list[tuple[float, float, int, int]] = []
     for (q, s), n in need.items():
-        row = solver.Constraint(n, infinity)
-        short = solver.NumVar(0, n, "")
-        row.SetCoefficient(short, 1)
         priority = inputs.queues[q].priority
-        objective.SetCoefficient(
-            short, size[s] * (w.understaffing * priority + w.overstaffing) / unit
-        )
-        demand_row[(q, s)] = row
-    link_row = {}
+        cost = size[s] * (w.understaffing * priority + w.overstaffing) / unit
+        lp.add_col(cost, n, [demand_row[(q, s)]], [1.0])  # short
+        bounded.append((cost, n, demand_row[(q, s)], -1))
+    link_row: dict[tuple[int, int], int] = {}
     for c, cls in enumerate(index.classes):
         for (q, s), n in need.items():
             if q not in cls.queues:
                 continue
             if (c, s) not in link_row:
-                link_row[(c, s)] = solver.Constraint(-infinity, 0)
-            x = solver.NumVar(0, n, "")
-            link_row[(c, s)].SetCoefficient(x, 1)
-            demand_row[(q, s)].SetCoefficient(x, 1)
-    convexity = [solver.Constraint(len(m), len(m)) for m in members]
+                link_row[(c, s)] = lp.add_row(-math.inf, 0)
+            lp.add_col(0.0, n, [link_row[(c, s)], demand_row[(q, s)]], [1.0, 1.0])  # share
+            bounded.append((0.0, n, link_row[(c, s)], demand_row[(q, s)]))
+    convexity = [lp.add_row(len(m), len(m)) for m in members]
     constant = -w.overstaffing / unit * sum(int(inputs.required[q, t]) for q, t in index.demand)
-    objective.SetMinimization()
 
     schedules: list[list[tuple[int, ...]]] = [[] for _ in members]
+    column_of: list[list[int]] = [[] for _ in members]
     own = {
         (a, d, inputs.options[o].template, inputs.options[o].breaks_local): o
         for a in (m[0] for m in members)
         for d in range(inputs.days)
         for o in index.by_agent_day.get((a, d), ())
     }
+
+    def entries(g: int, a: int, plan: list[int]) -> tuple[float, list[int], list[float]]:
+        """Cost, rows and coefficients of agent `a`'s schedule `plan` in group `g`."""
+        c = index.class_of_agent[a]
+        heads: dict[int, int] = defaultdict(int)
+        for o in plan:
+            for s in {segment_of[t] for t in inputs.options[o].covered}:
+                heads[s] += 1
+        rows = [convexity[g]]
+        coefficients = [1.0]
+        for s, n in heads.items():
+            if (c, s) in link_row:
+                rows.append(link_row[(c, s)])
+                coefficients.append(-unit * n)
+        return schedule_cost(a, plan), rows, coefficients
 
     def add_column(g: int, a: int, plan: list[int]) -> None:
         lead = members[g][0]
@@ -199,35 +311,39 @@ def pattern_lower_bound(
                 for o in plan
             )
         )
-        column = solver.NumVar(0, infinity, "")
-        objective.SetCoefficient(column, schedule_cost(a, plan))
-        convexity[g].SetCoefficient(column, 1)
-        c = index.class_of_agent[a]
-        heads: dict[int, int] = defaultdict(int)
-        for o in plan:
-            for s in {segment_of[t] for t in inputs.options[o].covered}:
-                heads[s] += 1
-        for s, n in heads.items():
-            if (c, s) in link_row:
-                link_row[(c, s)].SetCoefficient(column, -unit * n)
+        cost, rows, coefficients = entries(g, a, plan)
+        column_of[g].append(lp.add_col(cost, math.inf, rows, coefficients))
 
     for a, plan in enumerate(starts):
         add_column(group_of[a], a, plan)
     for g, m in enumerate(members):
         add_column(g, m[0], [])
-    best = float("-inf")
-    rounds = 0
-    lp = float("nan")
-    converged = False
-    while time.perf_counter() - began < seconds:
-        if solver.Solve() != pywraplp.Solver.OPTIMAL:
-            break
-        rounds += 1
-        lp = objective.Value() + constant
-        duals = {key: row.dual_value() for key, row in link_row.items()}
-        mu = [row.dual_value() for row in convexity]
-        found = []
-        lagrangian = lp
+
+    # Dual signs every Lagrangian bound needs: >= 0 on demand rows, <= 0 on link rows.
+    demand_rows = np.array(list(demand_row.values()), dtype=np.int64)
+    link_rows = np.array(list(link_row.values()), dtype=np.int64)
+    demand_need = np.array(list(need.values()), dtype=np.float64)
+    b_cost, b_upper = (np.array([x[i] for x in bounded], dtype=np.float64) for i in (0, 1))
+    b_first, b_second = (np.array([x[i] for x in bounded], dtype=np.int64) for i in (2, 3))
+
+    def valid(dual: np.ndarray) -> np.ndarray:
+        out = dual.copy()
+        out[demand_rows] = np.maximum(out[demand_rows], 0.0)
+        out[link_rows] = np.minimum(out[link_rows], 0.0)
+        return out
+
+    def price(dual: np.ndarray) -> tuple[list[tuple[int, int, list[int]]], float]:
+        """Each group's schedule of least reduced cost at `dual`, and the Lagrangian bound.
+
+        The bound relaxes every row but the groups' sizes: it holds for any duals of the
+        right signs, so smoothed duals give valid bounds too.
+        """
+        at = dual.tolist()
+        plans = []
+        bound = constant + float(demand_need @ dual[demand_rows])
+        padded = np.append(dual, 0.0)  # a short column's missing second row
+        slack = b_cost - padded[b_first] - padded[b_second]
+        bound += float(b_upper @ np.minimum(slack, 0.0))
         for g, m in enumerate(members):
             a = m[0]
             c = index.class_of_agent[a]
@@ -235,32 +351,177 @@ def pattern_lower_bound(
             for d in range(inputs.days):
                 for o in index.by_agent_day.get((a, d), ()):
                     covered = {segment_of[t] for t in inputs.options[o].covered}
-                    price = unit * sum(duals.get((c, s), 0.0) for s in covered)
+                    price = unit * sum(at[link_row[(c, s)]] for s in covered if (c, s) in link_row)
                     value[o] = -(option_cost[o] + price)
             plan = plan_agent(inputs, index, a, value, missing_minute=w.hard_slack_minute)
-            reduced = -sum(value[o] for o in plan) + (
+            least = -sum(value[o] for o in plan) + (
                 schedule_cost(a, plan) - sum(option_cost[o] for o in plan)
             )
-            reduced -= mu[g]
-            if reduced < -1e-6:
-                found.append((g, a, plan))
-                lagrangian += len(m) * reduced
-        best = max(best, lagrangian)
-        if not found or best >= lp - CONVERGED_POINTS:
-            converged = True
-            best = max(best, lp)
+            bound += len(m) * least
+            plans.append((g, a, plan))
+        return plans, bound
+
+    def improving(
+        dual: np.ndarray, plans: list[tuple[int, int, list[int]]]
+    ) -> list[tuple[int, int, list[int]]]:
+        """The schedules of negative reduced cost at `dual` (the LP's own duals)."""
+        out = []
+        for g, a, plan in plans:
+            cost, rows, coefficients = entries(g, a, plan)
+            if cost - float(dual[rows] @ np.array(coefficients)) < -1e-6:
+                out.append((g, a, plan))
+        return out
+
+    best = float("-inf")
+    center: np.ndarray | None = None
+    rounds = 0
+    lp_value = float("nan")
+    converged = False
+    bound_by = began + seconds * (1 - dive_share)
+    while time.perf_counter() < bound_by:
+        if not lp.solve(bound_by - time.perf_counter()):
             break
-        for g, a, plan in found:
+        rounds += 1
+        lp_value = lp.value() + constant
+        dual = valid(np.array(lp.duals()))
+        # Wentges smoothing: price between the best duals so far and the LP's.
+        tries = [dual] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * dual, dual]
+        new: list[tuple[int, int, list[int]]] = []
+        for at in tries:
+            plans, bound = price(at)
+            if bound > best:
+                best, center = bound, at
+            new = improving(dual, plans)
+            if new:
+                break
+        if not new:
+            converged = True  # no schedule improves the LP: it is the bound
+            best = max(best, lp_value)
+            break
+        if best >= lp_value - CONVERGED_POINTS:
+            converged = True
+            break
+        for g, a, plan in new:
             add_column(g, a, plan)
+
+    def reprice() -> None:
+        dual = np.array(lp.duals())
+        plans, _bound = price(dual)
+        for g, a, plan in improving(dual, plans):
+            add_column(g, a, plan)
+
+    roster: list[int] = []
+    if dive_share > 0:
+        left = began + seconds - time.perf_counter()
+        counts = dive(lp, column_of, [len(m) for m in members], left, reprice)
+        roster = hand_out(inputs, index, members, schedules, counts)
     return PatternBound(
         bound=best,
-        lp=lp,
+        lp=lp_value,
         rounds=rounds,
         converged=converged,
         seconds=time.perf_counter() - began,
         groups=tuple(tuple(m) for m in members),
         schedules=tuple(tuple(dict.fromkeys(g)) for g in schedules),
+        roster=tuple(roster),
     )
+
+
+def dive(
+    lp: MasterLP,
+    columns: list[list[int]],
+    sizes: list[int],
+    seconds: float,
+    reprice: Callable[[], None],
+) -> list[list[int]]:
+    """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
+
+    Each round fixes every schedule at least at the whole part of its LP value and one
+    more agent per group on its schedule of largest fraction, re-solves (warm) and prices
+    new schedules that fit what is fixed; a group is done when its fixed counts add up to
+    its size. Out of time, the last LP values are rounded by largest remainders.
+    """
+    began = time.perf_counter()
+    lower: list[list[int]] = [[] for _ in columns]
+    values: list[float] = []
+    while lp.solve(seconds - (time.perf_counter() - began)):
+        values = lp.values()
+        if time.perf_counter() - began < seconds:
+            reprice()  # columns land in `columns` and in the next solve
+        done = True
+        for g, cols in enumerate(columns):
+            lower[g] += [0] * (len(cols) - len(lower[g]))
+            whole = [math.floor(values[c] + 1e-6) if c < len(values) else 0 for c in cols]
+            if sum(whole) < sizes[g]:
+                done = False
+                fraction = [
+                    values[c] - w if c < len(values) else 0.0
+                    for c, w in zip(cols, whole, strict=True)
+                ]
+                whole[max(range(len(cols)), key=fraction.__getitem__)] += 1
+            for i, c in enumerate(cols):
+                if whole[i] > lower[g][i]:
+                    lower[g][i] = whole[i]
+                    lp.set_lower(c, whole[i])
+        if done or time.perf_counter() - began >= seconds:
+            break
+    counts = []
+    for cols, lows, size in zip(columns, lower, sizes, strict=True):
+        lows += [0] * (len(cols) - len(lows))
+        shares = [
+            max(values[c] if c < len(values) else 0.0, low)
+            for c, low in zip(cols, lows, strict=True)
+        ]
+        counts.append(rounded_counts(shares, size))
+    return counts
+
+
+def rounded_counts(shares: list[float], total: int) -> list[int]:
+    """Whole counts summing to `total`: the largest remainders get the extra heads.
+
+    When the shares add up to `total`, each count is its share's floor or one more
+    (Hamilton's method); otherwise the largest counts give way, or the largest remainders
+    take more, until the sum is right.
+    """
+    counts = [math.floor(x + 1e-9) for x in shares]
+    by_remainder = sorted(range(len(shares)), key=lambda i: counts[i] - shares[i])
+    extra = total - sum(counts)
+    for k in range(max(extra, 0)):
+        counts[by_remainder[k % len(counts)]] += 1
+    for _ in range(max(-extra, 0)):
+        counts[max(range(len(counts)), key=counts.__getitem__)] -= 1
+    return counts
+
+
+def hand_out(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    groups: Sequence[Sequence[int]],
+    schedules: Sequence[Sequence[tuple[int, ...]]],
+    counts: Sequence[Sequence[int]],
+) -> list[int]:
+    """Option positions of a roster giving each group's schedules to its agents in order.
+
+    Schedules hold the options of their group's first agent; the others work the same
+    shifts (their options of the same day, template and breaks).
+    """
+    own = {
+        (a, d, inputs.options[o].template, inputs.options[o].breaks_local): o
+        for members in groups
+        for a in members
+        for d in range(inputs.days)
+        for o in index.by_agent_day.get((a, d), ())
+    }
+    chosen: list[int] = []
+    for members, plans, row in zip(groups, schedules, counts, strict=True):
+        queue = [plan for plan, n in zip(plans, row, strict=True) for _ in range(n)]
+        for a, plan in zip(members, queue, strict=True):
+            for o in plan:
+                opt = inputs.options[o]
+                chosen.append(
+                    own[(a, inputs.day_of(opt.date_local), opt.template, opt.breaks_local)]
+                )
+    return sorted(chosen)
 
 
 def option_points(inputs: RosterInputs, o: int) -> float:
@@ -300,97 +561,3 @@ def schedule_costs(inputs: RosterInputs, pool: PatternBound) -> list[list[float]
         ]
         for members, schedules in zip(pool.groups, pool.schedules, strict=True)
     ]
-
-
-def solve_master(
-    inputs: RosterInputs,
-    index: RosterIndex,
-    pool: PatternBound,
-    starts: list[list[int]],
-    seconds: float,
-    workers: int,
-    seed: int = 0,
-) -> list[int] | None:
-    """A roster assembled from the pool: option positions, or None if none was found in time.
-
-    How many agents of each group work each schedule is an integer; coverage is priced by
-    the roster model's own coverage terms. Agents of a group are identical, so the counts
-    are handed to them in order. `starts` (options per agent, among the pool's schedules)
-    is the hint.
-    """
-    model = cp_model.CpModel()
-    v = RosterVars(model, {}, {}, {}, {}, {}, {})
-    count: list[list[cp_model.IntVar]] = []
-    working: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-    worked: list[tuple[int, cp_model.IntVar]] = []
-    for g, (members, schedules) in enumerate(zip(pool.groups, pool.schedules, strict=True)):
-        c = index.class_of_agent[members[0]]
-        serves_any = bool(index.classes[c].queues)
-        row = [model.new_int_var(0, len(members), f"use[g{g} s{s}]") for s in range(len(schedules))]
-        model.add(sum(row) == len(members))
-        count.append(row)
-        for var, plan in zip(row, schedules, strict=True):
-            for o in plan:
-                covered = inputs.options[o].covered
-                if serves_any:
-                    worked.append((len(covered), var))
-                for t in covered:
-                    working[(c, t)].append(var)
-    terms = coverage_terms(
-        v,
-        inputs,
-        index,
-        {key: sum(vars_) for key, vars_ in working.items()},
-        sum(n * var for n, var in worked),
-    )
-    costs = schedule_costs(inputs, pool)
-    terms.append(
-        PenaltyTerm(
-            "schedules",
-            "premium, night, wish and contract-minimum points of the schedules",
-            sum(
-                scaled(cost) * var
-                for row, group_costs in zip(count, costs, strict=True)
-                for var, cost in zip(row, group_costs, strict=True)
-            ),
-            1 / OBJECTIVE_SCALE,
-        )
-    )
-    build_objective(v, terms)
-    own = {
-        (a, d, inputs.options[o].template, inputs.options[o].breaks_local): o
-        for members in pool.groups
-        for a in members
-        for d in range(inputs.days)
-        for o in index.by_agent_day.get((a, d), ())
-    }
-
-    def key(o: int) -> tuple[int, str, tuple[str, ...]]:
-        opt = inputs.options[o]
-        return inputs.day_of(opt.date_local), opt.template, opt.breaks_local
-
-    for members, schedules, row in zip(pool.groups, pool.schedules, count, strict=True):
-        position = {tuple(key(o) for o in plan): s for s, plan in enumerate(schedules)}
-        used = [0] * len(schedules)
-        for a in members:
-            s = position.get(tuple(key(o) for o in starts[a]))
-            if s is not None:
-                used[s] += 1
-        for var, n in zip(row, used, strict=True):
-            model.add_hint(var, n)
-    complete_hint(model, seconds / 4, workers, seed)
-    solver = cp_solver(seconds, workers, seed)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    chosen: list[int] = []
-    for members, schedules, row in zip(pool.groups, pool.schedules, count, strict=True):
-        queue = [
-            plan for plan, var in zip(schedules, row, strict=True) for _ in range(solver.value(var))
-        ]
-        for a, plan in zip(members, queue, strict=True):
-            for o in plan:
-                opt = inputs.options[o]
-                chosen.append(
-                    own[(a, inputs.day_of(opt.date_local), opt.template, opt.breaks_local)]
-                )
-    return sorted(chosen)

@@ -10,8 +10,9 @@ starts from a good incumbent instead of an empty roster.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,26 +28,11 @@ _MISSING_MINUTE = 1e6
 _PASSES = 2
 
 
-@dataclass(frozen=True)
-class _State:
-    """What the rules need to know about an agent's plan so far."""
-
-    last: int  # option worked on the previous day, or -1
-    run: int  # > 0 working days in a row, < 0 days off in a row (capped)
-    week_minutes: int
-    week_shifts: int
-    nights: int
-    weekends: int
-    weekend_this_week: bool
-
-
-_Layer = dict[_State, tuple[float, tuple[int, ...]]]
-
-
-def _keep(layer: _Layer, st: _State, score: float, path: tuple[int, ...]) -> None:
-    """Keep the better of two plans reaching the same state."""
-    if st not in layer or layer[st][0] < score:
-        layer[st] = (score, path)
+# What the rules need to know about a plan so far: end minute of the shift worked the day
+# before (or None), working days in a row (> 0) or days off in a row (< 0, capped), paid
+# minutes and shifts this week, nights and weekends so far, and whether this week's weekend
+# is already worked.
+_State = tuple[int | None, int, int, int, int, int, bool]
 
 
 def plan_agent(
@@ -65,78 +51,93 @@ def plan_agent(
     # The 4-week limits applied to the whole horizon: as strict as any sliding window.
     night_cap = rules.max_nights_per_4_weeks
     weekend_cap = rules.max_weekends_per_4_weeks
-    start = _State(-1, -rules.min_consecutive_days_off, 0, 0, 0, 0, False)
-    layer: dict[_State, tuple[float, tuple[int, ...]]] = {start: (0.0, ())}
+    max_run = rules.max_consecutive_days
+    min_off = rules.min_consecutive_days_off
+    max_shifts = rules.max_shifts_week
+    max_minutes = rules.max_minutes_week
+    min_rest = rules.min_rest_min
+    layer: dict[_State, float] = {(None, -min_off, 0, 0, 0, 0, False): 0.0}
+    # Per step, each state's predecessor and the option worked to reach it (-1: none).
+    steps: list[dict[_State, tuple[_State, int]]] = []
     for d in range(inputs.days + 1):
         if d > 0 and (d % DAYS_PER_WEEK == 0 or d == inputs.days):
             # Close the week (a partial last week too: its minimum is pro-rated).
             need = week_min_minutes(agent, inputs, (d - 1) // DAYS_PER_WEEK)
-            closed: dict[_State, tuple[float, tuple[int, ...]]] = {}
-            for st, (score, path) in layer.items():
-                score -= missing_minute * max(0, need - st.week_minutes)
-                key = _State(st.last, st.run, 0, 0, st.nights, st.weekends, False)
-                if key not in closed or closed[key][0] < score:
-                    closed[key] = (score, path)
+            closed: dict[_State, float] = {}
+            back: dict[_State, tuple[_State, int]] = {}
+            for st, score in layer.items():
+                score -= missing_minute * max(0, need - st[2])
+                key = (st[0], st[1], 0, 0, st[4], st[5], False)
+                if closed.get(key, -math.inf) < score:
+                    closed[key] = score
+                    back[key] = (st, -1)
             layer = closed
+            steps.append(back)
         if d == inputs.days:
             break
-        options = index.by_agent_day.get((a, d), ())
-        nxt: dict[_State, tuple[float, tuple[int, ...]]] = {}
-
-        for st, (score, path) in layer.items():
-            off_run = -1 if st.run > 0 else max(st.run - 1, -rules.min_consecutive_days_off)
-            _keep(
-                nxt,
-                _State(
-                    -1,
-                    off_run,
-                    st.week_minutes,
-                    st.week_shifts,
-                    st.nights,
-                    st.weekends,
-                    st.weekend_this_week,
-                ),
-                score,
-                path,
+        options = [
+            (
+                o,
+                index.start_minute[o],
+                index.end_minute[o],
+                inputs.options[o].paid_min,
+                int(inputs.options[o].night),
+                inputs.options[o].weekend,
+                value[o],
             )
-            if st.run >= rules.max_consecutive_days:
+            for o in index.by_agent_day.get((a, d), ())
+        ]
+        nxt: dict[_State, float] = {}
+        back = {}
+        for st, score in layer.items():
+            last_end, run, minutes, shifts, nights, weekends, weekend_worked = st
+            off = (
+                None,
+                -1 if run > 0 else max(run - 1, -min_off),
+                minutes,
+                shifts,
+                nights,
+                weekends,
+                weekend_worked,
+            )
+            if nxt.get(off, -math.inf) < score:
+                nxt[off] = score
+                back[off] = (st, -1)
+            if run >= max_run or (run < 0 and -run < min_off) or shifts >= max_shifts:
                 continue
-            if st.run < 0 and -st.run < rules.min_consecutive_days_off:
-                continue
-            if st.week_shifts + 1 > rules.max_shifts_week:
-                continue
-            for o in options:
-                opt = inputs.options[o]
-                if st.week_minutes + opt.paid_min > rules.max_minutes_week:
+            worked_run = run + 1 if run > 0 else 1
+            for o, start, end, paid, night, weekend, gain in options:
+                if minutes + paid > max_minutes:
                     continue
-                if st.last >= 0:
-                    rest = (opt.start_utc - inputs.options[st.last].end_utc).total_seconds() / 60
-                    if rest < rules.min_rest_min:
-                        continue
-                nights = st.nights + opt.night
-                if nights > night_cap:
+                if last_end is not None and start - last_end < min_rest:
                     continue
-                new_weekend = opt.weekend and not st.weekend_this_week
-                weekends = st.weekends + new_weekend
-                if weekends > weekend_cap:
+                if nights + night > night_cap:
                     continue
-                _keep(
-                    nxt,
-                    _State(
-                        o,
-                        st.run + 1 if st.run > 0 else 1,
-                        st.week_minutes + opt.paid_min,
-                        st.week_shifts + 1,
-                        nights,
-                        weekends,
-                        st.weekend_this_week or opt.weekend,
-                    ),
-                    score + value[o],
-                    (*path, o),
+                new_weekends = weekends + (weekend and not weekend_worked)
+                if new_weekends > weekend_cap:
+                    continue
+                key = (
+                    end,
+                    worked_run,
+                    minutes + paid,
+                    shifts + 1,
+                    nights + night,
+                    new_weekends,
+                    weekend_worked or weekend,
                 )
+                total = score + gain
+                if nxt.get(key, -math.inf) < total:
+                    nxt[key] = total
+                    back[key] = (st, o)
         layer = nxt
-    best = max(layer.values(), key=lambda item: item[0])
-    return list(best[1])
+        steps.append(back)
+    state = max(layer, key=lambda st: layer[st])
+    plan = []
+    for back in reversed(steps):
+        state, o = back[state]
+        if o >= 0:
+            plan.append(o)
+    return plan[::-1]
 
 
 def greedy_roster(
@@ -144,6 +145,7 @@ def greedy_roster(
     index: RosterIndex,
     passes: int = _PASSES,
     seconds: float | None = None,
+    start: Sequence[int] = (),
 ) -> tuple[int, ...]:
     """Option positions of a greedy roster keeping every hard rule (minimums permitting).
 
@@ -152,6 +154,8 @@ def greedy_roster(
         index: their index.
         passes: rounds over all agents (the second re-plans each against the others).
         seconds: stop re-planning after this long (the first pass always completes).
+        start: option positions of a complete roster to re-plan from (every pass then
+            re-plans each agent against the others, and may stop at `seconds`).
     """
     deadline = None if seconds is None else time.perf_counter() + seconds
     if not inputs.options:
@@ -200,10 +204,13 @@ def greedy_roster(
                 )
         return out
 
+    for o in start:
+        plans.setdefault(index.agent_pos[inputs.options[o].agent_id], []).append(o)
+        claim(o)
     for round_ in range(passes):
         for a in range(len(inputs.agents)):
             # The first pass always completes: an agent left unplanned misses its minimum.
-            if round_ and deadline is not None and time.perf_counter() > deadline:
+            if (round_ or start) and deadline is not None and time.perf_counter() > deadline:
                 break
             for o in plans.get(a, []):
                 release(o)

@@ -287,6 +287,8 @@ class RosterIndex:
             after the last interval any serving agent's options cover (the edges of a
             multi-zone horizon): not rostered, reported as a diagnosis.
         unserved: queue ids with demand but no agent or vendor able to serve them.
+        start_minute: per option, its UTC start in whole minutes since the epoch.
+        end_minute: per option, its UTC end in whole minutes since the epoch.
     """
 
     agent_pos: dict[str, int]
@@ -297,6 +299,8 @@ class RosterIndex:
     demand: tuple[tuple[int, int], ...]
     outside: tuple[tuple[int, int], ...]
     unserved: tuple[str, ...]
+    start_minute: tuple[int, ...]
+    end_minute: tuple[int, ...]
 
 
 def serves(agent: RosterAgent | AgentClass | VendorCapacity, queue: RosterQueue) -> bool:
@@ -379,7 +383,17 @@ def build_index(inputs: RosterInputs) -> RosterIndex:
         demand=demand,
         outside=outside,
         unserved=unserved,
+        start_minute=_epoch_minutes([opt.start_utc for opt in inputs.options]),
+        end_minute=_epoch_minutes([opt.end_utc for opt in inputs.options]),
     )
+
+
+def _epoch_minutes(instants: list[pd.Timestamp]) -> tuple[int, ...]:
+    """Whole minutes since the epoch of UTC instants (integer arithmetic for the rules)."""
+    if not instants:
+        return ()
+    nanos = pd.DatetimeIndex(instants).as_unit("ns").asi8
+    return tuple((nanos // 60_000_000_000).tolist())
 
 
 # One shift of one agent class on one day: (class position, day, template, local breaks).

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
 from planner.roster.aggregate import solve_aggregate
-from planner.roster.columns import pattern_lower_bound, solve_master
+from planner.roster.columns import DIVE_SHARE, pattern_lower_bound
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -48,11 +48,10 @@ HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
 AGGREGATE_SHARE = 0.2
 SPLIT_SHARE = 0.15
 HINT_SHARE = 0.25
-# Shares for column generation (it stops early once converged) and for assembling a
-# roster from its schedules; below the minimum budget, polishing gets that time instead.
-COLUMNS_SHARE = 0.4
-MASTER_SHARE = 0.1
-COLUMNS_MIN_SECONDS = 60.0
+# Share for column generation and its dive to a roster (the bound stops early once
+# converged); below the minimum budget, polishing gets that time instead.
+COLUMNS_SHARE = 0.5
+COLUMNS_MIN_SECONDS = 20.0
 # The aggregate and the greedy roster stop after this long whatever the budget, so a first
 # roster exists early; a large organisation's final search gets the rest.
 STAGE_MAX_SECONDS = 15.0
@@ -78,8 +77,9 @@ class SolveSettings:
         use_polish: improve the starting roster one agent class at a time before the
             search over the whole model.
         use_columns: generate whole schedules per agent group (a bound holding every
-            per-agent rule) and assemble a roster from them, for horizons up to 4 weeks
-            without vendors or a previous roster, given at least COLUMNS_MIN_SECONDS.
+            per-agent rule) and, for organisations too large to polish class by class,
+            dive to a roster from them; for horizons up to 4 weeks without vendors or a
+            previous roster, given at least COLUMNS_MIN_SECONDS.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
             roster, for progress displays.
@@ -448,35 +448,46 @@ def _improve(
     inputs: RosterInputs,
     index: RosterIndex,
     settings: SolveSettings,
-    first: tuple[int, ...],
+    first: tuple[tuple[int, ...], bool],
     start: tuple[list[int], float],
     floor: float,
     began: float,
-    report: Callable[[float], None],
+    report: Callable[[float, float], None],
 ) -> tuple[list[int], float]:
     """Columns (when they apply) then class-by-class polishing of a complete roster.
 
-    Returns every variable's value and the best lower bound in points.
+    `first` is the starting roster's option positions and whether it is small enough to
+    polish class by class. `report` takes each better objective (scaled) and the bound
+    (points). Returns every variable's value and the best lower bound in points.
     """
     values, objective = start
+    first_roster, tractable = first
     limit = settings.time_limit_s
     if columns_apply(inputs, settings):
         by_agent: list[list[int]] = [[] for _ in inputs.agents]
-        for o in first:
+        for o in first_roster:
             by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
-        pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE)
+        # A proven aggregate's split roster is better than diving can do on small groups.
+        dive_share = 0.0 if tractable else DIVE_SHARE
+        pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE, dive_share)
         floor = max(floor, pool.bound)
-        assembled = solve_master(
-            inputs, index, pool, by_agent, limit * MASTER_SHARE, settings.num_workers, settings.seed
-        )
-        found = None if assembled is None else complete_roster(v, set(assembled), settings)
+        found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         if found is not None and found[1] < objective:
             values, objective = found
-        report(objective)
-    if settings.use_polish:
+        report(objective, floor)
+    if settings.use_polish and tractable:
         left = limit * (1 - FINAL_SHARE) - (time.perf_counter() - began)
+        proven = floor
         values = polish_by_class(
-            v, inputs, index, values, objective, left, settings.num_workers, settings.seed, report
+            v,
+            inputs,
+            index,
+            values,
+            objective,
+            left,
+            settings.num_workers,
+            settings.seed,
+            lambda found: report(found, proven),
         )
     return values, floor
 
@@ -501,16 +512,23 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
             hinted_at = time.perf_counter() - began
             values, objective = start
 
-            def report(found: float) -> None:
+            def report(found: float, bound: float) -> None:
                 if settings.on_progress is not None:
                     now = time.perf_counter() - began
-                    settings.on_progress(now, found / OBJECTIVE_SCALE, floor)
+                    settings.on_progress(now, found / OBJECTIVE_SCALE, bound)
 
-            report(objective)
-            if tractable:
-                values, floor = _improve(
-                    v, inputs, index, settings, first, (values, objective), floor, began, report
-                )
+            report(objective, floor)
+            values, floor = _improve(
+                v,
+                inputs,
+                index,
+                settings,
+                (first, tractable),
+                (values, objective),
+                floor,
+                began,
+                report,
+            )
             hint_all(v.model, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))

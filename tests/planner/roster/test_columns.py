@@ -1,11 +1,12 @@
-"""Column generation's bound never exceeds a roster's cost; its master builds valid rosters."""
+"""Column generation's bound never exceeds a roster's cost; its dive builds valid rosters."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
-from planner.roster.columns import pattern_lower_bound, solve_master
+from planner.roster.columns import pattern_lower_bound, rounded_counts
 from planner.roster.hint import greedy_roster
 from planner.roster.solve import roster_frame
 from tests.planner.roster.test_properties import cases
@@ -20,7 +21,7 @@ def _by_agent(inp, index, chosen):  # type: ignore[no-untyped-def]
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
-def test_the_bound_is_below_the_optimum_and_the_master_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
+def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     starts = _by_agent(inp, index, greedy_roster(inp, index))
     pool = pattern_lower_bound(inp, index, starts, seconds=10)
@@ -30,7 +31,21 @@ def test_the_bound_is_below_the_optimum_and_the_master_keeps_the_rules(inp) -> N
     assert pool.bound <= best.objective + 1e-6
     if pool.converged:
         assert pool.bound <= pool.lp + 1e-6
-    chosen = solve_master(inp, index, pool, starts, seconds=5, workers=2)
-    assert chosen is not None
-    found = validate_roster(roster_frame(inp, chosen), inp)
+    worked = sorted(pool.roster)
+    assert len(set(worked)) == len(worked)
+    assert {inp.options[o].agent_id for o in worked} <= {a.agent_id for a in inp.agents}
+    found = validate_roster(roster_frame(inp, worked), inp)
     assert [f for f in found if f.rule != "min_hours_week"] == []
+
+
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=12), st.integers(-20, 20))
+def test_rounded_counts_add_up_and_stay_within_one_of_each_share(weights, drift) -> None:  # type: ignore[no-untyped-def]
+    total = 40
+    shares = [total * w / sum(weights) if sum(weights) else total / len(weights) for w in weights]
+    counts = rounded_counts(shares, total)
+    assert sum(counts) == total
+    assert all(int(x) <= n <= int(x) + 1 for n, x in zip(counts, shares, strict=True))
+    # Shares that do not add up still give the right total, never a negative count.
+    off = rounded_counts([max(0.0, x + drift / len(shares)) for x in shares], total)
+    assert sum(off) == total
+    assert min(off) >= 0
