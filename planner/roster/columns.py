@@ -436,10 +436,11 @@ def dive(
 ) -> list[list[int]]:
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 
-    Each round fixes every schedule at least at the whole part of its LP value and one
-    more agent per group on its schedule of largest fraction, re-solves (warm) and prices
-    new schedules that fit what is fixed; a group is done when its fixed counts add up to
-    its size. Out of time, the last LP values are rounded by largest remainders.
+    Each step fixes every schedule at least at the whole part of its LP value and one
+    more agent per group on its schedule of largest fraction, prices new schedules that
+    fit what is fixed (`reprice` adds them to `columns`), and re-solves warm; a group is
+    done when its fixed counts add up to its size. Out of time, the last LP values are
+    rounded by largest remainders.
     """
     began = time.perf_counter()
     lower: list[list[int]] = [[] for _ in columns]
@@ -447,7 +448,7 @@ def dive(
     while lp.solve(seconds - (time.perf_counter() - began)):
         values = lp.values()
         if time.perf_counter() - began < seconds:
-            reprice()  # columns land in `columns` and in the next solve
+            reprice()  # its columns enter the next solve
         done = True
         for g, cols in enumerate(columns):
             lower[g] += [0] * (len(cols) - len(lower[g]))

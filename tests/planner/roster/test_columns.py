@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
-from planner.roster.columns import pattern_lower_bound, rounded_counts
+from planner.roster.columns import MasterLP, pattern_lower_bound, rounded_counts
 from planner.roster.hint import greedy_roster
 from planner.roster.solve import roster_frame
 from tests.planner.roster.test_properties import cases
@@ -49,3 +52,21 @@ def test_rounded_counts_add_up_and_stay_within_one_of_each_share(weights, drift)
     off = rounded_counts([max(0.0, x + drift / len(shares)) for x in shares], total)
     assert sum(off) == total
     assert min(off) >= 0
+
+
+def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> None:
+    lp = MasterLP()
+    row = lp.add_row(3.0, math.inf)  # x + y >= 3
+    lp.add_col(1.0, 2.0, [row], [1.0])  # x <= 2 at 1 point
+    lp.add_col(3.0, math.inf, [row], [1.0])  # y at 3 points
+    assert lp.solve(5.0)
+    assert lp.value() == pytest.approx(5.0)  # x = 2, y = 1
+    assert lp.duals()[row] == pytest.approx(3.0)
+    lp.add_col(2.0, math.inf, [row], [1.0])  # z at 2 points replaces y
+    assert lp.solve(5.0)
+    assert lp.value() == pytest.approx(4.0)
+    assert lp.duals()[row] == pytest.approx(2.0)
+    assert lp.values() == pytest.approx([2.0, 0.0, 1.0])
+    lp.set_lower(1, 1.0)  # y fixed at one at least
+    assert lp.solve(5.0)
+    assert lp.value() == pytest.approx(5.0)
