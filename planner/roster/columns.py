@@ -173,11 +173,12 @@ def pattern_lower_bound(
     starts: list[list[int]],
     seconds: float,
     dive_share: float = DIVE_SHARE,
+    on_bound: Callable[[float], None] | None = None,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
 
     With a `dive_share` of the time, the master LP is dived to a whole roster (`roster`);
-    without, only the bound is sought.
+    without, only the bound is sought. `on_bound` hears each better bound (points).
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -391,6 +392,8 @@ def pattern_lower_bound(
             plans, bound = price(at)
             if bound > best:
                 best, center = bound, at
+                if on_bound is not None:
+                    on_bound(best)
             new = improving(dual, plans)
             if new:
                 break

@@ -469,7 +469,16 @@ def _improve(
             by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
         # A proven aggregate's split roster is better than diving can do on small groups.
         dive_share = 0.0 if tractable else DIVE_SHARE
-        pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE, dive_share)
+        last = time.perf_counter()
+
+        def hear(bound: float) -> None:
+            """Report a better bound while the columns run, at most once a second."""
+            nonlocal floor, last
+            if bound > floor and time.perf_counter() - last >= 1.0:
+                floor, last = bound, time.perf_counter()
+                report(objective, floor)
+
+        pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE, dive_share, hear)
         floor = max(floor, pool.bound)
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         if found is not None and found[1] < objective:
