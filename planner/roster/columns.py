@@ -1,14 +1,14 @@
 """Column generation: a bound holding every per-agent rule, and a pool of whole schedules.
 
-The pool assembles a roster too (price and branch: `solve_master`).
-
-The restricted master LP chooses, per group of identical agents, a mix of whole 4-week
-schedules (columns) and covers each queue with them; the pricing problem, the per-agent
-dynamic programme of `planner.roster.hint` with the model's contract-minimum price, finds
-the schedule of least reduced cost under every per-agent rule. At each round the Lagrangian
-bound `LP + sum over groups of size x min reduced cost` is a valid lower bound of the
-model's optimum (without fairness and stability, which are >= 0), and at convergence it
-equals the LP, which holds every per-agent rule, unlike CP-SAT's root relaxation.
+The restricted master LP (HiGHS, re-solved warm) chooses, per group of identical agents,
+a mix of whole 4-week schedules (columns) and covers each queue with them; the pricing
+problem, the per-agent dynamic programme of `planner.roster.hint` with the model's
+contract-minimum price, finds the schedule of least reduced cost under every per-agent
+rule. Pricing at any duals of the right signs gives a Lagrangian bound of the model's
+optimum (without fairness and stability, which are >= 0); pricing at smoothed duals
+takes fewer rounds, and at convergence the bound equals the LP, which holds every
+per-agent rule, unlike CP-SAT's root relaxation. The master LP can then be dived to a
+whole roster (`dive`).
 
 Time is compressed into segments (runs of intervals where no shift starts, ends or breaks
 and no requirement changes), which leaves the LP's value unchanged and makes it 5x smaller.
@@ -106,31 +106,10 @@ class MasterLP:
         # HiGHS's clock runs across solves: the limit is on its total.
         self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(seconds, 0.01))
         self._highs.run()
+        # Later solves: primal simplex, as new columns keep the last basis primal feasible.
         self._highs.setOptionValue("solver", "simplex")
-        self._highs.setOptionValue(
-            "simplex_strategy", 4
-        )  # primal: new columns keep the basis feasible
+        self._highs.setOptionValue("simplex_strategy", 4)
         return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-
-    def solve_integer(self, columns: list[int], seconds: float) -> list[float] | None:
-        """Solve with `columns` integer: their values in the best solution found, or None."""
-        self._flush()
-        positions = np.array(columns, dtype=np.int32)
-        integer = np.full(len(columns), int(highspy.HighsVarType.kInteger), dtype=np.uint8)
-        self._highs.changeColsIntegrality(len(columns), positions, integer)
-        self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(seconds, 0.01))
-        self._highs.run()
-        print(
-            "MIP",
-            self._highs.getModelStatus(),
-            self._highs.getInfo().objective_function_value,
-            self._highs.getInfo().mip_dual_bound,
-            self._highs.getInfo().mip_gap,
-        )
-        if self._highs.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
-            return None
-        values = self._highs.getSolution().col_value
-        return [values[c] for c in columns]
 
     def set_lower(self, column: int, lower: float) -> None:
         """Raise a column's lower bound (its upper bound stays infinite)."""
@@ -440,10 +419,10 @@ def dive(
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 
     Each step fixes every schedule at least at the whole part of its LP value and one
-    more agent per group on its schedule of largest fraction, prices new schedules that
-    fit what is fixed (`reprice` adds them to `columns`), and re-solves warm; a group is
-    done when its fixed counts add up to its size. Out of time, the last LP values are
-    rounded by largest remainders.
+    more agent per group on its schedule of largest fraction; it then prices new
+    schedules that fit what is fixed (`reprice` adds them to `columns`) and re-solves
+    warm. A group is done when its fixed counts add up to its size. Out of time, the
+    last LP values are rounded by largest remainders.
     """
     began = time.perf_counter()
     lower: list[list[int]] = [[] for _ in columns]
