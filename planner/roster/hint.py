@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -145,7 +144,6 @@ def greedy_roster(
     index: RosterIndex,
     passes: int = _PASSES,
     seconds: float | None = None,
-    start: Sequence[int] = (),
 ) -> tuple[int, ...]:
     """Option positions of a greedy roster keeping every hard rule (minimums permitting).
 
@@ -154,8 +152,6 @@ def greedy_roster(
         index: their index.
         passes: rounds over all agents (the second re-plans each against the others).
         seconds: stop re-planning after this long (the first pass always completes).
-        start: option positions of a complete roster to re-plan from (every pass then
-            re-plans each agent against the others, and may stop at `seconds`).
     """
     deadline = None if seconds is None else time.perf_counter() + seconds
     if not inputs.options:
@@ -204,13 +200,10 @@ def greedy_roster(
                 )
         return out
 
-    for o in start:
-        plans.setdefault(index.agent_pos[inputs.options[o].agent_id], []).append(o)
-        claim(o)
     for round_ in range(passes):
         for a in range(len(inputs.agents)):
             # The first pass always completes: an agent left unplanned misses its minimum.
-            if (round_ or start) and deadline is not None and time.perf_counter() > deadline:
+            if round_ and deadline is not None and time.perf_counter() > deadline:
                 break
             for o in plans.get(a, []):
                 release(o)
