@@ -87,20 +87,24 @@ def scenario(**site_overrides: object) -> Scenario:
     return Scenario.model_validate(scenario_data(**site_overrides))
 
 
-def day_requirements(sc: Scenario, start: date, weeks: int, heads: int = 1) -> pd.DataFrame:
-    """`heads` chat/en agents from 09:00 to 17:00 Amsterdam time on every date."""
-    grid = horizon_grid(sc, start, weeks)
-    local = grid.tz_convert("Europe/Amsterdam")
-    inside = (local.hour >= 9) & (local.hour < 17)
+def chat_requirements(intervals: pd.DatetimeIndex, heads: int = 1) -> pd.DataFrame:
+    """`heads` chat/en tier-1 agents in each of `intervals`."""
     return pd.DataFrame(
         {
-            "interval_start": grid[inside],
+            "interval_start": intervals,
             "channel": "chat",
             "language": "en",
             "tier": 1,
             "agents_required": heads,
         }
     )
+
+
+def day_requirements(sc: Scenario, start: date, weeks: int, heads: int = 1) -> pd.DataFrame:
+    """`heads` chat/en agents from 09:00 to 17:00 Amsterdam time on every date."""
+    grid = horizon_grid(sc, start, weeks)
+    local = grid.tz_convert("Europe/Amsterdam")
+    return chat_requirements(grid[(local.hour >= 9) & (local.hour < 17)], heads)
 
 
 def test_headcount_expands_to_named_agents() -> None:

@@ -19,7 +19,12 @@ from scenarios.rostering import (
     unmet_wishes,
 )
 from scenarios.spec import Scenario, ShiftTemplate
-from tests.scenarios.test_rostering import day_requirements, scenario, scenario_data
+from tests.scenarios.test_rostering import (
+    chat_requirements,
+    day_requirements,
+    scenario,
+    scenario_data,
+)
 
 FAST = SolveSettings(time_limit_s=10, num_workers=2, seed=1)
 MONDAY = date(2027, 5, 3)
@@ -158,15 +163,7 @@ def test_the_solver_places_the_lunch_where_demand_dips() -> None:
     # One agent needed 09:00-18:00 on Monday, except 13:00-14:00 (offset 240).
     monday = local.date == MONDAY
     busy = monday & (local.hour >= 9) & (local.hour < 18) & (local.hour != 13)
-    req = pd.DataFrame(
-        {
-            "interval_start": grid[busy],
-            "channel": "chat",
-            "language": "en",
-            "tier": 1,
-            "agents_required": 1,
-        }
-    )
+    req = chat_requirements(grid[busy])
     inputs = roster_inputs(sc, req, MONDAY, 1)
     assert Counter(o.date_local for o in inputs.options)[MONDAY] == 3
     result = solve_roster(inputs, FAST)
@@ -183,15 +180,7 @@ def test_public_holidays_are_shared_within_a_site() -> None:
     local = grid.tz_convert("Europe/Amsterdam")
     holidays = pd.Index(local.date).isin([date(2027, 4, 27), date(2027, 5, 6)])
     busy = holidays & (local.hour >= 9) & (local.hour < 17)
-    req = pd.DataFrame(
-        {
-            "interval_start": grid[busy],
-            "channel": "chat",
-            "language": "en",
-            "tier": 1,
-            "agents_required": 1,
-        }
-    )
+    req = chat_requirements(grid[busy])
     inputs = roster_inputs(sc, req, start, 2)
     result = solve_roster(inputs, FAST)
     worked = result.roster[result.roster["holiday"].astype(bool)]
