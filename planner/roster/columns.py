@@ -31,6 +31,8 @@ from planner.roster.inputs import (
     DAYS_PER_WEEK,
     RosterIndex,
     RosterInputs,
+    ShiftKey,
+    shift_key,
     week_min_minutes,
 )
 
@@ -254,19 +256,21 @@ def pattern_lower_bound(
 
     schedules: list[list[tuple[int, ...]]] = [[] for _ in members]
     column_of: list[list[int]] = [[] for _ in members]
-    own = {
-        (a, d, inputs.options[o].template, inputs.options[o].breaks_local): o
-        for a in (m[0] for m in members)
-        for d in range(inputs.days)
-        for o in index.by_agent_day.get((a, d), ())
-    }
+    own = shifts_by_agent(inputs, index, [m[0] for m in members])
+    segments: dict[int, frozenset[int]] = {}
+
+    def segments_of(o: int) -> frozenset[int]:
+        """The segments option `o` works in (computed once: pricing asks every round)."""
+        if o not in segments:
+            segments[o] = frozenset(segment_of[t] for t in inputs.options[o].covered)
+        return segments[o]
 
     def entries(g: int, a: int, plan: list[int]) -> tuple[float, list[int], list[float]]:
         """Cost, rows and coefficients of agent `a`'s schedule `plan` in group `g`."""
         c = index.class_of_agent[a]
         heads: dict[int, int] = defaultdict(int)
         for o in plan:
-            for s in {segment_of[t] for t in inputs.options[o].covered}:
+            for s in segments_of(o):
                 heads[s] += 1
         rows = [convexity[g]]
         coefficients = [1.0]
@@ -278,19 +282,7 @@ def pattern_lower_bound(
 
     def add_column(g: int, a: int, plan: list[int]) -> None:
         lead = members[g][0]
-        schedules[g].append(
-            tuple(
-                own[
-                    (
-                        lead,
-                        inputs.day_of(inputs.options[o].date_local),
-                        inputs.options[o].template,
-                        inputs.options[o].breaks_local,
-                    )
-                ]
-                for o in plan
-            )
-        )
+        schedules[g].append(tuple(own[(lead, shift_key(inputs, o))] for o in plan))
         cost, rows, coefficients = entries(g, a, plan)
         column_of[g].append(lp.add_col(cost, math.inf, rows, coefficients))
 
@@ -330,8 +322,9 @@ def pattern_lower_bound(
             value = {}
             for d in range(inputs.days):
                 for o in index.by_agent_day.get((a, d), ()):
-                    covered = {segment_of[t] for t in inputs.options[o].covered}
-                    price = unit * sum(at[link_row[(c, s)]] for s in covered if (c, s) in link_row)
+                    price = unit * sum(
+                        at[link_row[(c, s)]] for s in segments_of(o) if (c, s) in link_row
+                    )
                     value[o] = -(option_cost[o] + price)
             plan = plan_agent(inputs, index, a, value, missing_minute=w.hard_slack_minute)
             least = -sum(value[o] for o in plan) + (
@@ -488,23 +481,25 @@ def hand_out(
     Schedules hold the options of their group's first agent; the others work the same
     shifts (their options of the same day, template and breaks).
     """
-    own = {
-        (a, d, inputs.options[o].template, inputs.options[o].breaks_local): o
-        for members in groups
-        for a in members
-        for d in range(inputs.days)
-        for o in index.by_agent_day.get((a, d), ())
-    }
+    own = shifts_by_agent(inputs, index, [a for members in groups for a in members])
     chosen: list[int] = []
     for members, plans, row in zip(groups, schedules, counts, strict=True):
         queue = [plan for plan, n in zip(plans, row, strict=True) for _ in range(n)]
         for a, plan in zip(members, queue, strict=True):
-            for o in plan:
-                opt = inputs.options[o]
-                chosen.append(
-                    own[(a, inputs.day_of(opt.date_local), opt.template, opt.breaks_local)]
-                )
+            chosen.extend(own[(a, shift_key(inputs, o))] for o in plan)
     return sorted(chosen)
+
+
+def shifts_by_agent(
+    inputs: RosterInputs, index: RosterIndex, agents: Sequence[int]
+) -> dict[tuple[int, ShiftKey], int]:
+    """Each of `agents`' options by (agent position, shift key)."""
+    return {
+        (a, shift_key(inputs, o)): o
+        for a in agents
+        for d in range(inputs.days)
+        for o in index.by_agent_day.get((a, d), ())
+    }
 
 
 def option_points(inputs: RosterInputs, o: int) -> float:
@@ -528,19 +523,3 @@ def minutes_below_minimum(inputs: RosterInputs, a: int, plan: Sequence[int]) -> 
     return sum(
         max(0, week_min_minutes(agent, inputs, wk) - minutes[wk]) for wk in range(inputs.weeks)
     )
-
-
-def schedule_costs(inputs: RosterInputs, pool: PatternBound) -> list[list[float]]:
-    """Per group and schedule: premium, night, wish and contract-minimum points.
-
-    Coverage and idle time are priced by the master's coverage terms, not here.
-    """
-    slack = inputs.weights.hard_slack_minute
-    return [
-        [
-            sum(option_points(inputs, o) for o in plan)
-            + slack * minutes_below_minimum(inputs, members[0], plan)
-            for plan in schedules
-        ]
-        for members, schedules in zip(pool.groups, pool.schedules, strict=True)
-    ]

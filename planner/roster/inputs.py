@@ -396,20 +396,23 @@ def _epoch_minutes(instants: list[pd.Timestamp]) -> tuple[int, ...]:
     return tuple((nanos // 60_000_000_000).tolist())
 
 
+# One shift whoever works it: (day, template, local breaks).
+ShiftKey = tuple[int, str, tuple[str, ...]]
 # One shift of one agent class on one day: (class position, day, template, local breaks).
 OptionKey = tuple[int, int, str, tuple[str, ...]]
+
+
+def shift_key(inputs: RosterInputs, o: int) -> ShiftKey:
+    """What makes option `o` the same shift for another agent: day, template and breaks."""
+    opt = inputs.options[o]
+    return inputs.day_of(opt.date_local), opt.template, opt.breaks_local
 
 
 def option_keys(inputs: RosterInputs, index: RosterIndex) -> list[OptionKey]:
     """The class-level key of every shift option, aligned with `inputs.options`."""
     return [
-        (
-            index.class_of_agent[index.agent_pos[opt.agent_id]],
-            inputs.day_of(opt.date_local),
-            opt.template,
-            opt.breaks_local,
-        )
-        for opt in inputs.options
+        (index.class_of_agent[index.agent_pos[opt.agent_id]], *shift_key(inputs, o))
+        for o, opt in enumerate(inputs.options)
     ]
 
 
