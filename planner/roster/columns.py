@@ -41,6 +41,10 @@ from planner.roster.inputs import (
 CONVERGED_POINTS = 0.5
 # Share of the time left for diving to a whole roster after the bound.
 DIVE_SHARE = 0.25
+# Diving first fixes only fractions of at least this much (fewer forced choices, more
+# steps), easing to any fraction over this share of its time.
+DIVE_THRESHOLD = 0.5
+DIVE_EASING = 0.85
 # Weight of the best duals so far when pricing (Wentges smoothing: fewer, steadier rounds).
 SMOOTHING = 0.5
 
@@ -102,15 +106,28 @@ class MasterLP:
         self._cols += 1
         return self._cols - 1
 
-    def solve(self, seconds: float) -> bool:
-        """Solve within `seconds`; whether the LP is optimal."""
+    def solve(self, seconds: float, bounds_raised: bool = False) -> bool:
+        """Solve within `seconds`; whether the LP is optimal.
+
+        New columns keep the last basis primal feasible (primal simplex); raised bounds
+        keep it dual feasible (`bounds_raised`: dual simplex, or interior point afresh
+        should the dual simplex stop short).
+        """
         self._flush()
+        ok = self._run(seconds, 1 if bounds_raised else 4)
+        if not ok and bounds_raised:
+            self._highs.clearSolver()
+            self._highs.setOptionValue("solver", "ipm")
+            ok = self._run(seconds, 4)
+        return ok
+
+    def _run(self, seconds: float, simplex_strategy: int) -> bool:
         # HiGHS's clock runs across solves: the limit is on its total.
         self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(seconds, 0.01))
+        self._highs.setOptionValue("simplex_strategy", simplex_strategy)
         self._highs.run()
-        # Later solves: primal simplex, as new columns keep the last basis primal feasible.
+        # Later solves start from this basis with the simplex method.
         self._highs.setOptionValue("solver", "simplex")
-        self._highs.setOptionValue("simplex_strategy", 4)
         return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     def set_lower(self, column: int, lower: float) -> None:
@@ -412,34 +429,46 @@ def dive(
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 
     Each step fixes every schedule at least at the whole part of its LP value and one
-    more agent per group on its schedule of largest fraction; it then prices new
-    schedules that fit what is fixed (`reprice` adds them to `columns`) and re-solves
-    warm. A group is done when its fixed counts add up to its size. Out of time, the
+    more agent per group on its schedule of largest fraction; it then re-solves warm
+    (dual simplex), prices new schedules that fit what is fixed (`reprice` adds them to
+    `columns`) and re-solves again (primal simplex). A group is done when its fixed counts add up to its size. Out of time, the
     last LP values are rounded by largest remainders.
     """
     began = time.perf_counter()
+
+    def left() -> float:
+        return seconds - (time.perf_counter() - began)
+
     lower: list[list[int]] = [[] for _ in columns]
     values: list[float] = []
-    while lp.solve(seconds - (time.perf_counter() - began)):
+    while lp.solve(left(), bounds_raised=True):
+        if left() > 0:
+            reprice()  # schedules that fit what is fixed
+            if not lp.solve(left()):
+                break
         values = lp.values()
-        if time.perf_counter() - began < seconds:
-            reprice()  # its columns enter the next solve
-        done = True
+        # Early on, only confident fractions are fixed; the threshold falls to zero
+        # (every unfinished group fixes one more agent) as the time runs out.
+        threshold = DIVE_THRESHOLD * max(0.0, 1 - (seconds - left()) / (DIVE_EASING * seconds))
+        wholes, best, largest = [], [], []
         for g, cols in enumerate(columns):
             lower[g] += [0] * (len(cols) - len(lower[g]))
-            whole = [math.floor(values[c] + 1e-6) if c < len(values) else 0 for c in cols]
-            if sum(whole) < sizes[g]:
-                done = False
-                fraction = [
-                    values[c] - w if c < len(values) else 0.0
-                    for c, w in zip(cols, whole, strict=True)
-                ]
-                whole[max(range(len(cols)), key=fraction.__getitem__)] += 1
+            whole = [math.floor(values[c] + 1e-6) for c in cols]
+            fraction = [values[c] - w for c, w in zip(cols, whole, strict=True)]
+            wholes.append(whole)
+            unfinished = sum(whole) < sizes[g]
+            best.append(max(range(len(cols)), key=fraction.__getitem__) if unfinished else -1)
+            largest.append(fraction[best[-1]] if unfinished else 0.0)
+        confident = [g for g, i in enumerate(best) if i >= 0 and largest[g] >= threshold]
+        for g in confident or [g for g, i in enumerate(best) if i >= 0]:
+            wholes[g][best[g]] += 1
+        for g, cols in enumerate(columns):
             for i, c in enumerate(cols):
-                if whole[i] > lower[g][i]:
-                    lower[g][i] = whole[i]
-                    lp.set_lower(c, whole[i])
-        if done or time.perf_counter() - began >= seconds:
+                if wholes[g][i] > lower[g][i]:
+                    lower[g][i] = wholes[g][i]
+                    lp.set_lower(c, wholes[g][i])
+        done = all(i < 0 for i in best)
+        if done or left() <= 0:
             break
     counts = []
     for cols, lows, size in zip(columns, lower, sizes, strict=True):

@@ -50,7 +50,7 @@ SPLIT_SHARE = 0.15
 HINT_SHARE = 0.25
 # Share for column generation and its dive to a roster (the bound stops early once
 # converged); below the minimum budget, polishing gets that time instead.
-COLUMNS_SHARE = 0.7
+COLUMNS_SHARE = 0.8
 COLUMNS_MIN_SECONDS = 20.0
 # The aggregate and the greedy roster stop after this long whatever the budget, so a first
 # roster exists early; a large organisation's final search gets the rest.

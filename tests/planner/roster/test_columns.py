@@ -68,5 +68,10 @@ def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> No
     assert lp.duals()[row] == pytest.approx(2.0)
     assert lp.values() == pytest.approx([2.0, 0.0, 1.0])
     lp.set_lower(1, 1.0)  # y fixed at one at least
-    assert lp.solve(5.0)
+    assert lp.solve(5.0, bounds_raised=True)
     assert lp.value() == pytest.approx(5.0)
+    assert lp.values() == pytest.approx([2.0, 1.0, 0.0])
+    lp.set_lower(2, 2.0)  # z at two at least: x gives way
+    assert lp.solve(5.0, bounds_raised=True)
+    assert lp.value() == pytest.approx(7.0)
+    assert lp.values() == pytest.approx([0.0, 1.0, 2.0])
