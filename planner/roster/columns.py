@@ -80,8 +80,9 @@ class MasterLP:
     """The restricted master LP on HiGHS: rows first, then columns, re-solved warm.
 
     After the first solve (interior point with crossover, fast from cold on these
-    degenerate LPs) each re-solve starts from the previous basis with the primal simplex,
-    so a round costs a few pivots instead of a fresh solve.
+    degenerate LPs) each re-solve starts from the previous basis: with the primal simplex
+    after new columns, the dual simplex after raised bounds, so a round costs a few
+    pivots instead of a fresh solve.
     """
 
     def __init__(self) -> None:
@@ -428,11 +429,13 @@ def dive(
 ) -> list[list[int]]:
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 
-    Each step fixes every schedule at least at the whole part of its LP value and one
-    more agent per group on its schedule of largest fraction; it then re-solves warm
-    (dual simplex), prices new schedules that fit what is fixed (`reprice` adds them to
-    `columns`) and re-solves again (primal simplex). A group is done when its fixed counts add up to its size. Out of time, the
-    last LP values are rounded by largest remainders.
+    Each step fixes every schedule at least at the whole part of its LP value, and one
+    more agent on the schedule of largest fraction in each group where that fraction
+    reaches the threshold (in every unfinished group when none does). It then re-solves
+    warm (dual simplex), prices new schedules that fit what is fixed (`reprice` adds
+    them to `columns`) and re-solves again (primal simplex). A group is done when its
+    fixed counts add up to its size. Out of time, the last LP values are rounded by
+    largest remainders.
     """
     began = time.perf_counter()
 
