@@ -431,11 +431,11 @@ def dive(
 
     Each step fixes every schedule at least at the whole part of its LP value, and one
     more agent on the schedule of largest fraction in each group where that fraction
-    reaches the threshold (in every unfinished group when none does). It then re-solves
-    warm (dual simplex), prices new schedules that fit what is fixed (`reprice` adds
-    them to `columns`) and re-solves again (primal simplex). A group is done when its
-    fixed counts add up to its size. Out of time, the last LP values are rounded by
-    largest remainders.
+    reaches a threshold easing to zero as time runs out (in every unfinished group when
+    none reaches it). It then re-solves warm (dual simplex), prices new schedules that
+    fit what is fixed (`reprice` adds them to `columns`) and re-solves again (primal
+    simplex). A group is done when its fixed counts add up to its size. Out of time, the
+    last LP values are rounded by largest remainders.
     """
     began = time.perf_counter()
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
-from planner.roster.columns import MasterLP, pattern_lower_bound, rounded_counts
+from planner.roster.columns import MasterLP, dive, pattern_lower_bound, rounded_counts
 from planner.roster.hint import greedy_roster
 from planner.roster.solve import roster_frame
 from tests.planner.roster.test_properties import cases
@@ -75,3 +75,41 @@ def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> No
     assert lp.solve(5.0, bounds_raised=True)
     assert lp.value() == pytest.approx(7.0)
     assert lp.values() == pytest.approx([0.0, 1.0, 2.0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 6), min_size=1, max_size=3), data=st.data())
+def test_the_dive_gives_each_group_whole_counts_costing_at_least_the_lp(sizes, data) -> None:  # type: ignore[no-untyped-def]
+    # A master of its own: groups choose among columns covering three demand rows,
+    # whose shortfall costs 5 a head.
+    lp = MasterLP()
+    need = [data.draw(st.integers(0, 8)) for _ in range(3)]
+    demand = [lp.add_row(n, math.inf) for n in need]
+    for row in demand:
+        lp.add_col(5.0, math.inf, [row], [1.0])
+    columns: list[list[int]] = []
+    priced: dict[int, tuple[float, list[bool]]] = {}
+    for size in sizes:
+        convexity = lp.add_row(size, size)
+        columns.append([])
+        for _ in range(data.draw(st.integers(1, 4))):
+            covers = data.draw(st.lists(st.booleans(), min_size=3, max_size=3))
+            cost = float(data.draw(st.integers(0, 9)))
+            rows = [convexity] + [r for r, on in zip(demand, covers, strict=True) if on]
+            c = lp.add_col(cost, math.inf, rows, [1.0] * len(rows))
+            priced[c] = (cost, covers)
+            columns[-1].append(c)
+    assert lp.solve(5.0)
+    relaxed = lp.value()
+    counts = dive(lp, columns, sizes, 5.0, lambda: None)
+    assert [sum(row) for row in counts] == sizes
+    assert min(min(row) for row in counts) >= 0
+    chosen = [
+        (c, n)
+        for cols, row in zip(columns, counts, strict=True)
+        for c, n in zip(cols, row, strict=True)
+    ]
+    heads = [sum(n for c, n in chosen if priced[c][1][r]) for r in range(3)]
+    whole = sum(priced[c][0] * n for c, n in chosen)
+    whole += 5.0 * sum(max(0, n - h) for n, h in zip(need, heads, strict=True))
+    assert whole >= relaxed - 1e-6
