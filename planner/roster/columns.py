@@ -114,12 +114,14 @@ class MasterLP:
         keep it dual feasible (`bounds_raised`: dual simplex, or interior point afresh
         should the dual simplex stop short).
         """
+        began = time.perf_counter()
         self._flush()
         ok = self._run(seconds, 1 if bounds_raised else 4)
-        if not ok and bounds_raised:
+        stopped = self._highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+        if not ok and bounds_raised and not stopped:
             self._highs.clearSolver()
             self._highs.setOptionValue("solver", "ipm")
-            ok = self._run(seconds, 4)
+            ok = self._run(seconds - (time.perf_counter() - began), 4)
         return ok
 
     def _run(self, seconds: float, simplex_strategy: int) -> bool:
@@ -453,25 +455,26 @@ def dive(
         # Early on, only confident fractions are fixed; the threshold falls to zero
         # (every unfinished group fixes one more agent) as the time runs out.
         threshold = DIVE_THRESHOLD * max(0.0, 1 - (seconds - left()) / (DIVE_EASING * seconds))
-        wholes, best, largest = [], [], []
+        wholes = []
+        # Unfinished groups: their schedule of largest fraction, and that fraction.
+        unfinished: dict[int, tuple[int, float]] = {}
         for g, cols in enumerate(columns):
             lower[g] += [0] * (len(cols) - len(lower[g]))
             whole = [math.floor(values[c] + 1e-6) for c in cols]
-            fraction = [values[c] - w for c, w in zip(cols, whole, strict=True)]
             wholes.append(whole)
-            unfinished = sum(whole) < sizes[g]
-            best.append(max(range(len(cols)), key=fraction.__getitem__) if unfinished else -1)
-            largest.append(fraction[best[-1]] if unfinished else 0.0)
-        confident = [g for g, i in enumerate(best) if i >= 0 and largest[g] >= threshold]
-        for g in confident or [g for g, i in enumerate(best) if i >= 0]:
-            wholes[g][best[g]] += 1
+            if sum(whole) < sizes[g]:
+                fraction = [values[c] - w for c, w in zip(cols, whole, strict=True)]
+                i = max(range(len(cols)), key=fraction.__getitem__)
+                unfinished[g] = (i, fraction[i])
+        confident = [g for g, (_i, share) in unfinished.items() if share >= threshold]
+        for g in confident or list(unfinished):
+            wholes[g][unfinished[g][0]] += 1
         for g, cols in enumerate(columns):
             for i, c in enumerate(cols):
                 if wholes[g][i] > lower[g][i]:
                     lower[g][i] = wholes[g][i]
                     lp.set_lower(c, wholes[g][i])
-        done = all(i < 0 for i in best)
-        if done or left() <= 0:
+        if not unfinished or left() <= 0:
             break
     counts = []
     for cols, lows, size in zip(columns, lower, sizes, strict=True):
