@@ -542,7 +542,7 @@ def certified_bound(inputs: RosterInputs, result: RosterResult) -> PatternBound:
     for o, opt in enumerate(inputs.options):
         if (opt.agent_id, opt.date_local, opt.template, ";".join(opt.breaks_local)) in picked:
             starts[index.agent_pos[opt.agent_id]].append(o)
-    return pattern_lower_bound(inputs, index, starts, BOUND_SECONDS, dive_share=0.0)
+    return pattern_lower_bound(inputs, index, starts, BOUND_SECONDS, to_roster=False)
 
 
 def _obj_value(result: RosterResult) -> float:

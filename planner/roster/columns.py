@@ -39,12 +39,15 @@ from planner.roster.inputs import (
 # The bound meets the LP within this many points: converged (pricing then only finds
 # columns of reduced cost within rounding of zero).
 CONVERGED_POINTS = 0.5
-# Share of the time left for diving to a whole roster after the bound.
-DIVE_SHARE = 0.25
+# Share of the time kept for building a whole roster after the bound (at least).
+ROSTER_SHARE = 0.25
 # Diving first fixes only fractions of at least this much (fewer forced choices, more
 # steps), easing to any fraction over this share of its time.
 DIVE_THRESHOLD = 0.5
 DIVE_EASING = 0.85
+# Share of the time after the bound given to the dive; moving agents one at a time gets
+# the rest.
+DIVE_PART = 0.4
 # Weight of the best duals so far when pricing (Wentges smoothing: fewer, steadier rounds).
 SMOOTHING = 0.5
 
@@ -134,9 +137,14 @@ class MasterLP:
         return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     def set_lower(self, column: int, lower: float) -> None:
-        """Raise a column's lower bound (its upper bound stays infinite)."""
+        """Set a column's lower bound (its upper bound stays infinite)."""
         self._flush()
         self._highs.changeColBounds(column, lower, highspy.kHighsInf)
+
+    def set_row(self, row: int, lower: float, upper: float) -> None:
+        """Set a row's bounds."""
+        self._flush()
+        self._highs.changeRowBounds(row, lower, upper)
 
     def values(self) -> list[float]:
         """Column values of the last solve."""
@@ -173,13 +181,15 @@ def pattern_lower_bound(
     index: RosterIndex,
     starts: list[list[int]],
     seconds: float,
-    dive_share: float = DIVE_SHARE,
+    to_roster: bool = True,
     on_bound: Callable[[float], None] | None = None,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
 
-    With a `dive_share` of the time, the master LP is dived to a whole roster (`roster`);
-    without, only the bound is sought. `on_bound` hears each better bound (points).
+    With `to_roster`, the time the bound leaves (ROSTER_SHARE at least) builds a whole
+    roster (`roster`): the master LP is dived (`dive`), then agents are moved one at a
+    time to better schedules (`move_agents`). Without, only the bound is sought.
+    `on_bound` hears each better bound (points).
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -257,10 +267,11 @@ def pattern_lower_bound(
     demand_row = {key: lp.add_row(n, math.inf) for key, n in need.items()}
     # Short and share columns: (cost, upper, first row, second row or -1).
     bounded: list[tuple[float, float, int, int]] = []
+    short_col: dict[tuple[int, int], tuple[int, float]] = {}
     for (q, s), n in need.items():
         priority = inputs.queues[q].priority
         cost = size[s] * (w.understaffing * priority + w.overstaffing) / unit
-        lp.add_col(cost, n, [demand_row[(q, s)]], [1.0])  # short
+        short_col[(q, s)] = (lp.add_col(cost, n, [demand_row[(q, s)]], [1.0]), cost)  # short
         bounded.append((cost, n, demand_row[(q, s)], -1))
     link_row: dict[tuple[int, int], int] = {}
     for c, cls in enumerate(index.classes):
@@ -370,7 +381,7 @@ def pattern_lower_bound(
     rounds = 0
     lp_value = float("nan")
     converged = False
-    bound_by = began + seconds * (1 - dive_share)
+    bound_by = began + seconds * (1 - ROSTER_SHARE if to_roster else 1)
     while time.perf_counter() < bound_by:
         if not lp.solve(bound_by - time.perf_counter()):
             break
@@ -405,10 +416,60 @@ def pattern_lower_bound(
         for g, a, plan in improving(dual, plans):
             add_column(g, a, plan)
 
+    known: list[dict[tuple[int, ...], int]] = [
+        {plan: i for i, plan in enumerate(plans)} for plans in schedules
+    ]
+
+    def respond(g: int, i: int) -> int | None:
+        """A better schedule for the agent of group `g` taken off schedule `i`, or None.
+
+        The agent is priced against the shortfall the LP leaves without it: each segment is
+        worth a head's share of the uncovered queues it serves, the costliest first.
+        """
+        a = members[g][0]
+        c = index.class_of_agent[a]
+        x = lp.values()
+        worth: dict[int, float] = {}
+
+        def head_worth(s: int) -> float:
+            if s not in worth:
+                gaps = sorted(
+                    (short_col[(q, s)][1], x[short_col[(q, s)][0]])
+                    for q in index.classes[c].queues
+                    if (q, s) in short_col
+                )
+                room, total = float(unit), 0.0
+                for cost, units in reversed(gaps):
+                    take = min(room, units)
+                    total, room = total + take * cost, room - take
+                worth[s] = total
+            return worth[s]
+
+        value = {
+            o: sum(head_worth(s) for s in segments_of(o)) - option_cost[o]
+            for d in range(inputs.days)
+            for o in index.by_agent_day.get((a, d), ())
+        }
+        plan = plan_agent(inputs, index, a, value, missing_minute=w.hard_slack_minute)
+
+        def net(options: Sequence[int]) -> float:
+            return schedule_cost(a, list(options)) - sum(value[o] + option_cost[o] for o in options)
+
+        if net(plan) >= net(schedules[g][i]) - 1e-6:
+            return None
+        key = tuple(own[(a, shift_key(inputs, o))] for o in plan)
+        if key not in known[g]:
+            known[g][key] = len(column_of[g])
+            add_column(g, a, plan)
+        return known[g][key]
+
     roster: list[int] = []
-    if dive_share > 0:
+    if to_roster:
+        sizes = [len(m) for m in members]
         left = began + seconds - time.perf_counter()
-        counts = dive(lp, column_of, [len(m) for m in members], left, reprice)
+        counts = dive(lp, column_of, sizes, left * DIVE_PART, reprice)
+        left = began + seconds - time.perf_counter()
+        counts = move_agents(lp, column_of, sizes, convexity, counts, left, respond)
         roster = hand_out(inputs, index, members, schedules, counts)
     return PatternBound(
         bound=best,
@@ -484,6 +545,62 @@ def dive(
             for c, low in zip(cols, lows, strict=True)
         ]
         counts.append(rounded_counts(shares, size))
+    return counts
+
+
+def move_agents(
+    lp: MasterLP,
+    columns: list[list[int]],
+    sizes: list[int],
+    convexity: list[int],
+    counts: list[list[int]],
+    seconds: float,
+    respond: Callable[[int, int], int | None],
+) -> list[list[int]]:
+    """Whole counts improved by moving one agent at a time to a better schedule.
+
+    Every schedule is pinned at its count (the groups' sizes leave no room). In turn, one
+    agent of each worked schedule is taken off and the LP re-solved, so its shortfall is
+    what the rest leave; `respond` names a better schedule for that agent (possibly new,
+    added to `columns`) or None. The move stays when the LP, i.e. the roster's objective,
+    falls; passes repeat until one changes nothing or time runs out.
+    """
+    began = time.perf_counter()
+
+    def left() -> float:
+        return seconds - (time.perf_counter() - began)
+
+    counts = [list(row) for row in counts]
+    for cols, row in zip(columns, counts, strict=True):
+        for c, n in zip(cols, row, strict=True):
+            lp.set_lower(c, n)
+    if not lp.solve(left(), bounds_raised=True):
+        return counts
+    best = lp.value()
+    moved = True
+    while moved and left() > 0:
+        moved = False
+        for g, cols in enumerate(columns):
+            for i in range(len(counts[g])):
+                if counts[g][i] == 0 or left() <= 0:
+                    continue
+                lp.set_lower(cols[i], counts[g][i] - 1)
+                lp.set_row(convexity[g], sizes[g] - 1, sizes[g] - 1)
+                j = respond(g, i) if lp.solve(left(), bounds_raised=True) else None
+                lp.set_row(convexity[g], sizes[g], sizes[g])
+                if j is not None:
+                    counts[g] += [0] * (len(cols) - len(counts[g]))
+                    lp.set_lower(cols[j], counts[g][j] + 1)
+                    if lp.solve(left(), bounds_raised=True) and lp.value() < best - 1e-6:
+                        best = lp.value()
+                        counts[g][i] -= 1
+                        counts[g][j] += 1
+                        moved = True
+                        continue
+                    lp.set_lower(cols[j], counts[g][j])
+                # Undone without a re-solve: the next move's solve starts from here.
+                lp.set_lower(cols[i], counts[g][i])
+    lp.solve(left(), bounds_raised=True)
     return counts
 
 

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
 from planner.roster.aggregate import solve_aggregate
-from planner.roster.columns import DIVE_SHARE, pattern_lower_bound
+from planner.roster.columns import pattern_lower_bound
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -467,8 +467,6 @@ def _improve(
         by_agent: list[list[int]] = [[] for _ in inputs.agents]
         for o in first_roster:
             by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
-        # A proven aggregate's split roster is better than diving can do on small groups.
-        dive_share = 0.0 if tractable else DIVE_SHARE
         last = time.perf_counter()
 
         def hear(bound: float) -> None:
@@ -478,7 +476,10 @@ def _improve(
                 floor, last = bound, time.perf_counter()
                 report(objective, floor)
 
-        pool = pattern_lower_bound(inputs, index, by_agent, limit * COLUMNS_SHARE, dive_share, hear)
+        # A proven aggregate's split roster is better than diving can do on small groups.
+        pool = pattern_lower_bound(
+            inputs, index, by_agent, limit * COLUMNS_SHARE, not tractable, hear
+        )
         floor = max(floor, pool.bound)
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         if found is not None and found[1] < objective:

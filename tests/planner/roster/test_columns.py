@@ -9,7 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
-from planner.roster.columns import MasterLP, dive, pattern_lower_bound, rounded_counts
+from planner.roster.columns import (
+    MasterLP,
+    dive,
+    move_agents,
+    pattern_lower_bound,
+    rounded_counts,
+)
 from planner.roster.hint import greedy_roster
 from planner.roster.solve import roster_frame
 from tests.planner.roster.test_properties import cases
@@ -77,39 +83,86 @@ def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> No
     assert lp.values() == pytest.approx([0.0, 1.0, 2.0])
 
 
-@settings(max_examples=30, deadline=None)
-@given(sizes=st.lists(st.integers(1, 6), min_size=1, max_size=3), data=st.data())
-def test_the_dive_gives_each_group_whole_counts_costing_at_least_the_lp(sizes, data) -> None:  # type: ignore[no-untyped-def]
-    # A master of its own: groups choose among columns covering three demand rows,
-    # whose shortfall costs 5 a head.
+def _small_master(sizes, data):  # type: ignore[no-untyped-def]
+    """A master of its own: groups choose among columns covering three demand rows, whose
+    shortfall costs 5 a head. Returns the LP, its columns and convexity rows per group, and
+    a function costing whole counts independently of the LP."""
     lp = MasterLP()
     need = [data.draw(st.integers(0, 8)) for _ in range(3)]
     demand = [lp.add_row(n, math.inf) for n in need]
     for row in demand:
         lp.add_col(5.0, math.inf, [row], [1.0])
     columns: list[list[int]] = []
+    convexity: list[int] = []
     priced: dict[int, tuple[float, list[bool]]] = {}
     for size in sizes:
-        convexity = lp.add_row(size, size)
+        convexity.append(lp.add_row(size, size))
         columns.append([])
         for _ in range(data.draw(st.integers(1, 4))):
             covers = data.draw(st.lists(st.booleans(), min_size=3, max_size=3))
             cost = float(data.draw(st.integers(0, 9)))
-            rows = [convexity] + [r for r, on in zip(demand, covers, strict=True) if on]
+            rows = [convexity[-1]] + [r for r, on in zip(demand, covers, strict=True) if on]
             c = lp.add_col(cost, math.inf, rows, [1.0] * len(rows))
             priced[c] = (cost, covers)
             columns[-1].append(c)
+
+    def cost_of(counts: list[list[int]]) -> float:
+        chosen = [
+            (c, n)
+            for cols, row in zip(columns, counts, strict=True)
+            for c, n in zip(cols, row, strict=True)
+        ]
+        heads = [sum(n for c, n in chosen if priced[c][1][r]) for r in range(3)]
+        whole = sum(priced[c][0] * n for c, n in chosen)
+        return whole + 5.0 * sum(max(0, n - h) for n, h in zip(need, heads, strict=True))
+
+    return lp, columns, convexity, cost_of
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 6), min_size=1, max_size=3), data=st.data())
+def test_the_dive_gives_each_group_whole_counts_costing_at_least_the_lp(sizes, data) -> None:  # type: ignore[no-untyped-def]
+    lp, columns, _convexity, cost_of = _small_master(sizes, data)
     assert lp.solve(5.0)
     relaxed = lp.value()
     counts = dive(lp, columns, sizes, 5.0, lambda: None)
     assert [sum(row) for row in counts] == sizes
     assert min(min(row) for row in counts) >= 0
-    chosen = [
-        (c, n)
-        for cols, row in zip(columns, counts, strict=True)
-        for c, n in zip(cols, row, strict=True)
-    ]
-    heads = [sum(n for c, n in chosen if priced[c][1][r]) for r in range(3)]
-    whole = sum(priced[c][0] * n for c, n in chosen)
-    whole += 5.0 * sum(max(0, n - h) for n, h in zip(need, heads, strict=True))
-    assert whole >= relaxed - 1e-6
+    assert cost_of(counts) >= relaxed - 1e-6
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 6), min_size=1, max_size=3), data=st.data())
+def test_moving_agents_keeps_the_groups_whole_and_never_costs_more(sizes, data) -> None:  # type: ignore[no-untyped-def]
+    lp, columns, convexity, cost_of = _small_master(sizes, data)
+    assert lp.solve(5.0)
+    dived = dive(lp, columns, sizes, 5.0, lambda: None)
+
+    def respond(g: int, i: int) -> int | None:
+        # Any schedule of the group, or none: only moves that lower the cost may stay.
+        return data.draw(st.none() | st.integers(0, len(columns[g]) - 1))
+
+    moved = move_agents(lp, columns, sizes, convexity, dived, 5.0, respond)
+    assert [sum(row) for row in moved] == sizes
+    assert min(min(row) for row in moved) >= 0
+    assert cost_of(moved) <= cost_of(dived) + 1e-6
+
+
+def test_an_agent_moves_to_the_schedule_that_covers_the_shortfall_and_back_never() -> None:
+    lp = MasterLP()
+    demand = lp.add_row(2.0, math.inf)  # two heads needed
+    lp.add_col(5.0, math.inf, [demand], [1.0])  # shortfall at 5 a head
+    group = lp.add_row(3.0, 3.0)  # three agents
+    idle = lp.add_col(0.0, math.inf, [group], [1.0])
+    working = lp.add_col(1.0, math.inf, [group, demand], [1.0, 1.0])
+    asked: list[int] = []
+
+    def respond(g: int, i: int) -> int | None:
+        asked.append(i)
+        return 1 - i  # always the other schedule
+
+    moved = move_agents(lp, [[idle, working]], [3], [group], [[3, 0]], 5.0, respond)
+    # Two agents move to work (each saves 4 points); a third would only cost one more.
+    assert moved == [[1, 2]]
+    assert lp.value() == pytest.approx(2.0)
+    assert 1 in asked  # a working agent was offered the idle schedule and stayed
