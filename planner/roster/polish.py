@@ -1,9 +1,10 @@
-"""Improve a complete roster one agent class at a time (a large neighbourhood search).
+"""Improve a complete roster one agent class, then one window of days, at a time.
 
-Agents of a class interact with the rest of the roster only through coverage, so freezing
-every other class's shifts and re-solving one class exactly is the natural neighbourhood:
-it trades one class's days, shifts and breaks against the coverage the others leave, which
-CP-SAT's generic neighbourhoods (random variables) rarely do.
+A large neighbourhood search. Agents of a class interact with the rest of the roster only
+through coverage, so freezing every other class's shifts and re-solving one class exactly
+is the natural neighbourhood: it trades one class's days, shifts and breaks against the
+coverage the others leave, which CP-SAT's generic neighbourhoods (random variables) rarely
+do. A window of days with every agent free then trades shifts between classes.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from ortools.sat.python import cp_model
 from planner.roster.inputs import RosterIndex, RosterInputs
 from planner.roster.model import RosterVars, cp_solver
 
-# Seconds a single class's sub-problem may take at most, and at least.
-MAX_CLASS_SECONDS = 8.0
-MIN_CLASS_SECONDS = 0.5
+# Seconds a single neighbourhood's sub-problem may take at most, and at least.
+MAX_HOOD_SECONDS = 8.0
+MIN_HOOD_SECONDS = 0.5
+# Windows of this many days, every agent free within them, starting this many days apart.
+WINDOW_DAYS = 7
+WINDOW_STEP = 4
 
 
 def solve_fixed(
@@ -49,7 +53,28 @@ def solve_fixed(
     return list(solver.response_proto.solution), solver.objective_value
 
 
-def polish_by_class(
+def neighbourhoods(
+    inputs: RosterInputs, index: RosterIndex, shift_index: dict[int, int]
+) -> list[set[int]]:
+    """Shift variables (model indices) freed together, in the order they are tried.
+
+    Each class's, the largest first, then every agent's in each window of WINDOW_DAYS
+    days, WINDOW_STEP days apart.
+    """
+    by_class: dict[int, set[int]] = {}
+    by_window: dict[int, set[int]] = {}
+    for o, opt in enumerate(inputs.options):
+        c = index.class_of_agent[index.agent_pos[opt.agent_id]]
+        by_class.setdefault(c, set()).add(shift_index[o])
+        d = inputs.day_of(opt.date_local)
+        for first in range(0, inputs.days, WINDOW_STEP):
+            if first <= d < first + WINDOW_DAYS:
+                by_window.setdefault(first, set()).add(shift_index[o])
+    hoods = [by_class[c] for c in sorted(by_class, key=lambda c: -len(by_class[c]))]
+    return hoods + [by_window[w] for w in sorted(by_window)]
+
+
+def polish(
     v: RosterVars,
     inputs: RosterInputs,
     index: RosterIndex,
@@ -60,29 +85,27 @@ def polish_by_class(
     seed: int = 0,
     on_better: Callable[[float], None] | None = None,
 ) -> list[int]:
-    """Values of every variable after re-solving one class at a time until `seconds` pass.
+    """Values of every variable after re-solving one neighbourhood at a time.
 
-    `values` is a complete solution of objective `objective` (scaled). Each round visits the classes in turn; a class's shift Booleans are free, and so is
-    every variable that is not a shift (allocations, shortfall, slacks, fairness), so the
-    sub-problem prices coverage exactly. Rounds continue while the objective improves.
+    `values` is a complete solution of objective `objective` (scaled). Each round visits
+    the `neighbourhoods` in turn; their shift Booleans are free, and so is every variable
+    that is not a shift (allocations, shortfall, slacks, fairness), so the sub-problem
+    prices coverage exactly. Rounds continue while the objective improves and `seconds`
+    last.
     """
     deadline = time.perf_counter() + seconds
     shift_index = {o: var.index for o, var in v.shift.items()}
     others = set(range(len(values))) - set(shift_index.values())
-    by_class: dict[int, set[int]] = {}
-    for o, opt in enumerate(inputs.options):
-        c = index.class_of_agent[index.agent_pos[opt.agent_id]]
-        by_class.setdefault(c, set()).add(shift_index[o])
-    classes = sorted(by_class, key=lambda c: -len(by_class[c]))
+    hoods = neighbourhoods(inputs, index, shift_index)
     best = objective
-    while classes:
+    while hoods:
         improved = False
-        for n, c in enumerate(classes):
+        for n, hood in enumerate(hoods):
             left = deadline - time.perf_counter()
-            if left < MIN_CLASS_SECONDS:
+            if left < MIN_HOOD_SECONDS:
                 return values
-            share = min(MAX_CLASS_SECONDS, max(MIN_CLASS_SECONDS, left / (len(classes) - n)))
-            found = solve_fixed(v, values, by_class[c] | others, share, workers, seed)
+            share = min(MAX_HOOD_SECONDS, max(MIN_HOOD_SECONDS, left / (len(hoods) - n)))
+            found = solve_fixed(v, values, hood | others, share, workers, seed)
             if found is None:
                 continue
             new_values, found_objective = found

@@ -1,4 +1,4 @@
-"""Polishing class by class never worsens a roster and keeps every hard rule."""
+"""Polishing by neighbourhood never worsens a roster and keeps every hard rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from planner.roster import SolveSettings, build_index, validate_roster
 from planner.roster.hint import greedy_roster
 from planner.roster.model import build_model
-from planner.roster.polish import polish_by_class
+from planner.roster.polish import WINDOW_DAYS, neighbourhoods, polish
 from planner.roster.solve import complete_roster, roster_frame
 from tests.planner.roster.test_properties import cases
 
@@ -21,7 +21,7 @@ def test_polish_keeps_the_rules_and_never_worsens(inp) -> None:  # type: ignore[
     assert start is not None
     values, objective = start
     improved: list[float] = []
-    polished = polish_by_class(v, inp, index, values, objective, 4, 2, on_better=improved.append)
+    polished = polish(v, inp, index, values, objective, 4, 2, on_better=improved.append)
     assert all(b < a for a, b in zip([objective, *improved], improved, strict=False))
     chosen = [o for o, var in v.shift.items() if polished[var.index]]
     found = validate_roster(roster_frame(inp, chosen), inp)
@@ -30,3 +30,29 @@ def test_polish_keeps_the_rules_and_never_worsens(inp) -> None:  # type: ignore[
     again = complete_roster(v, set(chosen), SolveSettings(num_workers=2))
     assert again is not None
     assert again[1] <= (improved[-1] if improved else objective) + 1e-6
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_neighbourhoods_cover_each_shift_once_by_class_and_by_window(inp) -> None:  # type: ignore[no-untyped-def]
+    index = build_index(inp)
+    v, _terms = build_model(inp, index)
+    shift_index = {o: var.index for o, var in v.shift.items()}
+    hoods = neighbourhoods(inp, index, shift_index)
+    option_of = {i: o for o, i in shift_index.items()}
+    classes = {_class(inp, index, o) for o in shift_index}
+    by_class, windows = hoods[: len(classes)], hoods[len(classes) :]
+    # Each class's shifts form one neighbourhood, and the classes partition the shifts.
+    assert [len({_class(inp, index, option_of[i]) for i in h}) for h in by_class] == [1] * len(
+        classes
+    )
+    assert sorted(i for h in by_class for i in h) == sorted(shift_index.values())
+    # Windows span at most WINDOW_DAYS days and together reach every shift.
+    for h in windows:
+        days = [inp.day_of(inp.options[option_of[i]].date_local) for i in h]
+        assert max(days) - min(days) < WINDOW_DAYS
+    assert set().union(*windows) == set(shift_index.values())
+
+
+def _class(inp, index, o):  # type: ignore[no-untyped-def]
+    return index.class_of_agent[index.agent_pos[inp.options[o].agent_id]]
