@@ -47,9 +47,6 @@ HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
 # without the aggregate, the greedy hint's share (large organisations stop it early).
 AGGREGATE_SHARE = 0.2
 SPLIT_SHARE = 0.15
-# An aggregate stopped within this gap of its bound is split like a proven one (CP-SAT
-# sometimes takes longer to prove a small organisation's aggregate than its share).
-AGGREGATE_GAP = 0.01
 HINT_SHARE = 0.25
 # Share for column generation and its dive to a roster (the bound stops early once
 # converged); below the minimum budget, polishing gets that time instead.
@@ -420,9 +417,9 @@ def _first_roster(
 ) -> tuple[tuple[int, ...], float, bool]:
     """A starting roster (option positions), the aggregate's bound, and whether it is split.
 
-    The aggregate's optimal counts (or counts within AGGREGATE_GAP of its bound) handed to
-    agents class by class, else the greedy roster. A split aggregate also marks the roster
-    small enough to polish class by class instead of diving; the bound is in points.
+    The aggregate's optimal counts handed to agents class by class, else the greedy
+    roster. A proven aggregate also marks the roster small enough to polish class by class
+    instead of diving; the bound is in points.
     """
     limit = settings.time_limit_s
     greedy_s = min(limit * HINT_SHARE, STAGE_MAX_SECONDS)
@@ -437,10 +434,9 @@ def _first_roster(
         )
     if plan is None:
         return greedy_roster(inputs, index, seconds=greedy_s), float("-inf"), False
-    gap = (plan.objective - plan.bound) / max(abs(plan.objective), 1.0)
-    if plan.status != "optimal" and gap > AGGREGATE_GAP:
-        # Counts far from proven can be far from any good roster (large organisations):
-        # the greedy roster is the safer start; the aggregate's bound still holds.
+    if plan.status != "optimal":
+        # Unproven counts can be far from any good roster (large organisations): the
+        # greedy roster is the safer start; the aggregate's bound still holds.
         return greedy_roster(inputs, index, seconds=greedy_s), plan.bound, False
     keys = option_keys(inputs, index)
     first = split_plan(inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers)
