@@ -311,11 +311,18 @@ def pattern_lower_bound(
                 coefficients.append(-unit * n)
         return schedule_cost(a, plan), rows, coefficients
 
-    def add_column(g: int, a: int, plan: list[int]) -> None:
+    # Each group's schedules (as its first agent's options) to their first position.
+    known: list[dict[tuple[int, ...], int]] = [{} for _ in members]
+
+    def add_column(g: int, a: int, plan: list[int]) -> int:
+        """Add agent `a`'s schedule `plan` to group `g`; its position in the group."""
         lead = members[g][0]
-        schedules[g].append(tuple(own[(lead, shift_key(inputs, o))] for o in plan))
+        schedule = tuple(own[(lead, shift_key(inputs, o))] for o in plan)
+        schedules[g].append(schedule)
+        known[g].setdefault(schedule, len(column_of[g]))
         cost, rows, coefficients = entries(g, a, plan)
         column_of[g].append(lp.add_col(cost, math.inf, rows, coefficients))
+        return len(column_of[g]) - 1
 
     for a, plan in enumerate(starts):
         add_column(group_of[a], a, plan)
@@ -416,10 +423,6 @@ def pattern_lower_bound(
         for g, a, plan in improving(dual, plans):
             add_column(g, a, plan)
 
-    known: list[dict[tuple[int, ...], int]] = [
-        {plan: i for i, plan in enumerate(plans)} for plans in schedules
-    ]
-
     def respond(g: int, i: int) -> int | None:
         """A better schedule for the agent of group `g` taken off schedule `i`, or None.
 
@@ -434,12 +437,15 @@ def pattern_lower_bound(
         def head_worth(s: int) -> float:
             if s not in worth:
                 gaps = sorted(
-                    (short_col[(q, s)][1], x[short_col[(q, s)][0]])
-                    for q in index.classes[c].queues
-                    if (q, s) in short_col
+                    (
+                        (short_col[(q, s)][1], x[short_col[(q, s)][0]])
+                        for q in index.classes[c].queues
+                        if (q, s) in short_col
+                    ),
+                    reverse=True,
                 )
                 room, total = float(unit), 0.0
-                for cost, units in reversed(gaps):
+                for cost, units in gaps:
                     take = min(room, units)
                     total, room = total + take * cost, room - take
                 worth[s] = total
@@ -457,11 +463,8 @@ def pattern_lower_bound(
 
         if net(plan) >= net(schedules[g][i]) - 1e-6:
             return None
-        key = tuple(own[(a, shift_key(inputs, o))] for o in plan)
-        if key not in known[g]:
-            known[g][key] = len(column_of[g])
-            add_column(g, a, plan)
-        return known[g][key]
+        schedule = tuple(own[(a, shift_key(inputs, o))] for o in plan)
+        return known[g][schedule] if schedule in known[g] else add_column(g, a, plan)
 
     roster: list[int] = []
     if to_roster:

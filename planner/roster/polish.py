@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from planner.roster.inputs import RosterIndex, RosterInputs
+from planner.roster.inputs import RosterIndex, RosterInputs, option_keys
 from planner.roster.model import RosterVars, cp_solver
 
 # Seconds a single neighbourhood's sub-problem may take at most, and at least.
@@ -63,10 +63,8 @@ def neighbourhoods(
     """
     by_class: dict[int, set[int]] = {}
     by_window: dict[int, set[int]] = {}
-    for o, opt in enumerate(inputs.options):
-        c = index.class_of_agent[index.agent_pos[opt.agent_id]]
+    for o, (c, d, *_shift) in enumerate(option_keys(inputs, index)):
         by_class.setdefault(c, set()).add(shift_index[o])
-        d = inputs.day_of(opt.date_local)
         for first in range(0, inputs.days, WINDOW_STEP):
             if first <= d < first + WINDOW_DAYS:
                 by_window.setdefault(first, set()).add(shift_index[o])

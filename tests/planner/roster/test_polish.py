@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 
 from planner.roster import SolveSettings, build_index, validate_roster
 from planner.roster.hint import greedy_roster
+from planner.roster.inputs import option_keys
 from planner.roster.model import build_model
 from planner.roster.polish import WINDOW_DAYS, neighbourhoods, polish
 from planner.roster.solve import complete_roster, roster_frame
@@ -40,19 +41,14 @@ def test_neighbourhoods_cover_each_shift_once_by_class_and_by_window(inp) -> Non
     shift_index = {o: var.index for o, var in v.shift.items()}
     hoods = neighbourhoods(inp, index, shift_index)
     option_of = {i: o for o, i in shift_index.items()}
-    classes = {_class(inp, index, o) for o in shift_index}
+    class_of = [key[0] for key in option_keys(inp, index)]
+    classes = {class_of[o] for o in shift_index}
     by_class, windows = hoods[: len(classes)], hoods[len(classes) :]
     # Each class's shifts form one neighbourhood, and the classes partition the shifts.
-    assert [len({_class(inp, index, option_of[i]) for i in h}) for h in by_class] == [1] * len(
-        classes
-    )
+    assert [len({class_of[option_of[i]] for i in h}) for h in by_class] == [1] * len(classes)
     assert sorted(i for h in by_class for i in h) == sorted(shift_index.values())
     # Windows span at most WINDOW_DAYS days and together reach every shift.
     for h in windows:
         days = [inp.day_of(inp.options[option_of[i]].date_local) for i in h]
         assert max(days) - min(days) < WINDOW_DAYS
     assert set().union(*windows) == set(shift_index.values())
-
-
-def _class(inp, index, o):  # type: ignore[no-untyped-def]
-    return index.class_of_agent[index.agent_pos[inp.options[o].agent_id]]
