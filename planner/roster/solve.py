@@ -55,7 +55,7 @@ COLUMNS_MIN_SECONDS = 20.0
 # The aggregate and the greedy roster stop after this long whatever the budget, so a first
 # roster exists early; a large organisation's final search gets the rest.
 STAGE_MAX_SECONDS = 15.0
-# Share of the budget left to the whole model's search after polishing class by class.
+# Share of the budget left to the whole model's search after polishing.
 FINAL_SHARE = 0.15
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
@@ -74,11 +74,11 @@ class SolveSettings:
         use_hint: start from a complete roster (the aggregate's, else the greedy one).
         use_aggregate: solve the per-class aggregate first: its counts, handed to agents,
             start the search, and its bound is also the model's.
-        use_polish: improve the starting roster one agent class at a time before the
-            search over the whole model.
+        use_polish: improve the starting roster one agent class, then one window of days,
+            at a time before the search over the whole model.
         use_columns: generate whole schedules per agent group (a bound holding every
-            per-agent rule) and, for organisations too large to polish class by class,
-            dive to a roster from them; for horizons up to 4 weeks without vendors or a
+            per-agent rule) and, for organisations too large to polish, dive to a roster
+            from them and move agents one at a time; for horizons up to 4 weeks without vendors or a
             previous roster, given at least COLUMNS_MIN_SECONDS.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
@@ -418,7 +418,7 @@ def _first_roster(
     """A starting roster (option positions), the aggregate's bound, and whether it is split.
 
     The aggregate's optimal counts handed to agents class by class, else the greedy
-    roster. A proven aggregate also marks the roster small enough to polish class by class
+    roster. A proven aggregate also marks the roster small enough to polish
     instead of diving; the bound is in points.
     """
     limit = settings.time_limit_s
@@ -454,10 +454,10 @@ def _improve(
     began: float,
     report: Callable[[float, float], None],
 ) -> tuple[list[int], float]:
-    """Columns (when they apply) then class-by-class polishing of a complete roster.
+    """Columns (when they apply) then polishing of a complete roster by neighbourhood.
 
     `first` is the starting roster's option positions and whether it is small enough to
-    polish class by class. `report` takes each better objective (scaled) and the bound
+    polish. `report` takes each better objective (scaled) and the bound
     (points). Returns every variable's value and the best lower bound in points.
     """
     values, objective = start
