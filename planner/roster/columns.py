@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -183,13 +183,18 @@ def pattern_lower_bound(
     seconds: float,
     to_roster: bool = True,
     on_bound: Callable[[float], None] | None = None,
+    keep: Callable[[], Sequence[Sequence[int]]] | None = None,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
 
     With `to_roster`, the time the bound leaves (ROSTER_SHARE at least) builds a whole
     roster (`roster`): the master LP is dived (`dive`), then agents are moved one at a
     time to better schedules (`move_agents`). Without, only the bound is sought.
-    `on_bound` hears each better bound (points).
+    `on_bound` hears each better bound (points). With `keep`, called once the bound is
+    done for the best roster so far (options per agent), the largest group keeps that
+    roster's schedules through the dive: where a good roster exists (a proven
+    aggregate's split, polished), that beats rounding the group's LP, which spreads it
+    over many schedules.
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -469,6 +474,16 @@ def pattern_lower_bound(
     roster: list[int] = []
     if to_roster:
         sizes = [len(m) for m in members]
+        if keep is not None:
+            g = max(range(len(members)), key=lambda g: len(members[g]))
+            best_roster = keep()
+            kept: Counter[int] = Counter()
+            for a in members[g]:
+                plan = list(best_roster[a])
+                schedule = tuple(own[(members[g][0], shift_key(inputs, o))] for o in plan)
+                kept[known[g][schedule] if schedule in known[g] else add_column(g, a, plan)] += 1
+            for i, n in kept.items():
+                lp.set_lower(column_of[g][i], n)
         left = began + seconds - time.perf_counter()
         counts = dive(lp, column_of, sizes, left * DIVE_PART, reprice)
         left = began + seconds - time.perf_counter()

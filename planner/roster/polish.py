@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
@@ -23,6 +24,18 @@ MIN_HOOD_SECONDS = 0.5
 # Windows of this many days, every agent free within them, starting this many days apart.
 WINDOW_DAYS = 7
 WINDOW_STEP = 4
+
+
+class Beside(Protocol):
+    """Work running beside polishing on a core of its own, which may offer a roster."""
+
+    def running(self) -> bool:
+        """Whether it still runs (polishing then leaves it a core)."""
+        ...
+
+    def take(self) -> tuple[list[int], float] | None:
+        """Its roster (every variable's value, objective scaled) once, when ready."""
+        ...
 
 
 def solve_fixed(
@@ -81,7 +94,8 @@ def polish(
     seconds: float,
     workers: int,
     seed: int = 0,
-    on_better: Callable[[float], None] | None = None,
+    on_better: Callable[[list[int], float], None] | None = None,
+    beside: Beside | None = None,
 ) -> list[int]:
     """Values of every variable after re-solving one neighbourhood at a time.
 
@@ -89,7 +103,9 @@ def polish(
     the `neighbourhoods` in turn; their shift Booleans are free, and so is every variable
     that is not a shift (allocations, shortfall, slacks, fairness), so the sub-problem
     prices coverage exactly. Rounds continue while the objective improves and `seconds`
-    last.
+    last. Work `beside` gets a core while it runs, and its roster replaces the polished
+    one before the next neighbourhood when it is better. `on_better` hears each better
+    roster and objective.
     """
     deadline = time.perf_counter() + seconds
     shift_index = {o: var.index for o, var in v.shift.items()}
@@ -99,11 +115,18 @@ def polish(
     while hoods:
         improved = False
         for n, hood in enumerate(hoods):
+            other = beside.take() if beside is not None else None
+            if other is not None and other[1] < best - 1e-9:
+                values, best = other
+                improved = True
+                if on_better is not None:
+                    on_better(values, best)
             left = deadline - time.perf_counter()
             if left < MIN_HOOD_SECONDS:
                 return values
             share = min(MAX_HOOD_SECONDS, max(MIN_HOOD_SECONDS, left / (len(hoods) - n)))
-            found = solve_fixed(v, values, hood | others, share, workers, seed)
+            busy = beside is not None and beside.running()
+            found = solve_fixed(v, values, hood | others, share, max(1, workers - busy), seed)
             if found is None:
                 continue
             new_values, found_objective = found
@@ -112,7 +135,7 @@ def polish(
                 best = found_objective
                 values = new_values
                 if on_better is not None:
-                    on_better(best)
+                    on_better(values, best)
         if not improved:
             return values
     return values

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
 from planner.roster.aggregate import solve_aggregate
-from planner.roster.columns import pattern_lower_bound
+from planner.roster.columns import PatternBound, pattern_lower_bound
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -77,9 +80,10 @@ class SolveSettings:
         use_polish: improve the starting roster one agent class, then one window of days,
             at a time before the search over the whole model.
         use_columns: generate whole schedules per agent group (a bound holding every
-            per-agent rule) and, for organisations too large to polish, dive to a roster
-            from them and move agents one at a time; for horizons up to 4 weeks without vendors or a
-            previous roster, given at least COLUMNS_MIN_SECONDS.
+            per-agent rule), dive to a roster from them and move agents one at a time
+            (beside polishing when the organisation is small enough to polish); for
+            horizons up to 4 weeks without vendors or a previous roster, given at least
+            COLUMNS_MIN_SECONDS.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
             roster, for progress displays.
@@ -443,6 +447,70 @@ def _first_roster(
     return first, plan.bound, True
 
 
+class _Best:
+    """The best roster so far (every variable's value), its objective and the bound.
+
+    The objective is scaled, the bound in points. Polishing offers rosters while column
+    generation, beside it, offers bounds and reads the best roster to build its own from.
+    """
+
+    def __init__(self, values: list[int], objective: float, bound: float) -> None:
+        self.values = values
+        self.objective = objective
+        self.bound = bound
+        self._lock = threading.Lock()
+
+    def offer(
+        self, values: list[int] | None = None, objective: float = math.inf, bound: float = -math.inf
+    ) -> tuple[float, float]:
+        """Keep the better of each; the best objective and bound after."""
+        with self._lock:
+            if values is not None and objective < self.objective:
+                self.values, self.objective = values, objective
+            self.bound = max(self.bound, bound)
+            return self.objective, self.bound
+
+    def roster(self) -> list[int]:
+        """Every variable's value in the best roster."""
+        with self._lock:
+            return self.values
+
+
+class _ColumnsBeside:
+    """Column generation in a thread beside polishing (`polish.Beside`)."""
+
+    def __init__(
+        self,
+        future: Future[tuple[PatternBound, tuple[list[int], float] | None]],
+        best: _Best,
+        report: Callable[[float, float], None],
+    ) -> None:
+        self._future: Future[tuple[PatternBound, tuple[list[int], float] | None]] | None = future
+        self._best = best
+        self._report = report
+
+    def running(self) -> bool:
+        """Whether the columns still run."""
+        return self._future is not None and not self._future.done()
+
+    def take(self) -> tuple[list[int], float] | None:
+        """The columns' roster once ready (then never again); their bound is reported."""
+        if self._future is None or not self._future.done():
+            return None
+        pool, found = self._future.result()
+        self._future = None
+        self._report(*self._best.offer(bound=pool.bound))
+        return found
+
+    def wait(self) -> None:
+        """Wait for the columns; their bound and roster (when better) become the best."""
+        if self._future is not None:
+            wait([self._future])
+            found = self.take()
+            if found is not None:
+                self._report(*self._best.offer(*found))
+
+
 def _improve(
     v: RosterVars,
     inputs: RosterInputs,
@@ -454,41 +522,65 @@ def _improve(
     began: float,
     report: Callable[[float, float], None],
 ) -> tuple[list[int], float]:
-    """Columns (when they apply) then polishing of a complete roster by neighbourhood.
+    """Columns (when they apply) and polishing of a complete roster by neighbourhood.
 
     `first` is the starting roster's option positions and whether it is small enough to
-    polish. `report` takes each better objective (scaled) and the bound
-    (points). Returns every variable's value and the best lower bound in points.
+    polish. If so, column generation runs in a thread beside the polishing (CP-SAT
+    releases the GIL): once its bound is done, it dives to a roster keeping the largest
+    group's schedules from the best roster polished so far, and polishing takes that
+    roster over when it is better. Otherwise the columns dive on their own first.
+    `report` takes each better objective (scaled) and the bound (points). Returns every
+    variable's value and the best lower bound in points.
     """
     values, objective = start
     first_roster, tractable = first
-    limit = settings.time_limit_s
-    if columns_apply(inputs, settings):
-        by_agent: list[list[int]] = [[] for _ in inputs.agents]
-        for o in first_roster:
-            by_agent[index.agent_pos[inputs.options[o].agent_id]].append(o)
-        last = time.perf_counter()
+    polishing = tractable and settings.use_polish
+    best = _Best(values, objective, floor)
+    last = time.perf_counter()
 
-        def hear(bound: float) -> None:
-            """Report a better bound while the columns run, at most once a second."""
-            nonlocal floor, last
-            if bound > floor and time.perf_counter() - last >= 1.0:
-                floor, last = bound, time.perf_counter()
-                report(objective, floor)
+    def hear(bound: float) -> None:
+        """Report a better bound while the columns run, at most once a second."""
+        nonlocal last
+        if time.perf_counter() - last >= 1.0:
+            last = time.perf_counter()
+            report(*best.offer(bound=bound))
 
-        # A proven aggregate's split roster is better than diving can do on small groups.
+    def by_agent(chosen: Iterable[int]) -> list[list[int]]:
+        plans: list[list[int]] = [[] for _ in inputs.agents]
+        for o in chosen:
+            plans[index.agent_pos[inputs.options[o].agent_id]].append(o)
+        return plans
+
+    def polished() -> list[list[int]]:
+        """The best roster so far, as options per agent."""
+        worked = best.roster()
+        return by_agent(o for o, var in v.shift.items() if worked[var.index])
+
+    def columns(seconds: float) -> tuple[PatternBound, tuple[list[int], float] | None]:
+        """The columns' bound, and their roster completed (every value, objective)."""
         pool = pattern_lower_bound(
-            inputs, index, by_agent, limit * COLUMNS_SHARE, not tractable, hear
+            inputs,
+            index,
+            by_agent(first_roster),
+            seconds,
+            on_bound=hear,
+            keep=polished if polishing else None,
         )
-        floor = max(floor, pool.bound)
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
-        if found is not None and found[1] < objective:
-            values, objective = found
-        report(objective, floor)
-    if settings.use_polish and tractable:
-        left = limit * (1 - FINAL_SHARE) - (time.perf_counter() - began)
-        proven = floor
-        values = polish(
+        return pool, found
+
+    use_columns = columns_apply(inputs, settings)
+    if not polishing:
+        if use_columns:
+            pool, found = columns(settings.time_limit_s * COLUMNS_SHARE)
+            if found is not None and found[1] < objective:
+                values, objective = found
+            report(*best.offer(values, objective, pool.bound))
+        return values, best.bound
+    left = settings.time_limit_s * (1 - FINAL_SHARE) - (time.perf_counter() - began)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
+        beside = _ColumnsBeside(side.submit(columns, left), best, report) if use_columns else None
+        polish(
             v,
             inputs,
             index,
@@ -497,9 +589,12 @@ def _improve(
             left,
             settings.num_workers,
             settings.seed,
-            lambda found: report(found, proven),
+            lambda worked, at: report(*best.offer(worked, at)),
+            beside,
         )
-    return values, floor
+        if beside is not None:
+            beside.wait()
+    return best.roster(), best.bound
 
 
 def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:

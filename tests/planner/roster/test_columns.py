@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
 from planner.roster.columns import (
+    CONVERGED_POINTS,
     MasterLP,
     dive,
     move_agents,
@@ -17,8 +19,9 @@ from planner.roster.columns import (
     rounded_counts,
 )
 from planner.roster.hint import greedy_roster
-from planner.roster.solve import roster_frame
-from tests.planner.roster.test_properties import cases
+from planner.roster.solve import COLUMNS_MIN_SECONDS, roster_frame
+from tests.planner.roster.helpers import LOOSE, agent, daily_options, demand, grid_for, inputs
+from tests.planner.roster.test_properties import TEMPLATES, cases
 
 
 def _by_agent(inp, index, chosen):  # type: ignore[no-untyped-def]
@@ -29,11 +32,14 @@ def _by_agent(inp, index, chosen):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases())
-def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
+@given(cases(), st.booleans())
+def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     starts = _by_agent(inp, index, greedy_roster(inp, index))
-    pool = pattern_lower_bound(inp, index, starts, seconds=10)
+    # Half the cases keep the largest group's starting schedules through the dive.
+    pool = pattern_lower_bound(
+        inp, index, starts, seconds=10, keep=(lambda: starts) if keep else None
+    )
     best = solve_roster(inp, SolveSettings(time_limit_s=5, num_workers=2, use_columns=False))
     assert best.objective is not None
     # Small cases solve to optimality; the bound can never pass a roster's cost.
@@ -45,6 +51,50 @@ def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp) -> Non
     assert {inp.options[o].agent_id for o in worked} <= {a.agent_id for a in inp.agents}
     found = validate_roster(roster_frame(inp, worked), inp)
     assert [f for f in found if f.rule != "min_hours_week"] == []
+
+
+def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_goes_back() -> None:
+    # Small enough to polish, so the columns run in a thread beside it.
+    days = 14
+    grid = grid_for(days)
+    rules = replace(
+        LOOSE,
+        max_consecutive_days=5,
+        min_consecutive_days_off=2,
+        min_rest_min=11 * 60,
+        max_shifts_week=5,
+        max_minutes_week=40 * 60,
+        min_minutes_week=24 * 60,
+    )
+    agents = [
+        agent(f"a{i}", rules=rules, skills=("chat/en", "web/en")[: 1 + i % 2]) for i in range(8)
+    ]
+    opts = daily_options(agents, days, grid, TEMPLATES)
+    spans = [(24 * d + 5 + d % 4, 24 * d + 22, 3 + d % 3) for d in range(days)]
+    inp = inputs(
+        agents,
+        opts,
+        grid,
+        days,
+        {"chat-en-t1": demand(grid, spans), "web-en-t1": demand(grid, spans[::2])},
+    )
+    seen: list[tuple[float, float]] = []
+    settings = SolveSettings(
+        time_limit_s=COLUMNS_MIN_SECONDS,
+        num_workers=2,
+        seed=0,
+        on_progress=lambda _s, objective, bound: seen.append((objective, bound)),
+    )
+    result = solve_roster(inp, settings)
+    index = build_index(inp)
+    pool = pattern_lower_bound(inp, index, _by_agent(inp, index, greedy_roster(inp, index)), 10)
+    assert result.objective is not None
+    assert pool.converged
+    assert result.bound >= pool.bound - CONVERGED_POINTS
+    assert result.bound <= result.objective + 1e-6
+    objectives, bounds = zip(*seen, strict=True)
+    assert list(objectives) == sorted(objectives, reverse=True)
+    assert list(bounds) == sorted(bounds)
 
 
 @given(st.lists(st.integers(0, 1000), min_size=1, max_size=12), st.integers(-20, 20))

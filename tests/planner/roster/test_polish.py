@@ -8,7 +8,7 @@ from planner.roster import SolveSettings, build_index, validate_roster
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import option_keys
 from planner.roster.model import build_model
-from planner.roster.polish import WINDOW_DAYS, neighbourhoods, polish
+from planner.roster.polish import WINDOW_DAYS, neighbourhoods, polish, solve_fixed
 from planner.roster.solve import complete_roster, roster_frame
 from tests.planner.roster.test_properties import cases
 
@@ -22,7 +22,9 @@ def test_polish_keeps_the_rules_and_never_worsens(inp) -> None:  # type: ignore[
     assert start is not None
     values, objective = start
     improved: list[float] = []
-    polished = polish(v, inp, index, values, objective, 4, 2, on_better=improved.append)
+    polished = polish(
+        v, inp, index, values, objective, 4, 2, on_better=lambda _worked, at: improved.append(at)
+    )
     assert all(b < a for a, b in zip([objective, *improved], improved, strict=False))
     chosen = [o for o, var in v.shift.items() if polished[var.index]]
     found = validate_roster(roster_frame(inp, chosen), inp)
@@ -31,6 +33,52 @@ def test_polish_keeps_the_rules_and_never_worsens(inp) -> None:  # type: ignore[
     again = complete_roster(v, set(chosen), SolveSettings(num_workers=2))
     assert again is not None
     assert again[1] <= (improved[-1] if improved else objective) + 1e-6
+
+
+class _Offer:
+    """A roster offered once from beside polishing; running until taken."""
+
+    def __init__(self, found: tuple[list[int], float]) -> None:
+        self.found: tuple[list[int], float] | None = found
+
+    def running(self) -> bool:
+        return self.found is not None
+
+    def take(self) -> tuple[list[int], float] | None:
+        found, self.found = self.found, None
+        return found
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_polish_takes_over_a_better_roster_offered_beside_it(inp) -> None:  # type: ignore[no-untyped-def]
+    index = build_index(inp)
+    v, _terms = build_model(inp, index)
+    start = complete_roster(v, set(greedy_roster(inp, index)), SolveSettings(num_workers=2))
+    assert start is not None
+    values, objective = start
+    better = solve_fixed(v, values, set(range(len(values))), 3, 2, 0)
+    assert better is not None
+    heard: list[float] = []
+    offer = _Offer(better)
+    polished = polish(
+        v,
+        inp,
+        index,
+        values,
+        objective,
+        4,
+        2,
+        on_better=lambda _worked, at: heard.append(at),
+        beside=offer,
+    )
+    assert offer.found is None  # taken before the first neighbourhood
+    chosen = [o for o, var in v.shift.items() if polished[var.index]]
+    again = complete_roster(v, set(chosen), SolveSettings(num_workers=2))
+    assert again is not None
+    assert again[1] <= min(objective, better[1]) + 1e-6
+    if better[1] < objective - 1e-9:
+        assert heard[0] == better[1]
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
