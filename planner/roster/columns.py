@@ -48,6 +48,8 @@ DIVE_EASING = 0.85
 # Share of the time after the bound given to the dive; moving agents one at a time gets
 # the rest.
 DIVE_PART = 0.4
+# With `keep` and `on_roster`, rosters repeat while at least this many seconds are left.
+AGAIN_SECONDS = 1.0
 # Weight of the best duals so far when pricing (Wentges smoothing: fewer, steadier rounds).
 SMOOTHING = 0.5
 
@@ -184,6 +186,7 @@ def pattern_lower_bound(
     to_roster: bool = True,
     on_bound: Callable[[float], None] | None = None,
     keep: Callable[[], Sequence[Sequence[int]]] | None = None,
+    on_roster: Callable[[list[int]], None] | None = None,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
 
@@ -194,7 +197,8 @@ def pattern_lower_bound(
     done for the best roster so far (options per agent), the largest group keeps that
     roster's schedules through the dive: where a good roster exists (a proven
     aggregate's split, polished), that beats rounding the group's LP, which spreads it
-    over many schedules.
+    over many schedules. With `on_roster` too, rosters repeat from what `keep` returns
+    while AGAIN_SECONDS are left, each but the last (`roster`) handed to `on_roster`.
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -474,21 +478,34 @@ def pattern_lower_bound(
     roster: list[int] = []
     if to_roster:
         sizes = [len(m) for m in members]
-        if keep is not None:
-            g = max(range(len(members)), key=lambda g: len(members[g]))
-            best_roster = keep()
-            kept: Counter[int] = Counter()
-            for a in members[g]:
-                plan = list(best_roster[a])
-                schedule = tuple(own[(members[g][0], shift_key(inputs, o))] for o in plan)
-                kept[known[g][schedule] if schedule in known[g] else add_column(g, a, plan)] += 1
-            for i, n in kept.items():
-                lp.set_lower(column_of[g][i], n)
-        left = began + seconds - time.perf_counter()
-        counts = dive(lp, column_of, sizes, left * DIVE_PART, reprice)
-        left = began + seconds - time.perf_counter()
-        counts = move_agents(lp, column_of, sizes, convexity, counts, left, respond)
-        roster = hand_out(inputs, index, members, schedules, counts)
+        while True:
+            if keep is not None:
+                for cols in column_of:
+                    for c in cols:
+                        lp.set_lower(c, 0.0)
+                g = max(range(len(members)), key=lambda g: len(members[g]))
+                best_roster = keep()
+                kept: Counter[int] = Counter()
+                for a in members[g]:
+                    plan = list(best_roster[a])
+                    schedule = tuple(own[(members[g][0], shift_key(inputs, o))] for o in plan)
+                    kept[
+                        known[g][schedule] if schedule in known[g] else add_column(g, a, plan)
+                    ] += 1
+                for i, n in kept.items():
+                    lp.set_lower(column_of[g][i], n)
+            left = began + seconds - time.perf_counter()
+            counts = dive(lp, column_of, sizes, left * DIVE_PART, reprice)
+            left = began + seconds - time.perf_counter()
+            counts = move_agents(lp, column_of, sizes, convexity, counts, left, respond)
+            roster = hand_out(inputs, index, members, schedules, counts)
+            if (
+                keep is None
+                or on_roster is None
+                or began + seconds - time.perf_counter() < AGAIN_SECONDS
+            ):
+                break
+            on_roster(roster)
     return PatternBound(
         bound=best,
         lp=lp_value,

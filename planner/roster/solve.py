@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Literal
 
 import numpy as np
@@ -482,10 +483,12 @@ class _ColumnsBeside:
     def __init__(
         self,
         future: Future[tuple[PatternBound, tuple[list[int], float] | None]],
+        rosters: SimpleQueue[tuple[list[int], float]],
         best: _Best,
         report: Callable[[float, float], None],
     ) -> None:
         self._future: Future[tuple[PatternBound, tuple[list[int], float] | None]] | None = future
+        self._rosters = rosters
         self._best = best
         self._report = report
 
@@ -494,21 +497,25 @@ class _ColumnsBeside:
         return self._future is not None and not self._future.done()
 
     def take(self) -> tuple[list[int], float] | None:
-        """The columns' roster once ready (then never again); their bound is reported."""
-        if self._future is None or not self._future.done():
-            return None
-        pool, found = self._future.result()
-        self._future = None
-        self._report(*self._best.offer(bound=pool.bound))
-        return found
+        """The best of the columns' rosters ready since last asked; their bound is reported."""
+        ready = []
+        while not self._rosters.empty():
+            ready.append(self._rosters.get())
+        if self._future is not None and self._future.done():
+            pool, found = self._future.result()
+            self._future = None
+            self._report(*self._best.offer(bound=pool.bound))
+            if found is not None:
+                ready.append(found)
+        return min(ready, key=lambda found: found[1]) if ready else None
 
     def wait(self) -> None:
-        """Wait for the columns; their bound and roster (when better) become the best."""
+        """Wait for the columns; their bound and rosters (when better) become the best."""
         if self._future is not None:
             wait([self._future])
-            found = self.take()
-            if found is not None:
-                self._report(*self._best.offer(*found))
+        found = self.take()
+        if found is not None:
+            self._report(*self._best.offer(*found))
 
 
 def _improve(
@@ -556,8 +563,16 @@ def _improve(
         worked = best.roster()
         return by_agent(o for o, var in v.shift.items() if worked[var.index])
 
+    rosters: SimpleQueue[tuple[list[int], float]] = SimpleQueue()
+
+    def hand_over(roster: list[int]) -> None:
+        """Complete a roster the columns built and queue it for polishing."""
+        found = complete_roster(v, set(roster), settings)
+        if found is not None:
+            rosters.put(found)
+
     def columns(seconds: float) -> tuple[PatternBound, tuple[list[int], float] | None]:
-        """The columns' bound, and their roster completed (every value, objective)."""
+        """The columns' bound, and their last roster completed (every value, objective)."""
         pool = pattern_lower_bound(
             inputs,
             index,
@@ -565,6 +580,7 @@ def _improve(
             seconds,
             on_bound=hear,
             keep=polished if polishing else None,
+            on_roster=hand_over if polishing else None,
         )
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
@@ -579,7 +595,11 @@ def _improve(
         return values, best.bound
     left = settings.time_limit_s * (1 - FINAL_SHARE) - (time.perf_counter() - began)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
-        beside = _ColumnsBeside(side.submit(columns, left), best, report) if use_columns else None
+        beside = (
+            _ColumnsBeside(side.submit(columns, left), rosters, best, report)
+            if use_columns
+            else None
+        )
         polish(
             v,
             inputs,

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
 from planner.roster.columns import (
+    AGAIN_SECONDS,
     CONVERGED_POINTS,
     MasterLP,
     dive,
@@ -51,6 +52,27 @@ def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) 
     assert {inp.options[o].agent_id for o in worked} <= {a.agent_id for a in inp.agents}
     found = validate_roster(roster_frame(inp, worked), inp)
     assert [f for f in found if f.rule != "min_hours_week"] == []
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_rosters_repeat_from_the_best_one_kept_and_each_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
+    index = build_index(inp)
+    handed: list[list[int]] = []
+    best = [_by_agent(inp, index, greedy_roster(inp, index))]
+
+    def keep() -> list[list[int]]:
+        # As polishing would: the latest roster handed over becomes the best one.
+        return _by_agent(inp, index, handed[-1]) if handed else best[0]
+
+    pool = pattern_lower_bound(
+        inp, index, best[0], seconds=AGAIN_SECONDS + 1.5, keep=keep, on_roster=handed.append
+    )
+    assert len(handed) >= 1  # at least one roster before the last, returned one
+    for worked in [*handed[:3], list(pool.roster)]:
+        assert len(set(worked)) == len(worked)
+        found = validate_roster(roster_frame(inp, sorted(worked)), inp)
+        assert [f for f in found if f.rule != "min_hours_week"] == []
 
 
 def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_goes_back() -> None:
