@@ -333,6 +333,11 @@ def pattern_lower_bound(
         column_of[g].append(lp.add_col(cost, math.inf, rows, coefficients))
         return len(column_of[g]) - 1
 
+    def position(g: int, a: int, plan: list[int]) -> int:
+        """The position of agent `a`'s schedule `plan` in group `g`, added if new."""
+        schedule = tuple(own[(members[g][0], shift_key(inputs, o))] for o in plan)
+        return known[g][schedule] if schedule in known[g] else add_column(g, a, plan)
+
     for a, plan in enumerate(starts):
         add_column(group_of[a], a, plan)
     for g, m in enumerate(members):
@@ -472,8 +477,7 @@ def pattern_lower_bound(
 
         if net(plan) >= net(schedules[g][i]) - 1e-6:
             return None
-        schedule = tuple(own[(a, shift_key(inputs, o))] for o in plan)
-        return known[g][schedule] if schedule in known[g] else add_column(g, a, plan)
+        return position(g, a, plan)
 
     roster: list[int] = []
     if to_roster:
@@ -485,13 +489,7 @@ def pattern_lower_bound(
                         lp.set_lower(c, 0.0)
                 g = max(range(len(members)), key=lambda g: len(members[g]))
                 best_roster = keep()
-                kept: Counter[int] = Counter()
-                for a in members[g]:
-                    plan = list(best_roster[a])
-                    schedule = tuple(own[(members[g][0], shift_key(inputs, o))] for o in plan)
-                    kept[
-                        known[g][schedule] if schedule in known[g] else add_column(g, a, plan)
-                    ] += 1
+                kept = Counter(position(g, a, list(best_roster[a])) for a in members[g])
                 for i, n in kept.items():
                     lp.set_lower(column_of[g][i], n)
             left = began + seconds - time.perf_counter()
