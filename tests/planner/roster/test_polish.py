@@ -13,14 +13,19 @@ from planner.roster.solve import complete_roster, roster_frame
 from tests.planner.roster.test_properties import cases
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases())
-def test_polish_keeps_the_rules_and_never_worsens(inp) -> None:  # type: ignore[no-untyped-def]
+def _greedy_start(inp):  # type: ignore[no-untyped-def]
+    """The index, the model and the greedy roster completed (every value, objective)."""
     index = build_index(inp)
     v, _terms = build_model(inp, index)
     start = complete_roster(v, set(greedy_roster(inp, index)), SolveSettings(num_workers=2))
     assert start is not None
-    values, objective = start
+    return index, v, start
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_polish_keeps_the_rules_and_never_worsens(inp) -> None:  # type: ignore[no-untyped-def]
+    index, v, (values, objective) = _greedy_start(inp)
     improved: list[float] = []
     polished = polish(
         v, inp, index, values, objective, 4, 2, on_better=lambda _worked, at: improved.append(at)
@@ -52,11 +57,7 @@ class _Offer:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_polish_takes_over_a_better_roster_offered_beside_it(inp) -> None:  # type: ignore[no-untyped-def]
-    index = build_index(inp)
-    v, _terms = build_model(inp, index)
-    start = complete_roster(v, set(greedy_roster(inp, index)), SolveSettings(num_workers=2))
-    assert start is not None
-    values, objective = start
+    index, v, (values, objective) = _greedy_start(inp)
     better = solve_fixed(v, values, set(range(len(values))), 3, 2, 0)
     assert better is not None
     heard: list[float] = []
