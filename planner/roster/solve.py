@@ -423,8 +423,8 @@ def _first_roster(
     """A starting roster (option positions), the aggregate's bound, and whether it is split.
 
     The aggregate's optimal counts handed to agents class by class, else the greedy
-    roster. A proven aggregate also marks the roster small enough to polish
-    instead of diving; the bound is in points.
+    roster. A proven aggregate also marks the roster small enough to polish, with the
+    columns beside it; the bound is in points.
     """
     limit = settings.time_limit_s
     greedy_s = min(limit * HINT_SHARE, STAGE_MAX_SECONDS)
