@@ -423,7 +423,10 @@ def pattern_lower_bound(
                 break
         if not new:
             converged = True  # no schedule improves the LP: it is the bound
-            best = max(best, lp_value)
+            if lp_value > best:
+                best = lp_value
+                if on_bound is not None:
+                    on_bound(best)
             break
         if best >= lp_value - CONVERGED_POINTS:
             converged = True

@@ -453,23 +453,34 @@ class _Best:
 
     The objective is scaled, the bound in points. Polishing offers rosters while column
     generation, beside it, offers bounds and reads the best roster to build its own from.
+    Each change is reported (objective, bound) under the lock, so the reports from both
+    threads never go back.
     """
 
-    def __init__(self, values: list[int], objective: float, bound: float) -> None:
+    def __init__(
+        self,
+        values: list[int],
+        objective: float,
+        bound: float,
+        report: Callable[[float, float], None],
+    ) -> None:
         self.values = values
         self.objective = objective
         self.bound = bound
+        self._report = report
         self._lock = threading.Lock()
 
     def offer(
         self, values: list[int] | None = None, objective: float = math.inf, bound: float = -math.inf
-    ) -> tuple[float, float]:
-        """Keep the better of each; the best objective and bound after."""
+    ) -> None:
+        """Keep the better of each, reporting when either improves."""
         with self._lock:
+            better = False
             if values is not None and objective < self.objective:
-                self.values, self.objective = values, objective
-            self.bound = max(self.bound, bound)
-            return self.objective, self.bound
+                self.values, self.objective, better = values, objective, True
+            if bound > self.bound or better:
+                self.bound = max(self.bound, bound)
+                self._report(self.objective, self.bound)
 
     def roster(self) -> list[int]:
         """Every variable's value in the best roster."""
@@ -485,26 +496,24 @@ class _ColumnsBeside:
         future: Future[tuple[PatternBound, tuple[list[int], float] | None]],
         rosters: SimpleQueue[tuple[list[int], float]],
         best: _Best,
-        report: Callable[[float, float], None],
     ) -> None:
         self._future: Future[tuple[PatternBound, tuple[list[int], float] | None]] | None = future
         self._rosters = rosters
         self._best = best
-        self._report = report
 
     def running(self) -> bool:
         """Whether the columns still run."""
         return self._future is not None and not self._future.done()
 
     def take(self) -> tuple[list[int], float] | None:
-        """The best of the columns' rosters ready since last asked; their bound is reported."""
+        """The best of the columns' rosters ready since last asked; their bound is offered."""
         ready = []
         while not self._rosters.empty():
             ready.append(self._rosters.get())
         if self._future is not None and self._future.done():
             pool, found = self._future.result()
             self._future = None
-            self._report(*self._best.offer(bound=pool.bound))
+            self._best.offer(bound=pool.bound)
             if found is not None:
                 ready.append(found)
         return min(ready, key=lambda found: found[1]) if ready else None
@@ -515,7 +524,7 @@ class _ColumnsBeside:
             wait([self._future])
         found = self.take()
         if found is not None:
-            self._report(*self._best.offer(*found))
+            self._best.offer(*found)
 
 
 def _improve(
@@ -542,15 +551,7 @@ def _improve(
     values, objective = start
     first_roster, tractable = first
     polishing = tractable and settings.use_polish
-    best = _Best(values, objective, floor)
-    last = time.perf_counter()
-
-    def hear(bound: float) -> None:
-        """Report a better bound while the columns run, at most once a second."""
-        nonlocal last
-        if time.perf_counter() - last >= 1.0:
-            last = time.perf_counter()
-            report(*best.offer(bound=bound))
+    best = _Best(values, objective, floor, report)
 
     def by_agent(chosen: Iterable[int]) -> list[list[int]]:
         plans: list[list[int]] = [[] for _ in inputs.agents]
@@ -578,7 +579,7 @@ def _improve(
             index,
             by_agent(first_roster),
             seconds,
-            on_bound=hear,
+            on_bound=lambda bound: best.offer(bound=bound),
             keep=polished if polishing else None,
             on_roster=hand_over if polishing else None,
         )
@@ -589,17 +590,13 @@ def _improve(
     if not polishing:
         if use_columns:
             pool, found = columns(settings.time_limit_s * COLUMNS_SHARE)
-            if found is not None and found[1] < objective:
-                values, objective = found
-            report(*best.offer(values, objective, pool.bound))
-        return values, best.bound
+            best.offer(bound=pool.bound)
+            if found is not None:
+                best.offer(*found)
+        return best.roster(), best.bound
     left = settings.time_limit_s * (1 - FINAL_SHARE) - (time.perf_counter() - began)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
-        beside = (
-            _ColumnsBeside(side.submit(columns, left), rosters, best, report)
-            if use_columns
-            else None
-        )
+        beside = _ColumnsBeside(side.submit(columns, left), rosters, best) if use_columns else None
         polish(
             v,
             inputs,
@@ -609,7 +606,7 @@ def _improve(
             left,
             settings.num_workers,
             settings.seed,
-            lambda worked, at: report(*best.offer(worked, at)),
+            best.offer,
             beside,
         )
         if beside is not None:

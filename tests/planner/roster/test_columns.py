@@ -37,9 +37,15 @@ def _by_agent(inp, index, chosen):  # type: ignore[no-untyped-def]
 def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     starts = _by_agent(inp, index, greedy_roster(inp, index))
+    heard: list[float] = []
     # Half the cases keep the largest group's starting schedules through the dive.
     pool = pattern_lower_bound(
-        inp, index, starts, seconds=10, keep=(lambda: starts) if keep else None
+        inp,
+        index,
+        starts,
+        seconds=10,
+        on_bound=heard.append,
+        keep=(lambda: starts) if keep else None,
     )
     best = solve_roster(inp, SolveSettings(time_limit_s=5, num_workers=2, use_columns=False))
     assert best.objective is not None
@@ -47,6 +53,9 @@ def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) 
     assert pool.bound <= best.objective + 1e-6
     if pool.converged:
         assert pool.bound <= pool.lp + 1e-6
+    # Each bound heard is better than the last, and the last is the one returned.
+    assert heard == sorted(set(heard))
+    assert heard[-1] == pool.bound
     worked = sorted(pool.roster)
     assert len(set(worked)) == len(worked)
     assert {inp.options[o].agent_id for o in worked} <= {a.agent_id for a in inp.agents}
