@@ -178,6 +178,355 @@ class MasterLP:
         return list(self._highs.getSolution().row_dual)
 
 
+class _Master:
+    """The restricted master LP of one organisation: its rows, columns and pricing.
+
+    Agents with the same class and options (wishes included) form a group and price
+    once; each group's schedules are kept as its first agent's options. Time is
+    compressed into segments (see the module docstring).
+    """
+
+    def __init__(self, inputs: RosterInputs, index: RosterIndex, starts: list[list[int]]) -> None:
+        self.inputs = inputs
+        self.index = index
+        w = inputs.weights
+        self.unit = inputs.units_per_head
+        self.option_cost = [
+            option_points(inputs, o)
+            + (w.overstaffing * len(opt.covered) if self._serving(o) else 0.0)
+            for o, opt in enumerate(inputs.options)
+        ]
+        self._group(starts)
+        self._segment()
+        self._build_rows()
+        self.schedules: list[list[tuple[int, ...]]] = [[] for _ in self.members]
+        self.column_of: list[list[int]] = [[] for _ in self.members]
+        # Each group's schedules (as its first agent's options) to their first position.
+        self.known: list[dict[tuple[int, ...], int]] = [{} for _ in self.members]
+        self.own = shifts_by_agent(inputs, index, [m[0] for m in self.members])
+        self._segments: dict[int, frozenset[int]] = {}
+        for a, plan in enumerate(starts):
+            self.add_column(self.group_of[a], a, plan)
+        for g, m in enumerate(self.members):
+            self.add_column(g, m[0], [])
+
+    def _serving(self, o: int) -> bool:
+        a = self.index.agent_pos[self.inputs.options[o].agent_id]
+        return bool(self.index.classes[self.index.class_of_agent[a]].queues)
+
+    def _group(self, starts: list[list[int]]) -> None:
+        """Identical agents (class, options with their wishes) form one group."""
+        inputs, index = self.inputs, self.index
+        signature: dict[int, tuple[object, ...]] = {}
+        for a in range(len(inputs.agents)):
+            opts = [
+                (d, inputs.options[o].template, inputs.options[o].breaks_local, self.option_cost[o])
+                for d in range(inputs.days)
+                for o in index.by_agent_day.get((a, d), ())
+            ]
+            signature[a] = (index.class_of_agent[a], inputs.agents[a].time_off, tuple(opts))
+        groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        for a in range(len(inputs.agents)):
+            groups[signature[a]].append(a)
+        self.group_of = {a: g for g, members in enumerate(groups.values()) for a in members}
+        self.members = list(groups.values())
+
+    def _segment(self) -> None:
+        """Segments: runs of intervals with the same covering options and requirement."""
+        inputs, index = self.inputs, self.index
+        cover: dict[int, set[tuple[object, ...]]] = defaultdict(set)
+        for opt in inputs.options:
+            c = index.class_of_agent[index.agent_pos[opt.agent_id]]
+            for t in opt.covered:
+                cover[t].add((c, opt.date_local, opt.template, opt.breaks_local))
+        in_demand = set(index.demand)
+        n_queues = len(inputs.queues)
+        self.segment_of: list[int] = []
+        self.size: list[int] = []
+        previous: tuple[object, ...] | None = None
+        for t in range(len(inputs.grid)):
+            sig = (
+                frozenset(cover[t]),
+                tuple(inputs.required[:, t]),
+                tuple((q, t) in in_demand for q in range(n_queues)),
+            )
+            if sig != previous:
+                self.size.append(0)
+                previous = sig
+            self.size[-1] += 1
+            self.segment_of.append(len(self.size) - 1)
+        first_t: dict[int, int] = {}
+        for t, s in enumerate(self.segment_of):
+            first_t.setdefault(s, t)
+        demand_segments = sorted({self.segment_of[t] for _q, t in index.demand})
+        self.need = {
+            (q, s): int(inputs.required[q, first_t[s]])
+            for s in demand_segments
+            for q in range(n_queues)
+            if (q, first_t[s]) in in_demand
+        }
+
+    def _build_rows(self) -> None:
+        """Demand and link rows with their short and share columns, and group sizes."""
+        inputs, index, w = self.inputs, self.index, self.inputs.weights
+        self.lp = MasterLP()
+        lp = self.lp
+        self.demand_row = {key: lp.add_row(n, math.inf) for key, n in self.need.items()}
+        # Short and share columns: (cost, upper, first row, second row or -1).
+        bounded: list[tuple[float, float, int, int]] = []
+        self.short_col: dict[tuple[int, int], tuple[int, float]] = {}
+        for (q, s), n in self.need.items():
+            priority = inputs.queues[q].priority
+            cost = self.size[s] * (w.understaffing * priority + w.overstaffing) / self.unit
+            short = lp.add_col(cost, n, [self.demand_row[(q, s)]], [1.0])
+            self.short_col[(q, s)] = (short, cost)
+            bounded.append((cost, n, self.demand_row[(q, s)], -1))
+        self.link_row: dict[tuple[int, int], int] = {}
+        for c, cls in enumerate(index.classes):
+            for (q, s), n in self.need.items():
+                if q not in cls.queues:
+                    continue
+                if (c, s) not in self.link_row:
+                    self.link_row[(c, s)] = lp.add_row(-math.inf, 0)
+                rows = [self.link_row[(c, s)], self.demand_row[(q, s)]]
+                lp.add_col(0.0, n, rows, [1.0, 1.0])  # share
+                bounded.append((0.0, n, rows[0], rows[1]))
+        self.convexity = [lp.add_row(len(m), len(m)) for m in self.members]
+        self.constant = (
+            -w.overstaffing / self.unit * sum(int(inputs.required[q, t]) for q, t in index.demand)
+        )
+        # Dual signs every Lagrangian bound needs: >= 0 on demand rows, <= 0 on link rows.
+        self.demand_rows = np.array(list(self.demand_row.values()), dtype=np.int64)
+        self.link_rows = np.array(list(self.link_row.values()), dtype=np.int64)
+        self.demand_need = np.array(list(self.need.values()), dtype=np.float64)
+        self.b_cost, self.b_upper = (
+            np.array([x[i] for x in bounded], dtype=np.float64) for i in (0, 1)
+        )
+        self.b_first, self.b_second = (
+            np.array([x[i] for x in bounded], dtype=np.int64) for i in (2, 3)
+        )
+
+    def schedule_cost(self, a: int, plan: list[int]) -> float:
+        """Agent `a`'s points for working `plan`, its contract minimum's shortfall included."""
+        short = minutes_below_minimum(self.inputs, a, plan)
+        return (
+            sum(self.option_cost[o] for o in plan) + self.inputs.weights.hard_slack_minute * short
+        )
+
+    def segments_of(self, o: int) -> frozenset[int]:
+        """The segments option `o` works in (computed once: pricing asks every round)."""
+        if o not in self._segments:
+            self._segments[o] = frozenset(
+                self.segment_of[t] for t in self.inputs.options[o].covered
+            )
+        return self._segments[o]
+
+    def entries(self, g: int, a: int, plan: list[int]) -> tuple[float, list[int], list[float]]:
+        """Cost, rows and coefficients of agent `a`'s schedule `plan` in group `g`."""
+        c = self.index.class_of_agent[a]
+        heads: dict[int, int] = defaultdict(int)
+        for o in plan:
+            for s in self.segments_of(o):
+                heads[s] += 1
+        rows = [self.convexity[g]]
+        coefficients = [1.0]
+        for s, n in heads.items():
+            if (c, s) in self.link_row:
+                rows.append(self.link_row[(c, s)])
+                coefficients.append(-self.unit * n)
+        return self.schedule_cost(a, plan), rows, coefficients
+
+    def _schedule(self, g: int, plan: list[int]) -> tuple[int, ...]:
+        """A schedule of group `g` as its first agent's options."""
+        lead = self.members[g][0]
+        return tuple(self.own[(lead, shift_key(self.inputs, o))] for o in plan)
+
+    def add_column(self, g: int, a: int, plan: list[int]) -> int:
+        """Add agent `a`'s schedule `plan` to group `g`; its position in the group."""
+        schedule = self._schedule(g, plan)
+        self.schedules[g].append(schedule)
+        self.known[g].setdefault(schedule, len(self.column_of[g]))
+        cost, rows, coefficients = self.entries(g, a, plan)
+        self.column_of[g].append(self.lp.add_col(cost, math.inf, rows, coefficients))
+        return len(self.column_of[g]) - 1
+
+    def position(self, g: int, a: int, plan: list[int]) -> int:
+        """The position of agent `a`'s schedule `plan` in group `g`, added if new."""
+        schedule = self._schedule(g, plan)
+        known = self.known[g]
+        return known[schedule] if schedule in known else self.add_column(g, a, plan)
+
+    def valid(self, dual: np.ndarray) -> np.ndarray:
+        """The duals with the signs every Lagrangian bound needs."""
+        out = dual.copy()
+        out[self.demand_rows] = np.maximum(out[self.demand_rows], 0.0)
+        out[self.link_rows] = np.minimum(out[self.link_rows], 0.0)
+        return out
+
+    def price(self, dual: np.ndarray) -> tuple[list[tuple[int, int, list[int]]], float]:
+        """Each group's schedule of least reduced cost at `dual`, and the Lagrangian bound.
+
+        The bound relaxes every row but the groups' sizes: it holds for any duals of the
+        right signs, so smoothed duals give valid bounds too.
+        """
+        inputs, index = self.inputs, self.index
+        at = dual.tolist()
+        plans = []
+        bound = self.constant + float(self.demand_need @ dual[self.demand_rows])
+        padded = np.append(dual, 0.0)  # a short column's missing second row
+        slack = self.b_cost - padded[self.b_first] - padded[self.b_second]
+        bound += float(self.b_upper @ np.minimum(slack, 0.0))
+        for g, m in enumerate(self.members):
+            a = m[0]
+            c = index.class_of_agent[a]
+            value = {}
+            for d in range(inputs.days):
+                for o in index.by_agent_day.get((a, d), ()):
+                    price = self.unit * sum(
+                        at[self.link_row[(c, s)]]
+                        for s in self.segments_of(o)
+                        if (c, s) in self.link_row
+                    )
+                    value[o] = -(self.option_cost[o] + price)
+            plan = plan_agent(
+                inputs, index, a, value, missing_minute=inputs.weights.hard_slack_minute
+            )
+            least = -sum(value[o] for o in plan) + (
+                self.schedule_cost(a, plan) - sum(self.option_cost[o] for o in plan)
+            )
+            bound += len(m) * least
+            plans.append((g, a, plan))
+        return plans, bound
+
+    def improving(
+        self, dual: np.ndarray, plans: list[tuple[int, int, list[int]]]
+    ) -> list[tuple[int, int, list[int]]]:
+        """The schedules of negative reduced cost at `dual` (the LP's own duals)."""
+        out = []
+        for g, a, plan in plans:
+            cost, rows, coefficients = self.entries(g, a, plan)
+            if cost - float(dual[rows] @ np.array(coefficients)) < -1e-6:
+                out.append((g, a, plan))
+        return out
+
+    def converge(
+        self, until: float, on_bound: Callable[[float], None] | None
+    ) -> tuple[float, float, int, bool]:
+        """Price until the bound meets the LP or the clock passes `until`.
+
+        Returns the best bound, the last LP value, the rounds and whether it converged.
+        """
+        best = float("-inf")
+        center: np.ndarray | None = None
+        rounds = 0
+        lp_value = float("nan")
+        while time.perf_counter() < until:
+            if not self.lp.solve(until - time.perf_counter()):
+                break
+            rounds += 1
+            lp_value = self.lp.value() + self.constant
+            dual = self.valid(np.array(self.lp.duals()))
+            # Wentges smoothing: price between the best duals so far and the LP's.
+            tries = (
+                [dual] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * dual, dual]
+            )
+            new: list[tuple[int, int, list[int]]] = []
+            for at in tries:
+                plans, bound = self.price(at)
+                if bound > best:
+                    best, center = bound, at
+                    if on_bound is not None:
+                        on_bound(best)
+                new = self.improving(dual, plans)
+                if new:
+                    break
+            if not new:
+                # No schedule improves the LP: it is the bound.
+                if lp_value > best:
+                    best = lp_value
+                    if on_bound is not None:
+                        on_bound(best)
+                return best, lp_value, rounds, True
+            if best >= lp_value - CONVERGED_POINTS:
+                return best, lp_value, rounds, True
+            for g, a, plan in new:
+                self.add_column(g, a, plan)
+        return best, lp_value, rounds, False
+
+    def reprice(self) -> None:
+        """Add the schedules that improve the LP at its current duals."""
+        dual = np.array(self.lp.duals())
+        plans, _bound = self.price(dual)
+        for g, a, plan in self.improving(dual, plans):
+            self.add_column(g, a, plan)
+
+    def respond(self, g: int, i: int) -> int | None:
+        """A better schedule for the agent of group `g` taken off schedule `i`, or None.
+
+        The agent is priced against the shortfall the LP leaves without it: each segment is
+        worth a head's share of the uncovered queues it serves, the costliest first.
+        """
+        inputs, index = self.inputs, self.index
+        a = self.members[g][0]
+        c = index.class_of_agent[a]
+        x = self.lp.values()
+        worth: dict[int, float] = {}
+
+        def head_worth(s: int) -> float:
+            if s not in worth:
+                gaps = sorted(
+                    (
+                        (self.short_col[(q, s)][1], x[self.short_col[(q, s)][0]])
+                        for q in index.classes[c].queues
+                        if (q, s) in self.short_col
+                    ),
+                    reverse=True,
+                )
+                room, total = float(self.unit), 0.0
+                for cost, units in gaps:
+                    take = min(room, units)
+                    total, room = total + take * cost, room - take
+                worth[s] = total
+            return worth[s]
+
+        value = {
+            o: sum(head_worth(s) for s in self.segments_of(o)) - self.option_cost[o]
+            for d in range(inputs.days)
+            for o in index.by_agent_day.get((a, d), ())
+        }
+        plan = plan_agent(inputs, index, a, value, missing_minute=inputs.weights.hard_slack_minute)
+
+        def net(options: Sequence[int]) -> float:
+            return self.schedule_cost(a, list(options)) - sum(
+                value[o] + self.option_cost[o] for o in options
+            )
+
+        if net(plan) >= net(list(self.schedules[g][i])) - 1e-6:
+            return None
+        return self.position(g, a, plan)
+
+    def keep(self, best_roster: Sequence[Sequence[int]]) -> None:
+        """Free every schedule, then pin the largest group at `best_roster`'s schedules."""
+        for cols in self.column_of:
+            for c in cols:
+                self.lp.set_lower(c, 0.0)
+        g = max(range(len(self.members)), key=lambda g: len(self.members[g]))
+        kept = Counter(self.position(g, a, list(best_roster[a])) for a in self.members[g])
+        for i, n in kept.items():
+            self.lp.set_lower(self.column_of[g][i], n)
+
+    def roster(self, seconds: float) -> list[int]:
+        """A whole roster in `seconds`: the LP dived, then agents moved one at a time."""
+        began = time.perf_counter()
+        sizes = [len(m) for m in self.members]
+        counts = dive(self.lp, self.column_of, sizes, seconds * DIVE_PART, self.reprice)
+        left = seconds - (time.perf_counter() - began)
+        counts = move_agents(
+            self.lp, self.column_of, sizes, self.convexity, counts, left, self.respond
+        )
+        return hand_out(self.inputs, self.index, self.members, self.schedules, counts)
+
+
 def pattern_lower_bound(
     inputs: RosterInputs,
     index: RosterIndex,
@@ -207,314 +556,29 @@ def pattern_lower_bound(
     if inputs.days > DAYS_PER_4_WEEKS or inputs.vendors:
         raise ValueError("the pattern bound handles horizons up to 4 weeks without vendors")
     began = time.perf_counter()
-    w = inputs.weights
-    unit = inputs.units_per_head
-    n_agents = len(inputs.agents)
-
-    def serving(o: int) -> bool:
-        a = index.agent_pos[inputs.options[o].agent_id]
-        return bool(index.classes[index.class_of_agent[a]].queues)
-
-    option_cost = [
-        option_points(inputs, o) + (w.overstaffing * len(opt.covered) if serving(o) else 0.0)
-        for o, opt in enumerate(inputs.options)
-    ]
-
-    def schedule_cost(a: int, plan: list[int]) -> float:
-        short = minutes_below_minimum(inputs, a, plan)
-        return sum(option_cost[o] for o in plan) + w.hard_slack_minute * short
-
-    # Identical agents (class, options with their wishes) price once.
-    signature: dict[int, tuple[object, ...]] = {}
-    for a in range(n_agents):
-        opts = [
-            (d, inputs.options[o].template, inputs.options[o].breaks_local, option_cost[o])
-            for d in range(inputs.days)
-            for o in index.by_agent_day.get((a, d), ())
-        ]
-        signature[a] = (index.class_of_agent[a], inputs.agents[a].time_off, tuple(opts))
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for a in range(n_agents):
-        groups[signature[a]].append(a)
-    group_of = {a: g for g, (_key, members) in enumerate(groups.items()) for a in members}
-    members = list(groups.values())
-
-    # Segments: runs of intervals with the same covering options and requirement.
-    cover: dict[int, set[tuple[object, ...]]] = defaultdict(set)
-    for opt in inputs.options:
-        c = index.class_of_agent[index.agent_pos[opt.agent_id]]
-        for t in opt.covered:
-            cover[t].add((c, opt.date_local, opt.template, opt.breaks_local))
-    in_demand = set(index.demand)
-    n_queues = len(inputs.queues)
-    segment_of: list[int] = []
-    size: list[int] = []
-    previous: tuple[object, ...] | None = None
-    for t in range(len(inputs.grid)):
-        sig = (
-            frozenset(cover[t]),
-            tuple(inputs.required[:, t]),
-            tuple((q, t) in in_demand for q in range(n_queues)),
-        )
-        if sig != previous:
-            size.append(0)
-            previous = sig
-        size[-1] += 1
-        segment_of.append(len(size) - 1)
-    first_t: dict[int, int] = {}
-    for t, s in enumerate(segment_of):
-        first_t.setdefault(s, t)
-    demand_segments = sorted({segment_of[t] for _q, t in index.demand})
-    need = {
-        (q, s): int(inputs.required[q, first_t[s]])
-        for s in demand_segments
-        for q in range(len(inputs.queues))
-        if (q, first_t[s]) in in_demand
-    }
-
-    lp = MasterLP()
-    demand_row = {key: lp.add_row(n, math.inf) for key, n in need.items()}
-    # Short and share columns: (cost, upper, first row, second row or -1).
-    bounded: list[tuple[float, float, int, int]] = []
-    short_col: dict[tuple[int, int], tuple[int, float]] = {}
-    for (q, s), n in need.items():
-        priority = inputs.queues[q].priority
-        cost = size[s] * (w.understaffing * priority + w.overstaffing) / unit
-        short_col[(q, s)] = (lp.add_col(cost, n, [demand_row[(q, s)]], [1.0]), cost)  # short
-        bounded.append((cost, n, demand_row[(q, s)], -1))
-    link_row: dict[tuple[int, int], int] = {}
-    for c, cls in enumerate(index.classes):
-        for (q, s), n in need.items():
-            if q not in cls.queues:
-                continue
-            if (c, s) not in link_row:
-                link_row[(c, s)] = lp.add_row(-math.inf, 0)
-            lp.add_col(0.0, n, [link_row[(c, s)], demand_row[(q, s)]], [1.0, 1.0])  # share
-            bounded.append((0.0, n, link_row[(c, s)], demand_row[(q, s)]))
-    convexity = [lp.add_row(len(m), len(m)) for m in members]
-    constant = -w.overstaffing / unit * sum(int(inputs.required[q, t]) for q, t in index.demand)
-
-    schedules: list[list[tuple[int, ...]]] = [[] for _ in members]
-    column_of: list[list[int]] = [[] for _ in members]
-    own = shifts_by_agent(inputs, index, [m[0] for m in members])
-    segments: dict[int, frozenset[int]] = {}
-
-    def segments_of(o: int) -> frozenset[int]:
-        """The segments option `o` works in (computed once: pricing asks every round)."""
-        if o not in segments:
-            segments[o] = frozenset(segment_of[t] for t in inputs.options[o].covered)
-        return segments[o]
-
-    def entries(g: int, a: int, plan: list[int]) -> tuple[float, list[int], list[float]]:
-        """Cost, rows and coefficients of agent `a`'s schedule `plan` in group `g`."""
-        c = index.class_of_agent[a]
-        heads: dict[int, int] = defaultdict(int)
-        for o in plan:
-            for s in segments_of(o):
-                heads[s] += 1
-        rows = [convexity[g]]
-        coefficients = [1.0]
-        for s, n in heads.items():
-            if (c, s) in link_row:
-                rows.append(link_row[(c, s)])
-                coefficients.append(-unit * n)
-        return schedule_cost(a, plan), rows, coefficients
-
-    # Each group's schedules (as its first agent's options) to their first position.
-    known: list[dict[tuple[int, ...], int]] = [{} for _ in members]
-
-    def add_column(g: int, a: int, plan: list[int]) -> int:
-        """Add agent `a`'s schedule `plan` to group `g`; its position in the group."""
-        lead = members[g][0]
-        schedule = tuple(own[(lead, shift_key(inputs, o))] for o in plan)
-        schedules[g].append(schedule)
-        known[g].setdefault(schedule, len(column_of[g]))
-        cost, rows, coefficients = entries(g, a, plan)
-        column_of[g].append(lp.add_col(cost, math.inf, rows, coefficients))
-        return len(column_of[g]) - 1
-
-    def position(g: int, a: int, plan: list[int]) -> int:
-        """The position of agent `a`'s schedule `plan` in group `g`, added if new."""
-        schedule = tuple(own[(members[g][0], shift_key(inputs, o))] for o in plan)
-        return known[g][schedule] if schedule in known[g] else add_column(g, a, plan)
-
-    for a, plan in enumerate(starts):
-        add_column(group_of[a], a, plan)
-    for g, m in enumerate(members):
-        add_column(g, m[0], [])
-
-    # Dual signs every Lagrangian bound needs: >= 0 on demand rows, <= 0 on link rows.
-    demand_rows = np.array(list(demand_row.values()), dtype=np.int64)
-    link_rows = np.array(list(link_row.values()), dtype=np.int64)
-    demand_need = np.array(list(need.values()), dtype=np.float64)
-    b_cost, b_upper = (np.array([x[i] for x in bounded], dtype=np.float64) for i in (0, 1))
-    b_first, b_second = (np.array([x[i] for x in bounded], dtype=np.int64) for i in (2, 3))
-
-    def valid(dual: np.ndarray) -> np.ndarray:
-        out = dual.copy()
-        out[demand_rows] = np.maximum(out[demand_rows], 0.0)
-        out[link_rows] = np.minimum(out[link_rows], 0.0)
-        return out
-
-    def price(dual: np.ndarray) -> tuple[list[tuple[int, int, list[int]]], float]:
-        """Each group's schedule of least reduced cost at `dual`, and the Lagrangian bound.
-
-        The bound relaxes every row but the groups' sizes: it holds for any duals of the
-        right signs, so smoothed duals give valid bounds too.
-        """
-        at = dual.tolist()
-        plans = []
-        bound = constant + float(demand_need @ dual[demand_rows])
-        padded = np.append(dual, 0.0)  # a short column's missing second row
-        slack = b_cost - padded[b_first] - padded[b_second]
-        bound += float(b_upper @ np.minimum(slack, 0.0))
-        for g, m in enumerate(members):
-            a = m[0]
-            c = index.class_of_agent[a]
-            value = {}
-            for d in range(inputs.days):
-                for o in index.by_agent_day.get((a, d), ()):
-                    price = unit * sum(
-                        at[link_row[(c, s)]] for s in segments_of(o) if (c, s) in link_row
-                    )
-                    value[o] = -(option_cost[o] + price)
-            plan = plan_agent(inputs, index, a, value, missing_minute=w.hard_slack_minute)
-            least = -sum(value[o] for o in plan) + (
-                schedule_cost(a, plan) - sum(option_cost[o] for o in plan)
-            )
-            bound += len(m) * least
-            plans.append((g, a, plan))
-        return plans, bound
-
-    def improving(
-        dual: np.ndarray, plans: list[tuple[int, int, list[int]]]
-    ) -> list[tuple[int, int, list[int]]]:
-        """The schedules of negative reduced cost at `dual` (the LP's own duals)."""
-        out = []
-        for g, a, plan in plans:
-            cost, rows, coefficients = entries(g, a, plan)
-            if cost - float(dual[rows] @ np.array(coefficients)) < -1e-6:
-                out.append((g, a, plan))
-        return out
-
-    best = float("-inf")
-    center: np.ndarray | None = None
-    rounds = 0
-    lp_value = float("nan")
-    converged = False
+    master = _Master(inputs, index, starts)
     bound_by = began + seconds * (1 - ROSTER_SHARE if to_roster else 1)
-    while time.perf_counter() < bound_by:
-        if not lp.solve(bound_by - time.perf_counter()):
-            break
-        rounds += 1
-        lp_value = lp.value() + constant
-        dual = valid(np.array(lp.duals()))
-        # Wentges smoothing: price between the best duals so far and the LP's.
-        tries = [dual] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * dual, dual]
-        new: list[tuple[int, int, list[int]]] = []
-        for at in tries:
-            plans, bound = price(at)
-            if bound > best:
-                best, center = bound, at
-                if on_bound is not None:
-                    on_bound(best)
-            new = improving(dual, plans)
-            if new:
-                break
-        if not new:
-            converged = True  # no schedule improves the LP: it is the bound
-            if lp_value > best:
-                best = lp_value
-                if on_bound is not None:
-                    on_bound(best)
-            break
-        if best >= lp_value - CONVERGED_POINTS:
-            converged = True
-            break
-        for g, a, plan in new:
-            add_column(g, a, plan)
-
-    def reprice() -> None:
-        dual = np.array(lp.duals())
-        plans, _bound = price(dual)
-        for g, a, plan in improving(dual, plans):
-            add_column(g, a, plan)
-
-    def respond(g: int, i: int) -> int | None:
-        """A better schedule for the agent of group `g` taken off schedule `i`, or None.
-
-        The agent is priced against the shortfall the LP leaves without it: each segment is
-        worth a head's share of the uncovered queues it serves, the costliest first.
-        """
-        a = members[g][0]
-        c = index.class_of_agent[a]
-        x = lp.values()
-        worth: dict[int, float] = {}
-
-        def head_worth(s: int) -> float:
-            if s not in worth:
-                gaps = sorted(
-                    (
-                        (short_col[(q, s)][1], x[short_col[(q, s)][0]])
-                        for q in index.classes[c].queues
-                        if (q, s) in short_col
-                    ),
-                    reverse=True,
-                )
-                room, total = float(unit), 0.0
-                for cost, units in gaps:
-                    take = min(room, units)
-                    total, room = total + take * cost, room - take
-                worth[s] = total
-            return worth[s]
-
-        value = {
-            o: sum(head_worth(s) for s in segments_of(o)) - option_cost[o]
-            for d in range(inputs.days)
-            for o in index.by_agent_day.get((a, d), ())
-        }
-        plan = plan_agent(inputs, index, a, value, missing_minute=w.hard_slack_minute)
-
-        def net(options: Sequence[int]) -> float:
-            return schedule_cost(a, list(options)) - sum(value[o] + option_cost[o] for o in options)
-
-        if net(plan) >= net(schedules[g][i]) - 1e-6:
-            return None
-        return position(g, a, plan)
-
+    best, lp_value, rounds, converged = master.converge(bound_by, on_bound)
     roster: list[int] = []
-    if to_roster:
-        sizes = [len(m) for m in members]
-        while True:
-            if keep is not None:
-                for cols in column_of:
-                    for c in cols:
-                        lp.set_lower(c, 0.0)
-                g = max(range(len(members)), key=lambda g: len(members[g]))
-                best_roster = keep()
-                kept = Counter(position(g, a, list(best_roster[a])) for a in members[g])
-                for i, n in kept.items():
-                    lp.set_lower(column_of[g][i], n)
-            left = began + seconds - time.perf_counter()
-            counts = dive(lp, column_of, sizes, left * DIVE_PART, reprice)
-            left = began + seconds - time.perf_counter()
-            counts = move_agents(lp, column_of, sizes, convexity, counts, left, respond)
-            roster = hand_out(inputs, index, members, schedules, counts)
-            if (
-                keep is None
-                or on_roster is None
-                or began + seconds - time.perf_counter() < AGAIN_SECONDS
-            ):
-                break
-            on_roster(roster)
+    while to_roster:
+        if keep is not None:
+            master.keep(keep())
+        roster = master.roster(began + seconds - time.perf_counter())
+        if (
+            keep is None
+            or on_roster is None
+            or began + seconds - time.perf_counter() < AGAIN_SECONDS
+        ):
+            break
+        on_roster(roster)
     return PatternBound(
         bound=best,
         lp=lp_value,
         rounds=rounds,
         converged=converged,
         seconds=time.perf_counter() - began,
-        groups=tuple(tuple(m) for m in members),
-        schedules=tuple(tuple(dict.fromkeys(g)) for g in schedules),
+        groups=tuple(tuple(m) for m in master.members),
+        schedules=tuple(tuple(dict.fromkeys(g)) for g in master.schedules),
         roster=tuple(roster),
     )
 
