@@ -196,7 +196,7 @@ class _Master:
             + (w.overstaffing * len(opt.covered) if self._serving(o) else 0.0)
             for o, opt in enumerate(inputs.options)
         ]
-        self._group(starts)
+        self._group()
         self._segment()
         self._build_rows()
         self.schedules: list[list[tuple[int, ...]]] = [[] for _ in self.members]
@@ -214,7 +214,7 @@ class _Master:
         a = self.index.agent_pos[self.inputs.options[o].agent_id]
         return bool(self.index.classes[self.index.class_of_agent[a]].queues)
 
-    def _group(self, starts: list[list[int]]) -> None:
+    def _group(self) -> None:
         """Identical agents (class, options with their wishes) form one group."""
         inputs, index = self.inputs, self.index
         signature: dict[int, tuple[object, ...]] = {}
