@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from planner.roster import RosterInputs, RosterResult, SolveSettings, build_index, solve_roster
 from planner.roster.columns import PatternBound, pattern_lower_bound
-from planner.roster.inputs import DAYS_PER_WEEK, serves, week_min_minutes
+from planner.roster.inputs import DAYS_PER_WEEK, plans_by_agent, serves, week_min_minutes
 from planner.roster.model import OBJECTIVE_SCALE, scaled
 from planner.roster.solve import COLUMNS_MIN_SECONDS
 from scenarios.coverage import coverage_mask
@@ -538,10 +538,15 @@ def certified_bound(inputs: RosterInputs, result: RosterResult) -> PatternBound:
         (row.agent_id, row.date_local, row.shift, row.breaks)
         for row in result.roster.itertuples(index=False)
     }
-    starts: list[list[int]] = [[] for _ in inputs.agents]
-    for o, opt in enumerate(inputs.options):
-        if (opt.agent_id, opt.date_local, opt.template, ";".join(opt.breaks_local)) in picked:
-            starts[index.agent_pos[opt.agent_id]].append(o)
+    starts = plans_by_agent(
+        inputs,
+        index,
+        (
+            o
+            for o, opt in enumerate(inputs.options)
+            if (opt.agent_id, opt.date_local, opt.template, ";".join(opt.breaks_local)) in picked
+        ),
+    )
     return pattern_lower_bound(inputs, index, starts, BOUND_SECONDS, to_roster=False)
 
 

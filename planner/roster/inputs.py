@@ -8,6 +8,7 @@ constraint builders only read ranges and never derive time themselves.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -406,6 +407,16 @@ def shift_key(inputs: RosterInputs, o: int) -> ShiftKey:
     """What makes option `o` the same shift for another agent: day, template and breaks."""
     opt = inputs.options[o]
     return inputs.day_of(opt.date_local), opt.template, opt.breaks_local
+
+
+def plans_by_agent(
+    inputs: RosterInputs, index: RosterIndex, chosen: Iterable[int]
+) -> list[list[int]]:
+    """The option positions in `chosen`, one list per agent (in `inputs.agents` order)."""
+    plans: list[list[int]] = [[] for _ in inputs.agents]
+    for o in chosen:
+        plans[index.agent_pos[inputs.options[o].agent_id]].append(o)
+    return plans
 
 
 def option_keys(inputs: RosterInputs, index: RosterIndex) -> list[OptionKey]:

@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from queue import SimpleQueue
@@ -27,6 +27,7 @@ from planner.roster.inputs import (
     RosterInputs,
     build_index,
     option_keys,
+    plans_by_agent,
     week_min_minutes,
 )
 from planner.roster.model import (
@@ -553,16 +554,10 @@ def _improve(
     polishing = tractable and settings.use_polish
     best = _Best(values, objective, floor, report)
 
-    def by_agent(chosen: Iterable[int]) -> list[list[int]]:
-        plans: list[list[int]] = [[] for _ in inputs.agents]
-        for o in chosen:
-            plans[index.agent_pos[inputs.options[o].agent_id]].append(o)
-        return plans
-
     def polished() -> list[list[int]]:
         """The best roster so far, as options per agent."""
         worked = best.roster()
-        return by_agent(o for o, var in v.shift.items() if worked[var.index])
+        return plans_by_agent(inputs, index, (o for o, var in v.shift.items() if worked[var.index]))
 
     rosters: SimpleQueue[tuple[list[int], float]] = SimpleQueue()
 
@@ -577,7 +572,7 @@ def _improve(
         pool = pattern_lower_bound(
             inputs,
             index,
-            by_agent(first_roster),
+            plans_by_agent(inputs, index, first_roster),
             seconds,
             on_bound=lambda bound: best.offer(bound=bound),
             keep=polished if polishing else None,

@@ -20,23 +20,17 @@ from planner.roster.columns import (
     rounded_counts,
 )
 from planner.roster.hint import greedy_roster
+from planner.roster.inputs import plans_by_agent
 from planner.roster.solve import COLUMNS_MIN_SECONDS, roster_frame
 from tests.planner.roster.helpers import LOOSE, agent, daily_options, demand, grid_for, inputs
 from tests.planner.roster.test_properties import TEMPLATES, cases
-
-
-def _by_agent(inp, index, chosen):  # type: ignore[no-untyped-def]
-    out: list[list[int]] = [[] for _ in inp.agents]
-    for o in chosen:
-        out[index.agent_pos[inp.options[o].agent_id]].append(o)
-    return out
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.booleans())
 def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
-    starts = _by_agent(inp, index, greedy_roster(inp, index))
+    starts = plans_by_agent(inp, index, greedy_roster(inp, index))
     heard: list[float] = []
     # Half the cases keep the largest group's starting schedules through the dive.
     pool = pattern_lower_bound(
@@ -68,11 +62,11 @@ def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) 
 def test_rosters_repeat_from_the_best_one_kept_and_each_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     handed: list[list[int]] = []
-    best = [_by_agent(inp, index, greedy_roster(inp, index))]
+    best = [plans_by_agent(inp, index, greedy_roster(inp, index))]
 
     def keep() -> list[list[int]]:
         # As polishing would: the latest roster handed over becomes the best one.
-        return _by_agent(inp, index, handed[-1]) if handed else best[0]
+        return plans_by_agent(inp, index, handed[-1]) if handed else best[0]
 
     pool = pattern_lower_bound(
         inp, index, best[0], seconds=AGAIN_SECONDS + 1.5, keep=keep, on_roster=handed.append
@@ -118,7 +112,9 @@ def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_
     )
     result = solve_roster(inp, settings)
     index = build_index(inp)
-    pool = pattern_lower_bound(inp, index, _by_agent(inp, index, greedy_roster(inp, index)), 10)
+    pool = pattern_lower_bound(
+        inp, index, plans_by_agent(inp, index, greedy_roster(inp, index)), 10
+    )
     assert result.objective is not None
     assert pool.converged
     assert result.bound >= pool.bound - CONVERGED_POINTS
