@@ -91,7 +91,8 @@ def requirements_matrix(
         scenario: the organisation (its queues give the priorities).
         requirements: interval_start (UTC), channel, language, tier, agents_required and
             optionally scheduled_required (heads after shrinkage, used when present).
-            Rows outside the grid are ignored; missing intervals require nobody.
+            Rows outside the grid are ignored (an error when every row requiring agents
+            is); missing intervals require nobody.
         grid: the UTC horizon grid.
 
     Raises:
@@ -137,7 +138,17 @@ def requirements_matrix(
             f"requirements: {int(duplicated.sum())} duplicate rows, e.g. {first['queue_id']} at "
             f"{first['interval_start']:%Y-%m-%dT%H:%M}Z"
         )
-    frame = frame[frame["interval_start"].isin(grid)]
+    inside = frame["interval_start"].isin(grid)
+    wanted = frame["need"] > 0
+    if wanted.any() and not (inside & wanted).any():
+        times = frame.loc[wanted, "interval_start"]
+        raise InputError(
+            f"requirements: none of the {int(wanted.sum())} rows requiring agents falls in the "
+            f"rostered horizon {grid[0]:%Y-%m-%dT%H:%M}Z to {grid[-1]:%Y-%m-%dT%H:%M}Z; they "
+            f"span {times.min():%Y-%m-%dT%H:%M}Z to {times.max():%Y-%m-%dT%H:%M}Z "
+            "(check the start date and weeks)"
+        )
+    frame = frame[inside]
     known = {q.id: q for q in scenario.queues}
     queues: list[RosterQueue] = [
         RosterQueue(q.id, q.skill, q.tier, q.priority) for q in scenario.queues

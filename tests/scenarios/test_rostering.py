@@ -338,6 +338,24 @@ def test_requirements_outside_the_horizon_are_ignored() -> None:
     assert np.all(inp.required <= inp.units_per_head)
 
 
+def test_requirements_wholly_outside_the_horizon_are_refused_naming_both_spans(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A wrong --start would otherwise roster against nothing: all idle, "optimal".
+    sc_path = tmp_path / "s.yaml"
+    sc_path.write_text(yaml.safe_dump(scenario_data()))
+    req_path = tmp_path / "r.csv"
+    day_requirements(scenario(), date(2027, 3, 1), 1).to_csv(req_path, index=False)
+    args = ["roster", "--scenario", str(sc_path), "--requirements", str(req_path)]
+    args += ["--start", "2027-04-05", "--weeks", "1", "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{req_path}: none of the" in err
+    assert "rows requiring agents falls in the rostered horizon 2027-04-0" in err
+    assert "span 2027-03-0" in err
+    assert not (tmp_path / "o" / "roster.csv").exists()
+
+
 def test_replan_with_the_published_roster_changes_only_what_sickness_forces() -> None:
     # Re-solving with the published roster as `previous` and nothing changed keeps it (0
     # changes); with one agent sick on one worked date, that agent-day changes and a
