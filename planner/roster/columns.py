@@ -232,39 +232,15 @@ class _Master:
         self.members = list(groups.values())
 
     def _segment(self) -> None:
-        """Segments: runs of intervals with the same covering options and requirement."""
+        """Segments (`RosterIndex.segment_of`) and each demanded queue's need in them."""
         inputs, index = self.inputs, self.index
-        cover: dict[int, set[tuple[object, ...]]] = defaultdict(set)
-        for opt in inputs.options:
-            c = index.class_of_agent[index.agent_pos[opt.agent_id]]
-            for t in opt.covered:
-                cover[t].add((c, opt.date_local, opt.template, opt.breaks_local))
-        in_demand = set(index.demand)
-        n_queues = len(inputs.queues)
-        self.segment_of: list[int] = []
-        self.size: list[int] = []
-        previous: tuple[object, ...] | None = None
-        for t in range(len(inputs.grid)):
-            sig = (
-                frozenset(cover[t]),
-                tuple(inputs.required[:, t]),
-                tuple((q, t) in in_demand for q in range(n_queues)),
-            )
-            if sig != previous:
-                self.size.append(0)
-                previous = sig
-            self.size[-1] += 1
-            self.segment_of.append(len(self.size) - 1)
-        first_t: dict[int, int] = {}
-        for t, s in enumerate(self.segment_of):
-            first_t.setdefault(s, t)
-        demand_segments = sorted({self.segment_of[t] for _q, t in index.demand})
-        self.need = {
-            (q, s): int(inputs.required[q, first_t[s]])
-            for s in demand_segments
-            for q in range(n_queues)
-            if (q, first_t[s]) in in_demand
-        }
+        self.segment_of = index.segment_of
+        self.size = index.segment_size
+        first = index.segment_first
+        leads = sorted(
+            (index.segment_of[t], q, t) for q, t in index.demand if first[index.segment_of[t]] == t
+        )
+        self.need = {(q, s): int(inputs.required[q, t]) for s, q, t in leads}
 
     def _build_rows(self) -> None:
         """Demand and link rows with their short and share columns, and group sizes."""

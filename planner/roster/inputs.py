@@ -290,6 +290,11 @@ class RosterIndex:
         unserved: queue ids with demand but no agent or vendor able to serve them.
         start_minute: per option, its UTC start in whole minutes since the epoch.
         end_minute: per option, its UTC end in whole minutes since the epoch.
+        segment_of: per interval, its coverage segment: a run of intervals alike in every
+            requirement, in which queues are rostered, in vendors' availability and in
+            which class shifts work them, so one count of each prices them all.
+        segment_first: per segment, its first interval.
+        segment_size: per segment, its number of intervals.
     """
 
     agent_pos: dict[str, int]
@@ -302,6 +307,9 @@ class RosterIndex:
     unserved: tuple[str, ...]
     start_minute: tuple[int, ...]
     end_minute: tuple[int, ...]
+    segment_of: tuple[int, ...]
+    segment_first: tuple[int, ...]
+    segment_size: tuple[int, ...]
 
 
 def serves(agent: RosterAgent | AgentClass | VendorCapacity, queue: RosterQueue) -> bool:
@@ -375,6 +383,8 @@ def build_index(inputs: RosterInputs) -> RosterIndex:
     demand = tuple((q, t) for q, t in positive if q in reach and reach[q][0] <= t <= reach[q][1])
     inside = set(demand)
     outside = tuple(key for key in positive if key not in inside and key[0] in served)
+    segment_of = _segments(inputs, classes, class_of, agent_pos, demand)
+    sizes = np.bincount(segment_of)
     return RosterIndex(
         agent_pos=agent_pos,
         by_agent_day={k: tuple(v) for k, v in by_day.items()},
@@ -386,7 +396,50 @@ def build_index(inputs: RosterInputs) -> RosterIndex:
         unserved=unserved,
         start_minute=_epoch_minutes([opt.start_utc for opt in inputs.options]),
         end_minute=_epoch_minutes([opt.end_utc for opt in inputs.options]),
+        segment_of=tuple(segment_of.tolist()),
+        segment_first=tuple(np.flatnonzero(np.diff(segment_of, prepend=-1)).tolist()),
+        segment_size=tuple(sizes.tolist()),
     )
+
+
+def _segments(
+    inputs: RosterInputs,
+    classes: list[AgentClass],
+    class_of: list[int],
+    agent_pos: dict[str, int],
+    demand: tuple[tuple[int, int], ...],
+) -> np.ndarray:
+    """Each interval's coverage segment (see `RosterIndex.segment_of`), numbered from 0.
+
+    A segment ends where a class shift (class, date, template, breaks) starts or stops
+    working, a requirement changes, a queue's rostered span or a vendor's availability
+    starts or ends.
+    """
+    n_t = len(inputs.grid)
+    change = np.zeros(n_t + 1, dtype=bool)
+    change[0] = True
+    runs: set[tuple[object, ...]] = set()
+    for opt in inputs.options:
+        c = class_of[agent_pos[opt.agent_id]]
+        if classes[c].queues:
+            runs.add((c, opt.date_local, opt.template, opt.breaks_local, opt.covered))
+    for *_key, covered in runs:
+        worked = np.sort(np.asarray(covered, dtype=np.int64))
+        if worked.size:
+            gaps = np.flatnonzero(np.diff(worked) > 1)
+            change[worked[np.r_[0, gaps + 1]]] = True
+            change[worked[np.r_[gaps, worked.size - 1]] + 1] = True
+    rostered = np.zeros(inputs.required.shape, dtype=bool)
+    if demand:
+        q_idx, t_idx = zip(*demand, strict=True)
+        rostered[list(q_idx), list(t_idx)] = True
+    alike = np.vstack([inputs.required, rostered])
+    for vendor in inputs.vendors:
+        works = np.zeros((1, n_t), dtype=np.int64)
+        works[0, list(vendor.available)] = 1
+        alike = np.vstack([alike, works])
+    change[1:n_t] |= np.any(alike[:, 1:] != alike[:, :-1], axis=0)
+    return np.cumsum(change[:n_t]) - 1
 
 
 def _epoch_minutes(instants: list[pd.Timestamp]) -> tuple[int, ...]:

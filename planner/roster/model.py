@@ -255,6 +255,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
     working: dict[tuple[int, int], LinearLike] = {
         (c, t): sum(heads[k] for k in dict.fromkeys(keys[o] for o in opts))
         for (c, t), opts in index.covering.items()
+        if index.segment_first[index.segment_of[t]] == t
     }
     serving = [
         o
@@ -275,22 +276,35 @@ def coverage_terms(
     """Coverage constraints and penalties from heads at work per (class, interval).
 
     Args:
-        v: the model; its `short` and `vendor` maps are filled here.
+        v: the model; its `short` and `vendor` maps are filled here, every interval of a
+            coverage segment sharing its first interval's variable.
         inputs: the roster inputs.
         index: their index.
         working: (class position, interval) to the heads of that class at work.
         worked: agent-intervals worked by agents who serve some queue.
 
     The same coverage serves the per-agent model and the per-class aggregate (whose
-    heads are counts), so both price coverage identically. Overstaffing is the working
+    heads are counts), so both price coverage identically. The intervals of a segment
+    are alike (`RosterIndex.segment_of`), so one allocation and one shortfall per
+    segment, weighted by its length, price them exactly. Overstaffing is the working
     agent-intervals minus those that cover a requirement, one linear expression.
     """
     model = v.model
     unit = inputs.units_per_head
+    first, size = index.segment_first, index.segment_size
+
+    def lead(t: int) -> int:
+        """The first interval of t's segment, which stands for it."""
+        return first[index.segment_of[t]]
+
+    def length(t: int) -> int:
+        return size[index.segment_of[t]]
+
     demand_set = set(index.demand)
     demand_at: dict[int, list[int]] = defaultdict(list)
     for q, t in index.demand:
-        demand_at[t].append(q)
+        if lead(t) == t:
+            demand_at[t].append(q)
     supply: dict[tuple[int, int], list[LinearLike]] = defaultdict(list)
     for t, queues in demand_at.items():
         wanted = set(queues)
@@ -301,10 +315,10 @@ def coverage_terms(
             if len(mine) == 1:
                 supply[(mine[0], t)].append(unit * working[(c, t)])
             elif mine:
-                size = len(cls.agent_ids)
+                heads = len(cls.agent_ids)
                 parts = []
                 for q in mine:
-                    cap = min(unit * size, int(inputs.required[q, t]))
+                    cap = min(unit * heads, int(inputs.required[q, t]))
                     x = model.new_int_var(
                         0, cap, f"alloc[{cls.class_id} {inputs.queues[q].queue_id} t{t}]"
                     )
@@ -312,12 +326,15 @@ def coverage_terms(
                     parts.append(x)
                 model.add(sum(parts) <= unit * working[(c, t)])
     vendor_cost: list[PenaltyTerm] = []
+    bought: list[LinearLike] = []
     for k, vendor in enumerate(inputs.vendors):
         usable = [q for q, queue in enumerate(inputs.queues) if serves(vendor, queue)]
         if not usable or vendor.max_agents == 0:
             continue
-        used = []
+        used: list[LinearLike] = []
         for t in vendor.available:
+            if lead(t) != t:
+                continue
             parts = []
             for q in usable:
                 need = int(inputs.required[q, t])
@@ -331,8 +348,13 @@ def coverage_terms(
                     parts.append(x)
             if len(parts) > 1:
                 model.add(sum(parts) <= unit * vendor.max_agents)
-            used.extend(parts)
+            used.extend(length(t) * x for x in parts)
+        for t in vendor.available:
+            for q in usable:
+                if (k, q, lead(t)) in v.vendor:
+                    v.vendor[(k, q, t)] = v.vendor[(k, q, lead(t))]
         if used:
+            bought.extend(used)
             vendor_cost.append(
                 PenaltyTerm(
                     "vendor",
@@ -341,17 +363,18 @@ def coverage_terms(
                     vendor.cost_per_interval / unit,
                 )
             )
-    under: list[PenaltyTerm] = []
-    total_short: list[LinearLike] = []
+    by_queue: dict[int, list[LinearLike]] = defaultdict(list)
     for q, t in index.demand:
+        if lead(t) != t:
+            continue
         need = int(inputs.required[q, t])
         short = model.new_int_var(0, need, f"short[{inputs.queues[q].queue_id} t{t}]")
         v.short[(q, t)] = short
         model.add(sum(supply.get((q, t), [])) + short >= need)
-        total_short.append(short)
-    by_queue: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    for (q, _t), short in v.short.items():
-        by_queue[q].append(short)
+        by_queue[q].append(length(t) * short)
+    for q, t in index.demand:
+        v.short[(q, t)] = v.short[(q, lead(t))]
+    under: list[PenaltyTerm] = []
     for q, shorts in sorted(by_queue.items()):
         queue = inputs.queues[q]
         under.append(
@@ -364,7 +387,7 @@ def coverage_terms(
         )
     # Working agent-intervals minus those covering a requirement (met by agents: the
     # requirement less shortfall less vendor heads).
-    idle = unit * worked + sum(total_short) + sum(v.vendor.values())
+    idle = unit * worked + sum(x for shorts in by_queue.values() for x in shorts) + sum(bought)
     under.append(
         PenaltyTerm(
             "overstaffing",
