@@ -107,6 +107,25 @@ def day_requirements(sc: Scenario, start: date, weeks: int, heads: int = 1) -> p
     return chat_requirements(grid[(local.hour >= 9) & (local.hour < 17)], heads)
 
 
+def roster_command(
+    tmp_path: Path, requirements: pd.DataFrame | str, start: str, data: dict | None = None
+) -> list[str]:
+    """`followsun roster` arguments for one week from `start`, output to tmp_path/'out'.
+
+    Writes the scenario (`data`, else the test organisation's) and the requirements (a
+    frame, or CSV text as a user might write it) into `tmp_path`.
+    """
+    sc_path = tmp_path / "s.yaml"
+    sc_path.write_text(yaml.safe_dump(data if data is not None else scenario_data()))
+    req_path = tmp_path / "r.csv"
+    if isinstance(requirements, str):
+        req_path.write_text(requirements)
+    else:
+        requirements.to_csv(req_path, index=False)
+    args = ["roster", "--scenario", str(sc_path), "--requirements", str(req_path)]
+    return args + ["--start", start, "--weeks", "1", "--out", str(tmp_path / "out")]
+
+
 def test_headcount_expands_to_named_agents() -> None:
     ids = [a.id for a in scenario_agents(scenario().sites[0])]
     assert ids == ["ams-t1-01", "ams-t1-02", "ams-t1-03"]
@@ -238,32 +257,12 @@ def test_a_dst_week_solves_and_validates() -> None:
 
 
 def test_cli_writes_roster_coverage_report_and_calendars(tmp_path: Path) -> None:
-    sc_path = tmp_path / "s.yaml"
-    sc_path.write_text(yaml.safe_dump(scenario_data()))
     sc = scenario()
     start = date(2027, 3, 22)
     reqs = day_requirements(sc, start, 1)
     reqs["interval_start"] = reqs["interval_start"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    req_path = tmp_path / "r.csv"
-    reqs.to_csv(req_path, index=False)
     out = tmp_path / "out"
-    code = main(
-        [
-            "roster",
-            "--scenario",
-            str(sc_path),
-            "--requirements",
-            str(req_path),
-            "--start",
-            "2027-03-22",
-            "--weeks",
-            "1",
-            "--time-limit",
-            "10",
-            "--out",
-            str(out),
-        ]
-    )
+    code = main([*roster_command(tmp_path, reqs, "2027-03-22"), "--time-limit", "10"])
     assert code == 0
     roster = pd.read_csv(out / "roster.csv")
     for column in (
@@ -305,24 +304,10 @@ def test_cli_writes_roster_coverage_report_and_calendars(tmp_path: Path) -> None
 
 
 def test_cli_bad_requirements_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    sc_path = tmp_path / "s.yaml"
-    sc_path.write_text(yaml.safe_dump(scenario_data()))
-    req_path = tmp_path / "r.csv"
-    req_path.write_text("interval_start,channel\n2027-03-01T00:00:00Z,chat\n")
     code = main(
-        [
-            "roster",
-            "--scenario",
-            str(sc_path),
-            "--requirements",
-            str(req_path),
-            "--start",
-            "2027-03-01",
-            "--weeks",
-            "1",
-            "--out",
-            str(tmp_path / "o"),
-        ]
+        roster_command(
+            tmp_path, "interval_start,channel\n2027-03-01T00:00:00Z,chat\n", "2027-03-01"
+        )
     )
     assert code == 2
     assert "missing" in capsys.readouterr().err
@@ -342,18 +327,13 @@ def test_requirements_wholly_outside_the_horizon_are_refused_naming_both_spans(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A wrong --start would otherwise roster against nothing: all idle, "optimal".
-    sc_path = tmp_path / "s.yaml"
-    sc_path.write_text(yaml.safe_dump(scenario_data()))
-    req_path = tmp_path / "r.csv"
-    day_requirements(scenario(), date(2027, 3, 1), 1).to_csv(req_path, index=False)
-    args = ["roster", "--scenario", str(sc_path), "--requirements", str(req_path)]
-    args += ["--start", "2027-04-05", "--weeks", "1", "--out", str(tmp_path / "o")]
-    assert main(args) == 2
+    reqs = day_requirements(scenario(), date(2027, 3, 1), 1)
+    assert main(roster_command(tmp_path, reqs, "2027-04-05")) == 2
     err = capsys.readouterr().err
-    assert f"{req_path}: none of the" in err
+    assert f"{tmp_path / 'r.csv'}: none of the" in err
     assert "rows requiring agents falls in the rostered horizon 2027-04-0" in err
     assert "span 2027-03-0" in err
-    assert not (tmp_path / "o" / "roster.csv").exists()
+    assert not (tmp_path / "out" / "roster.csv").exists()
 
 
 def test_replan_with_the_published_roster_changes_only_what_sickness_forces() -> None:
@@ -440,16 +420,9 @@ def test_cli_exit_1_when_the_contract_minimum_cannot_hold(tmp_path: Path) -> Non
     data = scenario_data()
     contract = data["sites"][0]["contract"]
     contract.update(min_hours_week=40, max_shifts_week=4)
-    sc_path = tmp_path / "s.yaml"
-    sc_path.write_text(yaml.safe_dump(data))
-    sc = Scenario.model_validate(data)
-    reqs = day_requirements(sc, date(2027, 3, 1), 1)
-    req_path = tmp_path / "r.csv"
-    reqs.to_csv(req_path, index=False)
+    reqs = day_requirements(Scenario.model_validate(data), date(2027, 3, 1), 1)
     out = tmp_path / "out"
-    args = ["roster", "--scenario", str(sc_path), "--requirements", str(req_path)]
-    args += ["--start", "2027-03-01", "--weeks", "1", "--time-limit", "5", "--out", str(out)]
-    assert main(args) == 1
+    assert main([*roster_command(tmp_path, reqs, "2027-03-01", data), "--time-limit", "5"]) == 1
     report = json.loads((out / "solver.json").read_text())
     assert report["status"] == "infeasible"
     assert any("32 h of the 40 h contract minimum" in line for line in report["binding_rules"])
@@ -459,15 +432,10 @@ def test_cli_exit_1_when_the_contract_minimum_cannot_hold(tmp_path: Path) -> Non
 def test_cli_names_the_requirements_file_and_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sc_path = tmp_path / "s.yaml"
-    sc_path.write_text(yaml.safe_dump(scenario_data()))
-    req_path = tmp_path / "r.csv"
-    req_path.write_text(
+    csv = (
         "interval_start,channel,language,tier,agents_required\n2027-03-01T09:00:00Z,chat,en,1,-2\n"
     )
-    args = ["roster", "--scenario", str(sc_path), "--requirements", str(req_path)]
-    args += ["--start", "2027-03-01", "--weeks", "1", "--out", str(tmp_path / "o")]
-    assert main(args) == 2
+    assert main(roster_command(tmp_path, csv, "2027-03-01")) == 2
     err = capsys.readouterr().err
-    assert f"{req_path}: agents_required must be a number >= 0" in err
+    assert f"{tmp_path / 'r.csv'}: agents_required must be a number >= 0" in err
     assert "row 2" in err
