@@ -22,6 +22,7 @@ from planner.roster.inputs import (
     RosterIndex,
     RosterInputs,
     option_keys,
+    segment_lead,
     week_min_minutes,
 )
 from planner.roster.model import (
@@ -86,7 +87,8 @@ def build_aggregate(
         if not index.classes[key[0]].queues:
             continue
         for t in inputs.options[first[key]].covered:
-            working[(key[0], t)] = working.get((key[0], t), 0) + var
+            if segment_lead(index, t) == t:
+                working[(key[0], t)] = working.get((key[0], t), 0) + var
     worked = sum(
         len(inputs.options[first[key]].covered) * var
         for key, var in count.items()

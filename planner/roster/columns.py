@@ -32,6 +32,7 @@ from planner.roster.inputs import (
     RosterIndex,
     RosterInputs,
     ShiftKey,
+    segment_lead,
     shift_key,
     week_min_minutes,
 )
@@ -232,13 +233,10 @@ class _Master:
         self.members = list(groups.values())
 
     def _segment(self) -> None:
-        """Segments (`RosterIndex.segment_of`) and each demanded queue's need in them."""
+        """Each demanded queue's need per coverage segment (`RosterIndex.segment_of`)."""
         inputs, index = self.inputs, self.index
-        self.segment_of = index.segment_of
-        self.size = index.segment_size
-        first = index.segment_first
         leads = sorted(
-            (index.segment_of[t], q, t) for q, t in index.demand if first[index.segment_of[t]] == t
+            (index.segment_of[t], q, t) for q, t in index.demand if segment_lead(index, t) == t
         )
         self.need = {(q, s): int(inputs.required[q, t]) for s, q, t in leads}
 
@@ -253,7 +251,11 @@ class _Master:
         self.short_col: dict[tuple[int, int], tuple[int, float]] = {}
         for (q, s), n in self.need.items():
             priority = inputs.queues[q].priority
-            cost = self.size[s] * (w.understaffing * priority + w.overstaffing) / self.unit
+            cost = (
+                self.index.segment_size[s]
+                * (w.understaffing * priority + w.overstaffing)
+                / self.unit
+            )
             short = lp.add_col(cost, n, [self.demand_row[(q, s)]], [1.0])
             self.short_col[(q, s)] = (short, cost)
             bounded.append((cost, n, self.demand_row[(q, s)], -1))
@@ -293,7 +295,7 @@ class _Master:
         """The segments option `o` works in (computed once: pricing asks every round)."""
         if o not in self._segments:
             self._segments[o] = frozenset(
-                self.segment_of[t] for t in self.inputs.options[o].covered
+                self.index.segment_of[t] for t in self.inputs.options[o].covered
             )
         return self._segments[o]
 

@@ -462,6 +462,11 @@ def shift_key(inputs: RosterInputs, o: int) -> ShiftKey:
     return inputs.day_of(opt.date_local), opt.template, opt.breaks_local
 
 
+def segment_lead(index: RosterIndex, t: int) -> int:
+    """The first interval of interval t's coverage segment, which stands for all of it."""
+    return index.segment_first[index.segment_of[t]]
+
+
 def plans_by_agent(
     inputs: RosterInputs, index: RosterIndex, chosen: Iterable[int]
 ) -> list[list[int]]:

@@ -25,6 +25,7 @@ from planner.roster.inputs import (
     RosterIndex,
     RosterInputs,
     option_keys,
+    segment_lead,
     serves,
     week_min_minutes,
 )
@@ -255,7 +256,7 @@ def add_coverage(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
     working: dict[tuple[int, int], LinearLike] = {
         (c, t): sum(heads[k] for k in dict.fromkeys(keys[o] for o in opts))
         for (c, t), opts in index.covering.items()
-        if index.segment_first[index.segment_of[t]] == t
+        if segment_lead(index, t) == t
     }
     serving = [
         o
@@ -291,19 +292,14 @@ def coverage_terms(
     """
     model = v.model
     unit = inputs.units_per_head
-    first, size = index.segment_first, index.segment_size
-
-    def lead(t: int) -> int:
-        """The first interval of t's segment, which stands for it."""
-        return first[index.segment_of[t]]
 
     def length(t: int) -> int:
-        return size[index.segment_of[t]]
+        return index.segment_size[index.segment_of[t]]
 
     demand_set = set(index.demand)
     demand_at: dict[int, list[int]] = defaultdict(list)
     for q, t in index.demand:
-        if lead(t) == t:
+        if segment_lead(index, t) == t:
             demand_at[t].append(q)
     supply: dict[tuple[int, int], list[LinearLike]] = defaultdict(list)
     for t, queues in demand_at.items():
@@ -333,7 +329,7 @@ def coverage_terms(
             continue
         used: list[LinearLike] = []
         for t in vendor.available:
-            if lead(t) != t:
+            if segment_lead(index, t) != t:
                 continue
             parts = []
             for q in usable:
@@ -351,8 +347,8 @@ def coverage_terms(
             used.extend(length(t) * x for x in parts)
         for t in vendor.available:
             for q in usable:
-                if (k, q, lead(t)) in v.vendor:
-                    v.vendor[(k, q, t)] = v.vendor[(k, q, lead(t))]
+                if (k, q, segment_lead(index, t)) in v.vendor:
+                    v.vendor[(k, q, t)] = v.vendor[(k, q, segment_lead(index, t))]
         if used:
             bought.extend(used)
             vendor_cost.append(
@@ -365,7 +361,7 @@ def coverage_terms(
             )
     by_queue: dict[int, list[LinearLike]] = defaultdict(list)
     for q, t in index.demand:
-        if lead(t) != t:
+        if segment_lead(index, t) != t:
             continue
         need = int(inputs.required[q, t])
         short = model.new_int_var(0, need, f"short[{inputs.queues[q].queue_id} t{t}]")
@@ -373,7 +369,7 @@ def coverage_terms(
         model.add(sum(supply.get((q, t), [])) + short >= need)
         by_queue[q].append(length(t) * short)
     for q, t in index.demand:
-        v.short[(q, t)] = v.short[(q, lead(t))]
+        v.short[(q, t)] = v.short[(q, segment_lead(index, t))]
     under: list[PenaltyTerm] = []
     for q, shorts in sorted(by_queue.items()):
         queue = inputs.queues[q]
