@@ -158,6 +158,12 @@ def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> No
     assert lp.solve(5.0, bounds_raised=True)
     assert lp.value() == pytest.approx(7.0)
     assert lp.values() == pytest.approx([0.0, 1.0, 2.0])
+    lp.set_lower(1, 0.0, fixed=True)  # y fixed at zero: x comes back
+    assert lp.solve(5.0, bounds_raised=True)
+    assert lp.values() == pytest.approx([1.0, 0.0, 2.0])
+    lp.set_lower(0, 0.0, fixed=True)  # x fixed at zero too: z covers the rest
+    assert lp.solve(5.0, bounds_raised=True)
+    assert lp.values() == pytest.approx([0.0, 0.0, 3.0])
 
 
 def _small_master(sizes, data):  # type: ignore[no-untyped-def]
