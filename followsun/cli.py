@@ -1,6 +1,7 @@
 """The `followsun` command line: one module per command under `followsun.commands`.
 
-Exit codes: 0 success; 1 the work ran but a check or target failed; 2 bad input or usage.
+Exit codes: 0 success; 1 the work ran but a check or target failed; 2 bad input or usage;
+130 interrupted (Ctrl-C), which stops even a search in progress (`planner.stopping`).
 """
 
 from __future__ import annotations
@@ -8,10 +9,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from followsun.errors import InputError
+from planner import stopping
 
+# The main thread checks for Ctrl-C this often while a command runs, and gives an
+# interrupted command this long to unwind.
+JOIN_POLL_SECONDS = 0.2
+STOP_GRACE_SECONDS = 30.0
 # Each module defines `register(subparsers)`, which adds its parser with `func=run(args) -> int`.
 COMMAND_MODULES = [
     "followsun.commands.demo",
@@ -47,13 +54,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        return run_stoppable(lambda: int(args.func(args)))
     except InputError as exc:
         print(f"followsun {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def run_stoppable(work: Callable[[], int]) -> int:
+    """Run `work` in a thread of its own, so that Ctrl-C stops it even mid-solve.
+
+    The main thread waits and, on KeyboardInterrupt, asks `planner.stopping` to end the
+    searches in progress and interrupt the work, waits up to STOP_GRACE_SECONDS for it to
+    unwind (files and transactions close on the way), then raises KeyboardInterrupt.
+    """
+    outcome: list[tuple[int, BaseException | None]] = []
+    # Waited for through an event: a Thread.join interrupted by Ctrl-C marks the thread
+    # stopped although it still runs, so a second join returns at once.
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome.append((work(), None))
+        except BaseException as exc:  # handed to the main thread, which reports it
+            outcome.append((0, exc))
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=target, name="followsun-command", daemon=True)
+    thread.start()
+    try:
+        while not done.wait(JOIN_POLL_SECONDS):
+            pass
+    except KeyboardInterrupt:
+        stopping.request_stop([thread])
+        done.wait(STOP_GRACE_SECONDS)
+        stopping.clear()
+        raise
+    code, error = outcome[0]
+    if error is not None:
+        raise error
+    return code
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner import stopping
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
@@ -32,7 +33,6 @@ from planner.roster.model import (
     RosterVars,
     build_objective,
     coverage_terms,
-    cp_solver,
 )
 
 # Up to this many workers, one of them runs the LP-based search (see `solve_aggregate`).
@@ -242,13 +242,13 @@ def solve_aggregate(
 ) -> AggregatePlan | None:
     """Solve the aggregate within `seconds`; None when it found no counts in time."""
     v, count = build_aggregate(inputs, index)
-    solver = cp_solver(seconds, workers, seed)
+    solver = stopping.cp_solver(seconds, workers, seed)
     if workers <= AGGREGATE_LP_WORKERS:
         # CP-SAT's two-worker default never solves the LP here (the bound stays at the
         # variables' domains on large organisations); one LP-based worker proves it.
         solver.parameters.subsolvers.append("max_lp")
         solver.parameters.num_full_subsolvers = 1
-    code = solver.solve(v.model)
+    code = stopping.solve(solver, v.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return AggregatePlan(

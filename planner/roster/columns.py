@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from planner import stopping
 from planner.roster.hint import plan_agent
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -399,6 +400,7 @@ class _Master:
         rounds = 0
         lp_value = float("nan")
         while time.perf_counter() < until:
+            stopping.check()
             if not self.lp.solve(until - time.perf_counter()):
                 break
             rounds += 1
@@ -586,6 +588,7 @@ def dive(
     lower: list[list[int]] = [[] for _ in columns]
     values: list[float] = []
     while lp.solve(left(), bounds_raised=True):
+        stopping.check()
         if left() > 0:
             reprice()  # schedules that fit what is fixed
             if not lp.solve(left()):
@@ -665,6 +668,7 @@ def move_agents(
             for i in range(len(counts[g])):
                 if counts[g][i] == 0 or left() <= 0:
                     continue
+                stopping.check()
                 lp.set_lower(cols[i], counts[g][i] - 1, fixed=True)
                 lp.set_row(convexity[g], sizes[g] - 1, sizes[g] - 1)
                 j = respond(g, i) if lp.solve(left(), bounds_raised=True) else None

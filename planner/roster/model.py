@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner import stopping
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
@@ -571,15 +572,6 @@ def build_model(inputs: RosterInputs, index: RosterIndex) -> tuple[RosterVars, l
     return v, terms
 
 
-def cp_solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
-    """A CP-SAT solver with a time limit, workers and seed (the settings every solve shares)."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    return solver
-
-
 def solve_hinted(
     model: cp_model.CpModel, seconds: float, workers: int, seed: int
 ) -> tuple[list[int], float] | None:
@@ -588,9 +580,9 @@ def solve_hinted(
     Returns every variable's value in model order and the objective (scaled), or None when
     nothing was found in time.
     """
-    solver = cp_solver(seconds, workers, seed)
+    solver = stopping.cp_solver(seconds, workers, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if stopping.solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution), solver.objective_value
 

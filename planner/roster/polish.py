@@ -15,8 +15,9 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
+from planner import stopping
 from planner.roster.inputs import RosterIndex, RosterInputs, option_keys
-from planner.roster.model import RosterVars, cp_solver
+from planner.roster.model import RosterVars
 
 # Seconds a single neighbourhood's sub-problem may take at most, and at least.
 MAX_HOOD_SECONDS = 8.0
@@ -60,8 +61,8 @@ def solve_fixed(
             domain = probe.proto.variables[i].domain
             domain.clear()
             domain.extend([value, value])
-    solver = cp_solver(seconds, workers, seed)
-    if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = stopping.cp_solver(seconds, workers, seed)
+    if stopping.solve(solver, probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution), solver.objective_value
 

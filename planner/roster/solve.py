@@ -17,6 +17,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
+from planner import stopping
 from planner.roster.aggregate import solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
 from planner.roster.hint import greedy_roster
@@ -35,7 +36,6 @@ from planner.roster.model import (
     PenaltyTerm,
     RosterVars,
     build_model,
-    cp_solver,
     hint_all,
     solve_hinted,
 )
@@ -365,7 +365,7 @@ def complete_roster(
 
 def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
     """A CP-SAT solver with the settings and a time limit (parameters only)."""
-    solver = cp_solver(seconds, settings.num_workers, settings.seed)
+    solver = stopping.cp_solver(seconds, settings.num_workers, settings.seed)
     solver.parameters.log_search_progress = settings.log_search
     if settings.num_workers <= SMALL_PORTFOLIO_WORKERS:
         # With two workers CP-SAT's default full worker never lifts its bound above the root
@@ -651,7 +651,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)
     progress = _Progress(began, settings.on_progress, floor)
-    code = solver.solve(v.model, progress)
+    code = stopping.solve(solver, v.model, progress)
     # The aggregate and the columns' bounds relax the model, so they hold for it too.
     bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and hinted_at is not None:
@@ -659,7 +659,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         # the starting roster stands, read back through a solve with every value fixed.
         solver = _solver(settings, max(1.0, settings.time_limit_s / 10))
         solver.parameters.fix_variables_to_their_hinted_value = True
-        code = solver.solve(v.model)
+        code = stopping.solve(solver, v.model)
         if code == cp_model.OPTIMAL:
             code = cp_model.FEASIBLE
     wall = time.perf_counter() - began

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -116,6 +120,32 @@ def test_requirements_chain_into_the_roster_command(demo_dir: Path, tmp_path: Pa
     )
     assert code in (0, 1)
     assert json.loads((tmp_path / "solver.json").read_text())["status"] in ("optimal", "feasible")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_roster_mid_solve_and_writes_nothing(demo_dir: Path, tmp_path: Path) -> None:
+    run = demo_dir / "run"
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "followsun",
+        "roster",
+        "--scenario",
+        str(run / "scenario.yaml"),
+    ]
+    command += ["--requirements", str(run / "requirements.csv"), "--start", START]
+    command += ["--weeks", "1", "--time-limit", "600", "--out", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    time.sleep(8)  # imports, inputs and model done: the solve is under way
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert stderr.strip().endswith("interrupted")
+    assert not (out / "solver.json").exists()
 
 
 @pytest.mark.slow

@@ -16,7 +16,8 @@ from ortools.sat.python import cp_model
 
 from planner.roster import RosterIndex, RosterInputs, VendorCapacity, build_index
 from planner.roster.hint import greedy_roster
-from planner.roster.model import build_model, cp_solver, solve_hinted
+from planner.roster.model import build_model, solve_hinted
+from planner.stopping import cp_solver
 from tests.planner.roster.test_properties import cases
 
 
