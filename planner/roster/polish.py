@@ -22,6 +22,9 @@ from planner.roster.model import RosterVars
 # Seconds a single neighbourhood's sub-problem may take at most, and at least.
 MAX_HOOD_SECONDS = 8.0
 MIN_HOOD_SECONDS = 0.5
+# A class window of a large organisation gets at least this long: copying and presolving
+# its model takes about a second before CP-SAT searches (500 agents, 2026-11-26).
+MIN_CLASS_WINDOW_SECONDS = 4.0
 # Windows of this many days, every agent free within them, starting this many days apart.
 WINDOW_DAYS = 7
 WINDOW_STEP = 4
@@ -68,20 +71,29 @@ def solve_fixed(
 
 
 def neighbourhoods(
-    inputs: RosterInputs, index: RosterIndex, shift_index: dict[int, int]
+    inputs: RosterInputs,
+    index: RosterIndex,
+    shift_index: dict[int, int],
+    class_windows: bool = False,
 ) -> list[set[int]]:
     """Shift variables (model indices) freed together, in the order they are tried.
 
     Each class's, the largest first, then every agent's in each window of WINDOW_DAYS
-    days, WINDOW_STEP days apart.
+    days, WINDOW_STEP days apart. With `class_windows`, each class's shifts in each such
+    window instead, window by window: on a large organisation a whole class, or every
+    agent for a week, is more than a neighbourhood's few seconds can improve.
     """
     by_class: dict[int, set[int]] = {}
     by_window: dict[int, set[int]] = {}
+    by_both: dict[tuple[int, int], set[int]] = {}
     for o, (c, d, *_shift) in enumerate(option_keys(inputs, index)):
         by_class.setdefault(c, set()).add(shift_index[o])
         for first in range(0, inputs.days, WINDOW_STEP):
             if first <= d < first + WINDOW_DAYS:
                 by_window.setdefault(first, set()).add(shift_index[o])
+                by_both.setdefault((first, c), set()).add(shift_index[o])
+    if class_windows:
+        return [by_both[key] for key in sorted(by_both)]
     hoods = [by_class[c] for c in sorted(by_class, key=lambda c: -len(by_class[c]))]
     return hoods + [by_window[w] for w in sorted(by_window)]
 
@@ -97,6 +109,7 @@ def polish(
     seed: int = 0,
     on_better: Callable[[list[int], float], None] | None = None,
     beside: Beside | None = None,
+    class_windows: bool = False,
 ) -> list[int]:
     """Values of every variable after re-solving one neighbourhood at a time.
 
@@ -106,12 +119,12 @@ def polish(
     prices coverage exactly. Rounds continue while the objective improves and `seconds`
     last. Work `beside` gets a core while it runs, and its roster replaces the polished
     one before the next neighbourhood when it is better. `on_better` hears each better
-    roster and objective.
+    roster and objective. `class_windows` chooses the neighbourhoods (`neighbourhoods`).
     """
     deadline = time.perf_counter() + seconds
     shift_index = {o: var.index for o, var in v.shift.items()}
     others = set(range(len(values))) - set(shift_index.values())
-    hoods = neighbourhoods(inputs, index, shift_index)
+    hoods = neighbourhoods(inputs, index, shift_index, class_windows)
     best = objective
     while hoods:
         improved = False
@@ -125,7 +138,8 @@ def polish(
             left = deadline - time.perf_counter()
             if left < MIN_HOOD_SECONDS:
                 return values
-            share = min(MAX_HOOD_SECONDS, max(MIN_HOOD_SECONDS, left / (len(hoods) - n)))
+            least = MIN_CLASS_WINDOW_SECONDS if class_windows else MIN_HOOD_SECONDS
+            share = min(MAX_HOOD_SECONDS, left, max(least, left / (len(hoods) - n)))
             busy = beside is not None and beside.running()
             found = solve_fixed(v, values, hood | others, share, max(1, workers - busy), seed)
             if found is None:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
+from planner.roster import solve as solve_module
 from planner.roster.columns import (
     AGAIN_SECONDS,
     CONVERGED_POINTS,
@@ -20,7 +21,9 @@ from planner.roster.columns import (
     rounded_counts,
 )
 from planner.roster.hint import greedy_roster
-from planner.roster.inputs import plans_by_agent
+from planner.roster.inputs import RosterInputs, plans_by_agent
+from planner.roster.model import OBJECTIVE_SCALE
+from planner.roster.polish import polish
 from planner.roster.solve import COLUMNS_MIN_SECONDS, roster_frame
 from tests.planner.roster.helpers import LOOSE, agent, daily_options, demand, grid_for, inputs
 from tests.planner.roster.test_properties import TEMPLATES, cases
@@ -78,9 +81,8 @@ def test_rosters_repeat_from_the_best_one_kept_and_each_keeps_the_rules(inp) -> 
         assert [f for f in found if f.rule != "min_hours_week"] == []
 
 
-def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_goes_back() -> None:
-    # Small enough to polish, so the columns run in a thread beside it.
-    days = 14
+def two_queue_organisation(days: int = 14) -> RosterInputs:
+    """Eight agents, half of them on two queues, with demand shifting day by day."""
     grid = grid_for(days)
     rules = replace(
         LOOSE,
@@ -96,13 +98,18 @@ def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_
     ]
     opts = daily_options(agents, days, grid, TEMPLATES)
     spans = [(24 * d + 5 + d % 4, 24 * d + 22, 3 + d % 3) for d in range(days)]
-    inp = inputs(
+    return inputs(
         agents,
         opts,
         grid,
         days,
         {"chat-en-t1": demand(grid, spans), "web-en-t1": demand(grid, spans[::2])},
     )
+
+
+def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_goes_back() -> None:
+    # Small enough to polish, so the columns run in a thread beside it.
+    inp = two_queue_organisation()
     seen: list[tuple[float, float]] = []
     settings = SolveSettings(
         time_limit_s=COLUMNS_MIN_SECONDS,
@@ -249,3 +256,27 @@ def test_an_agent_moves_to_the_schedule_that_covers_the_shortfall_and_back_never
     assert moved == [[1, 2]]
     assert lp.value() == pytest.approx(2.0)
     assert 1 in asked  # a working agent was offered the idle schedule and stayed
+
+
+def test_without_a_proven_aggregate_the_columns_roster_is_polished_by_class_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the aggregate the start is not split, as on a large organisation: the
+    # columns dive on their own, then polishing of class windows takes their roster.
+    calls: list[tuple[float, bool]] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((args[4], kwargs.get("class_windows", False)))
+        return polish(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "polish", spy)
+    inp = two_queue_organisation()
+    settings = SolveSettings(
+        time_limit_s=COLUMNS_MIN_SECONDS, num_workers=2, seed=0, use_aggregate=False
+    )
+    result = solve_roster(inp, settings)
+    assert result.objective is not None
+    assert len(calls) == 1
+    handed, class_windows = calls[0]
+    assert class_windows
+    assert result.objective <= handed / OBJECTIVE_SCALE + 1e-6

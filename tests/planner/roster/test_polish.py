@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.roster import SolveSettings, build_index, validate_roster
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import option_keys
 from planner.roster.model import build_model
-from planner.roster.polish import WINDOW_DAYS, neighbourhoods, polish, solve_fixed
+from planner.roster.polish import WINDOW_DAYS, WINDOW_STEP, neighbourhoods, polish, solve_fixed
 from planner.roster.solve import complete_roster, roster_frame
 from tests.planner.roster.test_properties import cases
 
@@ -83,21 +84,39 @@ def test_polish_takes_over_a_better_roster_offered_beside_it(inp) -> None:  # ty
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases())
-def test_neighbourhoods_cover_each_shift_once_by_class_and_by_window(inp) -> None:  # type: ignore[no-untyped-def]
+@given(cases(), st.booleans())
+def test_neighbourhoods_cover_each_shift_by_class_and_by_window(inp, class_windows) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     v, _terms = build_model(inp, index)
     shift_index = {o: var.index for o, var in v.shift.items()}
-    hoods = neighbourhoods(inp, index, shift_index)
+    hoods = neighbourhoods(inp, index, shift_index, class_windows)
     option_of = {i: o for o, i in shift_index.items()}
     class_of = [key[0] for key in option_keys(inp, index)]
     classes = {class_of[o] for o in shift_index}
-    by_class, windows = hoods[: len(classes)], hoods[len(classes) :]
-    # Each class's shifts form one neighbourhood, and the classes partition the shifts.
-    assert [len({class_of[option_of[i]] for i in h}) for h in by_class] == [1] * len(classes)
-    assert sorted(i for h in by_class for i in h) == sorted(shift_index.values())
-    # Windows span at most WINDOW_DAYS days and together reach every shift.
-    for h in windows:
-        days = [inp.day_of(inp.options[option_of[i]].date_local) for i in h]
-        assert max(days) - min(days) < WINDOW_DAYS
+
+    def one_class(hood: set[int]) -> bool:
+        return len({class_of[option_of[i]] for i in hood}) == 1
+
+    def within_a_window(hood: set[int]) -> bool:
+        days = [inp.day_of(inp.options[option_of[i]].date_local) for i in hood]
+        return max(days) - min(days) < WINDOW_DAYS
+
+    if class_windows:
+        # One per class and window with a shift in it, each within both.
+        pairs = {
+            (first, class_of[o])
+            for o in shift_index
+            for first in range(0, inp.days, WINDOW_STEP)
+            if first <= inp.day_of(inp.options[o].date_local) < first + WINDOW_DAYS
+        }
+        assert len(hoods) == len(pairs)
+        assert all(one_class(h) and within_a_window(h) for h in hoods)
+        windows = hoods
+    else:
+        by_class, windows = hoods[: len(classes)], hoods[len(classes) :]
+        # Each class's shifts form one neighbourhood, and the classes partition the shifts.
+        assert all(one_class(h) for h in by_class)
+        assert sorted(i for h in by_class for i in h) == sorted(shift_index.values())
+        assert all(within_a_window(h) for h in windows)
+    # The windows together reach every shift.
     assert set().union(*windows) == set(shift_index.values())
