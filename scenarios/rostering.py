@@ -38,6 +38,9 @@ NIGHT_SHIFT_MIN_NIGHT_MINUTES = 180
 REQUIREMENT_COLUMNS = ("interval_start", "channel", "language", "tier", "agents_required")
 UNITS_PER_HEAD = 4
 WEEKEND_DAYS = frozenset({5, 6})
+# This much of the horizon without a requirement row at either end gets a note: longer
+# than a weekend without demand (24/5) widened by the sites' time zones.
+UNCOVERED_END = pd.Timedelta(days=4)
 
 
 def scenario_agents(site: Site) -> list[Agent]:
@@ -84,19 +87,21 @@ def horizon_grid(scenario: Scenario, start: date, weeks: int) -> pd.DatetimeInde
 
 def requirements_matrix(
     scenario: Scenario, requirements: pd.DataFrame, grid: pd.DatetimeIndex
-) -> tuple[tuple[RosterQueue, ...], np.ndarray]:
-    """Queues and agents required per queue and grid interval.
+) -> tuple[tuple[RosterQueue, ...], np.ndarray, tuple[str, ...]]:
+    """Queues, agents required per queue and grid interval, and notes in words.
 
     Args:
         scenario: the organisation (its queues give the priorities).
         requirements: interval_start (UTC), channel, language, tier, agents_required and
             optionally scheduled_required (heads after shrinkage, used when present).
-            Rows outside the grid are ignored (an error when every row requiring agents
-            is); missing intervals require nobody.
+            Rows outside the grid are left out, with a note (an error when every row
+            requiring agents is); missing intervals require nobody, with a note when
+            UNCOVERED_END or more at either end of the horizon has no row.
         grid: the UTC horizon grid.
 
     Raises:
-        InputError: missing columns, bad timestamps or values, duplicate rows.
+        InputError: missing columns, bad timestamps or values, duplicate rows, rows
+            inside the horizon off its interval grid.
     """
     missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
     if missing:
@@ -148,6 +153,18 @@ def requirements_matrix(
             f"span {times.min():%Y-%m-%dT%H:%M}Z to {times.max():%Y-%m-%dT%H:%M}Z "
             "(check the start date and weeks)"
         )
+    within = (frame["interval_start"] >= grid[0]) & (frame["interval_start"] <= grid[-1])
+    off_grid = frame.index[within & ~inside]
+    if len(off_grid):
+        raise InputError(
+            f"requirements: interval_start must fall on the {scenario.planning.interval_minutes}"
+            "-minute grid of the scenario",
+            [
+                f"row {i + 2}: {frame.loc[i, 'interval_start']:%Y-%m-%dT%H:%M}Z"
+                for i in off_grid[:10]
+            ],
+        )
+    notes = horizon_notes(frame, inside, wanted, grid)
     frame = frame[inside]
     known = {q.id: q for q in scenario.queues}
     queues: list[RosterQueue] = [
@@ -163,7 +180,36 @@ def requirements_matrix(
     rows = frame["queue_id"].map(position).to_numpy()
     cols = grid.get_indexer(pd.DatetimeIndex(frame["interval_start"]))
     required[rows, cols] = frame["need"].to_numpy()
-    return tuple(queues), required
+    return tuple(queues), required, notes
+
+
+def horizon_notes(
+    frame: pd.DataFrame, inside: pd.Series, wanted: pd.Series, grid: pd.DatetimeIndex
+) -> tuple[str, ...]:
+    """Requirement rows left out of the horizon, and ends of it no row reaches, in words."""
+    notes: list[str] = []
+    left_out = frame.loc[wanted & ~inside, "interval_start"]
+    if len(left_out):
+        notes.append(
+            f"requirements: {len(left_out)} rows requiring agents, {left_out.min():%Y-%m-%d %H:%M}Z "
+            f"to {left_out.max():%Y-%m-%d %H:%M}Z, lie outside the rostered horizon "
+            f"({grid[0]:%Y-%m-%d %H:%M}Z to {grid[-1]:%Y-%m-%d %H:%M}Z); not rostered"
+        )
+    times = frame.loc[inside, "interval_start"]
+    if len(times):
+        step = grid[1] - grid[0] if len(grid) > 1 else pd.Timedelta(0)
+        if times.min() - grid[0] >= UNCOVERED_END:
+            notes.append(
+                f"requirements start at {times.min():%Y-%m-%d %H:%M}Z, after the rostered "
+                f"horizon does ({grid[0]:%Y-%m-%d %H:%M}Z): nobody is required before"
+            )
+        if grid[-1] - times.max() >= UNCOVERED_END:
+            notes.append(
+                f"requirements end at {times.max() + step:%Y-%m-%d %H:%M}Z, before the rostered "
+                f"horizon does ({grid[-1] + step:%Y-%m-%d %H:%M}Z): nobody is required after "
+                "(give requirements for every rostered week)"
+            )
+    return tuple(notes)
 
 
 def _hhmm(ts: pd.Timestamp, tz: str) -> str:
@@ -404,7 +450,7 @@ def roster_inputs(
         raise InputError(f"unknown site(s) {unknown}; the scenario has {sorted(known)}")
     check_templates(scenario)
     grid = horizon_grid(scenario, start, weeks)
-    queues, required = requirements_matrix(scenario, requirements, grid)
+    queues, required, notes = requirements_matrix(scenario, requirements, grid)
     days = 7 * weeks
     dates = [start + timedelta(days=i) for i in range(days)]
     years = {d.year for d in dates} | {(dates[-1] + timedelta(days=1)).year}
@@ -463,6 +509,7 @@ def roster_inputs(
         weights=weights,
         vendors=vendor_capacity(scenario, grid, weights) if use_vendors else (),
         units_per_head=UNITS_PER_HEAD,
+        notes=notes,
     )
 
 

@@ -218,6 +218,8 @@ class RosterInputs:
         units_per_head: coverage units per head: 4 lets an agent shared between queues
             cover a quarter of a head on each in one interval, so fractional
             requirements of small queues are not each rounded up to a whole head.
+        notes: what building these inputs left out or found missing, in words (reported
+            with the solve's diagnoses).
     """
 
     grid: pd.DatetimeIndex
@@ -232,6 +234,7 @@ class RosterInputs:
     weights: Weights = field(default_factory=Weights)
     vendors: tuple[VendorCapacity, ...] = ()
     units_per_head: int = 1
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[str] = []

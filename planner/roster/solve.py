@@ -160,7 +160,7 @@ def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
             "requirements for queues no agent can serve (no agent with that skill and tier)",
             [f"queue {q}" for q in index.unserved],
         )
-    notes: list[str] = []
+    notes = list(inputs.notes)
     with_options = {a for a, _ in index.by_agent_day}
     for a, agent in enumerate(inputs.agents):
         if a not in with_options:

@@ -224,6 +224,38 @@ def test_requirements_for_a_queue_nobody_serves() -> None:
         solve_roster(inp, FAST)
 
 
+def test_a_requirement_off_the_interval_grid_is_refused_with_its_row() -> None:
+    sc = scenario()
+    reqs = day_requirements(sc, date(2027, 3, 1), 1)
+    reqs.loc[5, "interval_start"] += pd.Timedelta(minutes=7)
+    with pytest.raises(InputError, match="15-minute grid") as caught:
+        roster_inputs(sc, reqs, date(2027, 3, 1), 1)
+    # CSV line of the row: the header is line 1.
+    assert caught.value.problems == [f"row 7: {reqs.loc[5, 'interval_start']:%Y-%m-%dT%H:%M}Z"]
+
+
+def test_requirements_beside_the_horizon_are_noted_not_dropped_silently() -> None:
+    sc = scenario()
+    start = date(2027, 3, 1)
+    # Two weeks of requirements for a one-week roster: the second week is left out.
+    inp = roster_inputs(sc, day_requirements(sc, start, 2), start, 1)
+    second_week = day_requirements(sc, start, 2).iloc[len(day_requirements(sc, start, 1)) :]
+    assert len(inp.notes) == 1
+    assert f"{len(second_week)} rows requiring agents" in inp.notes[0]
+    assert "not rostered" in inp.notes[0]
+    # One week of requirements for a two-week roster: nobody is required in the second.
+    inp = roster_inputs(sc, day_requirements(sc, start, 1), start, 2)
+    assert len(inp.notes) == 1
+    assert "nobody is required after" in inp.notes[0]
+    # Both reach the solve's diagnoses.
+    assert inp.notes[0] in solve_roster(inp, FAST).diagnoses
+    # Requirements for exactly the horizon need no note, nor a week without weekend rows.
+    week = day_requirements(sc, start, 1)
+    assert roster_inputs(sc, week, start, 1).notes == ()
+    weekdays = week[pd.DatetimeIndex(week["interval_start"]).dayofweek < 5]
+    assert roster_inputs(sc, weekdays, start, 1).notes == ()
+
+
 def test_time_off_over_the_whole_horizon_is_diagnosed() -> None:
     start = date(2027, 3, 1)
     agents = [

@@ -299,7 +299,8 @@ def test_requirements_file_is_a_roster_input(tmp_path: Path, scenario) -> None: 
     path = tmp_path / "requirements.csv"
     write_requirements(reqs, path)
     grid = pd.DatetimeIndex(sorted(reqs["interval_start"].unique()))
-    queues, needed = requirements_matrix(scenario, pd.read_csv(path), grid)
+    queues, needed, notes = requirements_matrix(scenario, pd.read_csv(path), grid)
+    assert notes == ()
     order = [q.queue_id for q in queues]
     expect = reqs.pivot(index="queue", columns="interval_start", values="scheduled_required").loc[
         order
