@@ -237,20 +237,23 @@ def test_a_requirement_off_the_interval_grid_is_refused_with_its_row() -> None:
 def test_requirements_beside_the_horizon_are_noted_not_dropped_silently() -> None:
     sc = scenario()
     start = date(2027, 3, 1)
-    # Two weeks of requirements for a one-week roster: the second week is left out.
-    inp = roster_inputs(sc, day_requirements(sc, start, 2), start, 1)
-    second_week = day_requirements(sc, start, 2).iloc[len(day_requirements(sc, start, 1)) :]
-    assert len(inp.notes) == 1
-    assert f"{len(second_week)} rows requiring agents" in inp.notes[0]
-    assert "not rostered" in inp.notes[0]
-    # One week of requirements for a two-week roster: nobody is required in the second.
-    inp = roster_inputs(sc, day_requirements(sc, start, 1), start, 2)
-    assert len(inp.notes) == 1
-    assert "nobody is required after" in inp.notes[0]
-    # Both reach the solve's diagnoses.
-    assert inp.notes[0] in solve_roster(inp, FAST).diagnoses
-    # Requirements for exactly the horizon need no note, nor a week without weekend rows.
     week = day_requirements(sc, start, 1)
+    both = day_requirements(sc, start, 2)
+    second = both.iloc[len(week) :]
+    # Two weeks of requirements for a one-week roster: the second week is left out.
+    (note,) = roster_inputs(sc, both, start, 1).notes
+    assert f"{len(second)} rows requiring agents" in note
+    assert "not rostered" in note
+    # The second week's requirements alone for both weeks: nobody is required before.
+    (note,) = roster_inputs(sc, second, start, 2).notes
+    assert "nobody is required before" in note
+    # One week of requirements for a two-week roster: nobody is required in the second.
+    inp = roster_inputs(sc, week, start, 2)
+    (note,) = inp.notes
+    assert "nobody is required after" in note
+    # Notes reach the solve's diagnoses.
+    assert note in solve_roster(inp, FAST).diagnoses
+    # Requirements for exactly the horizon need no note, nor a week without weekend rows.
     assert roster_inputs(sc, week, start, 1).notes == ()
     weekdays = week[pd.DatetimeIndex(week["interval_start"]).dayofweek < 5]
     assert roster_inputs(sc, weekdays, start, 1).notes == ()
