@@ -164,7 +164,8 @@ def requirements_matrix(
                 for i in off_grid[:10]
             ],
         )
-    notes = horizon_notes(frame, inside, wanted, grid)
+    step = pd.Timedelta(minutes=scenario.planning.interval_minutes)
+    notes = horizon_notes(frame, inside, wanted, grid, step)
     frame = frame[inside]
     known = {q.id: q for q in scenario.queues}
     queues: list[RosterQueue] = [
@@ -184,7 +185,11 @@ def requirements_matrix(
 
 
 def horizon_notes(
-    frame: pd.DataFrame, inside: pd.Series, wanted: pd.Series, grid: pd.DatetimeIndex
+    frame: pd.DataFrame,
+    inside: pd.Series,
+    wanted: pd.Series,
+    grid: pd.DatetimeIndex,
+    step: pd.Timedelta,
 ) -> tuple[str, ...]:
     """Requirement rows left out of the horizon, and ends of it no row reaches, in words."""
     notes: list[str] = []
@@ -197,7 +202,6 @@ def horizon_notes(
         )
     times = frame.loc[inside, "interval_start"]
     if len(times):
-        step = grid[1] - grid[0] if len(grid) > 1 else pd.Timedelta(0)
         if times.min() - grid[0] >= UNCOVERED_END:
             notes.append(
                 f"requirements start at {times.min():%Y-%m-%d %H:%M}Z, after the rostered "

@@ -125,6 +125,7 @@ def polish(
     shift_index = {o: var.index for o, var in v.shift.items()}
     others = set(range(len(values))) - set(shift_index.values())
     hoods = neighbourhoods(inputs, index, shift_index, class_windows)
+    least = MIN_CLASS_WINDOW_SECONDS if class_windows else MIN_HOOD_SECONDS
     best = objective
     while hoods:
         improved = False
@@ -138,7 +139,6 @@ def polish(
             left = deadline - time.perf_counter()
             if left < MIN_HOOD_SECONDS:
                 return values
-            least = MIN_CLASS_WINDOW_SECONDS if class_windows else MIN_HOOD_SECONDS
             share = min(MAX_HOOD_SECONDS, left, max(least, left / (len(hoods) - n)))
             busy = beside is not None and beside.running()
             found = solve_fixed(v, values, hood | others, share, max(1, workers - busy), seed)
