@@ -37,6 +37,7 @@ from planner.roster.inputs import (
     shift_key,
     week_min_minutes,
 )
+from planner.roster.model import OBJECTIVE_SCALE, AgentCut, scaled
 
 # The bound meets the LP within this many points: converged (pricing then only finds
 # columns of reduced cost within rounding of zero).
@@ -71,6 +72,7 @@ class PatternBound:
             first agent).
         roster: option positions of a whole roster dived to from the master LP (empty when
             not asked for).
+        cuts: every agent's cut at the bound's duals (`_Master.cuts`).
     """
 
     bound: float
@@ -81,6 +83,7 @@ class PatternBound:
     groups: tuple[tuple[int, ...], ...]
     schedules: tuple[tuple[tuple[int, ...], ...], ...]
     roster: tuple[int, ...] = ()
+    cuts: tuple[AgentCut, ...] = ()
 
 
 class MasterLP:
@@ -207,6 +210,8 @@ class _Master:
         self.known: list[dict[tuple[int, ...], int]] = [{} for _ in self.members]
         self.own = shifts_by_agent(inputs, index, [m[0] for m in self.members])
         self._segments: dict[int, frozenset[int]] = {}
+        # The duals of the best Lagrangian bound so far (`converge`).
+        self.bound_duals: np.ndarray | None = None
         for a, plan in enumerate(starts):
             self.add_column(self.group_of[a], a, plan)
         for g, m in enumerate(self.members):
@@ -357,16 +362,7 @@ class _Master:
         bound += float(self.b_upper @ np.minimum(slack, 0.0))
         for g, m in enumerate(self.members):
             a = m[0]
-            c = index.class_of_agent[a]
-            value = {}
-            for d in range(inputs.days):
-                for o in index.by_agent_day.get((a, d), ()):
-                    price = self.unit * sum(
-                        at[self.link_row[(c, s)]]
-                        for s in self.segments_of(o)
-                        if (c, s) in self.link_row
-                    )
-                    value[o] = -(self.option_cost[o] + price)
+            value = {o: -cost for o, cost in self.reduced_costs(a, at).items()}
             plan = plan_agent(
                 inputs, index, a, value, missing_minute=inputs.weights.hard_slack_minute
             )
@@ -376,6 +372,54 @@ class _Master:
             bound += len(m) * least
             plans.append((g, a, plan))
         return plans, bound
+
+    def reduced_costs(self, a: int, at: list[float]) -> dict[int, float]:
+        """Each of agent `a`'s options' cost less the coverage it is priced at, at duals `at`."""
+        index = self.index
+        c = index.class_of_agent[a]
+        out = {}
+        for d in range(self.inputs.days):
+            for o in index.by_agent_day.get((a, d), ()):
+                price = self.unit * sum(
+                    at[self.link_row[(c, s)]]
+                    for s in self.segments_of(o)
+                    if (c, s) in self.link_row
+                )
+                out[o] = self.option_cost[o] + price
+        return out
+
+    def cuts(self, dual: np.ndarray) -> tuple[AgentCut, ...]:
+        """Every agent's Lagrangian cut at `dual` (duals of the right signs), scaled.
+
+        No schedule keeping an agent's rules has reduced costs adding up to less than the
+        pricing programme's least, so each agent's reduced costs (floored to the model's
+        integer scale) give a valid inequality; with every agent's, the model's LP
+        relaxation holds the Lagrangian bound at `dual`, which CP-SAT's own relaxation is
+        far below (116,875 points against 120,896 on the sample organisation).
+        """
+        inputs, index = self.inputs, self.index
+        missing = scaled(inputs.weights.hard_slack_minute)
+        own = shifts_by_agent(inputs, index, [a for m in self.members for a in m])
+        out = []
+        for m in self.members:
+            lead = m[0]
+            reduced = {
+                o: math.floor(cost * OBJECTIVE_SCALE)
+                for o, cost in self.reduced_costs(lead, dual.tolist()).items()
+            }
+            # Integer values, so the programme's least is exact.
+            plan = plan_agent(
+                inputs, index, lead, {o: -float(k) for o, k in reduced.items()}, float(missing)
+            )
+            floor = sum(reduced[o] for o in plan) + missing * minutes_below_minimum(
+                inputs, lead, plan
+            )
+            for a in m:
+                coefficients = tuple(
+                    (own[(a, shift_key(inputs, o))], k) for o, k in reduced.items()
+                )
+                out.append(AgentCut(a, coefficients, missing, floor))
+        return tuple(out)
 
     def improving(
         self, dual: np.ndarray, plans: list[tuple[int, int, list[int]]]
@@ -415,6 +459,7 @@ class _Master:
                 plans, bound = self.price(at)
                 if bound > best:
                     best, center = bound, at
+                    self.bound_duals = at
                     if on_bound is not None:
                         on_bound(best)
                 new = self.improving(dual, plans)
@@ -516,6 +561,7 @@ def pattern_lower_bound(
     on_bound: Callable[[float], None] | None = None,
     keep: Callable[[], Sequence[Sequence[int]]] | None = None,
     on_roster: Callable[[list[int]], None] | None = None,
+    on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
 
@@ -528,6 +574,7 @@ def pattern_lower_bound(
     aggregate's split, polished), that beats rounding the group's LP, which spreads it
     over many schedules. With `on_roster` too, rosters repeat from what `keep` returns
     while AGAIN_SECONDS are left, each but the last (`roster`) handed to `on_roster`.
+    `on_cuts` hears every agent's cut at the bound's duals once the bound is done.
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -539,6 +586,9 @@ def pattern_lower_bound(
     master = _Master(inputs, index, starts)
     bound_by = began + seconds * (1 - ROSTER_SHARE if to_roster else 1)
     best, lp_value, rounds, converged = master.converge(bound_by, on_bound)
+    cuts = master.cuts(master.bound_duals) if master.bound_duals is not None else ()
+    if on_cuts is not None:
+        on_cuts(cuts)
     roster: list[int] = []
     while to_roster:
         if keep is not None:
@@ -560,6 +610,7 @@ def pattern_lower_bound(
         groups=tuple(tuple(m) for m in master.members),
         schedules=tuple(tuple(dict.fromkeys(g)) for g in master.schedules),
         roster=tuple(roster),
+        cuts=cuts,
     )
 
 

@@ -13,7 +13,7 @@ explanation can name the agent-weeks that cannot reach them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -554,6 +554,54 @@ FAMILIES: tuple[tuple[str, Builder], ...] = (
     ("wishes", add_wishes),
     ("stability", add_stability),
 )
+
+
+@dataclass(frozen=True)
+class AgentCut:
+    """A valid inequality on one agent's shifts, in scaled points (`columns._Master.cuts`).
+
+    `sum(coefficient * shift) + slack_coefficient * (minutes below the weekly minimums)
+    >= floor` holds for every schedule keeping the agent's rules.
+
+    Attributes:
+        agent: agent position.
+        coefficients: (option position, integer coefficient) for each of the agent's options.
+        slack_coefficient: per minute below a week's contract minimum.
+        floor: the least the left-hand side can be.
+    """
+
+    agent: int
+    coefficients: tuple[tuple[int, int], ...]
+    slack_coefficient: int
+    floor: int
+
+
+def cut_value(v: RosterVars, cut: AgentCut, values: list[int]) -> int:
+    """The left-hand side of `cut` in a solution (every variable's value, model order)."""
+    shifts = sum(k * values[v.shift[o].index] for o, k in cut.coefficients)
+    slacks = sum(values[s.index] for (a, _w), s in v.min_slack.items() if a == cut.agent)
+    return shifts + cut.slack_coefficient * slacks
+
+
+def add_cuts(
+    model: cp_model.CpModel, v: RosterVars, cuts: Sequence[AgentCut], values: list[int]
+) -> None:
+    """Add to `model` (v.model or a clone) the cuts the solution `values` keeps.
+
+    A cut the solution breaks would mean the pricing programme that made it is not a
+    relaxation of the agent's rules; it is left out rather than cut off that roster.
+    """
+    slacks: dict[int, list[int]] = defaultdict(list)
+    for (a, _w), s in v.min_slack.items():
+        slacks[a].append(s.index)
+    for cut in cuts:
+        if cut_value(v, cut, values) < cut.floor:
+            continue
+        var = model.get_int_var_from_proto_index
+        terms = [(var(v.shift[o].index), k) for o, k in cut.coefficients]
+        terms += [(var(i), cut.slack_coefficient) for i in slacks[cut.agent]]
+        expressions, coefficients = zip(*terms, strict=True)
+        model.add(cp_model.LinearExpr.weighted_sum(expressions, coefficients) >= cut.floor)
 
 
 def build_objective(v: RosterVars, terms: list[PenaltyTerm]) -> None:

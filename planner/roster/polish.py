@@ -9,15 +9,16 @@ do. A window of days with every agent free then trades shifts between classes.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ortools.sat.python import cp_model
 
 from planner import stopping
 from planner.roster.inputs import RosterIndex, RosterInputs, option_keys
-from planner.roster.model import RosterVars
+from planner.roster.model import AgentCut, RosterVars, add_cuts
 
 # Seconds a single neighbourhood's sub-problem may take at most, and at least.
 MAX_HOOD_SECONDS = 8.0
@@ -49,13 +50,18 @@ def solve_fixed(
     seconds: float,
     workers: int,
     seed: int,
-) -> tuple[list[int], float] | None:
+    cuts: Sequence[AgentCut] = (),
+) -> tuple[list[int], float, bool] | None:
     """Re-solve the model with every variable outside `free` fixed to `values`.
 
-    Returns the new values of every variable and the objective (scaled), or None when the
-    sub-problem found nothing in time.
+    The `cuts` of agents with a free shift tighten the sub-problem's LP relaxation.
+    Returns the new values of every variable, the objective (scaled) and whether it is
+    proven optimal within the neighbourhood, or None when the sub-problem found nothing
+    in time.
     """
     probe = v.model.clone()
+    freed = [c for c in cuts if any(v.shift[o].index in free for o, _k in c.coefficients)]
+    add_cuts(probe, v, freed, values)
     probe.clear_hints()
     for i, value in enumerate(values):
         if i in free:
@@ -65,9 +71,10 @@ def solve_fixed(
             domain.clear()
             domain.extend([value, value])
     solver = stopping.cp_solver(seconds, workers, seed)
-    if stopping.solve(solver, probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    code = stopping.solve(solver, probe)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return list(solver.response_proto.solution), solver.objective_value
+    return list(solver.response_proto.solution), solver.objective_value, code == cp_model.OPTIMAL
 
 
 def neighbourhoods(
@@ -110,16 +117,22 @@ def polish(
     on_better: Callable[[list[int], float], None] | None = None,
     beside: Beside | None = None,
     class_windows: bool = False,
+    cuts: Callable[[], Sequence[AgentCut]] | None = None,
 ) -> list[int]:
     """Values of every variable after re-solving one neighbourhood at a time.
 
     `values` is a complete solution of objective `objective` (scaled). Each round visits
     the `neighbourhoods` in turn; their shift Booleans are free, and so is every variable
     that is not a shift (allocations, shortfall, slacks, fairness), so the sub-problem
-    prices coverage exactly. Rounds continue while the objective improves and `seconds`
-    last. Work `beside` gets a core while it runs, and its roster replaces the polished
-    one before the next neighbourhood when it is better. `on_better` hears each better
-    roster and objective. `class_windows` chooses the neighbourhoods (`neighbourhoods`).
+    prices coverage exactly. Rounds continue until `seconds` run out or every
+    neighbourhood is proven optimal around the roster; each round searches with a new
+    seed, since one that found nothing may find something with another (from five final
+    rosters of the sample organisation, the largest class's neighbourhood with four
+    seeds of 4 s each found 160 to 956 points in four). Work `beside` gets a core while
+    it runs, and its roster replaces the polished one before the next neighbourhood when
+    it is better. `on_better` hears each better roster and objective. `class_windows`
+    chooses the neighbourhoods (`neighbourhoods`). `cuts` gives the agents' cuts known
+    so far (`solve_fixed`), asked at each neighbourhood.
     """
     deadline = time.perf_counter() + seconds
     shift_index = {o: var.index for o, var in v.shift.items()}
@@ -127,30 +140,38 @@ def polish(
     hoods = neighbourhoods(inputs, index, shift_index, class_windows)
     least = MIN_CLASS_WINDOW_SECONDS if class_windows else MIN_HOOD_SECONDS
     best = objective
-    while hoods:
-        improved = False
+    # Neighbourhoods proven optimal around the current roster, skipped until it changes.
+    proven: set[int] = set()
+    for round_seed in itertools.count(seed):
         for n, hood in enumerate(hoods):
             other = beside.take() if beside is not None else None
             if other is not None and other[1] < best - 1e-9:
                 values, best = other
-                improved = True
+                proven.clear()
                 if on_better is not None:
                     on_better(values, best)
+            if n in proven:
+                continue
             left = deadline - time.perf_counter()
             if left < MIN_HOOD_SECONDS:
                 return values
             share = min(MAX_HOOD_SECONDS, left, max(least, left / (len(hoods) - n)))
             busy = beside is not None and beside.running()
-            found = solve_fixed(v, values, hood | others, share, max(1, workers - busy), seed)
+            known = cuts() if cuts is not None else ()
+            found = solve_fixed(
+                v, values, hood | others, share, max(1, workers - busy), round_seed, known
+            )
             if found is None:
                 continue
-            new_values, found_objective = found
+            new_values, found_objective, optimal = found
             if found_objective < best - 1e-9:
-                improved = True
                 best = found_objective
                 values = new_values
+                proven.clear()
                 if on_better is not None:
                     on_better(values, best)
-        if not improved:
-            return values
+            if optimal:
+                proven.add(n)
+        if len(proven) == len(hoods):
+            break
     return values

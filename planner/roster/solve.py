@@ -33,8 +33,10 @@ from planner.roster.inputs import (
 )
 from planner.roster.model import (
     OBJECTIVE_SCALE,
+    AgentCut,
     PenaltyTerm,
     RosterVars,
+    add_cuts,
     build_model,
     hint_all,
     solve_hinted,
@@ -475,6 +477,7 @@ class _Best:
         self.bound = bound
         self._report = report
         self._lock = threading.Lock()
+        self._cuts: tuple[AgentCut, ...] = ()
 
     def offer(
         self, values: list[int] | None = None, objective: float = math.inf, bound: float = -math.inf
@@ -487,6 +490,16 @@ class _Best:
             if bound > self.bound or better:
                 self.bound = max(self.bound, bound)
                 self._report(self.objective, self.bound)
+
+    def set_cuts(self, cuts: tuple[AgentCut, ...]) -> None:
+        """Keep the agents' cuts that prove the columns' bound."""
+        with self._lock:
+            self._cuts = cuts
+
+    def cuts(self) -> tuple[AgentCut, ...]:
+        """The agents' cuts known so far (none before the columns' bound is done)."""
+        with self._lock:
+            return self._cuts
 
     def roster(self) -> list[int]:
         """Every variable's value in the best roster."""
@@ -548,7 +561,7 @@ def _improve(
     floor: float,
     began: float,
     report: Callable[[float, float], None],
-) -> tuple[list[int], float]:
+) -> tuple[list[int], float, tuple[AgentCut, ...]]:
     """Columns (when they apply) and polishing of a complete roster by neighbourhood.
 
     `first` is the starting roster's option positions and whether it is small enough to
@@ -558,8 +571,10 @@ def _improve(
     roster over when it is better. Otherwise the columns dive on their own first, and
     polishing one class in one window of days at a time follows until LARGE_FINAL_SHARE
     of the budget is left.
+    Once the columns' bound is done, polishing's neighbourhoods carry every agent's cut
+    at its duals (`columns._Master.cuts`), which lift their LP relaxations to it.
     `report` takes each better objective (scaled) and the bound (points). Returns every
-    variable's value and the best lower bound in points.
+    variable's value, the best lower bound in points and the agents' cuts.
     """
     values, objective = start
     first_roster, tractable = first
@@ -589,6 +604,7 @@ def _improve(
             on_bound=lambda bound: best.offer(bound=bound),
             keep=polished if polishing else None,
             on_roster=hand_over if polishing else None,
+            on_cuts=best.set_cuts,
         )
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
@@ -612,8 +628,9 @@ def _improve(
                     settings.seed,
                     best.offer,
                     class_windows=True,
+                    cuts=best.cuts,
                 )
-        return best.roster(), best.bound
+        return best.roster(), best.bound, best.cuts()
     left = settings.time_limit_s * (1 - FINAL_SHARE) - (time.perf_counter() - began)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
         beside = _ColumnsBeside(side.submit(columns, left), rosters, best) if use_columns else None
@@ -628,10 +645,11 @@ def _improve(
             settings.seed,
             best.offer,
             beside,
+            cuts=best.cuts,
         )
         if beside is not None:
             beside.wait()
-    return best.roster(), best.bound
+    return best.roster(), best.bound, best.cuts()
 
 
 def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:
@@ -660,7 +678,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                     settings.on_progress(now, found / OBJECTIVE_SCALE, bound)
 
             report(objective, floor)
-            values, floor = _improve(
+            values, floor, cuts = _improve(
                 v,
                 inputs,
                 index,
@@ -671,6 +689,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                 began,
                 report,
             )
+            add_cuts(v.model, v, cuts, values)
             hint_all(v.model, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))

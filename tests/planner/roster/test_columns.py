@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
 from planner.roster import solve as solve_module
@@ -22,9 +23,9 @@ from planner.roster.columns import (
 )
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import RosterInputs, plans_by_agent
-from planner.roster.model import OBJECTIVE_SCALE
+from planner.roster.model import OBJECTIVE_SCALE, build_model, cut_value
 from planner.roster.polish import polish
-from planner.roster.solve import COLUMNS_MIN_SECONDS, roster_frame
+from planner.roster.solve import COLUMNS_MIN_SECONDS, complete_roster, roster_frame
 from tests.planner.roster.helpers import LOOSE, agent, daily_options, demand, grid_for, inputs
 from tests.planner.roster.test_properties import TEMPLATES, cases
 
@@ -58,6 +59,35 @@ def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) 
     assert {inp.options[o].agent_id for o in worked} <= {a.agent_id for a in inp.agents}
     found = validate_roster(roster_frame(inp, worked), inp)
     assert [f for f in found if f.rule != "min_hours_week"] == []
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_agent_cuts_hold_on_every_roster_and_price_its_cost_above_the_bound(inp) -> None:  # type: ignore[no-untyped-def]
+    index = build_index(inp)
+    greedy = greedy_roster(inp, index)
+    pool = pattern_lower_bound(
+        inp, index, plans_by_agent(inp, index, greedy), seconds=10, to_roster=False
+    )
+    assert sorted(c.agent for c in pool.cuts) == list(range(len(inp.agents)))
+    v, _terms = build_model(inp, index)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10
+    solver.parameters.num_workers = 2
+    assert solver.solve(v.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    started = complete_roster(v, set(greedy), SolveSettings())
+    assert started is not None
+    rosters = [(list(solver.response_proto.solution), solver.objective_value), started]
+    # Each coefficient is floored to the model's scale: a hundredth of a point per shift.
+    rounding = len(inp.agents) * inp.days / OBJECTIVE_SCALE + CONVERGED_POINTS
+    for values, objective in rosters:
+        excess = [cut_value(v, c, values) - c.floor for c in pool.cuts]
+        # Valid: no roster keeping the rules breaks a cut.
+        assert min(excess) >= 0
+        # Priced as the model prices: a roster costs at least the bound plus every
+        # agent's excess over its cut (the Lagrangian inequality).
+        above = objective / OBJECTIVE_SCALE - pool.bound
+        assert above >= sum(excess) / OBJECTIVE_SCALE - rounding
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])

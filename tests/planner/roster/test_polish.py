@@ -62,7 +62,7 @@ def test_polish_takes_over_a_better_roster_offered_beside_it(inp) -> None:  # ty
     better = solve_fixed(v, values, set(range(len(values))), 3, 2, 0)
     assert better is not None
     heard: list[float] = []
-    offer = _Offer(better)
+    offer = _Offer(better[:2])
     polished = polish(
         v,
         inp,

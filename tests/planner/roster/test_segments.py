@@ -45,11 +45,12 @@ def fixed_objective(inp: RosterInputs, index: RosterIndex, chosen: set[int]) -> 
     return found[1]
 
 
-def optimum(inp: RosterInputs, index: RosterIndex) -> float:
+def optimum(inp: RosterInputs, index: RosterIndex) -> tuple[float, float]:
+    """The best objective found and the proven bound (equal when solved to optimality)."""
     v, _terms = build_model(inp, index)
     solver = cp_solver(20.0, 2, 0)
-    assert solver.solve(v.model) == cp_model.OPTIMAL
-    return solver.objective_value
+    assert solver.solve(v.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver.objective_value, solver.best_objective_bound
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -95,6 +96,11 @@ def test_segments_price_any_roster_as_one_count_per_interval_does(  # type: igno
     assert segmented == pytest.approx(
         fixed_objective(inp, one_per_interval(index), chosen), rel=0, abs=0.5
     )
-    assert optimum(inp, index) == pytest.approx(
-        optimum(inp, one_per_interval(index)), rel=0, abs=0.5
+    # The same optimum: each model's roster is no better than the other's bound (a few
+    # vendor cases stay unproven in 20 s; the rest are proven, and then these are equal).
+    (seg_found, seg_bound), (one_found, one_bound) = (
+        optimum(inp, index),
+        optimum(inp, one_per_interval(index)),
     )
+    assert seg_found >= one_bound - 0.5
+    assert one_found >= seg_bound - 0.5
