@@ -98,6 +98,7 @@ def _fake_searches(monkeypatch, plans):  # type: ignore[no-untyped-def]
 
 
 def _plan(objective: float, bound: float, status: str = "feasible") -> AggregatePlan:
+    """An answer of the aggregate's search (its counts are filled in by the fake)."""
     return AggregatePlan(counts={}, objective=objective, bound=bound, status=status)
 
 
