@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from planner.gap import relative_gap
 from planner.roster import RosterInputs, RosterResult, SolveSettings, build_index, solve_roster
 from planner.roster.columns import PatternBound, pattern_lower_bound
 from planner.roster.inputs import DAYS_PER_WEEK, plans_by_agent, serves, week_min_minutes
@@ -101,7 +102,7 @@ class NaiveResult:
     @property
     def gap(self) -> float:
         """Relative gap, as followsun reports it."""
-        return _gap(self.objective, self.bound)
+        return relative_gap(self.objective, self.bound)
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -517,10 +518,6 @@ def comparison_lines(
     ]
 
 
-def _gap(objective: float, bound: float) -> float:
-    return abs(objective - bound) / max(abs(objective), 1.0)
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.2%}"
 
@@ -615,8 +612,8 @@ def run() -> str:
         f"{'converged' if certified.converged else 'stopped'} after "
         f"{certified.rounds} rounds in {certified.seconds:.0f} s at {certified.bound:,.0f} "
         f"points, so the optimum is at least that: the {SECONDS:g} s roster is within "
-        f"{_pct(_gap(ours_obj, certified.bound))} of optimal and the {LONG_SECONDS:g} s one "
-        f"within {_pct(_gap(_obj_value(longer), certified.bound))} (fairness excluded from "
+        f"{_pct(relative_gap(ours_obj, certified.bound))} of optimal and the {LONG_SECONDS:g} s one "
+        f"within {_pct(relative_gap(_obj_value(longer), certified.bound))} (fairness excluded from "
         "the bound, so these overstate the distance slightly). The integer optimum may lie "
         "above this LP bound; proving more would need branching (branch and price).",
         "",

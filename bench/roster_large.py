@@ -41,6 +41,7 @@ from bench.roster import (
     solve_shift_counts,
 )
 from forecasting.timegrid import local_to_utc
+from planner.gap import relative_gap
 from planner.roster import (
     RosterInputs,
     RosterResult,
@@ -327,7 +328,7 @@ def at_time(
 
 def _gap_of(point: tuple[float, float, float]) -> float:
     _, objective, bound = point
-    return abs(objective - bound) / max(abs(objective), 1.0)
+    return relative_gap(objective, bound)
 
 
 def _gap_text(point: tuple[float, float, float] | None) -> str:

@@ -21,6 +21,7 @@ from followsun.commands.arguments import iso_date
 from followsun.roster_files import write_outputs
 from followsun.store import init_db, publish_roster, save_roster, session_scope
 from forecasting.errors import InputError
+from planner.gap import relative_gap
 from planner.roster import RosterInputs, RosterResult, SolveSettings, solve_roster
 from scenarios.loader import load_scenario
 from scenarios.rostering import REQUIREMENT_COLUMNS, roster_inputs
@@ -126,7 +127,7 @@ def solve_with_progress(
         def show(seconds: float, objective: float, bound: float) -> None:
             text = f"roster: objective {objective:,.0f}"
             if math.isfinite(bound):
-                gap = abs(objective - bound) / max(abs(objective), 1.0)
+                gap = relative_gap(objective, bound)
                 text += f", bound {bound:,.0f}, gap {gap:.1%}"
             bar.update(task, completed=min(seconds, limit), description=text)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from ortools.sat.python import cp_model
 
 from planner import stopping
+from planner.gap import relative_gap
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
@@ -291,4 +292,4 @@ def _search(
 
 def _gap(plan: AggregatePlan) -> float:
     """How far the counts are above the bound, as a share of their objective."""
-    return (plan.objective - plan.bound) / max(abs(plan.objective), 1.0)
+    return relative_gap(plan.objective, plan.bound)

@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
 from planner import stopping
+from planner.gap import relative_gap
 from planner.roster.aggregate import solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
 from planner.roster.hint import greedy_roster
@@ -737,7 +738,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         points[term.family] += _value(solver, term)
     objective = solver.objective_value / OBJECTIVE_SCALE
     proven = code == cp_model.OPTIMAL or solver.objective_value <= bound_scaled
-    gap = 0.0 if proven else abs(objective - bound) / max(abs(objective), 1.0)
+    gap = 0.0 if proven else relative_gap(objective, bound)
     relaxed = any(points.get(f, 0.0) > 0 for f in HARD_SLACK_FAMILIES)
     status: Status = "infeasible" if relaxed else ("optimal" if proven else "feasible")
     return RosterResult(
