@@ -402,8 +402,9 @@ def run() -> str:
         "Objective by family (points): "
         + ", ".join(f"{p.family} {p.points:,.0f}" for p in ours.penalties)
         + ". The first feasible roster is the starting roster handed to CP-SAT once its "
-        "allocations and slacks are completed; the timeline has every progress report "
-        "(seconds, objective, bound) from the starting roster to the search's solutions. A "
+        "allocations and slacks are completed; the timeline has the progress reports "
+        "(seconds, objective, bound) with a better roster and some of those with a better "
+        "bound, from the starting roster to the search's solutions. A "
         "bound is known only at a report, so a gap at a time uses the last report before it. "
         "Timeline: "
         + (", ".join(f"{s:.0f} s {o:,.0f}/{b:,.0f}" for s, o, b in _thin(timeline)) or "none")
@@ -478,11 +479,17 @@ def _seconds(value: float | None) -> str:
 def _thin(
     timeline: list[tuple[float, float, float]], keep: int = 12
 ) -> list[tuple[float, float, float]]:
-    """At most `keep` points of the timeline, always the first and the last."""
+    """The first and last points, every better roster, and bound reports up to `keep` in all."""
     if len(timeline) <= keep:
         return timeline
-    step = (len(timeline) - 1) / (keep - 1)
-    return [timeline[round(i * step)] for i in range(keep)]
+    rosters = {0, len(timeline) - 1} | {
+        i for i in range(1, len(timeline)) if timeline[i][1] < timeline[i - 1][1]
+    }
+    others = [i for i in range(len(timeline)) if i not in rosters]
+    room = max(0, keep - len(rosters))
+    step = len(others) / room if room else 0.0
+    bounds = {others[int(k * step)] for k in range(room)}
+    return [timeline[i] for i in sorted(rosters | bounds)]
 
 
 def _naive_ratio(naive_obj: float, ours_cmp: float, naive_wall: float, ours_wall: float) -> str:

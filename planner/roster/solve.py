@@ -71,6 +71,8 @@ FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
+# How often waiting for the columns' first roster looks for a stop request.
+WAIT_POLL_SECONDS = 0.2
 # At most this many spans per queue are described in words (the frame has them all).
 MAX_SPANS_IN_WORDS = 5
 
@@ -543,6 +545,15 @@ class _ColumnsBeside:
                 ready.append(found)
         return min(ready, key=lambda found: found[1]) if ready else None
 
+    def first(self) -> None:
+        """Wait for the columns' first roster, or for them to end; it becomes the best if better."""
+        while self.running() and self._rosters.empty():
+            stopping.check()
+            wait([self._future], timeout=WAIT_POLL_SECONDS)  # type: ignore[list-item]
+        found = self.take()
+        if found is not None:
+            self._best.offer(*found)
+
     def wait(self) -> None:
         """Wait for the columns; their bound and rosters (when better) become the best."""
         if self._future is not None:
@@ -569,9 +580,11 @@ def _improve(
     polish. If so, column generation runs in a thread beside the polishing (CP-SAT
     releases the GIL): once its bound is done, it dives to a roster keeping the largest
     group's schedules from the best roster polished so far, and polishing takes that
-    roster over when it is better. Otherwise the columns dive on their own first, and
-    polishing one class in one window of days at a time follows until LARGE_FINAL_SHARE
-    of the budget is left.
+    roster over when it is better. Otherwise the columns dive on their own: a first
+    roster on a copy of the master once its LP settles, a second from the converged LP
+    (`pattern_lower_bound`'s `spare_core`). Polishing one class in one window of days at
+    a time starts from the first, beside the columns, takes the second over when it is
+    better, and goes on until LARGE_FINAL_SHARE of the budget is left.
     Once the columns' bound is done, polishing's neighbourhoods carry every agent's cut
     at its duals (`columns._Master.cuts`), which lift their LP relaxations to it.
     `report` takes each better objective (scaled) and the bound (points). Returns every
@@ -604,50 +617,43 @@ def _improve(
             seconds,
             on_bound=lambda bound: best.offer(bound=bound),
             keep=polished if polishing else None,
-            on_roster=hand_over if polishing else None,
+            on_roster=hand_over,
             on_cuts=best.set_cuts,
+            spare_core=not polishing and settings.num_workers > 1,
         )
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
 
     use_columns = columns_apply(inputs, settings)
-    if not polishing:
-        if use_columns:
-            pool, found = columns(settings.time_limit_s * COLUMNS_SHARE)
-            best.offer(bound=pool.bound)
-            if found is not None:
-                best.offer(*found)
-            left = settings.time_limit_s * (1 - LARGE_FINAL_SHARE) - (time.perf_counter() - began)
-            if settings.use_polish and left >= MIN_CLASS_WINDOW_SECONDS:
-                polish(
-                    v,
-                    inputs,
-                    index,
-                    *best.solution(),
-                    left,
-                    settings.num_workers,
-                    settings.seed,
-                    best.offer,
-                    class_windows=True,
-                    cuts=best.cuts,
-                )
+    if not polishing and not use_columns:
         return best.roster(), best.bound, best.cuts()
-    left = settings.time_limit_s * (1 - FINAL_SHARE) - (time.perf_counter() - began)
+    final_share = FINAL_SHARE if polishing else LARGE_FINAL_SHARE
+    until = settings.time_limit_s * (1 - final_share)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
-        beside = _ColumnsBeside(side.submit(columns, left), rosters, best) if use_columns else None
-        polish(
-            v,
-            inputs,
-            index,
-            values,
-            objective,
-            left,
-            settings.num_workers,
-            settings.seed,
-            best.offer,
-            beside,
-            cuts=best.cuts,
-        )
+        beside = None
+        if use_columns:
+            seconds = until - (time.perf_counter() - began)
+            if not polishing:
+                seconds = settings.time_limit_s * COLUMNS_SHARE
+            beside = _ColumnsBeside(side.submit(columns, seconds), rosters, best)
+            if not polishing:
+                # Polishing the greedy start would take the core the early roster needs.
+                beside.first()
+        left = until - (time.perf_counter() - began)
+        if polishing or (settings.use_polish and left >= MIN_CLASS_WINDOW_SECONDS):
+            polish(
+                v,
+                inputs,
+                index,
+                *best.solution(),
+                left,
+                settings.num_workers,
+                settings.seed,
+                best.offer,
+                beside,
+                class_windows=not polishing,
+                cuts=best.cuts,
+            )
         if beside is not None:
             beside.wait()
     return best.roster(), best.bound, best.cuts()

@@ -6,11 +6,14 @@ from collections import defaultdict
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.roster_large import (
     LOAD,
     START,
     WEEKS,
+    _thin,
     large_requirements,
     large_scenario,
     paid_intervals,
@@ -103,3 +106,22 @@ def test_requirements_follow_the_coverage_policy_and_a_daily_shape(
     day = de["agents_required"].to_numpy()[(local.hour >= 10) & (local.hour < 16)].mean()
     evening = de["agents_required"].to_numpy()[(local.hour >= 18) & (local.hour < 20)].mean()
     assert day > evening
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60),
+    st.integers(2, 15),
+)
+def test_the_thinned_timeline_keeps_every_better_roster_and_ends(steps, keep) -> None:  # type: ignore[no-untyped-def]
+    # Each step reports a better roster, a better bound, or both (as the solver does).
+    timeline, objective, bound = [], 1000.0, 0.0
+    for t, (better_roster, better_bound) in enumerate(steps):
+        objective -= better_roster
+        bound += better_bound or not better_roster
+        timeline.append((float(t), objective, bound))
+    thinned = _thin(timeline, keep)
+    improvements = [p for p, q in zip(timeline[1:], timeline, strict=False) if p[1] < q[1]]
+    assert thinned[0] == timeline[0] and thinned[-1] == timeline[-1]
+    assert set(improvements) <= set(thinned)
+    assert thinned == sorted(set(thinned))  # in order, no repeats
+    assert len(thinned) <= max(keep, len(improvements) + 2)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
+from planner.roster import columns as columns_module
 from planner.roster import solve as solve_module
 from planner.roster.columns import (
     AGAIN_SECONDS,
@@ -174,12 +175,18 @@ def test_rounded_counts_add_up_and_stay_within_one_of_each_share(weights, drift)
     assert min(off) >= 0
 
 
-def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> None:
+def _x_and_y() -> tuple[MasterLP, int]:
+    """x + y >= 3 with x <= 2 at 1 point and y at 3 points, solved; the LP and its row."""
     lp = MasterLP()
-    row = lp.add_row(3.0, math.inf)  # x + y >= 3
-    lp.add_col(1.0, 2.0, [row], [1.0])  # x <= 2 at 1 point
-    lp.add_col(3.0, math.inf, [row], [1.0])  # y at 3 points
+    row = lp.add_row(3.0, math.inf)
+    lp.add_col(1.0, 2.0, [row], [1.0])
+    lp.add_col(3.0, math.inf, [row], [1.0])
     assert lp.solve(5.0)
+    return lp, row
+
+
+def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> None:
+    lp, row = _x_and_y()
     assert lp.value() == pytest.approx(5.0)  # x = 2, y = 1
     assert lp.duals()[row] == pytest.approx(3.0)
     lp.add_col(2.0, math.inf, [row], [1.0])  # z at 2 points replaces y
@@ -201,6 +208,64 @@ def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> No
     lp.set_lower(0, 0.0, fixed=True)  # x fixed at zero too: z covers the rest
     assert lp.solve(5.0, bounds_raised=True)
     assert lp.values() == pytest.approx([0.0, 0.0, 3.0])
+
+
+def test_a_copied_master_lp_starts_from_the_same_basis_and_goes_on_apart() -> None:
+    lp, row = _x_and_y()
+    lp.add_col(2.0, math.inf, [row], [1.0])  # z at 2 points, not yet solved
+    twin = lp.copy()
+    assert twin.solve(5.0)
+    assert twin.value() == pytest.approx(4.0)  # z replaces y in the twin
+    twin.set_lower(1, 3.0)  # y at three at least, in the twin only
+    assert twin.solve(5.0, bounds_raised=True)
+    assert twin.value() == pytest.approx(9.0)
+    assert lp.solve(5.0)
+    assert lp.value() == pytest.approx(4.0)
+    assert lp.values() == pytest.approx([2.0, 0.0, 1.0])
+    assert twin.add_col(1.5, math.inf, [row], [1.0]) == 3  # positions follow the copied ones
+
+
+def test_the_lp_settles_once_it_fell_by_at_most_its_share_over_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [0.0]
+    monkeypatch.setattr(columns_module.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(columns_module, "SETTLED_SECONDS", 10.0)
+    monkeypatch.setattr(columns_module, "SETTLED_SHARE", 0.01)
+    settled = columns_module._Settling()
+    heard = []
+    # (seconds, LP value): falls 10% in the first 10 s, then 0.5% in the next 10 s.
+    for t, value in [(0, 1100.0), (4, 1050.0), (10, 1000.0), (15, 998.0), (19, 996.0), (20, 995.0)]:
+        clock[0] = t
+        heard.append(settled(value))
+    # Each value is compared with the newest one at least 10 s older: none before 10 s;
+    # then 100 less (10%) at 10 s, 52 and 54 less than at 4 s at 15 and 19 s, and 5 less
+    # than at 10 s (0.5%) at 20 s.
+    assert heard == [False, False, False, False, False, True]
+
+
+def test_an_early_roster_from_the_settled_lp_goes_to_on_roster_beside_the_late_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Settled at once: the early roster starts from the first LP, the late one from the
+    # converged LP; each keeps every rule.
+    monkeypatch.setattr(columns_module, "SETTLED_SECONDS", 0.0)
+    inp = two_queue_organisation()
+    index = build_index(inp)
+    starts = plans_by_agent(inp, index, greedy_roster(inp, index))
+    handed: list[list[int]] = []
+    pool = pattern_lower_bound(
+        inp, index, starts, seconds=6.0, on_roster=handed.append, spare_core=True
+    )
+    assert len(handed) == 1
+    assert pool.roster
+    for worked in (handed[0], list(pool.roster)):
+        assert len(set(worked)) == len(worked)
+        found = validate_roster(roster_frame(inp, sorted(worked)), inp)
+        assert [f for f in found if f.rule != "min_hours_week"] == []
+    # Without `on_roster`, the better of the two comes back.
+    alone = pattern_lower_bound(inp, index, starts, seconds=6.0, spare_core=True)
+    assert alone.roster
 
 
 def _small_master(sizes, data):  # type: ignore[no-untyped-def]
@@ -262,10 +327,11 @@ def test_moving_agents_keeps_the_groups_whole_and_never_costs_more(sizes, data) 
         # Any schedule of the group, or none: only moves that lower the cost may stay.
         return data.draw(st.none() | st.integers(0, len(columns[g]) - 1))
 
-    moved = move_agents(lp, columns, sizes, convexity, dived, 5.0, respond)
+    moved, value = move_agents(lp, columns, sizes, convexity, dived, 5.0, respond)
     assert [sum(row) for row in moved] == sizes
     assert min(min(row) for row in moved) >= 0
     assert cost_of(moved) <= cost_of(dived) + 1e-6
+    assert value == pytest.approx(cost_of(moved))
 
 
 def test_an_agent_moves_to_the_schedule_that_covers_the_shortfall_and_back_never() -> None:
@@ -281,10 +347,10 @@ def test_an_agent_moves_to_the_schedule_that_covers_the_shortfall_and_back_never
         asked.append(i)
         return 1 - i  # always the other schedule
 
-    moved = move_agents(lp, [[idle, working]], [3], [group], [[3, 0]], 5.0, respond)
+    moved, value = move_agents(lp, [[idle, working]], [3], [group], [[3, 0]], 5.0, respond)
     # Two agents move to work (each saves 4 points); a third would only cost one more.
     assert moved == [[1, 2]]
-    assert lp.value() == pytest.approx(2.0)
+    assert value == pytest.approx(2.0)
     assert 1 in asked  # a working agent was offered the idle schedule and stayed
 
 
