@@ -479,14 +479,15 @@ def _seconds(value: float | None) -> str:
 def _thin(
     timeline: list[tuple[float, float, float]], keep: int = 12
 ) -> list[tuple[float, float, float]]:
-    """The first and last points, every better roster, and bound reports up to `keep` in all."""
+    """The first and last points, every better roster, and bound reports: `keep` in all, or
+    every roster and `keep` // 2 bound reports when the rosters alone are more."""
     if len(timeline) <= keep:
         return timeline
     rosters = {0, len(timeline) - 1} | {
         i for i in range(1, len(timeline)) if timeline[i][1] < timeline[i - 1][1]
     }
     others = [i for i in range(len(timeline)) if i not in rosters]
-    room = max(0, keep - len(rosters))
+    room = min(len(others), max(keep // 2, keep - len(rosters)))
     step = len(others) / room if room else 0.0
     bounds = {others[int(k * step)] for k in range(room)}
     return [timeline[i] for i in sorted(rosters | bounds)]

@@ -46,13 +46,27 @@ from planner.roster.model import OBJECTIVE_SCALE, AgentCut, scaled
 CONVERGED_POINTS = 0.5
 # Share of the time kept for building a whole roster after the bound (at least).
 ROSTER_SHARE = 0.25
-# Diving first fixes only fractions of at least this much (fewer forced choices, more
-# steps), easing to any fraction over this share of its time.
-DIVE_THRESHOLD = 0.5
+# Diving first fixes only fractions of at least `threshold` (fewer forced choices, more
+# steps), easing to any fraction over DIVE_EASING of its time; the dive gets `part` of
+# the time after the bound, and moving agents one at a time the rest.
 DIVE_EASING = 0.85
-# Share of the time after the bound given to the dive; moving agents one at a time gets
-# the rest.
-DIVE_PART = 0.4
+
+
+@dataclass(frozen=True)
+class DiveSettings:
+    """How patient a dive is: its first threshold and its share of the roster's time."""
+
+    threshold: float
+    part: float
+
+
+# Rosters repeated every few seconds beside polishing (small organisations).
+QUICK_DIVE = DiveSettings(threshold=0.5, part=0.4)
+# One-off rosters (large organisations): on 500 agents, from the same settled LP, this
+# ended at 1,486,908 and 1,489,680 points after the moves, QUICK_DIVE at 1,493,736; the
+# moves stop at their local optimum well before their time ends. On the sample
+# organisation it did worse: 7 of 12 runs over 1% (0.80% on average, 8 of 20, before).
+PATIENT_DIVE = DiveSettings(threshold=0.7, part=0.6)
 # With `keep` and `on_roster`, rosters repeat while at least this many seconds are left.
 AGAIN_SECONDS = 1.0
 # The master LP has settled once it fell by at most this share of its value over this
@@ -591,7 +605,7 @@ class _Master:
         for i, n in kept.items():
             self.lp.set_lower(self.column_of[g][i], n)
 
-    def roster(self, seconds: float) -> tuple[list[int], float]:
+    def roster(self, seconds: float, diving: DiveSettings) -> tuple[list[int], float]:
         """A whole roster in `seconds`: the LP dived, then agents moved one at a time.
 
         Returns its option positions and its LP value in points (every schedule pinned:
@@ -599,7 +613,9 @@ class _Master:
         """
         began = time.perf_counter()
         sizes = [len(m) for m in self.members]
-        counts = dive(self.lp, self.column_of, sizes, seconds * DIVE_PART, self.reprice)
+        counts = dive(
+            self.lp, self.column_of, sizes, seconds * diving.part, self.reprice, diving.threshold
+        )
         left = seconds - (time.perf_counter() - began)
         counts, value = move_agents(
             self.lp, self.column_of, sizes, self.convexity, counts, left, self.respond
@@ -649,13 +665,14 @@ def pattern_lower_bound(
         raise ValueError("the pattern bound handles horizons up to 4 weeks without vendors")
     began = time.perf_counter()
     master = _Master(inputs, index, starts)
+    diving = QUICK_DIVE if keep is not None else PATIENT_DIVE
     bound_by = began + seconds * (1 - ROSTER_SHARE if to_roster else 1)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-roster") as side:
         early: list[Future[tuple[list[int], float]]] = []
         settled = _Settling()
 
         def early_roster(twin: _Master) -> tuple[list[int], float]:
-            found = twin.roster(began + seconds - time.perf_counter())
+            found = twin.roster(began + seconds - time.perf_counter(), diving)
             if on_roster is not None:
                 on_roster(found[0])
             return found
@@ -677,7 +694,7 @@ def pattern_lower_bound(
                 master.keep(keep())
             left = began + seconds - time.perf_counter()
             if not early or left >= LATE_ROSTER_SHARE * seconds:
-                roster, value = master.roster(left)
+                roster, value = master.roster(left, diving)
             if (
                 keep is None
                 or on_roster is None
@@ -708,12 +725,13 @@ def dive(
     sizes: list[int],
     seconds: float,
     reprice: Callable[[], None],
+    threshold: float = QUICK_DIVE.threshold,
 ) -> list[list[int]]:
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 
     Each step fixes every schedule at least at the whole part of its LP value, and one
     more agent on the schedule of largest fraction in each group where that fraction
-    reaches a threshold easing to zero as time runs out (in every unfinished group when
+    reaches `threshold`, easing to zero as time runs out (in every unfinished group when
     none reaches it). It then re-solves warm (dual simplex), prices new schedules that
     fit what is fixed (`reprice` adds them to `columns`) and re-solves again (primal
     simplex). A group is done when its fixed counts add up to its size. Out of time, the
@@ -735,7 +753,7 @@ def dive(
         values = lp.values()
         # Early on, only confident fractions are fixed; the threshold falls to zero
         # (every unfinished group fixes one more agent) as the time runs out.
-        threshold = DIVE_THRESHOLD * max(0.0, 1 - (seconds - left()) / (DIVE_EASING * seconds))
+        eased = threshold * max(0.0, 1 - (seconds - left()) / (DIVE_EASING * seconds))
         wholes = []
         # Unfinished groups: their schedule of largest fraction, and that fraction.
         unfinished: dict[int, tuple[int, float]] = {}
@@ -747,7 +765,7 @@ def dive(
                 fraction = [values[c] - w for c, w in zip(cols, whole, strict=True)]
                 i = max(range(len(cols)), key=fraction.__getitem__)
                 unfinished[g] = (i, fraction[i])
-        confident = [g for g, (_i, share) in unfinished.items() if share >= threshold]
+        confident = [g for g, (_i, share) in unfinished.items() if share >= eased]
         for g in confident or list(unfinished):
             wholes[g][unfinished[g][0]] += 1
         for g, cols in enumerate(columns):
