@@ -65,13 +65,13 @@ QUICK_DIVE = DiveSettings(threshold=0.5, part=0.4)
 # One-off rosters (large organisations): on 500 agents, from the same settled LP, this
 # ended at 1,486,908 and 1,489,680 points after the moves, QUICK_DIVE at 1,493,736; the
 # moves stop at their local optimum well before their time ends. On the sample
-# organisation it did worse: 7 of 12 runs over 1% (0.80% on average, 8 of 20, before).
+# organisation it did worse: 7 of 12 runs over 1%, against 8 of 20 with QUICK_DIVE.
 PATIENT_DIVE = DiveSettings(threshold=0.7, part=0.6)
 # With `keep` and `on_roster`, rosters repeat while at least this many seconds are left.
 AGAIN_SECONDS = 1.0
 # The master LP has settled once it fell by at most this share of its value over this
-# many seconds (500 agents: 0.3% in the 10 s about 75 s in, 0.3% above its final value,
-# with the bound's convergence 35 s away); the early roster then starts from it.
+# many seconds (500 agents: about 70 s into column generation, 0.5% above its final
+# value, with the bound converging some 40 s later); the early roster starts from it.
 SETTLED_SHARE = 0.003
 SETTLED_SECONDS = 10.0
 # With an early roster, the converged LP builds its own only given this share of the time.
@@ -648,10 +648,10 @@ def pattern_lower_bound(
     over many schedules. With `on_roster` too, rosters repeat from what `keep` returns
     while AGAIN_SECONDS are left, each but the last (`roster`) handed to `on_roster`.
     `on_cuts` hears every agent's cut at the bound's duals once the bound is done.
-    With `spare_core` (a core idle while the bound is sought), a roster starts on a copy of the
-    master in a thread as soon as the LP has settled (`_Settling`), while pricing goes on
-    for the bound on this one, which then builds its own roster from the converged LP
-    (given at least LATE_ROSTER_SHARE of the time). The early roster goes to `on_roster`
+    With `spare_core` (a core idle while the bound is sought), a roster starts on a copy
+    of the master in a thread as soon as the LP has settled (`_Settling`), while pricing
+    goes on for the bound on this one, which then builds its own roster from the
+    converged LP (given at least LATE_ROSTER_SHARE of the time). The early roster goes to `on_roster`
     as soon as it is done and the late one is returned; without `on_roster`, the better
     of the two (by LP value) is returned. The bound's last rounds mostly lift the
     Lagrangian bound, hardly the LP, so the early roster is about as good and comes

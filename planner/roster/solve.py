@@ -632,9 +632,11 @@ def _improve(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
         beside = None
         if use_columns:
-            seconds = until - (time.perf_counter() - began)
-            if not polishing:
-                seconds = settings.time_limit_s * COLUMNS_SHARE
+            seconds = (
+                until - (time.perf_counter() - began)
+                if polishing
+                else settings.time_limit_s * COLUMNS_SHARE
+            )
             beside = _ColumnsBeside(side.submit(columns, seconds), rosters, best)
             if not polishing:
                 # Polishing the greedy start would take the core the early roster needs.
