@@ -257,7 +257,9 @@ def solve_aggregate(
     v, count = build_aggregate(inputs, index)
     plan = _search(v, count, min(seconds, PATIENCE_SECONDS), workers, seed)
     left = seconds - (time.perf_counter() - began)
-    if plan is None or plan.status == "optimal" or left <= 0 or _gap(plan) > HOPELESS_GAP:
+    if plan is None or plan.status == "optimal" or left <= 0:
+        return plan
+    if relative_gap(plan.objective, plan.bound) > HOPELESS_GAP:
         return plan
     for key, var in count.items():
         v.model.add_hint(var, plan.counts[key])
@@ -288,8 +290,3 @@ def _search(
         bound=solver.best_objective_bound / OBJECTIVE_SCALE,
         status=solver.status_name(code).lower(),
     )
-
-
-def _gap(plan: AggregatePlan) -> float:
-    """How far the counts are above the bound, as a share of their objective."""
-    return relative_gap(plan.objective, plan.bound)
