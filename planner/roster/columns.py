@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections import Counter, defaultdict, deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,23 +52,12 @@ ROSTER_SHARE = 0.25
 DIVE_EASING = 0.85
 
 
-@dataclass(frozen=True)
-class DiveSettings:
-    """How patient a dive is: its first threshold and its share of the roster's time."""
-
-    threshold: float
-    part: float
-
-
-# Rosters repeated every few seconds beside polishing (small organisations).
-QUICK_DIVE = DiveSettings(threshold=0.5, part=0.4)
-# One-off rosters (large organisations): on 500 agents, from the same settled LP, this
-# ended at 1,486,908 and 1,489,680 points after the moves, QUICK_DIVE at 1,493,736; the
-# moves stop at their local optimum well before their time ends. On the sample
-# organisation it did worse: 7 of 12 runs over 1%, against 8 of 20 with QUICK_DIVE.
-PATIENT_DIVE = DiveSettings(threshold=0.7, part=0.6)
-# With `keep` and `on_roster`, rosters repeat while at least this many seconds are left.
-AGAIN_SECONDS = 1.0
+# The dive's first threshold and its share of the roster's time. On 500 agents, from the
+# same settled LP, this ended at 1,486,908 and 1,489,680 points after the moves, a quicker
+# dive (0.5 over 40% of the time) at 1,493,736: the moves stop at their local optimum well
+# before their time ends.
+DIVE_THRESHOLD = 0.7
+DIVE_PART = 0.6
 # The master LP has settled once it fell by at most this share of its value over this
 # many seconds (500 agents: about 70 s into column generation, 0.5% above its final
 # value, with the bound converging some 40 s later); the early roster starts from it.
@@ -595,17 +584,7 @@ class _Master:
             return None
         return self.position(g, a, plan)
 
-    def keep(self, best_roster: Sequence[Sequence[int]]) -> None:
-        """Free every schedule, then pin the largest group at `best_roster`'s schedules."""
-        for cols in self.column_of:
-            for c in cols:
-                self.lp.set_lower(c, 0.0)
-        g = max(range(len(self.members)), key=lambda g: len(self.members[g]))
-        kept = Counter(self.position(g, a, list(best_roster[a])) for a in self.members[g])
-        for i, n in kept.items():
-            self.lp.set_lower(self.column_of[g][i], n)
-
-    def roster(self, seconds: float, diving: DiveSettings) -> tuple[list[int], float]:
+    def roster(self, seconds: float) -> tuple[list[int], float]:
         """A whole roster in `seconds`: the LP dived, then agents moved one at a time.
 
         Returns its option positions and its LP value in points (every schedule pinned:
@@ -613,9 +592,7 @@ class _Master:
         """
         began = time.perf_counter()
         sizes = [len(m) for m in self.members]
-        counts = dive(
-            self.lp, self.column_of, sizes, seconds * diving.part, self.reprice, diving.threshold
-        )
+        counts = dive(self.lp, self.column_of, sizes, seconds * DIVE_PART, self.reprice)
         left = seconds - (time.perf_counter() - began)
         counts, value = move_agents(
             self.lp, self.column_of, sizes, self.convexity, counts, left, self.respond
@@ -631,7 +608,6 @@ def pattern_lower_bound(
     seconds: float,
     to_roster: bool = True,
     on_bound: Callable[[float], None] | None = None,
-    keep: Callable[[], Sequence[Sequence[int]]] | None = None,
     on_roster: Callable[[list[int]], None] | None = None,
     on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None,
     spare_core: bool = False,
@@ -641,12 +617,7 @@ def pattern_lower_bound(
     With `to_roster`, the time the bound leaves (ROSTER_SHARE at least) builds a whole
     roster (`roster`): the master LP is dived (`dive`), then agents are moved one at a
     time to better schedules (`move_agents`). Without, only the bound is sought.
-    `on_bound` hears each better bound (points). With `keep`, called once the bound is
-    done for the best roster so far (options per agent), the largest group keeps that
-    roster's schedules through the dive: where a good roster exists (a proven
-    aggregate's split, polished), that beats rounding the group's LP, which spreads it
-    over many schedules. With `on_roster` too, rosters repeat from what `keep` returns
-    while AGAIN_SECONDS are left, each but the last (`roster`) handed to `on_roster`.
+    `on_bound` hears each better bound (points).
     `on_cuts` hears every agent's cut at the bound's duals once the bound is done.
     With `spare_core` (a core idle while the bound is sought), a roster starts on a copy
     of the master in a thread as soon as the LP has settled (`_Settling`), while pricing
@@ -665,14 +636,13 @@ def pattern_lower_bound(
         raise ValueError("the pattern bound handles horizons up to 4 weeks without vendors")
     began = time.perf_counter()
     master = _Master(inputs, index, starts)
-    diving = QUICK_DIVE if keep is not None else PATIENT_DIVE
     bound_by = began + seconds * (1 - ROSTER_SHARE if to_roster else 1)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-roster") as side:
         early: list[Future[tuple[list[int], float]]] = []
         settled = _Settling()
 
         def early_roster(twin: _Master) -> tuple[list[int], float]:
-            found = twin.roster(began + seconds - time.perf_counter(), diving)
+            found = twin.roster(began + seconds - time.perf_counter())
             if on_roster is not None:
                 on_roster(found[0])
             return found
@@ -689,19 +659,9 @@ def pattern_lower_bound(
             on_cuts(cuts)
         roster: list[int] = []
         value = math.inf
-        while to_roster:
-            if keep is not None:
-                master.keep(keep())
-            left = began + seconds - time.perf_counter()
-            if not early or left >= LATE_ROSTER_SHARE * seconds:
-                roster, value = master.roster(left, diving)
-            if (
-                keep is None
-                or on_roster is None
-                or began + seconds - time.perf_counter() < AGAIN_SECONDS
-            ):
-                break
-            on_roster(roster)
+        left = began + seconds - time.perf_counter()
+        if to_roster and (not early or left >= LATE_ROSTER_SHARE * seconds):
+            roster, value = master.roster(left)
         if early:
             first, first_value = early[0].result()
             if on_roster is None and (first_value < value or not roster):
@@ -725,7 +685,7 @@ def dive(
     sizes: list[int],
     seconds: float,
     reprice: Callable[[], None],
-    threshold: float = QUICK_DIVE.threshold,
+    threshold: float = DIVE_THRESHOLD,
 ) -> list[list[int]]:
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 

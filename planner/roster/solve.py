@@ -25,6 +25,7 @@ from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
+    OptionKey,
     RosterIndex,
     RosterInputs,
     build_index,
@@ -71,6 +72,8 @@ FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
+# A second start is polished beside the first only given this long after its split.
+MIN_SECOND_POLISH_SECONDS = 5.0
 # How often waiting for the columns' first roster looks for a stop request.
 WAIT_POLL_SECONDS = 0.2
 # At most this many spans per queue are described in words (the frame has them all).
@@ -92,10 +95,10 @@ class SolveSettings:
             at a time before the search over the whole model; on an organisation too large
             for that, polish the columns' roster one class in one window of days at a time.
         use_columns: generate whole schedules per agent group (a bound holding every
-            per-agent rule), dive to a roster from them and move agents one at a time
-            (beside polishing when the organisation is small enough to polish); for
-            horizons up to 4 weeks without vendors or a previous roster, given at least
-            COLUMNS_MIN_SECONDS.
+            per-agent rule) beside polishing, then polish a second start on that core
+            when the organisation is small enough to polish; on a larger one, dive to a
+            roster from them and move agents one at a time; for horizons up to 4 weeks
+            without vendors or a previous roster, given at least COLUMNS_MIN_SECONDS.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
             roster, for progress displays.
@@ -430,12 +433,13 @@ def columns_apply(inputs: RosterInputs, settings: SolveSettings) -> bool:
 
 def _first_roster(
     inputs: RosterInputs, index: RosterIndex, settings: SolveSettings
-) -> tuple[tuple[int, ...], float, bool]:
-    """A starting roster (option positions), the aggregate's bound, and whether it is split.
+) -> tuple[tuple[int, ...], float, dict[OptionKey, int] | None]:
+    """A starting roster (option positions), the aggregate's bound, and its proven counts.
 
     The aggregate's optimal counts handed to agents class by class, else the greedy
-    roster. A proven aggregate also marks the roster small enough to polish, with the
-    columns beside it; the bound is in points.
+    roster. Proven counts (None otherwise) also mark the roster small enough to polish,
+    with the columns beside it, and can be split again for another start; the bound is
+    in points.
     """
     limit = settings.time_limit_s
     greedy_s = min(limit * HINT_SHARE, STAGE_MAX_SECONDS)
@@ -449,14 +453,52 @@ def _first_roster(
             settings.seed,
         )
     if plan is None:
-        return greedy_roster(inputs, index, seconds=greedy_s), float("-inf"), False
+        return greedy_roster(inputs, index, seconds=greedy_s), float("-inf"), None
     if plan.status != "optimal":
         # Unproven counts can be far from any good roster (large organisations): the
         # greedy roster is the safer start; the aggregate's bound still holds.
-        return greedy_roster(inputs, index, seconds=greedy_s), plan.bound, False
+        return greedy_roster(inputs, index, seconds=greedy_s), plan.bound, None
     keys = option_keys(inputs, index)
     first = split_plan(inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers)
-    return first, plan.bound, True
+    return first, plan.bound, plan.counts
+
+
+def _polish_another_start(
+    v: RosterVars,
+    inputs: RosterInputs,
+    index: RosterIndex,
+    settings: SolveSettings,
+    counts: dict[OptionKey, int],
+    deadline: float,
+    best: _Best,
+) -> None:
+    """Solve the aggregate and split its counts again with another seed, then polish.
+
+    A second, independent search on the core the columns leave once their bound is done:
+    polishing stops on plateaus that depend on where it started, so the better of two
+    starts' plateaus misses the gap target less often. The aggregate's optimum is not
+    unique, and another seed lands on other counts (`counts`, the first ones, when it
+    proves none in time). The start is polished on one worker; its rosters go to `best`
+    until `deadline` (perf_counter seconds).
+    """
+    split_s = settings.time_limit_s * SPLIT_SHARE
+    if deadline - time.perf_counter() < split_s + MIN_SECOND_POLISH_SECONDS:
+        return
+    seed = settings.seed + 1
+    aggregate_s = min(settings.time_limit_s * AGGREGATE_SHARE, STAGE_MAX_SECONDS)
+    again = solve_aggregate(inputs, index, aggregate_s, settings.num_workers, seed)
+    if again is not None and again.status == "optimal":
+        counts = again.counts
+    # With one worker the split's per-class models stay at their greedy starts (137,247
+    # points on the sample organisation, against 124,628 to 126,916 with two), so the
+    # split takes both workers for its 2 s, beside the first polishing.
+    keys = option_keys(inputs, index)
+    options = split_plan(inputs, index, keys, counts, split_s, settings.num_workers, seed)
+    start = complete_roster(v, set(options), settings)
+    if start is None:
+        return
+    left = deadline - time.perf_counter()
+    polish(v, inputs, index, *start, left, 1, seed, best.offer, cuts=best.cuts)
 
 
 class _Best:
@@ -516,7 +558,7 @@ class _Best:
 
 
 class _ColumnsBeside:
-    """Column generation in a thread beside polishing (`polish.Beside`)."""
+    """Column generation (then a second polishing, or rosters) in a thread (`polish.Beside`)."""
 
     def __init__(
         self,
@@ -568,7 +610,7 @@ def _improve(
     inputs: RosterInputs,
     index: RosterIndex,
     settings: SolveSettings,
-    first: tuple[tuple[int, ...], bool],
+    first: tuple[tuple[int, ...], dict[OptionKey, int] | None],
     start: tuple[list[int], float],
     floor: float,
     began: float,
@@ -576,30 +618,28 @@ def _improve(
 ) -> tuple[list[int], float, tuple[AgentCut, ...]]:
     """Columns (when they apply) and polishing of a complete roster by neighbourhood.
 
-    `first` is the starting roster's option positions and whether it is small enough to
-    polish. If so, column generation runs in a thread beside the polishing (CP-SAT
-    releases the GIL): once its bound is done, it dives to a roster keeping the largest
-    group's schedules from the best roster polished so far, and polishing takes that
-    roster over when it is better. Otherwise the columns dive on their own: a first
-    roster on a copy of the master once its LP settles, a second from the converged LP
-    (`pattern_lower_bound`'s `spare_core`). Polishing one class in one window of days at
-    a time starts from the first, beside the columns, takes the second over when it is
-    better, and goes on until LARGE_FINAL_SHARE of the budget is left.
+    `first` is the starting roster's option positions and the aggregate's proven counts
+    it was split from (None when the organisation is too large to polish). If polishing
+    applies, column generation runs in a thread beside it for the bound (CP-SAT
+    releases the GIL); once the bound is done, that thread splits the counts again with
+    another seed and polishes that second start on its own core
+    (`_polish_another_start`) until the first polishing ends, and the better of the two
+    goes on. Otherwise the columns dive on their own: a first roster on a copy of the
+    master once its LP settles, a second from the converged LP (`pattern_lower_bound`'s
+    `spare_core`). Polishing one class in one window of days at a time starts from the
+    first, beside the columns, takes the second over when it is better, and goes on
+    until LARGE_FINAL_SHARE of the budget is left.
     Once the columns' bound is done, polishing's neighbourhoods carry every agent's cut
     at its duals (`columns._Master.cuts`), which lift their LP relaxations to it.
     `report` takes each better objective (scaled) and the bound (points). Returns every
     variable's value, the best lower bound in points and the agents' cuts.
     """
     values, objective = start
-    first_roster, tractable = first
-    polishing = tractable and settings.use_polish
+    first_roster, counts = first
+    polishing = counts is not None and settings.use_polish
     best = _Best(values, objective, floor, report)
-
-    def polished() -> list[list[int]]:
-        """The best roster so far, as options per agent."""
-        worked = best.roster()
-        return plans_by_agent(inputs, index, (o for o, var in v.shift.items() if worked[var.index]))
-
+    final_share = FINAL_SHARE if polishing else LARGE_FINAL_SHARE
+    until = settings.time_limit_s * (1 - final_share)
     rosters: SimpleQueue[tuple[list[int], float]] = SimpleQueue()
 
     def hand_over(roster: list[int]) -> None:
@@ -615,20 +655,22 @@ def _improve(
             index,
             plans_by_agent(inputs, index, first_roster),
             seconds,
+            to_roster=not polishing,
             on_bound=lambda bound: best.offer(bound=bound),
-            keep=polished if polishing else None,
             on_roster=hand_over,
             on_cuts=best.set_cuts,
             spare_core=not polishing and settings.num_workers > 1,
         )
+        if polishing and counts is not None and settings.num_workers > 1:
+            best.offer(bound=pool.bound)
+            deadline = began + until
+            _polish_another_start(v, inputs, index, settings, counts, deadline, best)
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
 
     use_columns = columns_apply(inputs, settings)
     if not polishing and not use_columns:
         return best.roster(), best.bound, best.cuts()
-    final_share = FINAL_SHARE if polishing else LARGE_FINAL_SHARE
-    until = settings.time_limit_s * (1 - final_share)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
         beside = None
         if use_columns:
@@ -675,7 +717,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     hinted_at = None
     floor = float("-inf")  # the best lower bound proven outside CP-SAT, in points
     if settings.use_hint:
-        first, floor, tractable = _first_roster(inputs, index, settings)
+        first, floor, counts = _first_roster(inputs, index, settings)
         start = complete_roster(v, set(first), settings)
         if start is not None:
             hinted_at = time.perf_counter() - began
@@ -692,7 +734,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                 inputs,
                 index,
                 settings,
-                (first, tractable),
+                (first, counts),
                 (values, objective),
                 floor,
                 began,

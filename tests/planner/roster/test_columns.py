@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 import pytest
@@ -14,7 +15,6 @@ from planner.roster import SolveSettings, build_index, solve_roster, validate_ro
 from planner.roster import columns as columns_module
 from planner.roster import solve as solve_module
 from planner.roster.columns import (
-    AGAIN_SECONDS,
     CONVERGED_POINTS,
     MasterLP,
     dive,
@@ -32,20 +32,12 @@ from tests.planner.roster.test_properties import TEMPLATES, cases
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases(), st.booleans())
-def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp, keep) -> None:  # type: ignore[no-untyped-def]
+@given(cases())
+def test_the_bound_is_below_the_optimum_and_the_dive_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     starts = plans_by_agent(inp, index, greedy_roster(inp, index))
     heard: list[float] = []
-    # Half the cases keep the largest group's starting schedules through the dive.
-    pool = pattern_lower_bound(
-        inp,
-        index,
-        starts,
-        seconds=10,
-        on_bound=heard.append,
-        keep=(lambda: starts) if keep else None,
-    )
+    pool = pattern_lower_bound(inp, index, starts, seconds=10, on_bound=heard.append)
     best = solve_roster(inp, SolveSettings(time_limit_s=5, num_workers=2, use_columns=False))
     assert best.objective is not None
     # Small cases solve to optimality; the bound can never pass a roster's cost.
@@ -89,27 +81,6 @@ def test_agent_cuts_hold_on_every_roster_and_price_its_cost_above_the_bound(inp)
         # agent's excess over its cut (the Lagrangian inequality).
         above = objective / OBJECTIVE_SCALE - pool.bound
         assert above >= sum(excess) / OBJECTIVE_SCALE - rounding
-
-
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases())
-def test_rosters_repeat_from_the_best_one_kept_and_each_keeps_the_rules(inp) -> None:  # type: ignore[no-untyped-def]
-    index = build_index(inp)
-    handed: list[list[int]] = []
-    best = [plans_by_agent(inp, index, greedy_roster(inp, index))]
-
-    def keep() -> list[list[int]]:
-        # As polishing would: the latest roster handed over becomes the best one.
-        return plans_by_agent(inp, index, handed[-1]) if handed else best[0]
-
-    pool = pattern_lower_bound(
-        inp, index, best[0], seconds=AGAIN_SECONDS + 1.5, keep=keep, on_roster=handed.append
-    )
-    assert len(handed) >= 1  # at least one roster before the last, returned one
-    for worked in [*handed[:3], list(pool.roster)]:
-        assert len(set(worked)) == len(worked)
-        found = validate_roster(roster_frame(inp, sorted(worked)), inp)
-        assert [f for f in found if f.rule != "min_hours_week"] == []
 
 
 def two_queue_organisation(days: int = 14) -> RosterInputs:
@@ -160,6 +131,45 @@ def test_the_bound_found_beside_polishing_reaches_the_result_and_progress_never_
     objectives, bounds = zip(*seen, strict=True)
     assert list(objectives) == sorted(objectives, reverse=True)
     assert list(bounds) == sorted(bounds)
+
+
+def test_once_the_bound_is_done_a_second_split_is_polished_beside_on_one_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A proven aggregate: the first start is polished while the columns seek the bound;
+    # then the columns' thread splits the counts again and polishes that start too.
+    calls: list[tuple[float, int, int]] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((args[4], args[6], args[7]))
+        return polish(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "polish", spy)
+    inp = two_queue_organisation()
+    settings = SolveSettings(time_limit_s=COLUMNS_MIN_SECONDS, num_workers=2, seed=3)
+    result = solve_roster(inp, settings)
+    assert result.objective is not None
+    assert sorted((workers, seed) for _o, workers, seed in calls) == [(1, 4), (2, 3)]
+    # The better of the two searches goes on: no worse than either start.
+    assert result.objective <= min(o for o, _w, _s in calls) / OBJECTIVE_SCALE + 1e-6
+    assert [f for f in result.violations if f.rule != "min_hours_week"] == []
+
+
+def test_no_second_start_when_its_split_and_polishing_would_not_fit_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    splits: list[int] = []
+    monkeypatch.setattr(solve_module, "split_plan", lambda *args: splits.append(args[-1]))
+    settings = SolveSettings(time_limit_s=COLUMNS_MIN_SECONDS, num_workers=2)
+    split_s = settings.time_limit_s * solve_module.SPLIT_SHARE
+    deadline = time.perf_counter() + split_s + solve_module.MIN_SECOND_POLISH_SECONDS - 1
+    best = solve_module._Best([], math.inf, -math.inf, lambda _o, _b: None)
+    inp = two_queue_organisation()
+    index = build_index(inp)
+    v, _terms = build_model(inp, index)
+    solve_module._polish_another_start(v, inp, index, settings, {}, deadline, best)
+    assert splits == []
+    assert best.solution() == ([], math.inf)
 
 
 @given(st.lists(st.integers(0, 1000), min_size=1, max_size=12), st.integers(-20, 20))
