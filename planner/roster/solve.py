@@ -491,7 +491,8 @@ def _polish_another_start(
         counts = again.counts
     # With one worker the split's per-class models stay at their greedy starts (137,247
     # points on the sample organisation, against 124,628 to 126,916 with two), so the
-    # split takes both workers for its 2 s, beside the first polishing.
+    # aggregate and the split take both workers for their 2.5 s, beside the first
+    # polishing.
     keys = option_keys(inputs, index)
     options = split_plan(inputs, index, keys, counts, split_s, settings.num_workers, seed)
     start = complete_roster(v, set(options), settings)
@@ -621,8 +622,8 @@ def _improve(
     `first` is the starting roster's option positions and the aggregate's proven counts
     it was split from (None when the organisation is too large to polish). If polishing
     applies, column generation runs in a thread beside it for the bound (CP-SAT
-    releases the GIL); once the bound is done, that thread splits the counts again with
-    another seed and polishes that second start on its own core
+    releases the GIL); once the bound is done, that thread solves the aggregate again
+    with another seed, splits its counts and polishes that second start on its own core
     (`_polish_another_start`) until the first polishing ends, and the better of the two
     goes on. Otherwise the columns dive on their own: a first roster on a copy of the
     master once its LP settles, a second from the converged LP (`pattern_lower_bound`'s
