@@ -46,17 +46,14 @@ from planner.roster.model import OBJECTIVE_SCALE, AgentCut, scaled
 CONVERGED_POINTS = 0.5
 # Share of the time kept for building a whole roster after the bound (at least).
 ROSTER_SHARE = 0.25
-# Diving first fixes only fractions of at least `threshold` (fewer forced choices, more
-# steps), easing to any fraction over DIVE_EASING of its time; the dive gets `part` of
-# the time after the bound, and moving agents one at a time the rest.
-DIVE_EASING = 0.85
-
-
-# The dive's first threshold and its share of the roster's time. On 500 agents, from the
-# same settled LP, this ended at 1,486,908 and 1,489,680 points after the moves, a quicker
-# dive (0.5 over 40% of the time) at 1,493,736: the moves stop at their local optimum well
-# before their time ends.
+# Diving first fixes only fractions of at least DIVE_THRESHOLD (fewer forced choices, more
+# steps), easing to any fraction over DIVE_EASING of its time; the dive gets DIVE_PART of
+# the time after the bound, and moving agents one at a time the rest. On 500 agents, from
+# the same settled LP, these ended at 1,486,908 and 1,489,680 points after the moves, a
+# quicker dive (0.5 over 40% of the time) at 1,493,736: the moves stop at their local
+# optimum well before their time ends.
 DIVE_THRESHOLD = 0.7
+DIVE_EASING = 0.85
 DIVE_PART = 0.6
 # The master LP has settled once it fell by at most this share of its value over this
 # many seconds (500 agents: about 70 s into column generation, 0.5% above its final
@@ -622,11 +619,11 @@ def pattern_lower_bound(
     With `spare_core` (a core idle while the bound is sought), a roster starts on a copy
     of the master in a thread as soon as the LP has settled (`_Settling`), while pricing
     goes on for the bound on this one, which then builds its own roster from the
-    converged LP (given at least LATE_ROSTER_SHARE of the time). The early roster goes to `on_roster`
-    as soon as it is done and the late one is returned; without `on_roster`, the better
-    of the two (by LP value) is returned. The bound's last rounds mostly lift the
-    Lagrangian bound, hardly the LP, so the early roster is about as good and comes
-    tens of seconds sooner.
+    converged LP (given at least LATE_ROSTER_SHARE of the time). The early roster goes
+    to `on_roster` as soon as it is done and the late one is returned; without
+    `on_roster`, the better of the two (by LP value) is returned. The bound's last rounds
+    mostly lift the Lagrangian bound, hardly the LP, so the early roster is about as good
+    and comes tens of seconds sooner.
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -685,13 +682,12 @@ def dive(
     sizes: list[int],
     seconds: float,
     reprice: Callable[[], None],
-    threshold: float = DIVE_THRESHOLD,
 ) -> list[list[int]]:
     """Whole schedule counts per group (aligned with `columns`) from the master LP, by diving.
 
     Each step fixes every schedule at least at the whole part of its LP value, and one
     more agent on the schedule of largest fraction in each group where that fraction
-    reaches `threshold`, easing to zero as time runs out (in every unfinished group when
+    reaches DIVE_THRESHOLD, easing to zero as time runs out (in every unfinished group when
     none reaches it). It then re-solves warm (dual simplex), prices new schedules that
     fit what is fixed (`reprice` adds them to `columns`) and re-solves again (primal
     simplex). A group is done when its fixed counts add up to its size. Out of time, the
@@ -713,7 +709,7 @@ def dive(
         values = lp.values()
         # Early on, only confident fractions are fixed; the threshold falls to zero
         # (every unfinished group fixes one more agent) as the time runs out.
-        eased = threshold * max(0.0, 1 - (seconds - left()) / (DIVE_EASING * seconds))
+        threshold = DIVE_THRESHOLD * max(0.0, 1 - (seconds - left()) / (DIVE_EASING * seconds))
         wholes = []
         # Unfinished groups: their schedule of largest fraction, and that fraction.
         unfinished: dict[int, tuple[int, float]] = {}
@@ -725,7 +721,7 @@ def dive(
                 fraction = [values[c] - w for c, w in zip(cols, whole, strict=True)]
                 i = max(range(len(cols)), key=fraction.__getitem__)
                 unfinished[g] = (i, fraction[i])
-        confident = [g for g, (_i, share) in unfinished.items() if share >= eased]
+        confident = [g for g, (_i, share) in unfinished.items() if share >= threshold]
         for g in confident or list(unfinished):
             wholes[g][unfinished[g][0]] += 1
         for g, cols in enumerate(columns):

@@ -663,9 +663,7 @@ def _improve(
             spare_core=not polishing and settings.num_workers > 1,
         )
         if polishing and counts is not None and settings.num_workers > 1:
-            best.offer(bound=pool.bound)
-            deadline = began + until
-            _polish_another_start(v, inputs, index, settings, counts, deadline, best)
+            _polish_another_start(v, inputs, index, settings, counts, began + until, best)
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
 
