@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evaluation.analytic import METHOD, realtime_outcomes, simulate_outcomes
 from scenarios.loader import load_scenario
-from scenarios.simulation import METHOD, realtime_outcomes, simulate_outcomes
 from scenarios.spec import Scenario
 from scenarios.staffing import requirements
 
@@ -142,7 +142,7 @@ def run() -> str:
         )
     des_rate = float(np.mean(des_rates))
     table = "\n".join(lines)
-    return f"""## Outcomes (scenarios.simulation)
+    return f"""## Outcomes (evaluation.analytic)
 
 Method: {METHOD}.
 
@@ -170,7 +170,7 @@ SimPy's service level is given with a 95% interval from 20 batch means.
 
 def _no_simpy(best: float, cells: int, contacts: float) -> str:
     return (
-        "## Outcomes (scenarios.simulation)\n\n"
+        "## Outcomes (evaluation.analytic)\n\n"
         f"Method: {METHOD}.\n\n{cells:,} interval-queues ({contacts:,.0f} contacts) in "
         f"{best:.3f} s. SimPy is not installed (`pip install simpy`), so no comparison was made.\n"
     )

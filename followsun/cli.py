@@ -1,7 +1,7 @@
 """The `followsun` command line: one module per command under `followsun.commands`.
 
 Exit codes: 0 success; 1 the work ran but a check or target failed; 2 bad input or usage;
-130 interrupted (Ctrl-C), which stops even a search in progress (`planner.stopping`).
+130 interrupted (Ctrl-C), which stops even a search in progress (`planner.cancellation`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from followsun.errors import InputError
-from planner import stopping
+from planner.cancellation import CancelToken, using
 
 # The main thread checks for Ctrl-C this often while a command runs, and gives an
 # interrupted command this long to unwind.
@@ -66,8 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_stoppable(work: Callable[[], int]) -> int:
     """Run `work` in a thread of its own, so that Ctrl-C stops it even mid-solve.
 
-    The main thread waits and, on KeyboardInterrupt, asks `planner.stopping` to end the
-    searches in progress and interrupt the work, waits up to STOP_GRACE_SECONDS for it to
+    The main thread waits and, on KeyboardInterrupt, cancels the command's token, which
+    ends its searches in progress and interrupts the work, waits up to STOP_GRACE_SECONDS for it to
     unwind (files and transactions close on the way), then raises KeyboardInterrupt.
     """
     outcome: list[tuple[int, BaseException | None]] = []
@@ -75,9 +75,12 @@ def run_stoppable(work: Callable[[], int]) -> int:
     # stopped although it still runs, so a second join returns at once.
     done = threading.Event()
 
+    token = CancelToken()
+
     def target() -> None:
         try:
-            outcome.append((work(), None))
+            with using(token):
+                outcome.append((work(), None))
         except BaseException as exc:  # handed to the main thread, which reports it
             outcome.append((0, exc))
         finally:
@@ -89,9 +92,8 @@ def run_stoppable(work: Callable[[], int]) -> int:
         while not done.wait(JOIN_POLL_SECONDS):
             pass
     except KeyboardInterrupt:
-        stopping.request_stop([thread])
+        token.cancel(interrupt=[thread])
         done.wait(STOP_GRACE_SECONDS)
-        stopping.clear()
         raise
     code, error = outcome[0]
     if error is not None:

@@ -20,6 +20,7 @@ import pandas as pd
 from followsun.errors import InputError
 from followsun.report import ReportData, SolverFigures, summary_json, write_report
 from followsun.roster_files import write_outputs as write_roster_outputs
+from followsun.services.pipeline import Plan, PlanSettings, Progress, plan_scenario
 from followsun.store import (
     RunStatus,
     finish_run,
@@ -39,7 +40,6 @@ from forecasting.synthetic import synthetic_tickets
 from planner.roster.solve import SolveSettings
 from scenarios.demand import demand_inputs
 from scenarios.loader import dump_scenario, load_scenario
-from scenarios.pipeline import Plan, PlanSettings, Progress, plan_scenario
 from scenarios.rostering import horizon_grid
 from scenarios.spec import Scenario
 

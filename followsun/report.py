@@ -24,8 +24,8 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 from rich.table import Table
 
-from scenarios.cost import CATEGORIES, CostReport
-from scenarios.simulation import sla_weights
+from evaluation.analytic import sla_weights
+from evaluation.cost import CATEGORIES, CostReport
 
 HISTORY_WEEKS_SHOWN = 4
 """Weeks of history drawn before the forecast: enough to see the weekly pattern."""
@@ -149,7 +149,7 @@ class ReportData:
 
 
 def sla_by_channel(outcomes: pd.DataFrame) -> tuple[ChannelSla, ...]:
-    """Service level attained per channel, weighted as `scenarios.simulation.sla_weights`.
+    """Service level attained per channel, weighted as `evaluation.analytic.sla_weights`.
 
     Args:
         outcomes: columns `channel`, `offered`, `service_level` (fraction in [0, 1]), and

@@ -1,7 +1,7 @@
 """`followsun feedback`: the published roster against the latest actuals and re-forecast.
 
 Reads the imported tickets, the scenario's published roster and its latest stored
-forecast from the store, runs `scenarios.feedback.feedback_report`, prints a summary
+forecast from the store, runs `followsun.services.feedback_loop.feedback_report`, prints a summary
 and writes accuracy.csv, forecast.csv, requirements.csv, risk.csv and feedback.json into
 --out. The re-forecast is stored as a 'feedback' run. Exit 0 when no coming day is at
 risk, 1 when some are, 2 on bad input (no tickets, nothing published).
@@ -21,6 +21,12 @@ import pandas as pd
 
 from followsun.commands.arguments import iso_date
 from followsun.errors import InputError
+from followsun.services.feedback_loop import (
+    FeedbackReport,
+    FeedbackSettings,
+    coming_grid,
+    feedback_report,
+)
 from followsun.store import (
     RosterVersion,
     RunStatus,
@@ -39,7 +45,6 @@ from followsun.store import (
     tickets_frame,
 )
 from forecasting.schema import to_csv_frame
-from scenarios.feedback import FeedbackReport, FeedbackSettings, coming_grid, feedback_report
 from scenarios.loader import dump_scenario, load_scenario
 
 MAX_DAYS = 28

@@ -12,6 +12,7 @@ solution; the LNS only improves the incumbent, it proves nothing.
 
 from __future__ import annotations
 
+import contextvars
 import random
 import threading
 import time
@@ -22,7 +23,7 @@ from typing import Literal
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from planner import stopping
+from planner import cancellation
 from planner.nrp.model import (
     OBJECTIVE_SCALE,
     NrpIndex,
@@ -148,7 +149,7 @@ def solution_frame(assignments: tuple[Assignment, ...]) -> pd.DataFrame:
 
 def _solver(settings: NrpSettings, seconds: float, seed: int) -> cp_model.CpSolver:
     """A CP-SAT solver with the settings and a time limit (parameters only)."""
-    solver = stopping.cp_solver(max(0.05, seconds), settings.num_workers, seed)
+    solver = cancellation.cp_solver(max(0.05, seconds), settings.num_workers, seed)
     solver.parameters.log_search_progress = settings.log_search
     return solver
 
@@ -247,7 +248,7 @@ class _Neighbourhoods:
         proto.solution_hint.vars.extend(range(len(values)))
         proto.solution_hint.values.extend(values)
         try:
-            return int(stopping.solve(solver, self.model))
+            return int(cancellation.current().solve(solver, self.model))
         finally:
             for i, (lo, hi) in zip(self.index, self.saved, strict=True):
                 variables[i].domain[0] = lo
@@ -274,7 +275,7 @@ def solve_nrp(inst: NrpInstance, settings: NrpSettings | None = None) -> NrpResu
     v, terms = build_model(inst, index)
     first_s = settings.time_limit_s * (FIRST_SHARE if settings.use_lns else 1.0)
     solver = _solver(settings, min(first_s, deadline - time.perf_counter()), settings.seed)
-    code = stopping.solve(solver, v.model)
+    code = cancellation.current().solve(solver, v.model)
     bound_scaled = solver.best_objective_bound
     if code == cp_model.INFEASIBLE:
         return _empty(inst, "infeasible", bound_scaled, began)
@@ -284,7 +285,7 @@ def solve_nrp(inst: NrpInstance, settings: NrpSettings | None = None) -> NrpResu
         if rest > STEP_MIN_S:
             solver = _solver(settings, rest, settings.seed + 1)
             solver.parameters.stop_after_first_solution = settings.use_lns
-            code = stopping.solve(solver, v.model)
+            code = cancellation.current().solve(solver, v.model)
             bound_scaled = max(bound_scaled, solver.best_objective_bound)
         if code == cp_model.INFEASIBLE:
             return _empty(inst, "infeasible", bound_scaled, began)
@@ -372,14 +373,17 @@ def _lns(
             return  # a stop was requested: raised again below, once every thread ends
 
     threads = [
-        threading.Thread(target=run, args=(k, v.model if k == 0 else v.model.clone()))
+        threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(run, k, v.model if k == 0 else v.model.clone()),
+        )
         for k in range(max(1, settings.num_workers))
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    stopping.check()
+    cancellation.current().check()
     v.model.proto.clear_solution_hint()
     return shared.solver, shared.best, shared.steps
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from planner import stopping
+from planner import cancellation
 from planner.gap import relative_gap
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -275,13 +275,13 @@ def _search(
     v: RosterVars, count: dict[OptionKey, cp_model.IntVar], seconds: float, workers: int, seed: int
 ) -> AggregatePlan | None:
     """One CP-SAT search of the aggregate; None when it found no counts in time."""
-    solver = stopping.cp_solver(seconds, workers, seed)
+    solver = cancellation.cp_solver(seconds, workers, seed)
     if workers <= AGGREGATE_LP_WORKERS:
         # CP-SAT's two-worker default never solves the LP here (the bound stays at the
         # variables' domains on large organisations); one LP-based worker proves it.
         solver.parameters.subsolvers.append("max_lp")
         solver.parameters.num_full_subsolvers = 1
-    code = stopping.solve(solver, v.model)
+    code = cancellation.current().solve(solver, v.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return AggregatePlan(

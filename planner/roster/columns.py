@@ -16,6 +16,7 @@ and no requirement changes), which leaves the LP's value unchanged and makes it 
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import math
 import time
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from planner import stopping
+from planner import cancellation
 from planner.roster.hint import plan_agent
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -493,7 +494,7 @@ class _Master:
         rounds = 0
         lp_value = float("nan")
         while time.perf_counter() < until:
-            stopping.check()
+            cancellation.current().check()
             if not self.lp.solve(until - time.perf_counter()):
                 break
             rounds += 1
@@ -646,7 +647,9 @@ def pattern_lower_bound(
 
         def fork_when_settled(lp_value: float) -> None:
             if not early and settled(lp_value):
-                early.append(side.submit(early_roster, master.fork()))
+                early.append(
+                    side.submit(contextvars.copy_context().run, early_roster, master.fork())
+                )
 
         best, lp_value, rounds, converged = master.converge(
             bound_by, on_bound, fork_when_settled if to_roster and spare_core else None
@@ -701,7 +704,7 @@ def dive(
     lower: list[list[int]] = [[] for _ in columns]
     values: list[float] = []
     while lp.solve(left(), bounds_raised=True):
-        stopping.check()
+        cancellation.current().check()
         if left() > 0:
             reprice()  # schedules that fit what is fixed
             if not lp.solve(left()):
@@ -781,7 +784,7 @@ def move_agents(
             for i in range(len(counts[g])):
                 if counts[g][i] == 0 or left() <= 0:
                     continue
-                stopping.check()
+                cancellation.current().check()
                 lp.set_lower(cols[i], counts[g][i] - 1, fixed=True)
                 lp.set_row(convexity[g], sizes[g] - 1, sizes[g] - 1)
                 j = respond(g, i) if lp.solve(left(), bounds_raised=True) else None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from planner import stopping
+from planner import cancellation
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
     DAYS_PER_WEEK,
@@ -628,9 +628,9 @@ def solve_hinted(
     Returns every variable's value in model order and the objective (scaled), or None when
     nothing was found in time.
     """
-    solver = stopping.cp_solver(seconds, workers, seed)
+    solver = cancellation.cp_solver(seconds, workers, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
-    if stopping.solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if cancellation.current().solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution), solver.objective_value
 

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from planner import stopping
+from planner import cancellation
 from planner.roster.inputs import RosterIndex, RosterInputs, option_keys
 from planner.roster.model import AgentCut, RosterVars, add_cuts
 
@@ -70,8 +70,8 @@ def solve_fixed(
             domain = probe.proto.variables[i].domain
             domain.clear()
             domain.extend([value, value])
-    solver = stopping.cp_solver(seconds, workers, seed)
-    code = stopping.solve(solver, probe)
+    solver = cancellation.cp_solver(seconds, workers, seed)
+    code = cancellation.current().solve(solver, probe)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution), solver.objective_value, code == cp_model.OPTIMAL

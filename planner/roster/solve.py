@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
 import threading
 import time
@@ -17,7 +18,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from forecasting.errors import InputError
-from planner import stopping
+from planner import cancellation
 from planner.gap import relative_gap
 from planner.roster.aggregate import solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
@@ -378,7 +379,7 @@ def complete_roster(
 
 def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
     """A CP-SAT solver with the settings and a time limit (parameters only)."""
-    solver = stopping.cp_solver(seconds, settings.num_workers, settings.seed)
+    solver = cancellation.cp_solver(seconds, settings.num_workers, settings.seed)
     solver.parameters.log_search_progress = settings.log_search
     if settings.num_workers <= SMALL_PORTFOLIO_WORKERS:
         # With two workers CP-SAT's default full worker never lifts its bound above the root
@@ -591,7 +592,7 @@ class _ColumnsBeside:
     def first(self) -> None:
         """Wait for the columns' first roster, or for them to end; it becomes the best if better."""
         while self.running() and self._rosters.empty():
-            stopping.check()
+            cancellation.current().check()
             wait([self._future], timeout=WAIT_POLL_SECONDS)  # type: ignore[list-item]
         found = self.take()
         if found is not None:
@@ -678,7 +679,9 @@ def _improve(
                 if polishing
                 else settings.time_limit_s * COLUMNS_SHARE
             )
-            beside = _ColumnsBeside(side.submit(columns, seconds), rosters, best)
+            beside = _ColumnsBeside(
+                side.submit(contextvars.copy_context().run, columns, seconds), rosters, best
+            )
             if not polishing:
                 # Polishing the greedy start would take the core the early roster needs.
                 beside.first()
@@ -745,7 +748,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)
     progress = _Progress(began, settings.on_progress, floor)
-    code = stopping.solve(solver, v.model, progress)
+    code = cancellation.current().solve(solver, v.model, progress)
     # The aggregate and the columns' bounds relax the model, so they hold for it too.
     bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and hinted_at is not None:
@@ -753,7 +756,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         # the starting roster stands, read back through a solve with every value fixed.
         solver = _solver(settings, max(1.0, settings.time_limit_s / 10))
         solver.parameters.fix_variables_to_their_hinted_value = True
-        code = stopping.solve(solver, v.model)
+        code = cancellation.current().solve(solver, v.model)
         if code == cp_model.OPTIMAL:
             code = cp_model.FEASIBLE
     wall = time.perf_counter() - began

@@ -14,7 +14,7 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner import stopping
+from planner import cancellation
 from planner.roster.hint import split_counts
 from planner.roster.inputs import OptionKey, RosterIndex, RosterInputs, build_index
 from planner.roster.model import (
@@ -101,8 +101,8 @@ def split_class(
     for o, var in v.shift.items():
         v.model.add_hint(var, o in start)
     complete_hint(v.model, seconds / 4, workers, seed)
-    solver = stopping.cp_solver(max(0.5, seconds), workers, seed)
-    code = stopping.solve(solver, v.model)
+    solver = cancellation.cp_solver(max(0.5, seconds), workers, seed)
+    code = cancellation.current().solve(solver, v.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
     return tuple(o for o, var in v.shift.items() if solver.boolean_value(var))

@@ -12,7 +12,7 @@ import pytest
 from followsun.cli import main
 from followsun.store import init_db, latest_roster, session_scope, upsert_tickets
 from scenarios.loader import dump_scenario
-from tests.scenarios.feedback_data import AS_OF, hourly_tickets, tiny_scenario
+from tests.followsun.services.feedback_data import AS_OF, hourly_tickets, tiny_scenario
 
 FORECAST_COLUMNS = [
     "interval_start",

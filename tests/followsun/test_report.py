@@ -14,6 +14,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 from rich.console import Console
 
+from evaluation.cost import CategoryCost, CostReport, SiteCost
 from followsun.report import (
     SECTION_IDS,
     ReportData,
@@ -30,7 +31,6 @@ from followsun.report import (
     summary_table,
     write_report,
 )
-from scenarios.cost import CategoryCost, CostReport, SiteCost
 
 START = pd.Timestamp("2027-06-07T00:00Z")  # a Monday
 GRID = pd.date_range(START, periods=2 * 96, freq="15min")  # two days at 15 minutes

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from planner.cancellation import cp_solver
 from planner.roster import RosterIndex, RosterInputs, VendorCapacity, build_index
 from planner.roster.hint import greedy_roster
 from planner.roster.model import build_model, solve_hinted
-from planner.stopping import cp_solver
 from tests.planner.roster.test_properties import cases
 
 

@@ -12,13 +12,13 @@ from datetime import date
 
 import pandas as pd
 
+from evaluation import analytic as simulation
+from evaluation.allocation import staffed_frame
+from evaluation.cost import CostReport, price_scenario
 from forecasting.backtest import forecast_accuracy
 from forecasting.errors import InputError
 from forecasting.selection import AutoSelect
 from planner.roster.solve import RosterResult, SolveSettings, solve_roster
-from scenarios import simulation
-from scenarios.allocation import staffed_frame
-from scenarios.cost import CostReport, price_scenario
 from scenarios.demand import forecast_model
 from scenarios.rostering import horizon_grid, roster_inputs
 from scenarios.spec import Scenario

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from evaluation.allocation import AgentClass, allocate, staffed_frame, working_by_class
 from forecasting.timegrid import interval_grid
-from scenarios.allocation import AgentClass, allocate, staffed_frame, working_by_class
 from scenarios.loader import load_scenario
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "reference.yaml"

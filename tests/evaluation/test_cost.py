@@ -18,14 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting.errors import InputError
-from scenarios.cost import (
+from evaluation.cost import (
     CATEGORIES,
     FTE_HOURS_PER_MONTH,
     compare_costs,
     price_scenario,
     split_shift,
 )
+from forecasting.errors import InputError
 from scenarios.spec import Scenario
 
 

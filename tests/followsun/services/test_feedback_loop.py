@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.errors import InputError
-from scenarios.feedback import (
+from followsun.services.feedback_loop import (
     FeedbackSettings,
     coming_grid,
     feedback_report,
 )
-from tests.scenarios.feedback_data import AS_OF, hourly_tickets, roster_of, tiny_scenario
+from forecasting.errors import InputError
+from tests.followsun.services.feedback_data import AS_OF, hourly_tickets, roster_of, tiny_scenario
 
 SETTINGS = FeedbackSettings(as_of=AS_OF, days=2, model="seasonal_naive", min_samples=5)
 

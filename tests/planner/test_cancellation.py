@@ -1,4 +1,4 @@
-"""Ctrl-C stops a command mid-solve: CP-SAT searches end, other work is interrupted."""
+"""Cancelling one job: its CP-SAT searches end, its other work is interrupted, others go on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from ortools.sat.python import cp_model
 
 from followsun.cli import run_stoppable
-from planner import stopping
+from planner import cancellation
+from planner.cancellation import Cancelled, CancelToken, using
 
 # Far longer than a test runs: a search still going when the work returns was not stopped.
 LONG_S = 600.0
@@ -46,9 +47,9 @@ def test_ctrl_c_ends_a_cp_sat_search_and_the_work() -> None:
     searched: list[float] = []
 
     def work() -> int:
-        solver = stopping.cp_solver(LONG_S, 2, 0)
+        solver = cancellation.cp_solver(LONG_S, 2, 0)
         try:
-            stopping.solve(solver, golomb_ruler(11))
+            cancellation.current().solve(solver, golomb_ruler(11))
         finally:
             searched.append(solver.wall_time)
         return 0
@@ -77,16 +78,61 @@ def test_ctrl_c_interrupts_work_between_searches() -> None:
     assert len(steps) == seen > 0  # the loop no longer runs
 
 
-def test_a_search_after_a_stop_request_does_not_start() -> None:
-    stopping.request_stop([])
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            stopping.solve(stopping.cp_solver(LONG_S, 1, 0), golomb_ruler(11))
-    finally:
-        stopping.clear()
-    solver = stopping.cp_solver(5.0, 1, 0)
-    assert stopping.solve(solver, golomb_ruler(4)) == cp_model.OPTIMAL
+def test_a_search_after_a_cancel_does_not_start() -> None:
+    token = CancelToken()
+    token.cancel()
+    with using(token), pytest.raises(Cancelled):
+        token.solve(cancellation.cp_solver(LONG_S, 1, 0), golomb_ruler(11))
+    solver = cancellation.cp_solver(5.0, 1, 0)
+    assert cancellation.current().solve(solver, golomb_ruler(4)) == cp_model.OPTIMAL
     assert solver.objective_value == 6  # the best ruler of 4 marks: 0 1 4 6
+
+
+def test_cancelling_one_job_leaves_another_running_job_untouched() -> None:
+    first, second = CancelToken(), CancelToken()
+    outcomes: dict[str, object] = {}
+
+    def job(name: str, token: CancelToken, marks: int, seconds: float) -> None:
+        with using(token):
+            solver = cancellation.cp_solver(seconds, 1, 0)
+            try:
+                outcomes[name] = cancellation.current().solve(solver, golomb_ruler(marks))
+            except Cancelled:
+                outcomes[name] = "cancelled"
+            outcomes[name + "_wall"] = solver.wall_time
+
+    threads = [
+        threading.Thread(target=job, args=("first", first, 11, LONG_S)),
+        threading.Thread(target=job, args=("second", second, 11, 3.0)),
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    first.cancel()
+    for thread in threads:
+        thread.join()
+    assert outcomes["first"] == "cancelled"
+    assert outcomes["first_wall"] < LONG_S / 10
+    # The second search ran on to its own time limit, long after the first was cancelled.
+    assert outcomes["second"] == cp_model.FEASIBLE
+    assert outcomes["second_wall"] >= 2.5
+    assert not second.cancelled
+
+
+def test_threads_a_job_starts_inside_a_copied_context_see_its_token() -> None:
+    import contextvars
+
+    token = CancelToken()
+    seen: list[CancelToken] = []
+    with using(token):
+        thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(lambda: seen.append(cancellation.current()),),
+        )
+        thread.start()
+        thread.join()
+    assert seen == [token]
+    assert cancellation.current() is not token
 
 
 def test_work_that_ends_returns_its_code_and_raises_its_errors() -> None:

@@ -13,8 +13,8 @@ roster, settings); `followsun feedback` reads those from the store and writes th
   Patience is not measurable from tickets (they carry no abandonment times): it is kept.
   The re-forecast's handle time is the recalibrated one, so requirements and outcomes
   use what was measured;
-* risk: the published roster's heads per queue (`scenarios.allocation.staffed_frame`)
-  face the re-forecast in the outcomes model (`scenarios.simulation.simulate_outcomes`);
+* risk: the published roster's heads per queue (`evaluation.allocation.staffed_frame`)
+  face the re-forecast in the outcomes model (`evaluation.analytic.simulate_outcomes`);
   a queue's local day (in its coverage's time zone) is at risk when its predicted
   service level, weighted as SLA attainment is (`sla_weights`), is below the target.
 """
@@ -27,15 +27,15 @@ from datetime import date, time, timedelta
 import numpy as np
 import pandas as pd
 
+from evaluation.allocation import staffed_frame
+from evaluation.analytic import simulate_outcomes, sla_weights
 from forecasting.aggregate import NOT_DEMAND, interval_history
 from forecasting.backtest import forecast_accuracy
 from forecasting.errors import InputError
 from forecasting.schema import FORECAST
 from forecasting.selection import AutoSelect
 from forecasting.timegrid import interval_grid, local_to_utc
-from scenarios.allocation import staffed_frame
 from scenarios.demand import forecast_model
-from scenarios.simulation import simulate_outcomes, sla_weights
 from scenarios.spec import Always, Queue, Scenario, Span24x5, WeeklyOpen
 from scenarios.staffing import requirements as staff_requirements
 

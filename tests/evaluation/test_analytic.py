@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting.errors import InputError
-from scenarios.simulation import (
+from evaluation.analytic import (
     METHOD,
     OUTCOME_COLUMNS,
     deferred_outcomes,
@@ -22,6 +21,7 @@ from scenarios.simulation import (
     sla_weights,
     summarise_outcomes,
 )
+from forecasting.errors import InputError
 from scenarios.spec import Scenario
 from scenarios.staffing import requirements
 from tests.planner.staffing import exact

@@ -1,0 +1,1 @@
+"""Evaluation of a roster: heads per queue (allocation), outcomes (analytic estimate), cost."""

@@ -1,0 +1,1 @@
+"""Use cases: one function each, called by the CLI and the web app alike."""
