@@ -1,0 +1,192 @@
+"""The contacts a simulation replays: from tickets as they arrived, or drawn from a forecast.
+
+Times are seconds from the horizon start (the first interval of the outcomes grid); each
+contact belongs to one scenario queue (its position in `scenario.queues`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from evaluation.calibration import Calibration, Survival
+from forecasting.errors import InputError
+from forecasting.synthetic import DEFAULT_PROFILES
+from scenarios.spec import REALTIME_CHANNELS, Scenario
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+HANDLE_SIGMA = {p.channel: p.aht_sigma for p in DEFAULT_PROFILES}
+"""Lognormal sigma of handle times drawn around a queue's AHT, per channel."""
+
+
+@dataclass(frozen=True)
+class ContactTable:
+    """Contacts sorted by arrival.
+
+    Attributes:
+        arrival_s: arrival instant, seconds from the horizon start.
+        queue: position of the contact's queue in `scenario.queues`.
+        handle_s: handle seconds (for chat, the chat's elapsed time in its slot).
+        region: customer region id per contact ('' when unknown).
+    """
+
+    arrival_s: FloatArray
+    queue: IntArray
+    handle_s: FloatArray
+    region: NDArray[np.str_]
+
+    def __len__(self) -> int:
+        return int(self.arrival_s.size)
+
+
+def queue_positions(scenario: Scenario, frame: pd.DataFrame, what: str) -> IntArray:
+    """Position of each row's queue (channel, language, tier) in `scenario.queues`."""
+    order = {(q.channel, q.language, q.tier): i for i, q in enumerate(scenario.queues)}
+    tiers = pd.to_numeric(frame["tier"], errors="coerce")
+    if tiers.isna().any():
+        row = int(np.flatnonzero(tiers.isna().to_numpy())[0])
+        raise InputError(f"{what}: row {row}: tier {frame['tier'].iloc[row]!r} is not a number")
+    keys = list(
+        zip(frame["channel"].astype(str), frame["language"].astype(str), tiers.astype(int), strict=True)
+    )
+    codes = np.array([order.get(k, -1) for k in keys], dtype=np.int64)
+    if (codes < 0).any():
+        unknown = sorted({f"{c}-{lang}-t{t}" for (c, lang, t), k in zip(keys, codes, strict=True) if k < 0})
+        known = sorted(q.id for q in scenario.queues)
+        raise InputError(f"{what}: queues {unknown} are not in the scenario (known: {known})")
+    return codes
+
+
+def contacts_from_tickets(
+    scenario: Scenario, tickets: pd.DataFrame, grid: pd.DatetimeIndex
+) -> ContactTable:
+    """The tickets created inside the grid's span, as they arrived and were handled.
+
+    Args:
+        scenario: the queues (a ticket without a handle time takes its queue's AHT).
+        tickets: created_at (UTC), channel, language, tier, handle_seconds, and optionally
+            region (the demo's tickets.csv, or canonical tickets).
+        grid: the UTC outcomes grid; tickets outside it are left out.
+    """
+    created = pd.to_datetime(tickets["created_at"], utc=True)
+    step = grid[1] - grid[0]
+    inside = ((created >= grid[0]) & (created < grid[-1] + step)).to_numpy()
+    rows = tickets[inside]
+    queue = queue_positions(scenario, rows, "tickets")
+    aht = np.array([q.aht_seconds for q in scenario.queues])
+    handle = pd.to_numeric(rows["handle_seconds"], errors="coerce").to_numpy(dtype=float)
+    handle = np.where(np.isfinite(handle) & (handle > 0), handle, aht[queue])
+    arrival = (created[inside] - grid[0]).dt.total_seconds().to_numpy(dtype=float)
+    region = (
+        rows["region"].fillna("").astype(str).to_numpy(dtype=str)
+        if "region" in rows
+        else np.full(len(rows), "", dtype=str)
+    )
+    return _sorted(arrival, queue, handle, region)
+
+
+def contacts_from_forecast(
+    scenario: Scenario,
+    forecast: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    rng: np.random.Generator,
+    *,
+    dispersion: float | None = None,
+    calibration: Calibration | None = None,
+) -> ContactTable:
+    """Contacts drawn from a forecast: Poisson counts per interval, uniform within it.
+
+    Args:
+        scenario: the queues.
+        forecast: interval_start (UTC), channel, language, tier, volume, aht_seconds.
+        grid: the UTC outcomes grid; forecast rows outside it are left out.
+        rng: the random source.
+        dispersion: with a value k, each interval's rate is first drawn from a gamma of
+            shape k and mean `volume` (a gamma-Poisson mix: variance volume + volume^2 / k),
+            for forecasts less certain than Poisson; None for plain Poisson.
+        calibration: empirical handle times per queue replace the lognormal around the
+            row's AHT where present.
+    """
+    times = pd.to_datetime(forecast["interval_start"], utc=True)
+    step = grid[1] - grid[0]
+    step_s = step.total_seconds()
+    inside = ((times >= grid[0]) & (times < grid[-1] + step)).to_numpy()
+    rows = forecast[inside]
+    queue = queue_positions(scenario, rows, "forecast")
+    rate = pd.to_numeric(rows["volume"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    if dispersion is not None:
+        if dispersion <= 0:
+            raise InputError(f"dispersion must be > 0, got {dispersion}")
+        rate = rng.gamma(dispersion, np.maximum(rate, 0.0) / dispersion)
+    counts = rng.poisson(np.maximum(rate, 0.0))
+    start_s = (times[inside] - grid[0]).dt.total_seconds().to_numpy(dtype=float)
+    arrival = np.repeat(start_s, counts) + rng.random(int(counts.sum())) * step_s
+    queue_c = np.repeat(queue, counts)
+    aht_rows = pd.to_numeric(rows["aht_seconds"], errors="coerce").to_numpy(dtype=float)
+    default = np.array([q.aht_seconds for q in scenario.queues])
+    aht_rows = np.where(np.isfinite(aht_rows) & (aht_rows > 0), aht_rows, default[queue])
+    handle = lognormal_handle(rng, np.repeat(aht_rows, counts), _sigmas(scenario)[queue_c])
+    if calibration is not None:
+        hours = ((grid[0].hour * 3600 + arrival) // 3600 % 24).astype(np.int64)
+        for i, q in enumerate(scenario.queues):
+            observed = calibration.handle.get((q.channel, q.language, q.tier))
+            sel = queue_c == i
+            if observed is not None and sel.any():
+                handle[sel] = observed.sample(rng, hours[sel])
+    region = np.full(arrival.size, "", dtype=str)
+    return _sorted(arrival, queue_c, handle, region)
+
+
+def lognormal_handle(rng: np.random.Generator, mean_s: FloatArray, sigma: FloatArray) -> FloatArray:
+    """Lognormal handle times with the given means (mu = ln(mean) - sigma^2 / 2)."""
+    if mean_s.size == 0:
+        return np.zeros(0)
+    return rng.lognormal(np.log(mean_s) - sigma**2 / 2, sigma)
+
+
+def _sigmas(scenario: Scenario) -> FloatArray:
+    return np.array([HANDLE_SIGMA.get(q.channel, 0.5) for q in scenario.queues])
+
+
+def draw_patience(
+    scenario: Scenario,
+    queue: IntArray,
+    rng: np.random.Generator,
+    calibration: Calibration | None = None,
+) -> FloatArray:
+    """Patience per contact: Kaplan-Meier from actuals, else exponential, else none (inf).
+
+    Realtime queues with a `patience_seconds` draw exponential patience of that mean (the
+    Erlang A assumption the staffing uses); deferred work and realtime queues without one
+    wait as long as it takes.
+    """
+    out = np.full(queue.size, np.inf)
+    for i, q in enumerate(scenario.queues):
+        sel = queue == i
+        if not sel.any() or q.channel not in REALTIME_CHANNELS:
+            continue
+        curve: Survival | None = None
+        if calibration is not None:
+            curve = calibration.patience.get((q.channel, q.language, q.tier))
+        if curve is not None:
+            out[sel] = curve.sample(rng, int(sel.sum()))
+        elif q.patience_seconds is not None:
+            out[sel] = rng.exponential(q.patience_seconds, size=int(sel.sum()))
+    return out
+
+
+def _sorted(
+    arrival: FloatArray, queue: IntArray, handle: FloatArray, region: NDArray[np.str_]
+) -> ContactTable:
+    order = np.argsort(arrival, kind="stable")
+    return ContactTable(
+        arrival_s=np.asarray(arrival[order], dtype=float),
+        queue=np.asarray(queue[order], dtype=np.int64),
+        handle_s=np.asarray(handle[order], dtype=float),
+        region=np.asarray(region[order], dtype=str),
+    )

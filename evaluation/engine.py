@@ -1,0 +1,176 @@
+"""The scenario's queues, the contacts and the workforce as the simulation engine's inputs.
+
+One replication: build `simulation.Queues`, `Contacts` and `Agents`, run
+`simulation.simulate`, and return what happened to each contact as
+`evaluation.interval_outcomes.Served`.
+
+Mapping (one place): phone is realtime (patience, abandonment), chat is served in slots,
+email, web and social are deferred work that waits through closed hours; a queue's
+priority and `reserved_agents` go to the router as they are; its coverage becomes its
+open windows. A phone or chat contact arriving while its queue is closed never reaches the
+engine: it is abandoned on arrival, as the analytic evaluation counts it. Tier 1 contacts
+escalate inside the engine (with the queue's rate, or the serving vendor's one-touch rate)
+only to a Tier 2 queue the contacts do not already list: replayed tickets and forecasts
+usually carry Tier 2 contacts of their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+import simulation
+from evaluation.calibration import Calibration
+from evaluation.contacts import HANDLE_SIGMA, ContactTable, lognormal_handle
+from evaluation.interval_outcomes import Served
+from evaluation.workforce import Workforce
+from scenarios.spec import REALTIME_CHANNELS, Scenario
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+MODES = {"phone": "realtime", "chat": "chat"}
+SHRINKAGE_MODES = {"spread": simulation.ShrinkageMode.SPREAD, "absence": simulation.ShrinkageMode.ABSENCE}
+
+
+def open_windows(open_mask: BoolArray, step_s: float) -> list[FloatArray]:
+    """Per queue, the [start, end) seconds of each run of open intervals."""
+    out = []
+    for row in open_mask:
+        edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        out.append(np.column_stack((starts * step_s, ends * step_s)).astype(float))
+    return out
+
+
+def escalation_queues(scenario: Scenario, listed: BoolArray) -> NDArray[np.int64]:
+    """Per queue, the queue its escalations go to inside the engine (-1: none).
+
+    `listed` marks queues that have contacts of their own in the source: those receive
+    no simulated escalations (the source already holds them).
+    """
+    ids = [q.id for q in scenario.queues]
+    out = np.full(len(ids), -1, dtype=np.int64)
+    for i, q in enumerate(scenario.queues):
+        if q.escalates_to is not None and q.escalation_rate > 0:
+            target = ids.index(q.escalates_to)
+            if not listed[target]:
+                out[i] = target
+    return out
+
+
+def engine_queues(scenario: Scenario, open_mask: BoolArray, step_s: float, escalation: NDArray[np.int64]) -> simulation.Queues:
+    """The scenario's queues as the engine's `Queues`."""
+    return simulation.Queues(
+        mode=[MODES.get(q.channel, "deferred") for q in scenario.queues],
+        target_s=[q.target.within_seconds for q in scenario.queues],
+        priority=[q.priority for q in scenario.queues],
+        reservation=[q.reserved_agents for q in scenario.queues],
+        escalation=escalation,
+        open_windows=open_windows(open_mask, step_s),
+        names=[q.id for q in scenario.queues],
+    )
+
+
+def engine_agents(workforce: Workforce, shrinkage_mode: str) -> simulation.Agents:
+    """The workforce as the engine's `Agents`."""
+    return simulation.Agents(
+        skills=workforce.skills,
+        period_agent=workforce.period_agent,
+        period_start_s=workforce.period_start_s,
+        period_end_s=workforce.period_end_s,
+        chat_slots=workforce.chat_slots,
+        shrinkage_frac=workforce.shrinkage,
+        shrinkage_mode=SHRINKAGE_MODES[shrinkage_mode],
+        handle_factor=workforce.handle_factor,
+        one_touch=workforce.one_touch,
+        group=workforce.group,
+        period_shift=workforce.period_shift,
+    )
+
+
+def run(
+    scenario: Scenario,
+    contacts: ContactTable,
+    patience_s: FloatArray,
+    workforce: Workforce,
+    open_mask: BoolArray,
+    step_s: float,
+    *,
+    seed: int,
+    escalation: NDArray[np.int64],
+    shrinkage_mode: str = "spread",
+    calibration: Calibration | None = None,
+) -> tuple[Served, FloatArray, FloatArray]:
+    """One replication: what happened to each contact, and busy and on-queue seconds per agent.
+
+    Args:
+        scenario: the queues.
+        contacts: the contacts offered (sorted by arrival).
+        patience_s: patience per contact (inf: none).
+        workforce: the agents.
+        open_mask: (queues x intervals) coverage of the grid.
+        step_s: interval length.
+        seed: the engine's seed (routing ties, shrinkage, escalation draws).
+        escalation: per queue, the queue it escalates to in the engine (-1 none), from
+            `escalation_queues`.
+        shrinkage_mode: 'spread' or 'absence'.
+        calibration: escalation rates and Tier 2 handle times from actuals.
+    """
+    rng = np.random.default_rng(seed)
+    n_int = open_mask.shape[1]
+    horizon_s = n_int * step_s
+    q = contacts.queue
+    k = np.clip((contacts.arrival_s // step_s).astype(np.int64), 0, n_int - 1)
+    realtime = np.array([qu.channel in REALTIME_CHANNELS for qu in scenario.queues])
+    turned_away = realtime[q] & ~open_mask[q, k]
+    keep = ~turned_away
+    kq = q[keep]
+    rate = np.array(
+        [
+            _escalation_rate(scenario, i, calibration) if escalation[i] >= 0 else 0.0
+            for i in range(len(scenario.queues))
+        ]
+    )
+    target = np.where(escalation >= 0, escalation, 0)
+    aht = np.array([qu.aht_seconds for qu in scenario.queues])
+    sigma = np.array([HANDLE_SIGMA.get(qu.channel, 0.5) for qu in scenario.queues])
+    esc_handle = np.where(
+        rate[kq] > 0, lognormal_handle(rng, aht[target[kq]], sigma[target[kq]]), np.nan
+    )
+    outcome = simulation.simulate(
+        engine_queues(scenario, open_mask, step_s, escalation),
+        simulation.Contacts(
+            arrival_s=contacts.arrival_s[keep],
+            queue=kq,
+            handle_s=contacts.handle_s[keep],
+            patience_s=patience_s[keep],
+            escalation_prob=rate[kq],
+            escalation_handle_s=esc_handle,
+        ),
+        engine_agents(workforce, shrinkage_mode),
+        horizon_s,
+        int(rng.integers(2**31)),
+    )
+    status = np.asarray(outcome.status)
+    gave_up = status == simulation.Status.ABANDONED
+    away = contacts.arrival_s[turned_away]
+    nan_away = np.full(away.size, np.nan)
+    served = Served(
+        arrival_s=np.concatenate((outcome.arrival_s, away)),
+        queue=np.concatenate((outcome.queue, q[turned_away])).astype(np.int64),
+        start_s=np.concatenate((outcome.start_s, nan_away)),
+        end_s=np.concatenate((np.where(status == simulation.Status.HANDLED, outcome.end_s, np.nan), nan_away)),
+        agent=np.concatenate((outcome.agent, np.full(away.size, -1))).astype(np.int64),
+        abandoned_s=np.concatenate((np.where(gave_up, outcome.end_s, np.nan), away)),
+    )
+    return served, np.asarray(outcome.busy_s), np.asarray(outcome.available_s)
+
+
+def _escalation_rate(scenario: Scenario, queue: int, calibration: Calibration | None) -> float:
+    q = scenario.queues[queue]
+    if calibration is not None:
+        observed = calibration.escalation_rate.get((q.channel, q.language, q.tier))
+        if observed is not None:
+            return observed
+    return q.escalation_rate

@@ -1,0 +1,263 @@
+"""Per-contact simulation results tallied into the outcomes frame, per interval and queue.
+
+The same columns as `evaluation.analytic` (CONTRACTS.md outcomes plus `agents_available`,
+`open`, `sl_censored`), so the report and `sla_weights` read both alike. Definitions:
+
+* offered: contacts arriving in the interval (escalated follow-ups when Tier 1 ends them);
+* handled: contacts whose service starts in the interval (answered, first reply given);
+* abandoned: contacts that gave up in the interval; a phone or chat contact arriving
+  while its queue is closed is abandoned on arrival (as in the analytic evaluation);
+* backlog: contacts waiting at the interval's end, so per queue
+  ``backlog[t] = backlog[t-1] + offered[t] - handled[t] - abandoned[t]``;
+* service_level: share of the interval's arrivals answered within the target (1 when none
+  counts). Phone and chat count wall-clock seconds; email, web and social count the
+  queue's open seconds only (the helpdesk's business-hours clock) and their window is
+  `target.within_seconds` of open time. Abandoned contacts are misses. A contact whose
+  deadline lies past the horizon while it still waits is censored: left out, and its
+  interval flagged `sl_censored`;
+* asa_seconds: mean wall-clock wait of the contacts handled in the interval;
+* occupancy: busy share of the on-queue time (on-floor less shrinkage) of the agents able
+  to serve the queue, all their work counted (a chat in one of k slots is 1/k busy);
+* agents_available: those agents' on-queue heads in the interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from evaluation.analytic import OUTCOME_COLUMNS
+from evaluation.workforce import Workforce
+from scenarios.coverage import coverage_mask
+from scenarios.spec import DEFERRED_CHANNELS, Scenario
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+_TOL_S = 1e-6
+
+
+@dataclass(frozen=True)
+class Served:
+    """What happened to each contact in one replication (arrays of one length).
+
+    Attributes:
+        arrival_s: arrival, seconds from the horizon start.
+        queue: position in `scenario.queues`.
+        start_s: service start (NaN if never served).
+        end_s: service end (NaN if never served or still in service at the horizon).
+        agent: serving agent (-1 if none).
+        abandoned_s: instant it gave up (NaN if it did not).
+    """
+
+    arrival_s: FloatArray
+    queue: IntArray
+    start_s: FloatArray
+    end_s: FloatArray
+    agent: IntArray
+    abandoned_s: FloatArray
+
+    @property
+    def waiting(self) -> BoolArray:
+        """Contacts neither served nor abandoned by the horizon."""
+        return np.isnan(self.start_s) & np.isnan(self.abandoned_s)
+
+
+class OpenClock:
+    """Seconds of open time since the horizon start, per queue (closed time does not count)."""
+
+    def __init__(self, open_mask: BoolArray, step_s: float) -> None:
+        """`open_mask`: (queues x intervals) coverage; `step_s`: interval length."""
+        self.open = open_mask
+        self.step_s = step_s
+        zeros = np.zeros((open_mask.shape[0], 1))
+        self.cum = np.hstack((zeros, np.cumsum(open_mask * step_s, axis=1)))
+
+    def at(self, queue: IntArray, t_s: FloatArray) -> FloatArray:
+        """Open seconds elapsed on each contact's queue clock at instant `t_s`."""
+        n = self.open.shape[1]
+        k = np.clip(np.floor(t_s / self.step_s).astype(np.int64), 0, n - 1)
+        inside = np.clip(t_s - k * self.step_s, 0.0, self.step_s)
+        return self.cum[queue, k] + self.open[queue, k] * inside
+
+    def total(self, queue: IntArray) -> FloatArray:
+        """Open seconds in the whole horizon of each contact's queue."""
+        return self.cum[queue, -1]
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Per contact: whether it counts in the service level, and whether it met the target."""
+
+    counted: BoolArray
+    met: BoolArray
+    censored: BoolArray
+    wait_s: FloatArray
+
+
+def verdicts(
+    scenario: Scenario, served: Served, open_mask: BoolArray, step_s: float
+) -> Verdicts:
+    """Which contacts count in SLA attainment and which met their target (module docstring)."""
+    deferred = np.array([q.channel in DEFERRED_CHANNELS for q in scenario.queues])
+    target = np.array([q.target.within_seconds for q in scenario.queues])
+    q = served.queue
+    n = open_mask.shape[1]
+    horizon_s = n * step_s
+    k = np.clip((served.arrival_s // step_s).astype(np.int64), 0, n - 1)
+    arrived_open = open_mask[q, k]
+    clock = OpenClock(open_mask, step_s)
+    is_deferred = deferred[q]
+    start = served.start_s
+    started = ~np.isnan(start)
+    wall_wait = np.where(started, start - served.arrival_s, np.nan)
+    open_wait = np.where(
+        started, clock.at(q, np.nan_to_num(start)) - clock.at(q, served.arrival_s), np.nan
+    )
+    wait = np.where(is_deferred, open_wait, wall_wait)
+    met = started & (wait <= target[q] + _TOL_S)
+    # Deadline on the queue's own clock; past the horizon it is unknown for a waiting contact.
+    due_clock = clock.at(q, served.arrival_s) + target[q]
+    beyond = np.where(is_deferred, due_clock > clock.total(q) + _TOL_S, served.arrival_s + target[q] > horizon_s)
+    censored = served.waiting & beyond
+    counted = arrived_open & ~censored
+    return Verdicts(counted=counted, met=met & counted, censored=censored & arrived_open, wait_s=wall_wait)
+
+
+def busy_by_interval(
+    served: Served, workforce: Workforce, weight: FloatArray, n: int, step_s: float
+) -> FloatArray:
+    """(agents x intervals) busy seconds; each contact weighs `weight` (1/slots for chat)."""
+    has = (served.agent >= 0) & ~np.isnan(served.start_s)
+    end = np.where(np.isnan(served.end_s), n * step_s, served.end_s)
+    return _spread(served.agent[has], served.start_s[has], end[has], weight[has], workforce.size, n, step_s)
+
+
+def available_by_interval(workforce: Workforce, n: int, step_s: float) -> FloatArray:
+    """(agents x intervals) on-floor seconds."""
+    ones = np.ones(workforce.period_agent.size)
+    return _spread(
+        workforce.period_agent, workforce.period_start_s, workforce.period_end_s, ones, workforce.size, n, step_s
+    )
+
+
+def _spread(
+    row: IntArray, lo: FloatArray, hi: FloatArray, weight: FloatArray, rows: int, n: int, step_s: float
+) -> FloatArray:
+    """Sum of weighted span lengths falling in each interval, per row.
+
+    Uses the integral G(x) = sum_i w_i clip(x - lo_i, 0, hi_i - lo_i), evaluated at the
+    interval edges: a span adds w (x - lo) from lo on and takes w (x - hi) off from hi on.
+    """
+    edges = np.arange(n + 1) * step_s
+    out = np.zeros((rows, n))
+    if row.size == 0:
+        return out
+    order = np.argsort(row, kind="stable")
+    row, lo, hi, weight = row[order], lo[order], hi[order], weight[order]
+    bounds = np.searchsorted(row, np.arange(rows + 1))
+    for r in range(rows):
+        a, b = bounds[r], bounds[r + 1]
+        if a == b:
+            continue
+        g = _ramp(lo[a:b], weight[a:b], edges) - _ramp(hi[a:b], weight[a:b], edges)
+        out[r] = np.diff(g)
+    return out
+
+
+def _ramp(points: FloatArray, weight: FloatArray, edges: FloatArray) -> FloatArray:
+    """sum_i w_i max(x - p_i, 0) at each x of `edges`."""
+    order = np.argsort(points)
+    p, w = points[order], weight[order]
+    cw = np.concatenate(([0.0], np.cumsum(w)))
+    cwp = np.concatenate(([0.0], np.cumsum(w * p)))
+    idx = np.searchsorted(p, edges, side="left")
+    return edges * cw[idx] - cwp[idx]
+
+
+def contact_weights(scenario: Scenario, served: Served, workforce: Workforce) -> FloatArray:
+    """Share of its agent a contact occupies: 1/slots for chat, 1 otherwise."""
+    chat = np.array([q.channel == "chat" for q in scenario.queues])
+    slots = workforce.chat_slots[np.maximum(served.agent, 0)].astype(float)
+    return np.where(chat[served.queue], 1.0 / slots, 1.0)
+
+
+def interval_frame(
+    scenario: Scenario,
+    grid: pd.DatetimeIndex,
+    served: Served,
+    workforce: Workforce,
+) -> pd.DataFrame:
+    """The outcomes frame of one replication (OUTCOME_COLUMNS), sorted by queue then time."""
+    n, nq = len(grid), len(scenario.queues)
+    step_s = (grid[1] - grid[0]).total_seconds()
+    open_mask = np.array([coverage_mask(q.coverage, grid) for q in scenario.queues]).reshape(nq, n)
+    v = verdicts(scenario, served, open_mask, step_s)
+    q = served.queue
+
+    def cell(t_s: FloatArray) -> IntArray:
+        return np.asarray(q * n + np.clip((t_s // step_s).astype(np.int64), 0, n - 1), dtype=np.int64)
+
+    def count(sel: BoolArray, t_s: FloatArray, values: FloatArray | None = None) -> FloatArray:
+        idx = cell(np.nan_to_num(t_s))[sel]
+        w = None if values is None else values[sel]
+        return np.bincount(idx, weights=w, minlength=nq * n).reshape(nq, n).astype(float)
+
+    started = ~np.isnan(served.start_s)
+    gave_up = ~np.isnan(served.abandoned_s)
+    offered = count(np.ones(q.size, dtype=bool), served.arrival_s)
+    handled = count(started, served.start_s)
+    abandoned = count(gave_up, served.abandoned_s)
+    wait_sum = count(started, served.start_s, np.nan_to_num(v.wait_s))
+    counted = count(v.counted, served.arrival_s)
+    met = count(v.met, served.arrival_s)
+    censored = count(v.censored, served.arrival_s) > 0
+    backlog = np.cumsum(offered - handled - abandoned, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        service = np.where(counted > 0, met / counted, 1.0)
+        asa = np.where(handled > 0, wait_sum / handled, 0.0)
+
+    weight = contact_weights(scenario, served, workforce)
+    busy = busy_by_interval(served, workforce, weight, n, step_s)
+    on_queue = available_by_interval(workforce, n, step_s) * (1.0 - workforce.shrinkage)[:, None]
+    skills = workforce.skills.T.astype(float)  # queues x agents
+    pool_busy, pool_time = skills @ busy, skills @ on_queue
+    with np.errstate(divide="ignore", invalid="ignore"):
+        occupancy = np.where(pool_time > 0, np.clip(pool_busy / pool_time, 0.0, 1.0), 0.0)
+    parts = [
+        pd.DataFrame(
+            {
+                "interval_start": grid,
+                "channel": queue.channel,
+                "language": queue.language,
+                "tier": np.full(n, queue.tier, dtype=np.int64),
+                "offered": offered[i],
+                "handled": handled[i],
+                "abandoned": abandoned[i],
+                "service_level": service[i],
+                "asa_seconds": asa[i],
+                "backlog": backlog[i],
+                "occupancy": occupancy[i],
+                "agents_available": pool_time[i] / step_s,
+                "open": open_mask[i],
+                "sl_censored": censored[i],
+            }
+        )
+        for i, queue in enumerate(scenario.queues)
+    ]
+    return pd.concat(parts, ignore_index=True).loc[:, list(OUTCOME_COLUMNS)]
+
+
+def mean_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The replications' outcomes averaged cell by cell (`sl_censored` where any is)."""
+    first = frames[0]
+    numeric = ["offered", "handled", "abandoned", "service_level", "asa_seconds", "backlog", "occupancy", "agents_available"]
+    out = first.copy()
+    stacked = np.stack([f[numeric].to_numpy(dtype=float) for f in frames])
+    out[numeric] = stacked.mean(axis=0)
+    out["sl_censored"] = np.any(np.stack([f["sl_censored"].to_numpy(dtype=bool) for f in frames]), axis=0)
+    return out

@@ -1,0 +1,322 @@
+"""The roster simulated against contacts: outcomes per interval and queue, and their spread.
+
+`simulate_roster` replays contacts (tickets as they arrived, or draws from a forecast)
+against the roster's agents in the discrete-event engine (`simulation`), once per
+replication with its own seed, and returns the outcomes frame averaged over replications
+with SLA per queue, channel and week as a mean and a 95% interval over replications.
+
+Replication r draws from ``numpy.random.SeedSequence([seed, r])``: two scenarios run with
+the same seed see the same contacts and patience draws (common random numbers), so their
+difference is not noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from evaluation import engine
+from evaluation.calibration import Calibration
+from evaluation.contacts import (
+    ContactTable,
+    contacts_from_forecast,
+    draw_patience,
+    queue_positions,
+)
+from evaluation.interval_outcomes import Served, interval_frame, mean_frame, verdicts
+from evaluation.workforce import Workforce
+from forecasting.errors import InputError
+from scenarios.coverage import coverage_mask
+from scenarios.spec import Scenario
+
+FloatArray = NDArray[np.float64]
+WEEK_S = 7 * 86_400.0
+FIRST_RESPONSE_QUANTILES = (0.5, 0.8, 0.9, 0.95)
+
+METHOD = (
+    "discrete-event simulation of the roster: every agent a whole person on shift less "
+    "breaks, shrinkage as off-queue time, skill-based routing by queue priority then "
+    "arrival, longest-idle agent first; phone with patience, chat in concurrency slots, "
+    "email and web waiting through closed hours on the open-hours clock"
+)
+"""The method written beside simulated outcomes."""
+
+Mapper = Callable[[Callable[[int], "Replication"], Iterable[int]], Iterator["Replication"]]
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """How many replications, from which seed, and how contacts are drawn.
+
+    Attributes:
+        replications: independent runs (>= 1); intervals need at least 2.
+        seed: base seed; replication r uses SeedSequence([seed, r]).
+        dispersion: gamma-Poisson shape for contacts drawn from a forecast (None: Poisson).
+        shrinkage_mode: 'spread' (off-queue time taken in short spells over the day) or
+            'absence' (whole shifts lost).
+    """
+
+    replications: int = 10
+    seed: int = 0
+    dispersion: float | None = None
+    shrinkage_mode: str = "spread"
+
+    def __post_init__(self) -> None:
+        if self.replications < 1:
+            raise InputError(f"replications must be >= 1, got {self.replications}")
+        if self.shrinkage_mode not in ("spread", "absence"):
+            raise InputError(
+                f"shrinkage mode must be 'spread' or 'absence', got {self.shrinkage_mode!r}"
+            )
+
+
+@dataclass(frozen=True)
+class ContactSource:
+    """Where contacts come from: fixed replayed contacts, or a forecast to draw from."""
+
+    replay: ContactTable | None = None
+    forecast: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if (self.replay is None) == (self.forecast is None):
+            raise InputError("give either contacts to replay or a forecast to draw from")
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One replication: its outcomes frame and per-contact and per-agent figures."""
+
+    frame: pd.DataFrame
+    served: Served
+    counted: NDArray[np.bool_]
+    met: NDArray[np.bool_]
+    wait_s: FloatArray
+    busy_s: FloatArray
+    on_queue_s: FloatArray
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Outcomes and their spread over replications.
+
+    Attributes:
+        outcomes: the outcomes frame (evaluation.analytic.OUTCOME_COLUMNS), averaged over
+            replications cell by cell.
+        sla_by_queue: channel, language, tier, target, service_level (mean), low, high
+            (95% interval over replications), contacts (counted per replication, mean).
+        sla_by_channel: channel, target (the strictest of its queues), service_level, low,
+            high, contacts: contacts of every queue of the channel pooled.
+        sla_by_week: week_start (UTC), channel, language, tier, target, service_level,
+            low, high, contacts.
+        first_response: channel, language, tier and the wall-clock wait quantiles of
+            answered contacts (columns p50, p80, p90, p95, seconds) over every replication.
+        occupancy_by_group: group (site or vendor), occupancy, low, high.
+        occupancy_by_agent: agent_id, group, occupancy (mean over replications).
+        replications, seed: as run.
+        contacts: contacts simulated per replication (mean).
+        method: what was simulated.
+    """
+
+    outcomes: pd.DataFrame
+    sla_by_queue: pd.DataFrame
+    sla_by_channel: pd.DataFrame
+    sla_by_week: pd.DataFrame
+    first_response: pd.DataFrame
+    occupancy_by_group: pd.DataFrame
+    occupancy_by_agent: pd.DataFrame
+    replications: int
+    seed: int
+    contacts: float
+    method: str = METHOD
+
+
+def interval95(samples: FloatArray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval over replications (NaNs left out; no interval from one)."""
+    values = np.asarray(samples, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if values.size < 2:
+        return (mean, np.nan, np.nan)
+    from scipy.stats import t
+
+    half = float(t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return (mean, mean - half, mean + half)
+
+
+def simulate_roster(
+    scenario: Scenario,
+    grid: pd.DatetimeIndex,
+    workforce: Workforce,
+    source: ContactSource,
+    settings: SimulationSettings = SimulationSettings(),
+    *,
+    calibration: Calibration | None = None,
+    mapper: Mapper = map,
+) -> SimulationResult:
+    """Simulate the roster's agents against the contacts, once per replication.
+
+    Args:
+        scenario: queues (modes, targets, priorities, coverage, patience, escalation).
+        grid: the UTC outcomes grid (the horizon: its first interval to its last's end).
+        workforce: the agents (`evaluation.workforce.roster_workforce`).
+        source: contacts to replay, or a forecast to draw them from.
+        settings: replications, seed, dispersion, shrinkage mode.
+        calibration: actuals' patience and handle times replace the scenario's assumptions.
+        mapper: a `map`-like callable running the replications (an executor's map).
+    """
+    if len(grid) < 2:
+        raise InputError("the simulation horizon needs at least two intervals")
+    open_mask = np.array([coverage_mask(q.coverage, grid) for q in scenario.queues])
+    step_s = (grid[1] - grid[0]).total_seconds()
+    escalation = engine.escalation_queues(scenario, _listed(scenario, source))
+
+    def one(r: int) -> Replication:
+        rng = np.random.default_rng(np.random.SeedSequence([settings.seed, r]))
+        contacts = (
+            source.replay
+            if source.replay is not None
+            else contacts_from_forecast(
+                scenario,
+                source.forecast,  # type: ignore[arg-type]
+                grid,
+                rng,
+                dispersion=settings.dispersion,
+                calibration=calibration,
+            )
+        )
+        patience = draw_patience(scenario, contacts.queue, rng, calibration)
+        served, busy_s, on_queue_s = engine.run(
+            scenario,
+            contacts,
+            patience,
+            workforce,
+            open_mask,
+            step_s,
+            seed=int(rng.integers(2**31)),
+            escalation=escalation,
+            shrinkage_mode=settings.shrinkage_mode,
+            calibration=calibration,
+        )
+        v = verdicts(scenario, served, open_mask, step_s)
+        frame = interval_frame(scenario, grid, served, workforce)
+        return Replication(frame, served, v.counted, v.met, v.wait_s, busy_s, on_queue_s)
+
+    runs = list(mapper(one, range(settings.replications)))
+    return _result(scenario, grid, workforce, runs, settings)
+
+
+def _listed(scenario: Scenario, source: ContactSource) -> NDArray[np.bool_]:
+    """Queues that have contacts of their own in the source."""
+    n = len(scenario.queues)
+    if source.replay is not None:
+        return np.bincount(source.replay.queue, minlength=n) > 0
+    assert source.forecast is not None
+    rows = source.forecast[pd.to_numeric(source.forecast["volume"], errors="coerce") > 0]
+    return np.bincount(queue_positions(scenario, rows, "forecast"), minlength=n) > 0
+
+
+def _result(
+    scenario: Scenario,
+    grid: pd.DatetimeIndex,
+    workforce: Workforce,
+    runs: list[Replication],
+    settings: SimulationSettings,
+) -> SimulationResult:
+    queues = scenario.queues
+    nq = len(queues)
+    weeks = int(np.ceil((grid[-1] - grid[0]).total_seconds() / WEEK_S + 1e-9)) or 1
+    counted = np.zeros((len(runs), nq))
+    met = np.zeros((len(runs), nq))
+    counted_w = np.zeros((len(runs), nq, weeks))
+    met_w = np.zeros((len(runs), nq, weeks))
+    for r, run in enumerate(runs):
+        q = run.served.queue
+        counted[r] = np.bincount(q[run.counted], minlength=nq)
+        met[r] = np.bincount(q[run.met], minlength=nq)
+        week = np.minimum((run.served.arrival_s // WEEK_S).astype(np.int64), weeks - 1)
+        cell = q * weeks + week
+        counted_w[r] = np.bincount(cell[run.counted], minlength=nq * weeks).reshape(nq, weeks)
+        met_w[r] = np.bincount(cell[run.met], minlength=nq * weeks).reshape(nq, weeks)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = met / counted
+        share_w = met_w / counted_w
+
+    def row(values: FloatArray, contacts: FloatArray) -> dict[str, float]:
+        mean, low, high = interval95(values)
+        return {"service_level": mean, "low": low, "high": high, "contacts": float(contacts.mean())}
+
+    by_queue = pd.DataFrame(
+        [
+            {"channel": qu.channel, "language": qu.language, "tier": qu.tier, "target": qu.target.fraction}
+            | row(share[:, i], counted[:, i])
+            for i, qu in enumerate(queues)
+        ]
+    )
+    channels = sorted({qu.channel for qu in queues})
+    by_channel_rows = []
+    for channel in channels:
+        sel = [i for i, qu in enumerate(queues) if qu.channel == channel]
+        c, m = counted[:, sel].sum(axis=1), met[:, sel].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pooled = m / c
+        target = max(queues[i].target.fraction for i in sel)
+        by_channel_rows.append({"channel": channel, "target": target} | row(pooled, c))
+    week_rows = []
+    for w in range(weeks):
+        for i, qu in enumerate(queues):
+            week_rows.append(
+                {
+                    "week_start": grid[0] + pd.Timedelta(weeks=w),
+                    "channel": qu.channel,
+                    "language": qu.language,
+                    "tier": qu.tier,
+                    "target": qu.target.fraction,
+                }
+                | row(share_w[:, i, w], counted_w[:, i, w])
+            )
+    first = []
+    for i, qu in enumerate(queues):
+        waits = np.concatenate(
+            [run.wait_s[(run.served.queue == i) & np.isfinite(run.wait_s)] for run in runs]
+        )
+        quantiles = np.quantile(waits, FIRST_RESPONSE_QUANTILES) if waits.size else [np.nan] * 4
+        first.append(
+            {"channel": qu.channel, "language": qu.language, "tier": qu.tier}
+            | {f"p{round(p * 100)}": float(v) for p, v in zip(FIRST_RESPONSE_QUANTILES, quantiles, strict=True)}
+        )
+    busy = np.stack([run.busy_s for run in runs])
+    on_queue = np.stack([run.on_queue_s for run in runs])
+    group_rows = []
+    for g, name in enumerate(workforce.groups):
+        sel = workforce.group == g
+        with np.errstate(divide="ignore", invalid="ignore"):
+            occ = busy[:, sel].sum(axis=1) / on_queue[:, sel].sum(axis=1)
+        mean, low, high = interval95(occ)
+        group_rows.append({"group": name, "occupancy": mean, "low": low, "high": high})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agent_occ = np.nanmean(np.where(on_queue > 0, busy / on_queue, np.nan), axis=0)
+    by_agent = pd.DataFrame(
+        {
+            "agent_id": list(workforce.agent_ids),
+            "group": [workforce.groups[g] for g in workforce.group],
+            "occupancy": agent_occ,
+        }
+    )
+    return SimulationResult(
+        outcomes=mean_frame([run.frame for run in runs]),
+        sla_by_queue=by_queue,
+        sla_by_channel=pd.DataFrame(by_channel_rows),
+        sla_by_week=pd.DataFrame(week_rows),
+        first_response=pd.DataFrame(first),
+        occupancy_by_group=pd.DataFrame(group_rows),
+        occupancy_by_agent=by_agent,
+        replications=len(runs),
+        seed=settings.seed,
+        contacts=float(np.mean([run.served.queue.size for run in runs])),
+    )

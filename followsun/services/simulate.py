@@ -1,0 +1,247 @@
+"""Use case: simulate a roster against contacts and write outcomes.csv and summary.json.
+
+`simulate_files` reads the scenario, the roster (and the BPO coverage beside it), the
+contacts (tickets replayed as they arrived, or a forecast drawn from) and optional actual
+tickets to calibrate from, runs `evaluation.simulated.simulate_roster`, and writes the
+outcomes per interval and queue and a summary with every SLA figure's 95% interval.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.calibration import Calibration, calibrate
+from evaluation.contacts import ContactTable, contacts_from_tickets
+from evaluation.simulated import (
+    ContactSource,
+    SimulationResult,
+    SimulationSettings,
+    simulate_roster,
+)
+from evaluation.workforce import ROSTER_COLUMNS, roster_workforce
+from followsun.services.progress import Progress, no_progress
+from forecasting.errors import InputError
+from forecasting.schema import CONTACTS, FORECAST, TICKETS, to_csv_frame, validate_frame
+from scenarios.loader import load_scenario
+from scenarios.spec import Scenario
+
+VENDOR_COVERAGE_COLUMNS = ("interval_start", "group", "vendor")
+
+
+@dataclass(frozen=True)
+class SimulateInputs:
+    """The files of one `followsun simulate` run.
+
+    Attributes:
+        scenario: scenario YAML.
+        roster: roster CSV (CONTRACTS.md roster).
+        out: folder to write outcomes.csv and summary.json into.
+        tickets: contacts CSV to replay (created_at, channel, language, tier,
+            handle_seconds, region); or
+        forecast: forecast CSV to draw contacts from.
+        coverage: the roster solver's coverage.csv with BPO heads (`vendor` column), or
+            None for none; `coverage_beside_roster` finds roster.csv's sibling.
+        calibrate_from: canonical tickets CSV whose handle times, patience and escalation
+            replace the scenario's assumptions.
+    """
+
+    scenario: Path
+    roster: Path
+    out: Path
+    tickets: Path | None = None
+    forecast: Path | None = None
+    coverage: Path | None = None
+    calibrate_from: Path | None = None
+
+
+@dataclass(frozen=True)
+class SimulateOutput:
+    """What a run wrote, and its result."""
+
+    outcomes_csv: Path
+    summary_json: Path
+    result: SimulationResult
+    notes: tuple[str, ...]
+
+
+def coverage_beside_roster(roster: Path) -> Path | None:
+    """The coverage.csv the roster command wrote beside `roster`, if there is one."""
+    candidate = roster.with_name("coverage.csv")
+    return candidate if candidate.is_file() else None
+
+
+def simulate_files(
+    inputs: SimulateInputs,
+    settings: SimulationSettings,
+    progress: Progress = no_progress,
+) -> SimulateOutput:
+    """Read the files, simulate, write outcomes.csv and summary.json into `inputs.out`."""
+    if (inputs.tickets is None) == (inputs.forecast is None):
+        raise InputError("give exactly one of --tickets (contacts to replay) or --forecast")
+    progress(0.0, "reading the inputs")
+    scenario = load_scenario(inputs.scenario)
+    roster = _read_csv(inputs.roster, "roster", ROSTER_COLUMNS)
+    if len(roster) == 0:
+        raise InputError(f"{inputs.roster}: no shifts; expected one row per shift")
+    vendor_heads = None
+    if inputs.coverage is not None:
+        vendor_heads = vendor_coverage(scenario, _read_csv(inputs.coverage, "coverage", VENDOR_COVERAGE_COLUMNS))
+    calibration = None
+    if inputs.calibrate_from is not None:
+        calibration = calibrate(_read_validated(inputs.calibrate_from, TICKETS))
+    notes: list[str] = []
+    if inputs.forecast is not None:
+        forecast = _read_validated(inputs.forecast, FORECAST)
+        grid = _grid_of(pd.DatetimeIndex(forecast["interval_start"]), scenario)
+        source = ContactSource(forecast=forecast)
+    else:
+        assert inputs.tickets is not None
+        tickets = _read_validated(inputs.tickets, CONTACTS)
+        grid = roster_horizon(roster, scenario)
+        contacts = _replayed(scenario, tickets, grid, inputs.tickets)
+        left_out = len(tickets) - len(contacts)
+        if left_out:
+            notes.append(
+                f"{left_out} of {len(tickets)} tickets arrived outside the roster's horizon "
+                f"{grid[0].isoformat()} to {(grid[-1] + (grid[1] - grid[0])).isoformat()} "
+                "and were left out"
+            )
+        source = ContactSource(replay=contacts)
+    try:
+        workforce = roster_workforce(scenario, roster, grid, vendor_heads)
+    except InputError as exc:
+        raise InputError(f"{inputs.roster}: {exc}", exc.problems) from exc
+    progress(0.1, f"simulating {settings.replications} replication(s)")
+    result = simulate_roster(scenario, grid, workforce, source, settings, calibration=calibration)
+    progress(0.9, "writing outcomes.csv and summary.json")
+    inputs.out.mkdir(parents=True, exist_ok=True)
+    outcomes_csv = inputs.out / "outcomes.csv"
+    to_csv_frame(result.outcomes).to_csv(outcomes_csv, index=False, float_format="%.6g")
+    summary = summary_dict(scenario, result, calibration) | {"notes": notes}
+    summary_json = inputs.out / "summary.json"
+    summary_json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    progress(1.0, "done")
+    return SimulateOutput(outcomes_csv, summary_json, result, tuple(notes))
+
+
+def roster_horizon(roster: pd.DataFrame, scenario: Scenario) -> pd.DatetimeIndex:
+    """UTC grid from the UTC midnight before the roster's first shift to the one after its last."""
+    start = pd.to_datetime(roster["start_utc"], utc=True, errors="coerce")
+    end = pd.to_datetime(roster["end_utc"], utc=True, errors="coerce")
+    if start.isna().any() or end.isna().any():
+        raise InputError("roster: start_utc and end_utc must be ISO 8601 UTC times")
+    step = f"{scenario.planning.interval_minutes}min"
+    return pd.date_range(
+        start.min().floor("D"), end.max().ceil("D"), freq=step, inclusive="left", name="interval_start"
+    )
+
+
+def vendor_coverage(scenario: Scenario, coverage: pd.DataFrame) -> pd.DataFrame | None:
+    """BPO heads per queue and interval from coverage.csv, attributed to the scenario's vendor."""
+    if not scenario.vendors or "vendor" not in coverage:
+        return None
+    heads = pd.to_numeric(coverage["vendor"], errors="coerce").fillna(0.0)
+    used = coverage.assign(vendor=heads)[heads > 0]
+    if used.empty:
+        return None
+    if len(scenario.vendors) > 1:
+        raise InputError("coverage: BPO heads cannot be attributed with more than one vendor")
+    return used.assign(
+        interval_start=pd.to_datetime(used["interval_start"], utc=True),
+        vendor_id=scenario.vendors[0].id,
+    )
+
+
+def summary_dict(
+    scenario: Scenario, result: SimulationResult, calibration: Calibration | None = None
+) -> dict[str, Any]:
+    """summary.json: SLA per queue, channel and week with 95% intervals, waits, occupancy."""
+
+    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        out = []
+        for row in frame.to_dict(orient="records"):
+            out.append({str(k): _plain(v) for k, v in row.items()})
+        return out
+
+    def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+        queue = frame["channel"] + "-" + frame["language"] + "-t" + frame["tier"].astype(str)
+        return frame.assign(queue=queue)[["queue", *frame.columns]]
+
+    return {
+        "scenario": scenario.name,
+        "method": result.method,
+        "replications": result.replications,
+        "seed": result.seed,
+        "contacts_per_replication": round(result.contacts, 1),
+        "horizon": {
+            "start": _plain(result.outcomes["interval_start"].min()),
+            "end": _plain(result.outcomes["interval_start"].max()),
+        },
+        "calibrated": calibration is not None,
+        "sla": {
+            "by_queue": records(keyed(result.sla_by_queue)),
+            "by_channel": records(result.sla_by_channel),
+            "by_week": records(keyed(result.sla_by_week)),
+        },
+        "first_response_seconds": records(keyed(result.first_response)),
+        "occupancy": {
+            "by_site": records(result.occupancy_by_group.rename(columns={"group": "site"})),
+            "by_agent": records(result.occupancy_by_agent.rename(columns={"group": "site"})),
+        },
+    }
+
+
+def _plain(value: object) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else round(float(value), 6)
+    return value
+
+
+def _replayed(scenario: Scenario, tickets: pd.DataFrame, grid: pd.DatetimeIndex, path: Path) -> ContactTable:
+    try:
+        return contacts_from_tickets(scenario, tickets, grid)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}", exc.problems) from exc
+
+
+def _grid_of(times: pd.DatetimeIndex, scenario: Scenario) -> pd.DatetimeIndex:
+    step = pd.Timedelta(minutes=scenario.planning.interval_minutes)
+    if len(times) == 0:
+        raise InputError("forecast: no rows")
+    return pd.date_range(times.min().floor(step), times.max().floor(step) + step, freq=step, inclusive="left", name="interval_start")
+
+
+def _read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype={"channel": str, "language": str, "agent_id": str})
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{path}: empty file; expected {what} columns {list(columns)}") from exc
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing {what} columns {missing}; expected at least {list(columns)}")
+    return frame
+
+
+def _read_validated(path: Path, schema: Any) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
+    return validate_frame(raw, schema, source=str(path), allow_extra=True)
