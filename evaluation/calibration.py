@@ -13,6 +13,7 @@ extending its tail beyond the last observation with an exponential of the same h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,9 @@ def kaplan_meier(durations: FloatArray, events: NDArray[np.bool_]) -> Survival:
     died = np.searchsorted(sorted_events, times, side="right") - np.searchsorted(
         sorted_events, times, side="left"
     )
-    survival = np.cumprod(1.0 - died / at_risk) if times.size else np.zeros(0)
+    survival = np.asarray(
+        np.cumprod(1.0 - died / at_risk) if times.size else np.zeros(0), dtype=float
+    )
     return Survival(
         times=times,
         survival=survival,
@@ -115,9 +118,7 @@ class HandleTimes:
     overall: FloatArray
     by_hour: dict[int, FloatArray] = field(default_factory=dict)
 
-    def sample(
-        self, rng: np.random.Generator, hours: NDArray[np.int64]
-    ) -> FloatArray:
+    def sample(self, rng: np.random.Generator, hours: NDArray[np.int64]) -> FloatArray:
         """One handle time per contact, drawn from its hour's sample or the overall one."""
         out = rng.choice(self.overall, size=hours.size) if hours.size else np.zeros(0)
         for hour, values in self.by_hour.items():
@@ -143,6 +144,10 @@ class Calibration:
     patience: dict[QueueKey, Survival] = field(default_factory=dict)
     escalation_rate: dict[QueueKey, float] = field(default_factory=dict)
     concurrency: dict[QueueKey, float] = field(default_factory=dict)
+
+
+def _as_key(key: Any) -> QueueKey:
+    return (str(key[0]), str(key[1]), int(key[2]))
 
 
 def _queue_keys(tickets: pd.DataFrame) -> pd.Series:
@@ -171,7 +176,7 @@ def handle_times(tickets: pd.DataFrame) -> dict[QueueKey, HandleTimes]:
             for h in np.unique(hours)
             if int((hours == h).sum()) >= MIN_CONTACTS_PER_HOUR
         }
-        out[key] = HandleTimes(values, by_hour)
+        out[_as_key(key)] = HandleTimes(values, by_hour)
     return out
 
 
@@ -207,7 +212,8 @@ def patience_curves(tickets: pd.DataFrame) -> dict[QueueKey, Survival]:
 def escalation_rates(tickets: pd.DataFrame) -> dict[QueueKey, float]:
     """Share of each queue's tickets marked escalated."""
     flags = tickets["escalated"].astype("boolean").fillna(False).astype(bool)
-    return {key: float(v) for key, v in flags.groupby(_queue_keys(tickets)).mean().items()}
+    means = flags.groupby(_queue_keys(tickets)).mean()
+    return {_as_key(key): float(v) for key, v in means.items()}
 
 
 def concurrency_levels(tickets: pd.DataFrame) -> dict[QueueKey, float]:
@@ -228,14 +234,18 @@ def concurrency_levels(tickets: pd.DataFrame) -> dict[QueueKey, float]:
     for key, rows in chats.groupby(_queue_keys(chats), sort=True):
         busy = together = 0.0
         for _, mine in rows.groupby("agent_id"):
-            start = pd.to_datetime(mine["first_reply_at"], utc=True).astype("int64") / 1e9
-            start = start.to_numpy(dtype=float)
+            start = (
+                pd.to_datetime(mine["first_reply_at"], utc=True)
+                .astype("int64")
+                .to_numpy(dtype=float)
+                / 1e9
+            )
             end = start + mine["handle_seconds"].to_numpy(dtype=float)
             level, spans = _overlap_profile(start, end)
             busy += float(np.sum(spans[level > 0]))
             together += float(np.sum(spans * level))
         if busy > 0:
-            out[key] = together / busy
+            out[_as_key(key)] = together / busy
     return out
 
 

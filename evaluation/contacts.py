@@ -46,17 +46,26 @@ class ContactTable:
 
 def queue_positions(scenario: Scenario, frame: pd.DataFrame, what: str) -> IntArray:
     """Position of each row's queue (channel, language, tier) in `scenario.queues`."""
-    order = {(q.channel, q.language, q.tier): i for i, q in enumerate(scenario.queues)}
+    order: dict[tuple[str, str, int], int] = {
+        (q.channel, q.language, q.tier): i for i, q in enumerate(scenario.queues)
+    }
     tiers = pd.to_numeric(frame["tier"], errors="coerce")
     if tiers.isna().any():
         row = int(np.flatnonzero(tiers.isna().to_numpy())[0])
         raise InputError(f"{what}: row {row}: tier {frame['tier'].iloc[row]!r} is not a number")
     keys = list(
-        zip(frame["channel"].astype(str), frame["language"].astype(str), tiers.astype(int), strict=True)
+        zip(
+            frame["channel"].astype(str),
+            frame["language"].astype(str),
+            tiers.astype(int),
+            strict=True,
+        )
     )
     codes = np.array([order.get(k, -1) for k in keys], dtype=np.int64)
     if (codes < 0).any():
-        unknown = sorted({f"{c}-{lang}-t{t}" for (c, lang, t), k in zip(keys, codes, strict=True) if k < 0})
+        unknown = sorted(
+            {f"{c}-{lang}-t{t}" for (c, lang, t), k in zip(keys, codes, strict=True) if k < 0}
+        )
         known = sorted(q.id for q in scenario.queues)
         raise InputError(f"{what}: queues {unknown} are not in the scenario (known: {known})")
     return codes
@@ -80,8 +89,8 @@ def contacts_from_tickets(
     queue = queue_positions(scenario, rows, "tickets")
     aht = np.array([q.aht_seconds for q in scenario.queues])
     handle = pd.to_numeric(rows["handle_seconds"], errors="coerce").to_numpy(dtype=float)
-    handle = np.where(np.isfinite(handle) & (handle > 0), handle, aht[queue])
-    arrival = (created[inside] - grid[0]).dt.total_seconds().to_numpy(dtype=float)
+    handle = np.asarray(np.where(np.isfinite(handle) & (handle > 0), handle, aht[queue]), float)
+    arrival = np.asarray((created[inside] - grid[0]).dt.total_seconds(), dtype=float)
     region = (
         rows["region"].fillna("").astype(str).to_numpy(dtype=str)
         if "region" in rows

@@ -30,7 +30,10 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 MODES = {"phone": "realtime", "chat": "chat"}
-SHRINKAGE_MODES = {"spread": simulation.ShrinkageMode.SPREAD, "absence": simulation.ShrinkageMode.ABSENCE}
+SHRINKAGE_MODES = {
+    "spread": simulation.ShrinkageMode.SPREAD,
+    "absence": simulation.ShrinkageMode.ABSENCE,
+}
 
 
 def open_windows(open_mask: BoolArray, step_s: float) -> list[FloatArray]:
@@ -59,7 +62,9 @@ def escalation_queues(scenario: Scenario, listed: BoolArray) -> NDArray[np.int64
     return out
 
 
-def engine_queues(scenario: Scenario, open_mask: BoolArray, step_s: float, escalation: NDArray[np.int64]) -> simulation.Queues:
+def engine_queues(
+    scenario: Scenario, open_mask: BoolArray, step_s: float, escalation: NDArray[np.int64]
+) -> simulation.Queues:
     """The scenario's queues as the engine's `Queues`."""
     return simulation.Queues(
         mode=[MODES.get(q.channel, "deferred") for q in scenario.queues],
@@ -160,7 +165,9 @@ def run(
         arrival_s=np.concatenate((outcome.arrival_s, away)),
         queue=np.concatenate((outcome.queue, q[turned_away])).astype(np.int64),
         start_s=np.concatenate((outcome.start_s, nan_away)),
-        end_s=np.concatenate((np.where(status == simulation.Status.HANDLED, outcome.end_s, np.nan), nan_away)),
+        end_s=np.concatenate(
+            (np.where(status == simulation.Status.HANDLED, outcome.end_s, np.nan), nan_away)
+        ),
         agent=np.concatenate((outcome.agent, np.full(away.size, -1))).astype(np.int64),
         abandoned_s=np.concatenate((np.where(gave_up, outcome.end_s, np.nan), away)),
     )

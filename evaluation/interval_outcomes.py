@@ -99,9 +99,7 @@ class Verdicts:
     wait_s: FloatArray
 
 
-def verdicts(
-    scenario: Scenario, served: Served, open_mask: BoolArray, step_s: float
-) -> Verdicts:
+def verdicts(scenario: Scenario, served: Served, open_mask: BoolArray, step_s: float) -> Verdicts:
     """Which contacts count in SLA attainment and which met their target (module docstring)."""
     deferred = np.array([q.channel in DEFERRED_CHANNELS for q in scenario.queues])
     target = np.array([q.target.within_seconds for q in scenario.queues])
@@ -122,10 +120,14 @@ def verdicts(
     met = started & (wait <= target[q] + _TOL_S)
     # Deadline on the queue's own clock; past the horizon it is unknown for a waiting contact.
     due_clock = clock.at(q, served.arrival_s) + target[q]
-    beyond = np.where(is_deferred, due_clock > clock.total(q) + _TOL_S, served.arrival_s + target[q] > horizon_s)
+    beyond = np.where(
+        is_deferred, due_clock > clock.total(q) + _TOL_S, served.arrival_s + target[q] > horizon_s
+    )
     censored = served.waiting & beyond
     counted = arrived_open & ~censored
-    return Verdicts(counted=counted, met=met & counted, censored=censored & arrived_open, wait_s=wall_wait)
+    return Verdicts(
+        counted=counted, met=met & counted, censored=censored & arrived_open, wait_s=wall_wait
+    )
 
 
 def busy_by_interval(
@@ -134,26 +136,40 @@ def busy_by_interval(
     """(agents x intervals) busy seconds; each contact weighs `weight` (1/slots for chat)."""
     has = (served.agent >= 0) & ~np.isnan(served.start_s)
     end = np.where(np.isnan(served.end_s), n * step_s, served.end_s)
-    return _spread(served.agent[has], served.start_s[has], end[has], weight[has], workforce.size, n, step_s)
+    return _spread(
+        served.agent[has], served.start_s[has], end[has], weight[has], workforce.size, n, step_s
+    )
 
 
 def available_by_interval(workforce: Workforce, n: int, step_s: float) -> FloatArray:
     """(agents x intervals) on-floor seconds."""
     ones = np.ones(workforce.period_agent.size)
     return _spread(
-        workforce.period_agent, workforce.period_start_s, workforce.period_end_s, ones, workforce.size, n, step_s
+        workforce.period_agent,
+        workforce.period_start_s,
+        workforce.period_end_s,
+        ones,
+        workforce.size,
+        n,
+        step_s,
     )
 
 
 def _spread(
-    row: IntArray, lo: FloatArray, hi: FloatArray, weight: FloatArray, rows: int, n: int, step_s: float
+    row: IntArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    weight: FloatArray,
+    rows: int,
+    n: int,
+    step_s: float,
 ) -> FloatArray:
     """Sum of weighted span lengths falling in each interval, per row.
 
     Uses the integral G(x) = sum_i w_i clip(x - lo_i, 0, hi_i - lo_i), evaluated at the
     interval edges: a span adds w (x - lo) from lo on and takes w (x - hi) off from hi on.
     """
-    edges = np.arange(n + 1) * step_s
+    edges: FloatArray = np.arange(n + 1, dtype=float) * step_s
     out = np.zeros((rows, n))
     if row.size == 0:
         return out
@@ -176,13 +192,15 @@ def _ramp(points: FloatArray, weight: FloatArray, edges: FloatArray) -> FloatArr
     cw = np.concatenate(([0.0], np.cumsum(w)))
     cwp = np.concatenate(([0.0], np.cumsum(w * p)))
     idx = np.searchsorted(p, edges, side="left")
-    return edges * cw[idx] - cwp[idx]
+    return np.asarray(edges * cw[idx] - cwp[idx], dtype=float)
 
 
 def contact_weights(scenario: Scenario, served: Served, workforce: Workforce) -> FloatArray:
     """Share of its agent a contact occupies: 1/slots for chat, 1 otherwise."""
     chat = np.array([q.channel == "chat" for q in scenario.queues])
-    slots = workforce.chat_slots[np.maximum(served.agent, 0)].astype(float)
+    slots = np.ones(served.agent.size)
+    by_agent = served.agent >= 0
+    slots[by_agent] = workforce.chat_slots[served.agent[by_agent]]
     return np.where(chat[served.queue], 1.0 / slots, 1.0)
 
 
@@ -200,7 +218,9 @@ def interval_frame(
     q = served.queue
 
     def cell(t_s: FloatArray) -> IntArray:
-        return np.asarray(q * n + np.clip((t_s // step_s).astype(np.int64), 0, n - 1), dtype=np.int64)
+        return np.asarray(
+            q * n + np.clip((t_s // step_s).astype(np.int64), 0, n - 1), dtype=np.int64
+        )
 
     def count(sel: BoolArray, t_s: FloatArray, values: FloatArray | None = None) -> FloatArray:
         idx = cell(np.nan_to_num(t_s))[sel]
@@ -255,9 +275,20 @@ def interval_frame(
 def mean_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The replications' outcomes averaged cell by cell (`sl_censored` where any is)."""
     first = frames[0]
-    numeric = ["offered", "handled", "abandoned", "service_level", "asa_seconds", "backlog", "occupancy", "agents_available"]
+    numeric = [
+        "offered",
+        "handled",
+        "abandoned",
+        "service_level",
+        "asa_seconds",
+        "backlog",
+        "occupancy",
+        "agents_available",
+    ]
     out = first.copy()
     stacked = np.stack([f[numeric].to_numpy(dtype=float) for f in frames])
     out[numeric] = stacked.mean(axis=0)
-    out["sl_censored"] = np.any(np.stack([f["sl_censored"].to_numpy(dtype=bool) for f in frames]), axis=0)
+    out["sl_censored"] = np.any(
+        np.stack([f["sl_censored"].to_numpy(dtype=bool) for f in frames]), axis=0
+    )
     return out

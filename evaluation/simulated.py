@@ -253,7 +253,12 @@ def _result(
 
     by_queue = pd.DataFrame(
         [
-            {"channel": qu.channel, "language": qu.language, "tier": qu.tier, "target": qu.target.fraction}
+            {
+                "channel": qu.channel,
+                "language": qu.language,
+                "tier": qu.tier,
+                "target": qu.target.fraction,
+            }
             | row(share[:, i], counted[:, i])
             for i, qu in enumerate(queues)
         ]
@@ -288,7 +293,10 @@ def _result(
         quantiles = np.quantile(waits, FIRST_RESPONSE_QUANTILES) if waits.size else [np.nan] * 4
         first.append(
             {"channel": qu.channel, "language": qu.language, "tier": qu.tier}
-            | {f"p{round(p * 100)}": float(v) for p, v in zip(FIRST_RESPONSE_QUANTILES, quantiles, strict=True)}
+            | {
+                f"p{round(p * 100)}": float(v)
+                for p, v in zip(FIRST_RESPONSE_QUANTILES, quantiles, strict=True)
+            }
         )
     busy = np.stack([run.busy_s for run in runs])
     on_queue = np.stack([run.on_queue_s for run in runs])

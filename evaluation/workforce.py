@@ -10,8 +10,10 @@ one-touch rate.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,16 @@ from scenarios.spec import Queue, Scenario, Vendor
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-ROSTER_COLUMNS = ("agent_id", "site", "timezone", "date_local", "start_utc", "end_utc", "tier", "skills")
+ROSTER_COLUMNS = (
+    "agent_id",
+    "site",
+    "timezone",
+    "date_local",
+    "start_utc",
+    "end_utc",
+    "tier",
+    "skills",
+)
 """Roster columns the simulation reads (CONTRACTS.md roster; `breaks` optional)."""
 
 
@@ -133,11 +144,15 @@ def roster_workforce(
     """
     missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
     if missing:
-        raise InputError(f"roster: missing columns {missing}; expected at least {list(ROSTER_COLUMNS)}")
+        raise InputError(
+            f"roster: missing columns {missing}; expected at least {list(ROSTER_COLUMNS)}"
+        )
     sites = [s.id for s in scenario.sites]
     unknown = sorted(set(roster["site"].astype(str)) - set(sites))
     if unknown:
-        raise InputError(f"roster: sites {unknown} are not in the scenario (known: {sorted(sites)})")
+        raise InputError(
+            f"roster: sites {unknown} are not in the scenario (known: {sorted(sites)})"
+        )
     origin = grid[0]
     horizon_s = (grid[-1] + (grid[1] - grid[0]) - origin).total_seconds()
     ids: list[str] = []
@@ -149,8 +164,10 @@ def roster_workforce(
         end_ts=pd.to_datetime(roster["end_utc"], utc=True),
     )
     if by_agent["start_ts"].isna().any() or by_agent["end_ts"].isna().any():
-        row = int(np.flatnonzero((by_agent["start_ts"].isna() | by_agent["end_ts"].isna()).to_numpy())[0])
-        raise InputError(f"roster: row {row}: start_utc/end_utc is not an ISO 8601 UTC time")
+        bad = int(
+            np.flatnonzero((by_agent["start_ts"].isna() | by_agent["end_ts"].isna()).to_numpy())[0]
+        )
+        raise InputError(f"roster: row {bad}: start_utc/end_utc is not an ISO 8601 UTC time")
     shift_no = -1
     for agent_id, shifts in by_agent.groupby("agent_id", sort=True):
         first = shifts.iloc[0]
@@ -160,23 +177,10 @@ def roster_workforce(
         ids.append(str(agent_id))
         group.append(sites.index(str(first["site"])))
         skill_rows.append(np.array([serves(q, tier, skills) for q in scenario.queues]))
-        for row in shifts.itertuples(index=False):
+        for shift in shifts.to_dict(orient="records"):
             shift_no += 1
-            spans = [(row.start_ts, row.end_ts)]
-            if "breaks" in shifts.columns:
-                start_local = (
-                    _clock(str(row.start_local), "start_local")
-                    if "start_local" in shifts.columns
-                    else row.start_ts.tz_convert(str(row.timezone)).time()
-                )
-                day = pd.Timestamp(str(row.date_local)).date()
-                for b_lo, b_hi in break_spans(row.breaks, day, start_local, str(row.timezone)):
-                    spans = _cut(spans, b_lo, b_hi)
-            for lo, hi in spans:
-                a = max((lo - origin).total_seconds(), 0.0)
-                b = min((hi - origin).total_seconds(), horizon_s)
-                if b > a:
-                    periods.append((position, a, b, shift_no))
+            for a, b in on_floor(shift, origin, horizon_s):
+                periods.append((position, a, b, shift_no))
     skills_m = np.array(skill_rows, dtype=bool).reshape(len(ids), len(scenario.queues))
     groups = [*sites]
     vendor_agents = _vendor_agents(scenario, vendor_heads, grid) if vendor_heads is not None else []
@@ -186,17 +190,43 @@ def roster_workforce(
         if vendor.id not in groups:
             groups.append(vendor.id)
         row_skills = np.array([serves(q, vendor.tier, vendor.skills) for q in scenario.queues])
-        for k, spans in enumerate(heads_periods):
+        for k, heads_spans in enumerate(heads_periods):
             position = len(ids)
             ids.append(f"{vendor.id}-{k + 1:02d}")
             group.append(groups.index(vendor.id))
             skills_m = np.vstack([skills_m, row_skills[None, :]])
             factor.append(vendor_handle_factor(vendor))
             one_touch.append(math.nan if vendor.one_touch_rate is None else vendor.one_touch_rate)
-            for a, b in spans:
+            for a, b in heads_spans:
                 shift_no += 1
                 periods.append((position, a, b, shift_no))
     return _assemble(scenario, ids, groups, group, skills_m, factor, one_touch, periods)
+
+
+def on_floor(
+    shift: Mapping[Any, Any], origin: pd.Timestamp, horizon_s: float
+) -> list[tuple[float, float]]:
+    """A roster row's shift less its breaks, in seconds from `origin`, clipped to the horizon."""
+    start: pd.Timestamp = shift["start_ts"]
+    end: pd.Timestamp = shift["end_ts"]
+    zone = str(shift["timezone"])
+    spans = [(start, end)]
+    if "breaks" in shift:
+        start_local = (
+            _clock(str(shift["start_local"]), "start_local")
+            if "start_local" in shift
+            else start.tz_convert(zone).time()
+        )
+        day = pd.Timestamp(str(shift["date_local"])).date()
+        for b_lo, b_hi in break_spans(shift["breaks"], day, start_local, zone):
+            spans = _cut(spans, b_lo, b_hi)
+    out = []
+    for lo, hi in spans:
+        a = max((lo - origin).total_seconds(), 0.0)
+        b = min((hi - origin).total_seconds(), horizon_s)
+        if b > a:
+            out.append((a, b))
+    return out
 
 
 def _cut(
@@ -232,16 +262,38 @@ def _vendor_agents(
             raise InputError(f"coverage: vendor {vendor_id!r} is not in the scenario")
         heads = np.zeros(len(grid))
         keep = (rows["_pos"] >= 0) & (rows["_pos"] < len(grid))
-        np.add.at(heads, rows.loc[keep, "_pos"].to_numpy(dtype=np.int64), rows.loc[keep, "vendor"].to_numpy(dtype=float))
+        np.add.at(
+            heads,
+            rows.loc[keep, "_pos"].to_numpy(dtype=np.int64),
+            rows.loc[keep, "vendor"].to_numpy(dtype=float),
+        )
         heads = np.where(coverage_mask(vendor.coverage, grid), np.floor(heads + 0.5), 0.0)
         per_head = []
         for k in range(int(heads.max()) if heads.size else 0):
             on = heads > k
             edges = np.diff(np.concatenate(([0], on.astype(np.int8), [0])))
             starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-            per_head.append([(float(a * step_s), float(b * step_s)) for a, b in zip(starts, ends, strict=True)])
+            per_head.append(
+                [(float(a * step_s), float(b * step_s)) for a, b in zip(starts, ends, strict=True)]
+            )
         out.append((vendor, per_head))
     return out
+
+
+def _merged(table: FloatArray) -> FloatArray:
+    """Rows (agent, start, end, shift) sorted, an agent's overlapping periods made one.
+
+    A person booked twice at once (overlapping shifts in a hand-made roster) is still one
+    person: the union of the periods counts, under the first shift's number.
+    """
+    table = table[np.lexsort((table[:, 1], table[:, 0]))]
+    keep: list[FloatArray] = []
+    for row in table:
+        if keep and keep[-1][0] == row[0] and row[1] < keep[-1][2]:
+            keep[-1][2] = max(keep[-1][2], row[2])
+        else:
+            keep.append(row.copy())
+    return np.array(keep, dtype=float).reshape(-1, 4)
 
 
 def _assemble(
@@ -265,9 +317,7 @@ def _assemble(
         slots.append(agent_slots(pool_position.get(c, 0), c))
         pool_position[c] = pool_position.get(c, 0) + 1
         shrinkage.append(float(shrink[mine].mean()) if mine.any() else float(shrink.mean()))
-    table = np.array(periods, dtype=float).reshape(-1, 4)
-    order = np.lexsort((table[:, 1], table[:, 0]))
-    table = table[order]
+    table = _merged(np.array(periods, dtype=float).reshape(-1, 4))
     return Workforce(
         agent_ids=tuple(ids),
         groups=tuple(groups),

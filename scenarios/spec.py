@@ -427,7 +427,10 @@ class Vendor(Spec):
     coverage: Coverage
     quality_factor: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
     aht_factor: float | None = Field(
-        default=None, gt=0, le=5, description="vendor handle time / in-house; None: 1 / quality_factor"
+        default=None,
+        gt=0,
+        le=5,
+        description="vendor handle time / in-house; None: 1 / quality_factor",
     )
     one_touch_rate: Fraction | None = Field(
         default=None, description="share resolved without escalation; None: the queue's own rate"

@@ -8,6 +8,7 @@ occupancy per site and per agent) into --out. Exit 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +93,10 @@ def run(args: argparse.Namespace) -> int:
         f"{args.out}: {result.replications} replication(s), "
         f"{result.contacts:,.0f} contacts each; SLA by channel (95% interval):"
     )
-    for row in result.sla_by_channel.itertuples(index=False):
-        spread = "" if row.low != row.low else f" ({row.low:.1%} to {row.high:.1%})"
-        print(f"  {row.channel}: {row.service_level:.1%}{spread}, target {row.target:.0%}")
+    for row in result.sla_by_channel.to_dict(orient="records"):
+        low, high, level = float(row["low"]), float(row["high"]), float(row["service_level"])
+        spread = "" if math.isnan(low) else f" ({low:.1%} to {high:.1%})"
+        print(f"  {row['channel']}: {level:.1%}{spread}, target {float(row['target']):.0%}")
     for note in output.notes:
         print(f"  note: {note}")
     return 0

@@ -92,7 +92,9 @@ def simulate_files(
         raise InputError(f"{inputs.roster}: no shifts; expected one row per shift")
     vendor_heads = None
     if inputs.coverage is not None:
-        vendor_heads = vendor_coverage(scenario, _read_csv(inputs.coverage, "coverage", VENDOR_COVERAGE_COLUMNS))
+        vendor_heads = vendor_coverage(
+            scenario, _read_csv(inputs.coverage, "coverage", VENDOR_COVERAGE_COLUMNS)
+        )
     calibration = None
     if inputs.calibrate_from is not None:
         calibration = calibrate(_read_validated(inputs.calibrate_from, TICKETS))
@@ -139,7 +141,11 @@ def roster_horizon(roster: pd.DataFrame, scenario: Scenario) -> pd.DatetimeIndex
         raise InputError("roster: start_utc and end_utc must be ISO 8601 UTC times")
     step = f"{scenario.planning.interval_minutes}min"
     return pd.date_range(
-        start.min().floor("D"), end.max().ceil("D"), freq=step, inclusive="left", name="interval_start"
+        start.min().floor("D"),
+        end.max().ceil("D"),
+        freq=step,
+        inclusive="left",
+        name="interval_start",
     )
 
 
@@ -208,7 +214,9 @@ def _plain(value: object) -> Any:
     return value
 
 
-def _replayed(scenario: Scenario, tickets: pd.DataFrame, grid: pd.DatetimeIndex, path: Path) -> ContactTable:
+def _replayed(
+    scenario: Scenario, tickets: pd.DataFrame, grid: pd.DatetimeIndex, path: Path
+) -> ContactTable:
     try:
         return contacts_from_tickets(scenario, tickets, grid)
     except InputError as exc:
@@ -219,7 +227,13 @@ def _grid_of(times: pd.DatetimeIndex, scenario: Scenario) -> pd.DatetimeIndex:
     step = pd.Timedelta(minutes=scenario.planning.interval_minutes)
     if len(times) == 0:
         raise InputError("forecast: no rows")
-    return pd.date_range(times.min().floor(step), times.max().floor(step) + step, freq=step, inclusive="left", name="interval_start")
+    return pd.date_range(
+        times.min().floor(step),
+        times.max().floor(step) + step,
+        freq=step,
+        inclusive="left",
+        name="interval_start",
+    )
 
 
 def _read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -233,7 +247,9 @@ def _read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: missing {what} columns {missing}; expected at least {list(columns)}")
+        raise InputError(
+            f"{path}: missing {what} columns {missing}; expected at least {list(columns)}"
+        )
     return frame
 
 

@@ -69,7 +69,10 @@ def two_queue_scenario(web_open: dict[str, Any] | None = None, **phone: Any) -> 
     )
 
 
-def one_agent(skills: tuple[bool, ...] = (True, True), periods: tuple[tuple[float, float], ...] = ((0.0, 3600.0),)) -> Workforce:
+def one_agent(
+    skills: tuple[bool, ...] = (True, True),
+    periods: tuple[tuple[float, float], ...] = ((0.0, 3600.0),),
+) -> Workforce:
     """One agent at site hq, on the floor in the given periods."""
     return Workforce(
         agent_ids=("hq-t1-01",),
@@ -85,3 +88,56 @@ def one_agent(skills: tuple[bool, ...] = (True, True), periods: tuple[tuple[floa
         period_end_s=np.array([p[1] for p in periods]),
         period_shift=np.zeros(len(periods), dtype=np.int64),
     )
+
+
+def day_roster(scenario: Scenario, days: list[str], template: int = 0) -> pd.DataFrame:
+    """Every agent of the scenario on its contract's `template`-th shift on each local day."""
+    from datetime import date
+
+    from scenarios.rostering import scenario_agents, shift_option
+
+    grid = pd.date_range("2000-01-01", periods=2, freq="15min", tz="UTC")
+    rows = []
+    for site in scenario.sites:
+        for agent in scenario_agents(site):
+            shift = site.contract_of(agent).shift_templates[template]
+            for day in days:
+                placed = shift_option(agent.id, site, shift, date.fromisoformat(day), grid, {})
+                rows.append(
+                    {
+                        "agent_id": agent.id,
+                        "site": site.id,
+                        "timezone": site.timezone,
+                        "date_local": day,
+                        "start_local": placed.start_local,
+                        "end_local": placed.end_local,
+                        "start_utc": placed.start_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "end_utc": placed.end_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "shift": shift.id,
+                        "tier": agent.tier,
+                        "skills": ";".join(agent.skills),
+                        "breaks": ";".join(placed.breaks_local),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def flat_forecast(
+    scenario: Scenario, grid: pd.DatetimeIndex, per_interval: float, tiers: tuple[int, ...] = (1,)
+) -> pd.DataFrame:
+    """`per_interval` contacts expected in every interval of every queue of the given tiers."""
+    parts = [
+        pd.DataFrame(
+            {
+                "interval_start": grid,
+                "channel": q.channel,
+                "language": q.language,
+                "tier": q.tier,
+                "volume": per_interval,
+                "aht_seconds": q.aht_seconds,
+            }
+        )
+        for q in scenario.queues
+        if q.tier in tiers
+    ]
+    return pd.concat(parts, ignore_index=True)

@@ -79,7 +79,9 @@ def test_patience_from_ticket_status_uses_answered_calls_as_censored() -> None:
     tickets = _tickets()
     curve = patience_curves(tickets)[("phone", "en", 1)]
     # Waits: answered 20, 60, 100, 120 (censored); abandoned 50, 90 (events).
-    expected = kaplan_meier(np.array([20, 50, 60, 90, 100, 120.0]), np.array([0, 1, 0, 1, 0, 0], bool))
+    expected = kaplan_meier(
+        np.array([20, 50, 60, 90, 100, 120.0]), np.array([0, 1, 0, 1, 0, 0], bool)
+    )
     np.testing.assert_allclose(curve.survival, expected.survival)
     np.testing.assert_allclose(curve.times, [50, 90])
     assert curve.survival[0] == pytest.approx(4 / 5)
@@ -94,7 +96,9 @@ def test_handle_times_escalation_and_concurrency_from_tickets() -> None:
     chats = tickets.assign(
         channel="chat",
         agent_id="a",
-        first_reply_at=pd.to_datetime(["2027-03-08 09:00:00"] * 2 + ["2027-03-08 10:00:00"] * 4, utc=True),
+        first_reply_at=pd.to_datetime(
+            ["2027-03-08 09:00:00"] * 2 + ["2027-03-08 10:00:00"] * 4, utc=True
+        ),
         handle_seconds=[100.0, 100.0, 50.0, 50.0, 50.0, 50.0],
     )
     # Two chats side by side for 100 s, then four side by side for 50 s: 2 and 4 at once,

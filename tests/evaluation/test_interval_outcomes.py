@@ -54,7 +54,13 @@ def test_a_hand_made_phone_day_is_tallied_interval_by_interval() -> None:
 
 def test_tickets_count_open_time_only_and_closed_arrivals_are_reported_apart() -> None:
     # Web is open in interval 0 only (Monday 00:00-00:15 UTC); its window is 600 open s.
-    open_hours = {"kind": "hours", "timezone": "UTC", "days": ["mon"], "open": "00:00", "close": "00:15"}
+    open_hours = {
+        "kind": "hours",
+        "timezone": "UTC",
+        "days": ["mon"],
+        "open": "00:00",
+        "close": "00:15",
+    }
     scenario = two_queue_scenario(web_open=open_hours)
     served = _served(
         [
@@ -74,7 +80,9 @@ def test_tickets_count_open_time_only_and_closed_arrivals_are_reported_apart() -
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())
-def test_offered_is_handled_plus_abandoned_plus_waiting_in_every_interval(data: st.DataObject) -> None:
+def test_offered_is_handled_plus_abandoned_plus_waiting_in_every_interval(
+    data: st.DataObject,
+) -> None:
     n = data.draw(st.integers(0, 30))
     horizon = len(GRID) * STEP_S
     rows = []

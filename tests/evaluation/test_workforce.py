@@ -21,7 +21,17 @@ def reference() -> Scenario:
     return load_scenario(REFERENCE)
 
 
-def _row(agent: str, site: str, zone: str, day: str, start: str, end: str, breaks: str, tier: int, skills: str) -> dict[str, object]:
+def _row(
+    agent: str,
+    site: str,
+    zone: str,
+    day: str,
+    start: str,
+    end: str,
+    breaks: str,
+    tier: int,
+    skills: str,
+) -> dict[str, object]:
     return {
         "agent_id": agent,
         "site": site,
@@ -40,7 +50,9 @@ def _row(agent: str, site: str, zone: str, day: str, start: str, end: str, break
 def test_a_break_after_midnight_falls_on_the_next_local_day() -> None:
     spans = break_spans("01:00-02:00", date(2027, 4, 12), time(20, 0), "America/Los_Angeles")
     # 2027-04-13 01:00 PDT is 08:00 UTC.
-    assert spans == [(pd.Timestamp("2027-04-13 08:00", tz="UTC"), pd.Timestamp("2027-04-13 09:00", tz="UTC"))]
+    assert spans == [
+        (pd.Timestamp("2027-04-13 08:00", tz="UTC"), pd.Timestamp("2027-04-13 09:00", tz="UTC"))
+    ]
 
 
 def test_shifts_less_breaks_become_periods_and_skills_follow_tier(reference: Scenario) -> None:
@@ -48,8 +60,28 @@ def test_shifts_less_breaks_become_periods_and_skills_follow_tier(reference: Sce
     roster = pd.DataFrame(
         [
             # 13:00-22:00 Los Angeles (PDT, UTC-7) = 20:00-05:00 UTC, lunch 17:00-18:00 local.
-            _row("sjc-t1-01", "sjc", "America/Los_Angeles", "2027-04-12", "2027-04-12T20:00:00Z", "2027-04-13T05:00:00Z", "17:00-18:00", 1, "chat/en;phone/en;web/en"),
-            _row("tpe-t2-01", "tpe", "Asia/Taipei", "2027-04-13", "2027-04-13T01:00:00Z", "2027-04-13T10:00:00Z", "13:00-14:00", 2, "web/en;web/zh;web/ja"),
+            _row(
+                "sjc-t1-01",
+                "sjc",
+                "America/Los_Angeles",
+                "2027-04-12",
+                "2027-04-12T20:00:00Z",
+                "2027-04-13T05:00:00Z",
+                "17:00-18:00",
+                1,
+                "chat/en;phone/en;web/en",
+            ),
+            _row(
+                "tpe-t2-01",
+                "tpe",
+                "Asia/Taipei",
+                "2027-04-13",
+                "2027-04-13T01:00:00Z",
+                "2027-04-13T10:00:00Z",
+                "13:00-14:00",
+                2,
+                "web/en;web/zh;web/ja",
+            ),
         ]
     )
     wf = roster_workforce(reference, roster, grid)
@@ -63,7 +95,7 @@ def test_shifts_less_breaks_become_periods_and_skills_follow_tier(reference: Sce
     served_by = {wf.agent_ids[a]: {ids[q] for q in np.flatnonzero(wf.skills[a])} for a in range(2)}
     assert served_by["sjc-t1-01"] == {"chat-en-t1", "phone-en-t1", "web-en-t1"}
     assert served_by["tpe-t2-01"] == {"web-en-t2", "web-zh-t2", "web-ja-t2"}
-    assert wf.groups[: 2] == ("sjc", "tpe") and list(wf.group) == [0, 1]
+    assert wf.groups[:2] == ("sjc", "tpe") and list(wf.group) == [0, 1]
     np.testing.assert_allclose(wf.available_s(), [8 * hours, 8 * hours])
 
 
@@ -98,6 +130,20 @@ def test_chat_slots_add_up_to_the_pool_figure() -> None:
 
 def test_a_roster_at_an_unknown_site_is_refused(reference: Scenario) -> None:
     grid = pd.date_range("2027-03-08", periods=8, freq="15min", tz="UTC")
-    roster = pd.DataFrame([_row("x", "ams", "Europe/Amsterdam", "2027-03-08", "2027-03-08T08:00:00Z", "2027-03-08T16:00:00Z", "", 1, "chat/en")])
+    roster = pd.DataFrame(
+        [
+            _row(
+                "x",
+                "ams",
+                "Europe/Amsterdam",
+                "2027-03-08",
+                "2027-03-08T08:00:00Z",
+                "2027-03-08T16:00:00Z",
+                "",
+                1,
+                "chat/en",
+            )
+        ]
+    )
     with pytest.raises(InputError, match="ams"):
         roster_workforce(reference, roster, grid)
