@@ -32,6 +32,7 @@ from evaluation.workforce import Workforce
 from forecasting.errors import InputError
 from scenarios.coverage import coverage_mask
 from scenarios.spec import Scenario
+from simulation.replications import estimate
 
 FloatArray = NDArray[np.float64]
 WEEK_S = 7 * 86_400.0
@@ -136,17 +137,8 @@ class SimulationResult:
 
 def interval95(samples: FloatArray) -> tuple[float, float, float]:
     """Mean and 95% t-interval over replications (NaNs left out; no interval from one)."""
-    values = np.asarray(samples, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    if values.size < 2:
-        return (mean, np.nan, np.nan)
-    from scipy.stats import t
-
-    half = float(t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
-    return (mean, mean - half, mean + half)
+    figure = estimate(samples)
+    return (figure.mean, figure.low, figure.high)
 
 
 def simulate_roster(

@@ -140,13 +140,41 @@ def _unlink(c, q, prev, nxt, q_head, q_tail, q_count):  # type: ignore[no-untype
 
 
 @njit(cache=True)
-def _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle):  # type: ignore[no-untyped-def]
+def _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il):  # type: ignore[no-untyped-def]
+    """Keep `a` in the idle counts and the idle list exactly while it is idle.
+
+    The idle list holds idle agents longest-idle first: an agent joins at the tail
+    when it becomes idle, which is the current instant, so the list stays in order.
+    Links: ``il[a]`` previous, ``il[n + a]`` next, ``il[2n]`` head, ``il[2n + 1]`` tail.
+    """
     idle = 1 if (ai[a, A_AVAIL] == 1 and ai[a, A_OFFQ] == 0 and ai[a, A_INHAND] == 0) else 0
-    if idle != ai[a, A_IDLE]:
-        ai[a, A_IDLE] = idle
-        d = 1 if idle == 1 else -1
-        for j in range(aq_ptr[a], aq_ptr[a + 1]):
-            q_idle[aq_idx[j]] += d
+    if idle == ai[a, A_IDLE]:
+        return
+    ai[a, A_IDLE] = idle
+    d = 1 if idle == 1 else -1
+    for j in range(aq_ptr[a], aq_ptr[a + 1]):
+        q_idle[aq_idx[j]] += d
+    n = ai.shape[0]
+    if idle == 1:
+        tail = il[2 * n + 1]
+        il[a] = tail
+        il[n + a] = -1
+        if tail < 0:
+            il[2 * n] = a
+        else:
+            il[n + tail] = a
+        il[2 * n + 1] = a
+    else:
+        p = il[a]
+        x = il[n + a]
+        if p < 0:
+            il[2 * n] = x
+        else:
+            il[n + p] = x
+        if x < 0:
+            il[2 * n + 1] = p
+        else:
+            il[x] = p
 
 
 @njit(cache=True)
@@ -179,6 +207,7 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
     slots,
     factor,
     one_touch,
+    skill,
     aq_ptr,
     aq_idx,
     qa_ptr,
@@ -213,6 +242,7 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
     q_head = np.full(n_q, -1, dtype=np.int64)
     q_tail = np.full(n_q, -1, dtype=np.int64)
     q_idle = np.zeros(n_q, dtype=np.int64)
+    il = np.full(2 * n_agents + 2, -1, dtype=np.int64)
     h_cap = 2 * cap + blk_time.shape[0] + 2  # each off-queue spell follows a block
     ht = np.empty(h_cap, dtype=np.float64)
     hs = np.empty(h_cap, dtype=np.int64)
@@ -255,7 +285,7 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
                 if ai[a, A_OFFQ] == 1:
                     ai[a, A_OFFQ] = 0
                     af[a, F_OFFQ_S] += t - af[a, F_OFFQ_START]
-                _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle)
+                _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il)
             ip += 1
         elif src == 1:
             code = hc[0]
@@ -320,15 +350,15 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
         if ready >= 0:
             _arrive(
                 ready, t, horizon, q_mode, q_reserve, queue, handle, patience, wrap, key,
-                slots, factor, aq_ptr, aq_idx, qa_ptr, qa_idx, c_state, c_start, c_agent,
-                af, ai, q_idle, prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
+                slots, factor, skill, aq_ptr, aq_idx, qa_ptr, qa_idx, c_state, c_start, c_agent,
+                af, ai, q_idle, il, prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
             )  # fmt: skip
             counters[N_ARRIVED] += 1
         if free_agent >= 0:
             _take_work(
                 free_agent, t, horizon, q_mode, q_priority, q_reserve, queue, handle, wrap,
                 key, slots, factor, aq_ptr, aq_idx, c_state, c_start, c_agent, af, ai,
-                q_idle, prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
+                q_idle, il, prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
             )  # fmt: skip
     for a in range(n_agents):
         if ai[a, A_OFFQ] == 1:
@@ -339,7 +369,7 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
 @njit(cache=True)
 def _start(  # type: ignore[no-untyped-def]
     c, a, t, horizon, q_mode, queue, handle, wrap, slots, factor, aq_ptr, aq_idx,
-    c_state, c_start, c_agent, af, ai, q_idle, ht, hs, hc, hn,
+    c_state, c_start, c_agent, af, ai, q_idle, il, ht, hs, hc, hn,
 ):  # fmt: skip
     q = queue[c]
     c_state[c] = C_SERVICE
@@ -353,41 +383,55 @@ def _start(  # type: ignore[no-untyped-def]
         ai[a, A_CHAT_ONLY] = 1
         weight = 1.0 / slots[a]
     af[a, F_BUSY] += weight * (min(t + duration + wrap[c], horizon) - t)
-    _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle)
+    _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il)
     _push(ht, hs, hc, hn, t + duration, c * 4 + EV_COMPLETE)
 
 
 @njit(cache=True)
 def _arrive(  # type: ignore[no-untyped-def]
-    c, t, horizon, q_mode, q_reserve, queue, handle, patience, wrap, key, slots, factor,
-    aq_ptr, aq_idx, qa_ptr, qa_idx, c_state, c_start, c_agent, af, ai, q_idle,
+    c, t, horizon, q_mode, q_reserve, queue, handle, patience, wrap, key, slots, factor, skill,
+    aq_ptr, aq_idx, qa_ptr, qa_idx, c_state, c_start, c_agent, af, ai, q_idle, il,
     prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
 ):  # fmt: skip
-    """Contact `c` arrives: the longest-idle free skilled agent takes it, or it waits."""
+    """Contact `c` arrives: the longest-idle free skilled agent takes it, or it waits.
+
+    Idle agents come first (walked longest-idle first, skipping those held by another
+    queue's reservation); a chat may then go to the agent with the fewest chats in hand
+    and a free slot, the longest since its last change first.
+    """
     q = queue[c]
-    chat = q_mode[q] == CHAT
+    n = ai.shape[0]
     best = -1
-    best_load = 0
-    best_since = 0.0
-    for j in range(qa_ptr[q], qa_ptr[q + 1]):
-        a = qa_idx[j]
-        if ai[a, A_AVAIL] == 0 or ai[a, A_OFFQ] == 1 or af[a, F_OWED] > 0.0:
-            continue
-        load = ai[a, A_INHAND]
-        if load == 0:
-            if _reserved_elsewhere(a, q, aq_ptr, aq_idx, q_reserve, q_idle):
-                continue
-        elif not (chat and ai[a, A_CHAT_ONLY] == 1 and load < slots[a]):
-            continue
-        since = af[a, F_IDLE_SINCE]
-        if best < 0 or load < best_load or (load == best_load and since < best_since):
+    a = il[2 * n]
+    while a >= 0:
+        if skill[a, q] and not _reserved_elsewhere(a, q, aq_ptr, aq_idx, q_reserve, q_idle):
             best = a
-            best_load = load
-            best_since = since
+            break
+        a = il[n + a]
+    if best < 0 and q_mode[q] == CHAT:
+        best_load = 0
+        best_since = 0.0
+        for j in range(qa_ptr[q], qa_ptr[q + 1]):
+            a = qa_idx[j]
+            load = ai[a, A_INHAND]
+            if (
+                load == 0
+                or ai[a, A_CHAT_ONLY] == 0
+                or load >= slots[a]
+                or ai[a, A_AVAIL] == 0
+                or ai[a, A_OFFQ] == 1
+                or af[a, F_OWED] > 0.0
+            ):
+                continue
+            since = af[a, F_IDLE_SINCE]
+            if best < 0 or load < best_load or (load == best_load and since < best_since):
+                best = a
+                best_load = load
+                best_since = since
     if best >= 0:
         _start(
             c, best, t, horizon, q_mode, queue, handle, wrap, slots, factor, aq_ptr, aq_idx,
-            c_state, c_start, c_agent, af, ai, q_idle, ht, hs, hc, hn,
+            c_state, c_start, c_agent, af, ai, q_idle, il, ht, hs, hc, hn,
         )  # fmt: skip
         return
     c_state[c] = C_WAITING
@@ -399,12 +443,12 @@ def _arrive(  # type: ignore[no-untyped-def]
 @njit(cache=True)
 def _take_work(  # type: ignore[no-untyped-def]
     a, t, horizon, q_mode, q_priority, q_reserve, queue, handle, wrap, key, slots, factor,
-    aq_ptr, aq_idx, c_state, c_start, c_agent, af, ai, q_idle,
+    aq_ptr, aq_idx, c_state, c_start, c_agent, af, ai, q_idle, il,
     prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
 ):  # fmt: skip
     """Agent `a` may have room: take off-queue time due, else the best waiting work."""
     if ai[a, A_AVAIL] == 0 or ai[a, A_OFFQ] == 1:
-        _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle)
+        _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il)
         return
     if af[a, F_OWED] > 0.0:
         if ai[a, A_INHAND] == 0:
@@ -413,9 +457,9 @@ def _take_work(  # type: ignore[no-untyped-def]
             af[a, F_OFFQ_END] = t + af[a, F_OWED]
             af[a, F_OWED] = 0.0
             _push(ht, hs, hc, hn, af[a, F_OFFQ_END], a * 4 + EV_RETURN)
-        _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle)
+        _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il)
         return
-    _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle)
+    _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il)
     while True:
         load = ai[a, A_INHAND]
         if load > 0 and not (ai[a, A_CHAT_ONLY] == 1 and load < slots[a]):
@@ -439,5 +483,5 @@ def _take_work(  # type: ignore[no-untyped-def]
         _unlink(c, best, prev, nxt, q_head, q_tail, q_count)
         _start(
             c, a, t, horizon, q_mode, queue, handle, wrap, slots, factor, aq_ptr, aq_idx,
-            c_state, c_start, c_agent, af, ai, q_idle, ht, hs, hc, hn,
+            c_state, c_start, c_agent, af, ai, q_idle, il, ht, hs, hc, hn,
         )  # fmt: skip

@@ -73,6 +73,7 @@ def simulate(
         np.asarray(agents.chat_slots),
         np.asarray(agents.handle_factor),
         np.asarray(agents.one_touch),
+        np.asarray(agents.skills),
         aq_ptr,
         aq_idx,
         qa_ptr,
