@@ -24,11 +24,12 @@ from evaluation.calibration import Calibration
 from evaluation.contacts import (
     ContactTable,
     contacts_from_forecast,
+    contacts_from_tickets,
     draw_patience,
     queue_positions,
 )
 from evaluation.interval_outcomes import Served, interval_frame, mean_frame, verdicts
-from evaluation.workforce import Workforce
+from evaluation.workforce import Workforce, roster_workforce
 from forecasting.errors import InputError
 from scenarios.coverage import coverage_mask
 from scenarios.spec import Scenario
@@ -319,4 +320,39 @@ def _result(
         replications=len(runs),
         seed=settings.seed,
         contacts=float(np.mean([run.served.queue.size for run in runs])),
+    )
+
+
+def simulate_plan(
+    scenario: Scenario,
+    grid: pd.DatetimeIndex,
+    roster: pd.DataFrame,
+    settings: SimulationSettings = SimulationSettings(),
+    *,
+    tickets: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
+    vendor_heads: pd.DataFrame | None = None,
+    calibration: Calibration | None = None,
+    mapper: Mapper = map,
+) -> SimulationResult:
+    """A roster frame simulated against tickets (replayed) or a forecast (drawn from).
+
+    Args:
+        scenario: the organisation.
+        grid: the UTC outcomes grid; tickets and forecast rows outside it are left out.
+        roster: one row per shift (`evaluation.workforce.ROSTER_COLUMNS`, breaks).
+        settings: replications, seed, dispersion, shrinkage mode.
+        tickets: contacts as they arrived (forecasting.schema.CONTACTS columns), or
+        forecast: interval_start, channel, language, tier, volume, aht_seconds.
+        vendor_heads: BPO heads bought (interval_start, group, vendor, vendor_id).
+        calibration: estimates from actual tickets.
+        mapper: runs the replications.
+    """
+    workforce = roster_workforce(scenario, roster, grid, vendor_heads)
+    if tickets is not None:
+        source = ContactSource(replay=contacts_from_tickets(scenario, tickets, grid))
+    else:
+        source = ContactSource(forecast=forecast)
+    return simulate_roster(
+        scenario, grid, workforce, source, settings, calibration=calibration, mapper=mapper
     )

@@ -18,14 +18,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.calibration import Calibration, calibrate
-from evaluation.contacts import ContactTable, contacts_from_tickets
-from evaluation.simulated import (
-    ContactSource,
-    SimulationResult,
-    SimulationSettings,
-    simulate_roster,
-)
-from evaluation.workforce import ROSTER_COLUMNS, roster_workforce
+from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
+from evaluation.workforce import ROSTER_COLUMNS
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
 from forecasting.schema import CONTACTS, FORECAST, TICKETS, to_csv_frame, validate_frame
@@ -99,29 +93,43 @@ def simulate_files(
     if inputs.calibrate_from is not None:
         calibration = calibrate(_read_validated(inputs.calibrate_from, TICKETS))
     notes: list[str] = []
+    tickets = forecast = None
     if inputs.forecast is not None:
         forecast = _read_validated(inputs.forecast, FORECAST)
         grid = _grid_of(pd.DatetimeIndex(forecast["interval_start"]), scenario)
-        source = ContactSource(forecast=forecast)
     else:
         assert inputs.tickets is not None
         tickets = _read_validated(inputs.tickets, CONTACTS)
         grid = roster_horizon(roster, scenario)
-        contacts = _replayed(scenario, tickets, grid, inputs.tickets)
-        left_out = len(tickets) - len(contacts)
+        step = grid[1] - grid[0]
+        left_out = int(
+            ((tickets["created_at"] < grid[0]) | (tickets["created_at"] >= grid[-1] + step)).sum()
+        )
         if left_out:
             notes.append(
                 f"{left_out} of {len(tickets)} tickets arrived outside the roster's horizon "
-                f"{grid[0].isoformat()} to {(grid[-1] + (grid[1] - grid[0])).isoformat()} "
-                "and were left out"
+                f"{grid[0].isoformat()} to {(grid[-1] + step).isoformat()} and were left out"
             )
-        source = ContactSource(replay=contacts)
-    try:
-        workforce = roster_workforce(scenario, roster, grid, vendor_heads)
-    except InputError as exc:
-        raise InputError(f"{inputs.roster}: {exc}", exc.problems) from exc
     progress(0.1, f"simulating {settings.replications} replication(s)")
-    result = simulate_roster(scenario, grid, workforce, source, settings, calibration=calibration)
+    files = {
+        "roster": inputs.roster,
+        "tickets": inputs.tickets,
+        "forecast": inputs.forecast,
+        "coverage": inputs.coverage,
+    }
+    try:
+        result = simulate_plan(
+            scenario,
+            grid,
+            roster,
+            settings,
+            tickets=tickets,
+            forecast=forecast,
+            vendor_heads=vendor_heads,
+            calibration=calibration,
+        )
+    except InputError as exc:
+        raise _naming_file(exc, files) from exc
     progress(0.9, "writing outcomes.csv and summary.json")
     inputs.out.mkdir(parents=True, exist_ok=True)
     outcomes_csv = inputs.out / "outcomes.csv"
@@ -214,13 +222,13 @@ def _plain(value: object) -> Any:
     return value
 
 
-def _replayed(
-    scenario: Scenario, tickets: pd.DataFrame, grid: pd.DatetimeIndex, path: Path
-) -> ContactTable:
-    try:
-        return contacts_from_tickets(scenario, tickets, grid)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}", exc.problems) from exc
+def _naming_file(exc: InputError, files: dict[str, Path | None]) -> InputError:
+    """The error with its 'roster:' (etc.) prefix replaced by the file it is about."""
+    message = exc.args[0] if exc.args else str(exc)
+    for what, path in files.items():
+        if path is not None and message.startswith(f"{what}:"):
+            return InputError(f"{path}:" + message.removeprefix(f"{what}:"), exc.problems)
+    return exc
 
 
 def _grid_of(times: pd.DatetimeIndex, scenario: Scenario) -> pd.DatetimeIndex:

@@ -112,3 +112,31 @@ def test_bad_files_are_refused_with_exit_2(
     ).to_csv(files["tickets"], index=False)
     assert main(_args(files)) == 2
     assert "line 2" in capsys.readouterr().err
+
+
+def test_contacts_drawn_from_a_forecast_average_its_volume(files: dict[str, Path]) -> None:
+    grid = pd.date_range(pd.Timestamp(DAYS[-1], tz="UTC"), periods=7 * 24, freq="h", tz="UTC")
+    volume = [6.0 if 8 <= ts.hour < 16 else 0.0 for ts in grid]
+    forecast = pd.DataFrame(
+        {
+            "interval_start": grid,
+            "channel": "phone",
+            "language": "en",
+            "tier": 1,
+            "volume": volume,
+            "volume_p10": volume,
+            "volume_p90": volume,
+            "aht_seconds": 300.0,
+        }
+    )
+    path = files["out"].parent / "forecast.csv"
+    to_csv_frame(forecast).to_csv(path, index=False)
+    args = _args(files, tickets="", forecast=str(path), replications="8", seed="2")
+    assert main(args) == 0
+    out = pd.read_csv(files["out"] / "outcomes.csv")
+    # Poisson draws: the mean over 8 replications of 336 expected calls is within 4 sd.
+    expected = sum(volume)
+    assert abs(out["offered"].sum() - expected) < 4 * (expected / 8) ** 0.5
+    summary = json.loads((files["out"] / "summary.json").read_text())
+    phone = summary["sla"]["by_queue"][0]
+    assert phone["low"] <= phone["service_level"] <= phone["high"]
