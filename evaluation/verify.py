@@ -69,8 +69,8 @@ def _check(
     return Check(name, float(expected), float(observed), float(tolerance), passed)
 
 
-def _batched(values: FloatArray, weights: FloatArray | None = None) -> tuple[float, float]:
-    """Ratio estimate over the run and its batch-means standard error."""
+def batch_means(values: FloatArray, weights: FloatArray | None = None) -> tuple[float, float]:
+    """Ratio estimate over a run (values in time order) and its batch-means standard error."""
     w = np.ones_like(values) if weights is None else weights
     size = len(values) // BATCHES
     v = (values * w)[: size * BATCHES].reshape(BATCHES, size).sum(axis=1)
@@ -143,13 +143,13 @@ def erlang_c_checks(count: int, seed: int) -> list[Check]:
     wait, served_wait = np.nan_to_num(wait, nan=np.inf), wait[served]
     figs = erlang_c.figures(n, rate * aht, aht, target)
     checks = [
-        _check("erlang_c.p_wait", float(figs.p_wait), *_batched((wait > 0).astype(float))),
+        _check("erlang_c.p_wait", float(figs.p_wait), *batch_means((wait > 0).astype(float))),
         _check(
             "erlang_c.service_level",
             float(figs.service_level),
-            *_batched((wait <= target).astype(float)),
+            *batch_means((wait <= target).astype(float)),
         ),
-        _check("erlang_c.asa_seconds", float(figs.asa_seconds), *_batched(served_wait)),
+        _check("erlang_c.asa_seconds", float(figs.asa_seconds), *batch_means(served_wait)),
     ]
     return checks + little_checks("erlang_c", out, contacts, kept, rng)
 
@@ -174,7 +174,7 @@ def little_checks(
     inside = kept & (arrival + np.nan_to_num(queued, nan=np.inf) <= end)
     lam = inside.sum() / (end - start)
     expected_queue = lam * float(np.mean(queued[inside]))
-    observed_queue, queue_se = _batched(length)
+    observed_queue, queue_se = batch_means(length)
     busy = out.busy_s.sum() / out.horizon_s
     handled = np.asarray(contacts.handle_s)[~np.isnan(out.start_s[: contacts.count])]
     offered_work = float(handled.sum()) / out.horizon_s
@@ -199,14 +199,14 @@ def erlang_a_checks(count: int, seed: int) -> list[Check]:
     served = ~np.isnan(answered)
     figs = erlang_a.figures(n, 60.0, aht, interval, patience, target)
     checks = [
-        _check("erlang_a.p_wait", float(figs.p_wait), *_batched((queued > 0).astype(float))),
-        _check("erlang_a.abandon_rate", float(figs.abandon_rate), *_batched(abandoned)),
+        _check("erlang_a.p_wait", float(figs.p_wait), *batch_means((queued > 0).astype(float))),
+        _check("erlang_a.abandon_rate", float(figs.abandon_rate), *batch_means(abandoned)),
         _check(
             "erlang_a.service_level",
             float(figs.service_level),
-            *_batched((served & (np.nan_to_num(answered, nan=np.inf) <= target)).astype(float)),
+            *batch_means((served & (np.nan_to_num(answered, nan=np.inf) <= target)).astype(float)),
         ),
-        _check("erlang_a.asa_seconds", float(figs.asa_seconds), *_batched(answered[served])),
+        _check("erlang_a.asa_seconds", float(figs.asa_seconds), *batch_means(answered[served])),
     ]
     return checks + little_checks("erlang_a", out, contacts, kept, rng)
 
@@ -222,13 +222,13 @@ def chat_checks(count: int, seed: int) -> list[Check]:
     wait = np.nan_to_num(out.wait_s[kept], nan=np.inf)
     figs = chat.figures(n, rate * aht, aht, float(slots), target)
     return [
-        _check("chat.p_wait", float(figs.p_wait), *_batched((wait > 0).astype(float))),
+        _check("chat.p_wait", float(figs.p_wait), *batch_means((wait > 0).astype(float))),
         _check(
             "chat.service_level",
             float(figs.service_level),
-            *_batched((wait <= target).astype(float)),
+            *batch_means((wait <= target).astype(float)),
         ),
-        _check("chat.asa_seconds", float(figs.asa_seconds), *_batched(wait[np.isfinite(wait)])),
+        _check("chat.asa_seconds", float(figs.asa_seconds), *batch_means(wait[np.isfinite(wait)])),
         _check(
             "chat.slot_occupancy",
             float(figs.occupancy),
@@ -332,9 +332,9 @@ def pooled_two_queue_checks(count: int, seed: int) -> list[Check]:
     for j, name in enumerate("AB"):
         mine = kept & (out.queue == j)
         observed = {
-            "p_wait": _batched((queued[mine] > 0).astype(float)),
-            "abandon_rate": _batched(out.abandoned[mine].astype(float)),
-            "mean_queue_s": _batched(queued[mine]),
+            "p_wait": batch_means((queued[mine] > 0).astype(float)),
+            "abandon_rate": batch_means(out.abandoned[mine].astype(float)),
+            "mean_queue_s": batch_means(queued[mine]),
         }
         for fig, (value, se) in observed.items():
             checks.append(
