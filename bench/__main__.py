@@ -18,6 +18,7 @@ SECTIONS: list[str] = [
     "staffing",
     "forecasting",
     "simulation",
+    "engine",
     "roster",
     "roster_large",
     "helpdesk",
