@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from forecasting.errors import InputError
+from simulation.arrivals import empirical_handle_s
 
 FloatArray = NDArray[np.float64]
 QueueKey = tuple[str, str, int]
@@ -120,11 +121,11 @@ class HandleTimes:
 
     def sample(self, rng: np.random.Generator, hours: NDArray[np.int64]) -> FloatArray:
         """One handle time per contact, drawn from its hour's sample or the overall one."""
-        out = rng.choice(self.overall, size=hours.size) if hours.size else np.zeros(0)
+        out = empirical_handle_s(self.overall, hours.size, rng) if hours.size else np.zeros(0)
         for hour, values in self.by_hour.items():
             sel = hours == hour
             if sel.any():
-                out[sel] = rng.choice(values, size=int(sel.sum()))
+                out[sel] = empirical_handle_s(values, int(sel.sum()), rng)
         return out
 
 

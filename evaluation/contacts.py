@@ -6,6 +6,7 @@ contact belongs to one scenario queue (its position in `scenario.queues`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,13 +16,15 @@ from numpy.typing import NDArray
 from evaluation.calibration import Calibration, Survival
 from forecasting.errors import InputError
 from forecasting.synthetic import DEFAULT_PROFILES
-from scenarios.spec import REALTIME_CHANNELS, Scenario
+from scenarios.spec import REALTIME_CHANNELS, Queue, Scenario
+from simulation.arrivals import lognormal_handle_s, poisson_arrivals
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 HANDLE_SIGMA = {p.channel: p.aht_sigma for p in DEFAULT_PROFILES}
-"""Lognormal sigma of handle times drawn around a queue's AHT, per channel."""
+"""Lognormal sigma of handle times drawn around a queue's AHT, per channel (as generated)."""
+DEFAULT_SIGMA = 0.5
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def contacts_from_forecast(
     grid: pd.DatetimeIndex,
     rng: np.random.Generator,
     *,
-    dispersion: float | None = None,
+    dispersion: float = 0.0,
     calibration: Calibration | None = None,
 ) -> ContactTable:
     """Contacts drawn from a forecast: Poisson counts per interval, uniform within it.
@@ -123,43 +126,42 @@ def contacts_from_forecast(
     """
     times = pd.to_datetime(forecast["interval_start"], utc=True)
     step = grid[1] - grid[0]
-    step_s = step.total_seconds()
     inside = ((times >= grid[0]) & (times < grid[-1] + step)).to_numpy()
     rows = forecast[inside]
     queue = queue_positions(scenario, rows, "forecast")
-    rate = pd.to_numeric(rows["volume"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    if dispersion is not None:
-        if dispersion <= 0:
-            raise InputError(f"dispersion must be > 0, got {dispersion}")
-        rate = rng.gamma(dispersion, np.maximum(rate, 0.0) / dispersion)
-    counts = rng.poisson(np.maximum(rate, 0.0))
-    start_s = (times[inside] - grid[0]).dt.total_seconds().to_numpy(dtype=float)
-    arrival = np.repeat(start_s, counts) + rng.random(int(counts.sum())) * step_s
-    queue_c = np.repeat(queue, counts)
+    expected = pd.to_numeric(rows["volume"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    start_s = np.asarray((times[inside] - grid[0]).dt.total_seconds(), dtype=float)
+    arrival, row = poisson_arrivals(
+        start_s, step.total_seconds(), np.maximum(expected, 0.0), rng, dispersion
+    )
+    queue_c = queue[row]
     aht_rows = pd.to_numeric(rows["aht_seconds"], errors="coerce").to_numpy(dtype=float)
     default = np.array([q.aht_seconds for q in scenario.queues])
     aht_rows = np.where(np.isfinite(aht_rows) & (aht_rows > 0), aht_rows, default[queue])
-    handle = lognormal_handle(rng, np.repeat(aht_rows, counts), _sigmas(scenario)[queue_c])
-    if calibration is not None:
-        hours = ((grid[0].hour * 3600 + arrival) // 3600 % 24).astype(np.int64)
-        for i, q in enumerate(scenario.queues):
-            observed = calibration.handle.get((q.channel, q.language, q.tier))
-            sel = queue_c == i
-            if observed is not None and sel.any():
-                handle[sel] = observed.sample(rng, hours[sel])
+    handle = np.zeros(arrival.size)
+    hours = ((grid[0].hour * 3600 + arrival) // 3600 % 24).astype(np.int64)
+    for i, q in enumerate(scenario.queues):
+        sel = queue_c == i
+        if not sel.any():
+            continue
+        observed = None if calibration is None else calibration.handle.get(queue_key(q))
+        if observed is not None:
+            handle[sel] = observed.sample(rng, hours[sel])
+        else:
+            handle[sel] = lognormal_handle_s(aht_rows[row[sel]], handle_cv(q.channel), rng)
     region = np.full(arrival.size, "", dtype=str)
     return _sorted(arrival, queue_c, handle, region)
 
 
-def lognormal_handle(rng: np.random.Generator, mean_s: FloatArray, sigma: FloatArray) -> FloatArray:
-    """Lognormal handle times with the given means (mu = ln(mean) - sigma^2 / 2)."""
-    if mean_s.size == 0:
-        return np.zeros(0)
-    return rng.lognormal(np.log(mean_s) - sigma**2 / 2, sigma)
+def handle_cv(channel: str) -> float:
+    """Coefficient of variation of a channel's lognormal handle time (`HANDLE_SIGMA`)."""
+    sigma = HANDLE_SIGMA.get(channel, DEFAULT_SIGMA)
+    return math.sqrt(math.expm1(sigma**2))
 
 
-def _sigmas(scenario: Scenario) -> FloatArray:
-    return np.array([HANDLE_SIGMA.get(q.channel, 0.5) for q in scenario.queues])
+def queue_key(q: Queue) -> tuple[str, str, int]:
+    """The (channel, language, tier) a calibration is keyed by."""
+    return (q.channel, q.language, q.tier)
 
 
 def draw_patience(
@@ -181,7 +183,7 @@ def draw_patience(
             continue
         curve: Survival | None = None
         if calibration is not None:
-            curve = calibration.patience.get((q.channel, q.language, q.tier))
+            curve = calibration.patience.get(queue_key(q))
         if curve is not None:
             out[sel] = curve.sample(rng, int(sel.sum()))
         elif q.patience_seconds is not None:

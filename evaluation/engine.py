@@ -21,10 +21,11 @@ from numpy.typing import NDArray
 
 import simulation
 from evaluation.calibration import Calibration
-from evaluation.contacts import HANDLE_SIGMA, ContactTable, lognormal_handle
-from evaluation.interval_outcomes import Served
+from evaluation.contacts import ContactTable, handle_cv
+from evaluation.interval_outcomes import Served, open_windows
 from evaluation.workforce import Workforce
 from scenarios.spec import REALTIME_CHANNELS, Scenario
+from simulation.arrivals import lognormal_handle_s
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -34,16 +35,6 @@ SHRINKAGE_MODES = {
     "spread": simulation.ShrinkageMode.SPREAD,
     "absence": simulation.ShrinkageMode.ABSENCE,
 }
-
-
-def open_windows(open_mask: BoolArray, step_s: float) -> list[FloatArray]:
-    """Per queue, the [start, end) seconds of each run of open intervals."""
-    out = []
-    for row in open_mask:
-        edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-        out.append(np.column_stack((starts * step_s, ends * step_s)).astype(float))
-    return out
 
 
 def escalation_queues(scenario: Scenario, listed: BoolArray) -> NDArray[np.int64]:
@@ -137,12 +128,7 @@ def run(
             for i in range(len(scenario.queues))
         ]
     )
-    target = np.where(escalation >= 0, escalation, 0)
-    aht = np.array([qu.aht_seconds for qu in scenario.queues])
-    sigma = np.array([HANDLE_SIGMA.get(qu.channel, 0.5) for qu in scenario.queues])
-    esc_handle = np.where(
-        rate[kq] > 0, lognormal_handle(rng, aht[target[kq]], sigma[target[kq]]), np.nan
-    )
+    esc_handle = escalation_handles(scenario, kq, rate, escalation, rng)
     outcome = simulation.simulate(
         engine_queues(scenario, open_mask, step_s, escalation),
         simulation.Contacts(
@@ -172,6 +158,27 @@ def run(
         abandoned_s=np.concatenate((np.where(gave_up, outcome.end_s, np.nan), away)),
     )
     return served, np.asarray(outcome.busy_s), np.asarray(outcome.available_s)
+
+
+def escalation_handles(
+    scenario: Scenario,
+    queue: NDArray[np.int64],
+    rate: FloatArray,
+    escalation: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> FloatArray:
+    """Each contact's follow-up handle time, lognormal around the receiving queue's AHT.
+
+    NaN where the contact cannot escalate.
+    """
+    out = np.full(queue.size, np.nan)
+    for i, target in enumerate(escalation):
+        sel = (queue == i) & (rate[queue] > 0)
+        if target >= 0 and sel.any():
+            receiving = scenario.queues[int(target)]
+            mean = np.full(int(sel.sum()), receiving.aht_seconds)
+            out[sel] = lognormal_handle_s(mean, handle_cv(receiving.channel), rng)
+    return out
 
 
 def _escalation_rate(scenario: Scenario, queue: int, calibration: Calibration | None) -> float:

@@ -33,6 +33,7 @@ from evaluation.analytic import OUTCOME_COLUMNS
 from evaluation.workforce import Workforce
 from scenarios.coverage import coverage_mask
 from scenarios.spec import DEFERRED_CHANNELS, Scenario
+from simulation.clock import open_seconds
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -67,26 +68,14 @@ class Served:
         return np.isnan(self.start_s) & np.isnan(self.abandoned_s)
 
 
-class OpenClock:
-    """Seconds of open time since the horizon start, per queue (closed time does not count)."""
-
-    def __init__(self, open_mask: BoolArray, step_s: float) -> None:
-        """`open_mask`: (queues x intervals) coverage; `step_s`: interval length."""
-        self.open = open_mask
-        self.step_s = step_s
-        zeros = np.zeros((open_mask.shape[0], 1))
-        self.cum = np.hstack((zeros, np.cumsum(open_mask * step_s, axis=1)))
-
-    def at(self, queue: IntArray, t_s: FloatArray) -> FloatArray:
-        """Open seconds elapsed on each contact's queue clock at instant `t_s`."""
-        n = self.open.shape[1]
-        k = np.clip(np.floor(t_s / self.step_s).astype(np.int64), 0, n - 1)
-        inside = np.clip(t_s - k * self.step_s, 0.0, self.step_s)
-        return self.cum[queue, k] + self.open[queue, k] * inside
-
-    def total(self, queue: IntArray) -> FloatArray:
-        """Open seconds in the whole horizon of each contact's queue."""
-        return self.cum[queue, -1]
+def open_windows(open_mask: BoolArray, step_s: float) -> list[FloatArray]:
+    """Per queue, the [start, end) seconds of each run of open intervals."""
+    out = []
+    for row in open_mask:
+        edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        out.append(np.column_stack((starts * step_s, ends * step_s)).astype(float))
+    return out
 
 
 @dataclass(frozen=True)
@@ -108,22 +97,21 @@ def verdicts(scenario: Scenario, served: Served, open_mask: BoolArray, step_s: f
     horizon_s = n * step_s
     k = np.clip((served.arrival_s // step_s).astype(np.int64), 0, n - 1)
     arrived_open = open_mask[q, k]
-    clock = OpenClock(open_mask, step_s)
-    is_deferred = deferred[q]
     start = served.start_s
     started = ~np.isnan(start)
     wall_wait = np.where(started, start - served.arrival_s, np.nan)
-    open_wait = np.where(
-        started, clock.at(q, np.nan_to_num(start)) - clock.at(q, served.arrival_s), np.nan
-    )
-    wait = np.where(is_deferred, open_wait, wall_wait)
+    wait = wall_wait.copy()
+    # Open time left in the horizon: a waiting contact whose target lies beyond is censored.
+    left = horizon_s - served.arrival_s
+    windows = open_windows(open_mask, step_s)
+    for i in np.flatnonzero(deferred):
+        mine = q == i
+        wait[mine] = open_seconds(windows[i], served.arrival_s[mine], start[mine])
+        left[mine] = open_seconds(
+            windows[i], served.arrival_s[mine], np.full(int(mine.sum()), horizon_s)
+        )
     met = started & (wait <= target[q] + _TOL_S)
-    # Deadline on the queue's own clock; past the horizon it is unknown for a waiting contact.
-    due_clock = clock.at(q, served.arrival_s) + target[q]
-    beyond = np.where(
-        is_deferred, due_clock > clock.total(q) + _TOL_S, served.arrival_s + target[q] > horizon_s
-    )
-    censored = served.waiting & beyond
+    censored = served.waiting & (left < target[q] - _TOL_S)
     counted = arrived_open & ~censored
     return Verdicts(
         counted=counted, met=met & counted, censored=censored & arrived_open, wait_s=wall_wait

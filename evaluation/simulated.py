@@ -57,14 +57,15 @@ class SimulationSettings:
     Attributes:
         replications: independent runs (>= 1); intervals need at least 2.
         seed: base seed; replication r uses SeedSequence([seed, r]).
-        dispersion: gamma-Poisson shape for contacts drawn from a forecast (None: Poisson).
+        dispersion: over-dispersion d of contacts drawn from a forecast: count variance
+            ``volume + d x volume^2`` (a gamma-mixed Poisson); 0 is Poisson.
         shrinkage_mode: 'spread' (off-queue time taken in short spells over the day) or
             'absence' (whole shifts lost).
     """
 
     replications: int = 10
     seed: int = 0
-    dispersion: float | None = None
+    dispersion: float = 0.0
     shrinkage_mode: str = "spread"
 
     def __post_init__(self) -> None:

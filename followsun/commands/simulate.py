@@ -52,8 +52,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--dispersion",
         type=float,
-        default=None,
-        help="with --forecast: gamma-Poisson shape k (variance v + v^2/k); default Poisson",
+        default=0.0,
+        help="with --forecast: over-dispersion d, count variance v + d v^2 (gamma-mixed "
+        "Poisson); default 0, Poisson",
     )
     parser.add_argument(
         "--shrinkage",
