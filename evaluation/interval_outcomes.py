@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from evaluation.analytic import OUTCOME_COLUMNS
+from evaluation.analytic import KEY_COLUMNS, OUTCOME_COLUMNS
 from evaluation.workforce import Workforce
 from scenarios.coverage import coverage_mask
 from scenarios.spec import DEFERRED_CHANNELS, Scenario
@@ -263,16 +263,7 @@ def interval_frame(
 def mean_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The replications' outcomes averaged cell by cell (`sl_censored` where any is)."""
     first = frames[0]
-    numeric = [
-        "offered",
-        "handled",
-        "abandoned",
-        "service_level",
-        "asa_seconds",
-        "backlog",
-        "occupancy",
-        "agents_available",
-    ]
+    numeric = [c for c in OUTCOME_COLUMNS[len(KEY_COLUMNS) :] if c not in ("open", "sl_censored")]
     out = first.copy()
     stacked = np.stack([f[numeric].to_numpy(dtype=float) for f in frames])
     out[numeric] = stacked.mean(axis=0)

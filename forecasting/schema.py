@@ -85,13 +85,10 @@ TICKETS = FrameSchema(
 
 CONTACTS = FrameSchema(
     name="contacts",
-    columns=(
-        Column("created_at", "timestamp"),
-        Column("channel", "text"),
-        Column("language", "text"),
-        Column("tier", "int", non_negative=True),
-        Column("handle_seconds", "float", nullable=True, non_negative=True),
-        Column("region", "text", required=False, nullable=True),
+    columns=tuple(
+        c
+        for c in TICKETS.columns
+        if c.name in ("created_at", "channel", "language", "tier", "handle_seconds", "region")
     ),
     key=(),
 )

@@ -140,3 +140,26 @@ def test_contacts_drawn_from_a_forecast_average_its_volume(files: dict[str, Path
     summary = json.loads((files["out"] / "summary.json").read_text())
     phone = summary["sla"]["by_queue"][0]
     assert phone["low"] <= phone["service_level"] <= phone["high"]
+
+
+def test_patience_calibrated_from_actuals_makes_callers_give_up(files: dict[str, Path]) -> None:
+    # Without a patience callers wait as long as it takes; actuals where every caller gave
+    # up within 5 s (no answered call censors the estimate) make waiting callers abandon.
+    files["scenario"].write_text(dump_scenario(tiny_scenario()), encoding="utf-8")
+    to_csv_frame(roster_of(dict.fromkeys(DAYS, 1))).to_csv(files["roster"], index=False)
+    actuals = hourly_tickets(weeks=1).assign(status="abandoned")
+    actuals["updated_at"] = actuals["created_at"] + pd.to_timedelta(
+        1 + (actuals.index % 5), unit="s"
+    )
+    calibration = files["out"].parent / "actuals.csv"
+    to_csv_frame(actuals).to_csv(calibration, index=False)
+    assert main(_args(files, replications="2")) == 0
+    plain = pd.read_csv(files["out"] / "outcomes.csv")
+    assert plain["abandoned"].sum() == 0 and plain["asa_seconds"].max() > 5.0
+    assert main(_args(files, replications="2", calibrate_from=str(calibration))) == 0
+    calibrated = pd.read_csv(files["out"] / "outcomes.csv")
+    summary = json.loads((files["out"] / "summary.json").read_text())
+    assert summary["calibrated"] is True
+    assert calibrated["abandoned"].sum() > 0
+    # Whoever is answered found the agent free or waited under 5 s.
+    assert calibrated["asa_seconds"].max() <= 5.0
