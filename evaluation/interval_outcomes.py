@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from evaluation.analytic import KEY_COLUMNS, OUTCOME_COLUMNS
+from evaluation.analytic import OUTCOME_COLUMNS
 from evaluation.workforce import Workforce
 from scenarios.coverage import coverage_mask
 from scenarios.spec import DEFERRED_CHANNELS, Scenario
@@ -192,50 +192,105 @@ def contact_weights(scenario: Scenario, served: Served, workforce: Workforce) ->
     return np.where(chat[served.queue], 1.0 / slots, 1.0)
 
 
-def interval_frame(
-    scenario: Scenario,
-    grid: pd.DatetimeIndex,
-    served: Served,
-    workforce: Workforce,
-) -> pd.DataFrame:
-    """The outcomes frame of one replication (OUTCOME_COLUMNS), sorted by queue then time."""
+@dataclass(frozen=True)
+class Horizon:
+    """The outcomes grid and what every replication shares on it.
+
+    Attributes:
+        grid: the UTC intervals.
+        step_s: interval length.
+        open_mask: (queues x intervals) coverage.
+        pool_on_queue_s: (queues x intervals) on-queue seconds (on the floor less
+            shrinkage) of the agents able to serve each queue.
+    """
+
+    grid: pd.DatetimeIndex
+    step_s: float
+    open_mask: BoolArray
+    pool_on_queue_s: FloatArray
+
+
+def horizon_of(scenario: Scenario, grid: pd.DatetimeIndex, workforce: Workforce) -> Horizon:
+    """Coverage and the agents' on-queue time on the grid, computed once for every run."""
     n, nq = len(grid), len(scenario.queues)
     step_s = (grid[1] - grid[0]).total_seconds()
     open_mask = np.array([coverage_mask(q.coverage, grid) for q in scenario.queues]).reshape(nq, n)
-    v = verdicts(scenario, served, open_mask, step_s)
+    on_queue = available_by_interval(workforce, n, step_s) * (1.0 - workforce.shrinkage)[:, None]
+    return Horizon(grid, step_s, open_mask, workforce.skills.T.astype(float) @ on_queue)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One replication counted per queue (rows) and interval (columns); see the module docstring."""
+
+    offered: FloatArray
+    handled: FloatArray
+    abandoned: FloatArray
+    counted: FloatArray
+    met: FloatArray
+    censored: BoolArray
+    wait_sum_s: FloatArray
+    pool_busy_s: FloatArray
+
+
+def tally(
+    scenario: Scenario, horizon: Horizon, served: Served, v: Verdicts, workforce: Workforce
+) -> Tally:
+    """Count one replication's contacts into the cells of the horizon."""
+    nq, n = horizon.open_mask.shape
+    step_s = horizon.step_s
     q = served.queue
 
-    def cell(t_s: FloatArray) -> IntArray:
-        return np.asarray(
-            q * n + np.clip((t_s // step_s).astype(np.int64), 0, n - 1), dtype=np.int64
-        )
-
     def count(sel: BoolArray, t_s: FloatArray, values: FloatArray | None = None) -> FloatArray:
-        idx = cell(np.nan_to_num(t_s))[sel]
+        k = np.clip((np.nan_to_num(t_s) // step_s).astype(np.int64), 0, n - 1)
+        idx = (q * n + k)[sel]
         w = None if values is None else values[sel]
         return np.bincount(idx, weights=w, minlength=nq * n).reshape(nq, n).astype(float)
 
     started = ~np.isnan(served.start_s)
-    gave_up = ~np.isnan(served.abandoned_s)
-    offered = count(np.ones(q.size, dtype=bool), served.arrival_s)
-    handled = count(started, served.start_s)
-    abandoned = count(gave_up, served.abandoned_s)
-    wait_sum = count(started, served.start_s, np.nan_to_num(v.wait_s))
-    counted = count(v.counted, served.arrival_s)
-    met = count(v.met, served.arrival_s)
-    censored = count(v.censored, served.arrival_s) > 0
-    backlog = np.cumsum(offered - handled - abandoned, axis=1)
+    busy = busy_by_interval(
+        served, workforce, contact_weights(scenario, served, workforce), n, step_s
+    )
+    return Tally(
+        offered=count(np.ones(q.size, dtype=bool), served.arrival_s),
+        handled=count(started, served.start_s),
+        abandoned=count(~np.isnan(served.abandoned_s), served.abandoned_s),
+        counted=count(v.counted, served.arrival_s),
+        met=count(v.met, served.arrival_s),
+        censored=count(v.censored, served.arrival_s) > 0,
+        wait_sum_s=count(started, served.start_s, np.nan_to_num(v.wait_s)),
+        pool_busy_s=workforce.skills.T.astype(float) @ busy,
+    )
+
+
+def outcomes_frame(scenario: Scenario, horizon: Horizon, tallies: list[Tally]) -> pd.DataFrame:
+    """The outcomes frame (OUTCOME_COLUMNS) of one or more replications, by queue then time.
+
+    Counts are means over the replications; service level, ASA and occupancy pool the
+    replications' contacts and time (met / counted, wait / handled, busy / on-queue);
+    `sl_censored` is set where any replication has a censored contact.
+    """
+    k = len(tallies)
+
+    def total(name: str) -> FloatArray:
+        return np.asarray(sum(getattr(t, name) for t in tallies), dtype=float)
+
+    offered, handled, abandoned = total("offered"), total("handled"), total("abandoned")
+    counted, met, wait_sum, busy = (
+        total("counted"),
+        total("met"),
+        total("wait_sum_s"),
+        total("pool_busy_s"),
+    )
+    censored = np.any([t.censored for t in tallies], axis=0)
+    pool_time = horizon.pool_on_queue_s * k
     with np.errstate(divide="ignore", invalid="ignore"):
         service = np.where(counted > 0, met / counted, 1.0)
         asa = np.where(handled > 0, wait_sum / handled, 0.0)
-
-    weight = contact_weights(scenario, served, workforce)
-    busy = busy_by_interval(served, workforce, weight, n, step_s)
-    on_queue = available_by_interval(workforce, n, step_s) * (1.0 - workforce.shrinkage)[:, None]
-    skills = workforce.skills.T.astype(float)  # queues x agents
-    pool_busy, pool_time = skills @ busy, skills @ on_queue
-    with np.errstate(divide="ignore", invalid="ignore"):
-        occupancy = np.where(pool_time > 0, np.clip(pool_busy / pool_time, 0.0, 1.0), 0.0)
+        occupancy = np.where(pool_time > 0, np.clip(busy / pool_time, 0.0, 1.0), 0.0)
+    backlog = np.cumsum(offered - handled - abandoned, axis=1) / k
+    grid = horizon.grid
+    n = len(grid)
     parts = [
         pd.DataFrame(
             {
@@ -243,15 +298,15 @@ def interval_frame(
                 "channel": queue.channel,
                 "language": queue.language,
                 "tier": np.full(n, queue.tier, dtype=np.int64),
-                "offered": offered[i],
-                "handled": handled[i],
-                "abandoned": abandoned[i],
+                "offered": offered[i] / k,
+                "handled": handled[i] / k,
+                "abandoned": abandoned[i] / k,
                 "service_level": service[i],
                 "asa_seconds": asa[i],
                 "backlog": backlog[i],
                 "occupancy": occupancy[i],
-                "agents_available": pool_time[i] / step_s,
-                "open": open_mask[i],
+                "agents_available": horizon.pool_on_queue_s[i] / horizon.step_s,
+                "open": horizon.open_mask[i],
                 "sl_censored": censored[i],
             }
         )
@@ -260,14 +315,10 @@ def interval_frame(
     return pd.concat(parts, ignore_index=True).loc[:, list(OUTCOME_COLUMNS)]
 
 
-def mean_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The replications' outcomes averaged cell by cell (`sl_censored` where any is)."""
-    first = frames[0]
-    numeric = [c for c in OUTCOME_COLUMNS[len(KEY_COLUMNS) :] if c not in ("open", "sl_censored")]
-    out = first.copy()
-    stacked = np.stack([f[numeric].to_numpy(dtype=float) for f in frames])
-    out[numeric] = stacked.mean(axis=0)
-    out["sl_censored"] = np.any(
-        np.stack([f["sl_censored"].to_numpy(dtype=bool) for f in frames]), axis=0
-    )
-    return out
+def interval_frame(
+    scenario: Scenario, grid: pd.DatetimeIndex, served: Served, workforce: Workforce
+) -> pd.DataFrame:
+    """The outcomes frame of one replication's contacts."""
+    horizon = horizon_of(scenario, grid, workforce)
+    v = verdicts(scenario, served, horizon.open_mask, horizon.step_s)
+    return outcomes_frame(scenario, horizon, [tally(scenario, horizon, served, v, workforce)])

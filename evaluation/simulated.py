@@ -28,10 +28,16 @@ from evaluation.contacts import (
     draw_patience,
     queue_positions,
 )
-from evaluation.interval_outcomes import Served, interval_frame, mean_frame, verdicts
+from evaluation.interval_outcomes import (
+    Served,
+    Tally,
+    horizon_of,
+    outcomes_frame,
+    tally,
+    verdicts,
+)
 from evaluation.workforce import Workforce, roster_workforce
 from forecasting.errors import InputError
-from scenarios.coverage import coverage_mask
 from scenarios.spec import Scenario
 from simulation.replications import estimate
 
@@ -91,9 +97,9 @@ class ContactSource:
 
 @dataclass(frozen=True)
 class Replication:
-    """One replication: its outcomes frame and per-contact and per-agent figures."""
+    """One replication: its tally per interval and per-contact and per-agent figures."""
 
-    frame: pd.DataFrame
+    tally: Tally
     served: Served
     counted: NDArray[np.bool_]
     met: NDArray[np.bool_]
@@ -166,8 +172,8 @@ def simulate_roster(
     """
     if len(grid) < 2:
         raise InputError("the simulation horizon needs at least two intervals")
-    open_mask = np.array([coverage_mask(q.coverage, grid) for q in scenario.queues])
-    step_s = (grid[1] - grid[0]).total_seconds()
+    horizon = horizon_of(scenario, grid, workforce)
+    open_mask, step_s = horizon.open_mask, horizon.step_s
     escalation = engine.escalation_queues(scenario, _listed(scenario, source))
 
     def one(r: int) -> Replication:
@@ -198,11 +204,12 @@ def simulate_roster(
             calibration=calibration,
         )
         v = verdicts(scenario, served, open_mask, step_s)
-        frame = interval_frame(scenario, grid, served, workforce)
-        return Replication(frame, served, v.counted, v.met, v.wait_s, busy_s, on_queue_s)
+        counts = tally(scenario, horizon, served, v, workforce)
+        return Replication(counts, served, v.counted, v.met, v.wait_s, busy_s, on_queue_s)
 
     runs = list(mapper(one, range(settings.replications)))
-    return _result(scenario, grid, workforce, runs, settings)
+    outcomes = outcomes_frame(scenario, horizon, [run.tally for run in runs])
+    return _result(scenario, grid, workforce, runs, settings, outcomes)
 
 
 def _listed(scenario: Scenario, source: ContactSource) -> NDArray[np.bool_]:
@@ -221,6 +228,7 @@ def _result(
     workforce: Workforce,
     runs: list[Replication],
     settings: SimulationSettings,
+    outcomes: pd.DataFrame,
 ) -> SimulationResult:
     queues = scenario.queues
     nq = len(queues)
@@ -311,7 +319,7 @@ def _result(
         }
     )
     return SimulationResult(
-        outcomes=mean_frame([run.frame for run in runs]),
+        outcomes=outcomes,
         sla_by_queue=by_queue,
         sla_by_channel=pd.DataFrame(by_channel_rows),
         sla_by_week=pd.DataFrame(week_rows),
