@@ -8,6 +8,7 @@ its 95% batch-means interval, the first 1% of customers left out.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Generator
 from typing import Any
@@ -141,7 +142,9 @@ def run() -> str:
             "|---|---:|---:|---:|---:|---:|",
             *rows,
             "",
-            f"Speed: {ratio}.",
+            f"Speed: {ratio}. Load average when the section ended: "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall-clock rates suffer on a "
+            "shared machine; CPU-time rates less so).",
         ]
     )
 

@@ -7,6 +7,7 @@ instant they are taken in that order. Waiting contacts sit in one doubly linked 
 queue ordered by their queueing key (arrival less head start), so an abandonment leaves
 its list in O(1).
 
+The loop releases the GIL, so replications in a thread pool run in parallel.
 State is held in a few arrays: per agent the integer fields `A_*` and the float fields
 `F_*` below; per contact its state, times and list links.
 """
@@ -57,7 +58,7 @@ N_CREATED = 3  # contacts in use: offered plus follow-ups
 N_FIELDS = 4
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _push(ht, hs, hc, hn, t, code):  # type: ignore[no-untyped-def]
     i = hn[0]
     hn[0] = i + 1
@@ -76,7 +77,7 @@ def _push(ht, hs, hc, hn, t, code):  # type: ignore[no-untyped-def]
     hc[i] = code
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _pop(ht, hs, hc, hn):  # type: ignore[no-untyped-def]
     n = hn[0] - 1
     hn[0] = n
@@ -104,7 +105,7 @@ def _pop(ht, hs, hc, hn):  # type: ignore[no-untyped-def]
     hc[i] = code
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _enqueue(c, q, key, prev, nxt, q_head, q_tail, q_count):  # type: ignore[no-untyped-def]
     x = q_tail[q]
     while x >= 0 and key[x] > key[c]:
@@ -124,7 +125,7 @@ def _enqueue(c, q, key, prev, nxt, q_head, q_tail, q_count):  # type: ignore[no-
     q_count[q] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _unlink(c, q, prev, nxt, q_head, q_tail, q_count):  # type: ignore[no-untyped-def]
     p = prev[c]
     x = nxt[c]
@@ -139,7 +140,7 @@ def _unlink(c, q, prev, nxt, q_head, q_tail, q_count):  # type: ignore[no-untype
     q_count[q] -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il):  # type: ignore[no-untyped-def]
     """Keep `a` in the idle counts and the idle list exactly while it is idle.
 
@@ -177,7 +178,7 @@ def _refresh_idle(a, ai, aq_ptr, aq_idx, q_idle, il):  # type: ignore[no-untyped
             il[x] = p
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reserved_elsewhere(a, q, aq_ptr, aq_idx, q_reserve, q_idle):  # type: ignore[no-untyped-def]
     """True when idle agent `a` must stay free for another queue's reservation."""
     for j in range(aq_ptr[a], aq_ptr[a + 1]):
@@ -187,7 +188,7 @@ def _reserved_elsewhere(a, q, aq_ptr, aq_idx, q_reserve, q_idle):  # type: ignor
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
     horizon,
     q_mode,
@@ -253,6 +254,7 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
     ia = 0
     ip = 0
     ib = 0
+    reserving = q_reserve.max() > 0
     while True:
         src = -1
         t = horizon
@@ -360,13 +362,25 @@ def simulate_core(  # type: ignore[no-untyped-def]  # noqa: C901
                 key, slots, factor, aq_ptr, aq_idx, c_state, c_start, c_agent, af, ai,
                 q_idle, il, prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
             )  # fmt: skip
+            if reserving and ai[free_agent, A_IDLE] == 1:
+                # one more idle agent may lift a reservation that held other idle agents
+                a = il[2 * n_agents]
+                while a >= 0:
+                    after = il[n_agents + a]
+                    if a != free_agent:
+                        _take_work(
+                            a, t, horizon, q_mode, q_priority, q_reserve, queue, handle, wrap,
+                            key, slots, factor, aq_ptr, aq_idx, c_state, c_start, c_agent, af,
+                            ai, q_idle, il, prev, nxt, q_head, q_tail, q_count, ht, hs, hc, hn,
+                        )  # fmt: skip
+                    a = after
     for a in range(n_agents):
         if ai[a, A_OFFQ] == 1:
             af[a, F_OFFQ_S] += horizon - af[a, F_OFFQ_START]
     return counters
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _start(  # type: ignore[no-untyped-def]
     c, a, t, horizon, q_mode, queue, handle, wrap, slots, factor, aq_ptr, aq_idx,
     c_state, c_start, c_agent, af, ai, q_idle, il, ht, hs, hc, hn,
@@ -387,7 +401,7 @@ def _start(  # type: ignore[no-untyped-def]
     _push(ht, hs, hc, hn, t + duration, c * 4 + EV_COMPLETE)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _arrive(  # type: ignore[no-untyped-def]
     c, t, horizon, q_mode, q_reserve, queue, handle, patience, wrap, key, slots, factor, skill,
     aq_ptr, aq_idx, qa_ptr, qa_idx, c_state, c_start, c_agent, af, ai, q_idle, il,
@@ -440,7 +454,7 @@ def _arrive(  # type: ignore[no-untyped-def]
         _push(ht, hs, hc, hn, t + patience[c], c * 4 + EV_ABANDON)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _take_work(  # type: ignore[no-untyped-def]
     a, t, horizon, q_mode, q_priority, q_reserve, queue, handle, wrap, key, slots, factor,
     aq_ptr, aq_idx, c_state, c_start, c_agent, af, ai, q_idle, il,

@@ -227,3 +227,17 @@ def test_contacts_beyond_horizon_are_rejected() -> None:
 def test_unsorted_arrivals_are_rejected() -> None:
     with pytest.raises(InputError, match="sorted"):
         _contacts([5.0, 1.0], [0, 0], [1.0, 1.0])
+
+
+def test_an_agent_held_by_a_reservation_is_released_when_another_becomes_idle() -> None:
+    # agent 0 serves phone and email; agent 1 phone only. Phone keeps 1 agent free.
+    queues = Queues(mode=["realtime", "deferred"], target_s=[20, 3600], reservation=[1, 0])
+    agents = Agents(
+        skills=np.array([[True, True], [True, False]]),
+        period_agent=np.array([0, 1]),
+        period_start_s=np.array([0.0, 30.0]),
+        period_end_s=np.array([1000.0, 1000.0]),
+    )
+    out = simulate(queues, _contacts([10.0], [1], [50.0]), agents, 1000.0, seed=1)
+    # alone, agent 0 is the one kept free for phone; at 30 agent 1 arrives and frees it
+    assert out.start_s[0] == 30.0 and out.agent[0] == 0
