@@ -38,6 +38,7 @@ from evaluation.interval_outcomes import (
 )
 from evaluation.workforce import Workforce, roster_workforce
 from forecasting.errors import InputError
+from planner import cancellation
 from scenarios.spec import Scenario
 from simulation.replications import estimate
 
@@ -177,6 +178,7 @@ def simulate_roster(
     escalation = engine.escalation_queues(scenario, _listed(scenario, source))
 
     def one(r: int) -> Replication:
+        cancellation.current().check()
         rng = np.random.default_rng(np.random.SeedSequence([settings.seed, r]))
         contacts = (
             source.replay
