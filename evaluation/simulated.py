@@ -121,7 +121,8 @@ class SimulationResult:
         sla_by_channel: channel, target (the strictest of its queues), service_level, low,
             high, contacts: contacts of every queue of the channel pooled.
         sla_by_week: week_start (UTC), channel, language, tier, target, service_level,
-            low, high, contacts.
+            low, high, contacts; weeks run from the horizon start, a tail shorter than
+            half a week counted in the last.
         first_response: channel, language, tier and the wall-clock wait quantiles of
             answered contacts (columns p50, p80, p90, p95, seconds) over every replication.
         occupancy_by_group: group (site or vendor), occupancy, low, high.
@@ -234,7 +235,9 @@ def _result(
 ) -> SimulationResult:
     queues = scenario.queues
     nq = len(queues)
-    weeks = int(np.ceil((grid[-1] - grid[0]).total_seconds() / WEEK_S + 1e-9)) or 1
+    # Whole weeks from the horizon start; a tail shorter than half a week joins the last.
+    span_s = (grid[-1] - grid[0]).total_seconds() + (grid[1] - grid[0]).total_seconds()
+    weeks = max(1, round(span_s / WEEK_S))
     counted = np.zeros((len(runs), nq))
     met = np.zeros((len(runs), nq))
     counted_w = np.zeros((len(runs), nq, weeks))

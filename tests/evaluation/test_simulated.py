@@ -62,6 +62,9 @@ def test_conservation_per_queue_and_identical_answers_for_one_seed(reference: Sc
         total = part[["offered", "handled", "abandoned"]].sum()
         end = part["backlog"].iloc[-1]
         assert total["offered"] == pytest.approx(total["handled"] + total["abandoned"] + end)
+    # Two days make one week; its contacts are the queues' contacts.
+    assert first.sla_by_week["week_start"].nunique() == 1
+    np.testing.assert_allclose(first.sla_by_week["contacts"], first.sla_by_queue["contacts"])
     inside = first.sla_by_queue.dropna()
     assert (
         (inside["low"] <= inside["service_level"]) & (inside["service_level"] <= inside["high"])
