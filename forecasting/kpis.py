@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import InputError
+from forecasting.schema import TICKETS
 from forecasting.timegrid import as_utc
 
 EXCLUDED_STATUSES = ("deleted", "spam")
@@ -204,9 +205,7 @@ def ticket_kpis(
     Raises:
         InputError: a column is missing or the period is empty.
     """
-    missing = [c for c in _NEEDED if c not in tickets.columns]
-    if missing:
-        raise InputError(f"tickets: missing column(s) {', '.join(missing)}")
+    TICKETS.require(tickets, "tickets", _NEEDED)
     start_ts, end_ts = as_utc(start), as_utc(end)
     if not start_ts < end_ts:
         raise InputError(f"KPI period: start {start_ts} must be before end {end_ts}")

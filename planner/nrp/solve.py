@@ -33,7 +33,7 @@ from planner.nrp.model import (
     build_model,
 )
 from planner.nrp.parser import NrpInstance
-from planner.nrp.validate import SOLUTION_COLUMNS, Violation, check_solution
+from planner.nrp.validate import SOLUTION, Violation, check_solution
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
@@ -143,7 +143,7 @@ def solution_frame(assignments: tuple[Assignment, ...]) -> pd.DataFrame:
             "day": pd.Series([a.day for a in assignments], dtype="int64"),
             "shift": [a.shift for a in assignments],
         },
-        columns=list(SOLUTION_COLUMNS),
+        columns=list(SOLUTION.names),
     )
 
 

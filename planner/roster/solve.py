@@ -45,7 +45,7 @@ from planner.roster.model import (
     solve_hinted,
 )
 from planner.roster.polish import MIN_CLASS_WINDOW_SECONDS, polish
-from planner.roster.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
+from planner.roster.schema import COVERAGE, ROSTER
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
 
@@ -138,8 +138,8 @@ class RosterResult:
         wall_seconds: elapsed time of the whole solve (model, hint and search).
         first_solution_seconds: elapsed time until the first complete roster (the hint
             when it completes, else the search's first), None when none was found.
-        roster: one row per shift, columns `schema.ROSTER_COLUMNS`.
-        coverage: one row per interval and queue, columns `schema.COVERAGE_COLUMNS`.
+        roster: one row per shift, columns `schema.ROSTER`.
+        coverage: one row per interval and queue, columns `schema.COVERAGE`.
         penalties: points per family.
         unmet_coverage: shortfall per queue in words.
         binding_rules: relaxed and tight hard rules in words.
@@ -192,7 +192,7 @@ def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
 
 
 def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
-    """The roster of the chosen option positions, columns `schema.ROSTER_COLUMNS`."""
+    """The roster of the chosen option positions, columns `schema.ROSTER`."""
     agents = {a.agent_id: a for a in inputs.agents}
     rows = []
     for o in chosen:
@@ -218,7 +218,7 @@ def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
                 "holiday": opt.holiday,
             }
         )
-    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(ROSTER.names))
     if not frame.empty:
         frame = frame.sort_values(["site", "agent_id", "date_local"]).reset_index(drop=True)
     return frame
@@ -265,7 +265,7 @@ def coverage_frame(
             "vendor": bought.reshape(-1) / unit,
             "in_horizon": in_horizon.reshape(-1),
         },
-        columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"],
+        columns=list(COVERAGE.names),
     )
 
 
@@ -762,7 +762,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     wall = time.perf_counter() - began
     bound = bound_scaled / OBJECTIVE_SCALE
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        empty_roster = pd.DataFrame(columns=list(ROSTER_COLUMNS))
+        empty_roster = pd.DataFrame(columns=list(ROSTER.names))
         return RosterResult(
             status="unknown",
             objective=None,
@@ -771,7 +771,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
             wall_seconds=wall,
             first_solution_seconds=None,
             roster=empty_roster,
-            coverage=pd.DataFrame(columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"]),
+            coverage=pd.DataFrame(columns=list(COVERAGE.names)),
             penalties=(),
             unmet_coverage=(),
             binding_rules=(f"no roster found: CP-SAT status {solver.status_name(code)}",),
