@@ -18,7 +18,6 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 from ortools.sat.python import cp_model
@@ -34,8 +33,9 @@ from planner.nrp.model import (
 )
 from planner.nrp.parser import NrpInstance
 from planner.nrp.validate import SOLUTION, Violation, check_solution
+from planner.solve_status import SolveStatus
 
-Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+Status = SolveStatus
 
 # Share of the budget for the first full CP-SAT search (first solution and the bound).
 # Short on purpose: on Instances 5, 8 and 12 (60 s) moving from 15% to 5% took the

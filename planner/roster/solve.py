@@ -11,7 +11,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -48,8 +47,9 @@ from planner.roster.polish import MIN_CLASS_WINDOW_SECONDS, polish
 from planner.roster.schema import COVERAGE, ROSTER
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
+from planner.solve_status import SolveStatus, is_solved
 
-Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+Status = SolveStatus
 
 # Families whose penalty means a hard rule had to be relaxed.
 HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
@@ -160,6 +160,11 @@ class RosterResult:
     binding_rules: tuple[str, ...]
     violations: tuple[Violation, ...]
     diagnoses: tuple[str, ...]
+
+    @property
+    def solved(self) -> bool:
+        """Whether the roster keeps every hard rule ('optimal' or 'feasible')."""
+        return is_solved(self.status)
 
 
 def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
