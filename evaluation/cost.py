@@ -492,7 +492,7 @@ def price_scenario(
         roster: one row per shift; columns `agent_id`, `site`, `timezone`, `start_utc`,
             `end_utc` (UTC timestamps), `paid_hours` (float, hours paid for the shift;
             or `paid_minutes` as the roster solver writes it);
-            the other roster columns of CONTRACTS.md may be present and are ignored.
+            the other columns of `planner.roster.schema.ROSTER` may be present and are ignored.
         outcomes: simulated outcomes; columns `interval_start`, `channel`, `handled`
             (tickets handled per interval, vendors' included).
         period_start: start of the priced period (UTC), for FTE and monthly minimums.

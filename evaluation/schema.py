@@ -2,7 +2,7 @@
 
 Staffed heads (`allocation.staffed_heads` -> `analytic.evaluate`): heads on the roster
 serving each queue per UTC interval, breaks removed; `source` is 'roster' or a vendor id.
-Outcomes (`analytic.evaluate` -> cost, report, files): CONTRACTS.md's outcomes columns,
+Outcomes (`analytic.evaluate` -> cost, report, files): the outcomes file's columns,
 then `agents_available`, `open` and `sl_censored`.
 """
 

@@ -622,7 +622,7 @@ def summary_table(data: ReportData) -> Table:
 
 
 def summary_json(data: ReportData) -> str:
-    """summary.json as CONTRACTS.md defines it: scenario, sites, sla, cost, solver."""
+    """summary.json, the demo's file contract: scenario, sites, sla, cost, solver."""
     record = {
         "scenario": data.scenario,
         "sites": [

@@ -1,6 +1,6 @@
 """Actual support KPIs from canonical tickets: what really happened in a period.
 
-The figures every support team tracks (DOMAIN.md): new tickets by channel, tickets
+The figures every support team tracks: new tickets by channel, tickets
 solved, backlog, first response and full resolution time percentiles, SLA attainment
 per queue, one-touch resolution, escalation rate and CSAT. Pure functions over the
 canonical tickets frame (forecasting.schema.TICKETS columns); the caller gives the period
@@ -30,8 +30,8 @@ from forecasting.timegrid import as_utc
 
 EXCLUDED_STATUSES = ("deleted", "spam")
 SOLVED_STATUSES = ("solved", "closed")
-# First-response targets by channel when no scenario gives one (DOMAIN.md: email under a
-# day, social a couple of hours, phone minutes, chat seconds; web tickets are deferred
+# First-response targets by channel when no scenario gives one (industry guidance: email
+# under a day, social a couple of hours, phone minutes, chat seconds; web tickets are deferred
 # work like email).
 DEFAULT_FIRST_REPLY_TARGETS_S: Mapping[str, float] = MappingProxyType(
     {"chat": 60.0, "phone": 300.0, "social": 7_200.0, "email": 86_400.0, "web": 86_400.0}

@@ -1,7 +1,7 @@
 """The frames of the forecasting package, declared once, and their validators.
 
 Three long-format frames are the contract between the forecasting steps and with the CLI
-files (see CONTRACTS.md):
+files (docs/ARCHITECTURE.md, "Frames"):
 
 - tickets (canonical): one row per helpdesk ticket, timestamps tz-aware UTC;
 - interval history: one row per queue (and customer region) and UTC interval, with

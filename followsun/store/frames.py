@@ -1,6 +1,6 @@
 """Frame columns the store reads and writes, and their conversion to and from rows.
 
-Frames at the store's edge follow CONTRACTS.md. Timestamp columns are tz-aware
+Frames at the store's edge follow their schemas (docs/ARCHITECTURE.md, "Frames"). Timestamp columns are tz-aware
 (`datetime64[ns, UTC]` on the way out); naive ones are refused, because a naive time is
 not an instant. Values are kept to the microsecond (the databases' precision).
 """

@@ -103,7 +103,7 @@ def save_roster(
     Args:
         session: the caller's session.
         scenario_name: the scenario (plan) it belongs to.
-        frame: roster rows (CONTRACTS.md): `agent_id`, `site`, `timezone`, `date_local`
+        frame: roster rows (`planner.roster.schema.ROSTER`): `agent_id`, `site`, `timezone`, `date_local`
             (date or YYYY-MM-DD), `start_local`, `end_local` (HH:MM), `start_utc`, `end_utc`
             (tz-aware), `shift`, `tier`, `skills`, optional `breaks`; other columns kept.
         run_id: the run that made it, if recorded.

@@ -319,7 +319,7 @@ def save_forecast(session: Session, run_id: int, frame: pd.DataFrame) -> int:
     Args:
         session: the caller's session.
         run_id: the run that made it.
-        frame: forecast rows (CONTRACTS.md): `interval_start` (tz-aware), `channel`,
+        frame: forecast rows (`forecasting.schema.FORECAST`): `interval_start` (tz-aware), `channel`,
             `language`, `tier`, `volume`, `volume_p10`, `volume_p90`, `aht_seconds`;
             one row per interval and queue. Other columns are kept as they are (JSON).
 
@@ -340,7 +340,7 @@ def save_requirements(session: Session, run_id: int, frame: pd.DataFrame) -> int
     Args:
         session: the caller's session.
         run_id: the run that made them.
-        frame: requirement rows (CONTRACTS.md): `interval_start` (tz-aware), `channel`,
+        frame: requirement rows (`planner.staffing.schema.REQUIREMENTS`): `interval_start` (tz-aware), `channel`,
             `language`, `tier`, `agents_required`, `method`; the predicted figures at that
             staffing (any other columns) are kept as they are (JSON).
 

@@ -72,7 +72,7 @@ def ticket_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     version with the latest `updated_at` wins, the later row on a tie.
 
     Args:
-        frame: canonical tickets (CONTRACTS.md); `source`..`tier` required, the optional
+        frame: canonical tickets (`forecasting.schema.TICKETS`); `source`..`tier` required, the optional
             columns may be absent; timestamps tz-aware; extra columns are ignored.
 
     Raises:

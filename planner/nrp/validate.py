@@ -1,6 +1,6 @@
 """An independent check of a benchmark solution: hard rules and the objective recomputed.
 
-Written from the rules in BEST_KNOWN.md / Curtois & Qu (2014), not from the model: it reads
+Written from the benchmark's published rules (Curtois & Qu, 2014), not from the model: it reads
 the assignment as a frame and walks each employee's days, so an off-by-one in a model
 builder shows up as a disagreement between this objective and the solver's.
 """

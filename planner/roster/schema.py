@@ -7,7 +7,7 @@ from forecasting.schema import Column, FrameSchema
 # One row per worked shift. Local times are HH:MM in the agent's `timezone`; `date_local`
 # is the local date the shift starts on; `breaks` lists local spans 'HH:MM-HH:MM' joined by
 # ';'; `skills` joined by ';'; UTC instants are timezone-aware. The columns up to `breaks`
-# are the roster file of the CLI contract (CONTRACTS.md); the solver's extras follow.
+# are the roster file users script against (never renamed or dropped); the solver's extras follow.
 ROSTER = FrameSchema(
     name="roster",
     columns=(

@@ -66,9 +66,8 @@ COLUMNS_MIN_SECONDS = 20.0
 # roster exists early; a large organisation's final search gets the rest.
 STAGE_MAX_SECONDS = 15.0
 # Share of the budget left to the whole model's search after polishing; a large
-# organisation's (whose columns are not polished beside) gets less, since that search
-# found nothing better than the columns' roster in 78 s on 500 agents, while polishing
-# class windows did (0.5% in 120 s).
+# organisation's gets less, since there polishing class windows improves the roster and
+# that search does not (docs/ROSTER.md, "Measurements behind the settings").
 FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
@@ -387,10 +386,8 @@ def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
     solver = cancellation.cp_solver(seconds, settings.num_workers, settings.seed)
     solver.parameters.log_search_progress = settings.log_search
     if settings.num_workers <= SMALL_PORTFOLIO_WORKERS:
-        # With two workers CP-SAT's default full worker never lifts its bound above the root
-        # LP (45% gap on the sample organisation in 30 s); the symmetry-aware max-LP worker
-        # proves a far better bound within seconds (7-15% gap) while the other worker runs
-        # LNS from the hint. Measured 2026-11-25 with bench/roster.py's case.
+        # With two workers the default full worker's bound stays at the root LP; the
+        # symmetry-aware max-LP worker proves a far better one (docs/ROSTER.md).
         solver.parameters.subsolvers.append("max_lp_sym")
         solver.parameters.num_full_subsolvers = 1
     return solver
@@ -495,10 +492,9 @@ def _polish_another_start(
     again = solve_aggregate(inputs, index, aggregate_s, settings.num_workers, seed)
     if again is not None and again.status == "optimal":
         counts = again.counts
-    # With one worker the split's per-class models stay at their greedy starts (137,247
-    # points on the sample organisation, against 124,628 to 126,916 with two), so the
-    # aggregate and the split take both workers for their 2.5 s, beside the first
-    # polishing.
+    # With one worker the split's per-class models stay at their greedy starts
+    # (docs/ROSTER.md), so the aggregate and the split take both workers, beside the
+    # first polishing.
     keys = option_keys(inputs, index)
     options = split_plan(inputs, index, keys, counts, split_s, settings.num_workers, seed)
     start = complete_roster(v, set(options), settings)
