@@ -68,7 +68,7 @@ def queue_keys(frame: pd.DataFrame, source: str = "frame") -> pd.Series:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"{source}: row {row}: tier {frame['tier'].iloc[row]!r} is not a whole number"
+            f"{source}: row {row}: tier {frame['tier'].tolist()[row]!r} is not a whole number"
         )
     return (
         frame["channel"].astype(str)
