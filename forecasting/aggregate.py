@@ -121,8 +121,3 @@ def interval_history(
     out["aht_seconds"] = aht
     order = [c for c in HISTORY.names if c in out.columns]
     return out[order]
-
-
-def gap_intervals(history: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a history whose volume is missing (NaN): the export's gaps."""
-    return history[history["volume"].isna()].reset_index(drop=True)
