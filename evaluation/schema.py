@@ -8,19 +8,12 @@ then `agents_available`, `open` and `sl_censored`.
 
 from __future__ import annotations
 
-from forecasting.schema import QUEUE_INTERVAL_KEY, Column, FrameSchema
-
-_KEY = (
-    Column("interval_start", "timestamp"),
-    Column("channel", "text"),
-    Column("language", "text"),
-    Column("tier", "int", non_negative=True),
-)
+from forecasting.schema import QUEUE_INTERVAL_COLUMNS, QUEUE_INTERVAL_KEY, Column, FrameSchema
 
 STAFFED = FrameSchema(
     name="staffed heads",
     columns=(
-        *_KEY,
+        *QUEUE_INTERVAL_COLUMNS,
         Column("agents", "float", non_negative=True),
         Column("source", "text", required=False),
     ),
@@ -30,7 +23,7 @@ STAFFED = FrameSchema(
 OUTCOMES = FrameSchema(
     name="outcomes",
     columns=(
-        *_KEY,
+        *QUEUE_INTERVAL_COLUMNS,
         Column("offered", "float", non_negative=True),
         Column("handled", "float", non_negative=True),
         Column("abandoned", "float", non_negative=True),

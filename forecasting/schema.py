@@ -107,6 +107,14 @@ class FrameSchema:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in self.names})
 
 
+QUEUE_INTERVAL_COLUMNS = (
+    Column("interval_start", "timestamp"),
+    Column("channel", "text"),
+    Column("language", "text"),
+    Column("tier", "int", non_negative=True),
+)
+"""The key columns of every per-queue, per-interval frame (QUEUE_INTERVAL_KEY)."""
+
 TICKETS = FrameSchema(
     name="tickets",
     columns=(
@@ -131,10 +139,7 @@ TICKETS = FrameSchema(
 HISTORY = FrameSchema(
     name="interval history",
     columns=(
-        Column("interval_start", "timestamp"),
-        Column("channel", "text"),
-        Column("language", "text"),
-        Column("tier", "int", non_negative=True),
+        *QUEUE_INTERVAL_COLUMNS,
         # NaN volume marks an interval missing from the export (a gap), not a zero.
         Column("volume", "float", nullable=True, non_negative=True),
         Column("aht_seconds", "float", required=False, nullable=True, non_negative=True),
@@ -146,10 +151,7 @@ HISTORY = FrameSchema(
 FORECAST = FrameSchema(
     name="forecast",
     columns=(
-        Column("interval_start", "timestamp"),
-        Column("channel", "text"),
-        Column("language", "text"),
-        Column("tier", "int", non_negative=True),
+        *QUEUE_INTERVAL_COLUMNS,
         Column("volume", "float", non_negative=True),
         Column("volume_p10", "float", non_negative=True),
         Column("volume_p90", "float", non_negative=True),

@@ -23,19 +23,12 @@ from __future__ import annotations
 import pandas as pd
 
 from forecasting.errors import InputError
-from forecasting.schema import QUEUE_INTERVAL_KEY, Column, FrameSchema
-
-_KEY = (
-    Column("interval_start", "timestamp"),
-    Column("channel", "text"),
-    Column("language", "text"),
-    Column("tier", "int", non_negative=True),
-)
+from forecasting.schema import QUEUE_INTERVAL_COLUMNS, QUEUE_INTERVAL_KEY, Column, FrameSchema
 
 DEMAND = FrameSchema(
     name="demand",
     columns=(
-        *_KEY,
+        *QUEUE_INTERVAL_COLUMNS,
         Column("volume", "float", non_negative=True),
         Column("aht_seconds", "float", non_negative=True),
         Column("open", "bool"),
@@ -48,7 +41,7 @@ DEMAND = FrameSchema(
 REQUIREMENTS = FrameSchema(
     name="requirements",
     columns=(
-        *_KEY,
+        *QUEUE_INTERVAL_COLUMNS,
         Column("queue", "text", required=False),
         Column("method", "text", required=False),
         Column("volume", "float", required=False, non_negative=True),
