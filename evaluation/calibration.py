@@ -20,10 +20,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from forecasting.errors import InputError
+from forecasting.queues import QueueKey
 from simulation.arrivals import empirical_handle_s
 
 FloatArray = NDArray[np.float64]
-QueueKey = tuple[str, str, int]
 
 MIN_CONTACTS_PER_HOUR = 30
 """An hour of the day gets its own handle-time distribution from this many contacts on."""
@@ -131,7 +131,7 @@ class HandleTimes:
 
 @dataclass(frozen=True)
 class Calibration:
-    """What the actuals say about each queue (keys: channel, language, tier).
+    """What the actuals say about each queue (keyed by `QueueKey`).
 
     Attributes:
         handle: empirical handle times per queue.
@@ -148,7 +148,7 @@ class Calibration:
 
 
 def _as_key(key: Any) -> QueueKey:
-    return (str(key[0]), str(key[1]), int(key[2]))
+    return QueueKey.of(key[0], key[1], key[2])
 
 
 def _queue_keys(tickets: pd.DataFrame) -> pd.Series:
@@ -206,7 +206,7 @@ def patience_curves(tickets: pd.DataFrame) -> dict[QueueKey, Survival]:
     out: dict[QueueKey, Survival] = {}
     for key in sorted(set(keys[abandoned & known])):
         sel = known & (keys == key).to_numpy()
-        out[key] = kaplan_meier(wait[sel], abandoned[sel])
+        out[_as_key(key)] = kaplan_meier(wait[sel], abandoned[sel])
     return out
 
 

@@ -15,8 +15,9 @@ from numpy.typing import NDArray
 
 from evaluation.calibration import Calibration, Survival
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
 from forecasting.synthetic import DEFAULT_PROFILES
-from scenarios.spec import REALTIME_CHANNELS, Queue, Scenario
+from scenarios.spec import REALTIME_CHANNELS, Scenario
 from simulation.arrivals import lognormal_handle_s, poisson_arrivals
 
 FloatArray = NDArray[np.float64]
@@ -49,29 +50,14 @@ class ContactTable:
 
 def queue_positions(scenario: Scenario, frame: pd.DataFrame, what: str) -> IntArray:
     """Position of each row's queue (channel, language, tier) in `scenario.queues`."""
-    order: dict[tuple[str, str, int], int] = {
-        (q.channel, q.language, q.tier): i for i, q in enumerate(scenario.queues)
-    }
-    tiers = pd.to_numeric(frame["tier"], errors="coerce")
-    if tiers.isna().any():
-        row = int(np.flatnonzero(tiers.isna().to_numpy())[0])
-        raise InputError(f"{what}: row {row}: tier {frame['tier'].iloc[row]!r} is not a number")
-    keys = list(
-        zip(
-            frame["channel"].astype(str),
-            frame["language"].astype(str),
-            tiers.astype(int),
-            strict=True,
-        )
-    )
-    codes = np.array([order.get(k, -1) for k in keys], dtype=np.int64)
-    if (codes < 0).any():
-        unknown = sorted(
-            {f"{c}-{lang}-t{t}" for (c, lang, t), k in zip(keys, codes, strict=True) if k < 0}
-        )
-        known = sorted(q.id for q in scenario.queues)
+    order = {q.id: i for i, q in enumerate(scenario.queues)}
+    keys = queue_keys(frame, what)
+    codes = keys.map(order)
+    if codes.isna().any():
+        unknown = sorted(set(keys[codes.isna()]))
+        known = sorted(order)
         raise InputError(f"{what}: queues {unknown} are not in the scenario (known: {known})")
-    return codes
+    return np.asarray(codes.to_numpy(dtype=np.int64), dtype=np.int64)
 
 
 def contacts_from_tickets(
@@ -144,7 +130,7 @@ def contacts_from_forecast(
         sel = queue_c == i
         if not sel.any():
             continue
-        observed = None if calibration is None else calibration.handle.get(queue_key(q))
+        observed = None if calibration is None else calibration.handle.get(q.key)
         if observed is not None:
             handle[sel] = observed.sample(rng, hours[sel])
         else:
@@ -157,11 +143,6 @@ def handle_cv(channel: str) -> float:
     """Coefficient of variation of a channel's lognormal handle time (`HANDLE_SIGMA`)."""
     sigma = HANDLE_SIGMA.get(channel, DEFAULT_SIGMA)
     return math.sqrt(math.expm1(sigma**2))
-
-
-def queue_key(q: Queue) -> tuple[str, str, int]:
-    """The (channel, language, tier) a calibration is keyed by."""
-    return (q.channel, q.language, q.tier)
 
 
 def draw_patience(
@@ -183,7 +164,7 @@ def draw_patience(
             continue
         curve: Survival | None = None
         if calibration is not None:
-            curve = calibration.patience.get(queue_key(q))
+            curve = calibration.patience.get(q.key)
         if curve is not None:
             out[sel] = curve.sample(rng, int(sel.sum()))
         elif q.patience_seconds is not None:

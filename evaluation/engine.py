@@ -184,7 +184,7 @@ def escalation_handles(
 def _escalation_rate(scenario: Scenario, queue: int, calibration: Calibration | None) -> float:
     q = scenario.queues[queue]
     if calibration is not None:
-        observed = calibration.escalation_rate.get((q.channel, q.language, q.tier))
+        observed = calibration.escalation_rate.get(q.key)
         if observed is not None:
             return observed
     return q.escalation_rate

@@ -1,7 +1,7 @@
 """Per-contact simulation results tallied into the outcomes frame, per interval and queue.
 
-The same columns as `evaluation.analytic` (CONTRACTS.md outcomes plus `agents_available`,
-`open`, `sl_censored`), so the report and `sla_weights` read both alike. Definitions:
+The same columns as `evaluation.analytic` (`evaluation.schema.OUTCOMES`: the outcomes file's
+columns plus `agents_available`, `open`, `sl_censored`), so the report and `sla_weights` read both alike. Definitions:
 
 * offered: contacts arriving in the interval (escalated follow-ups when Tier 1 ends them);
 * handled: contacts whose service starts in the interval (answered, first reply given);
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from evaluation.analytic import OUTCOME_COLUMNS
+from evaluation.schema import OUTCOMES
 from evaluation.workforce import Workforce
 from scenarios.coverage import coverage_mask
 from scenarios.spec import DEFERRED_CHANNELS, Scenario
@@ -264,7 +264,7 @@ def tally(
 
 
 def outcomes_frame(scenario: Scenario, horizon: Horizon, tallies: list[Tally]) -> pd.DataFrame:
-    """The outcomes frame (OUTCOME_COLUMNS) of one or more replications, by queue then time.
+    """The outcomes frame (`evaluation.schema.OUTCOMES`) of one or more replications, by queue then time.
 
     Counts are means over the replications; service level, ASA and occupancy pool the
     replications' contacts and time (met / counted, wait / handled, busy / on-queue);
@@ -312,7 +312,7 @@ def outcomes_frame(scenario: Scenario, horizon: Horizon, tallies: list[Tally]) -
         )
         for i, queue in enumerate(scenario.queues)
     ]
-    return pd.concat(parts, ignore_index=True).loc[:, list(OUTCOME_COLUMNS)]
+    return pd.concat(parts, ignore_index=True).loc[:, list(OUTCOMES.names)]
 
 
 def interval_frame(

@@ -114,7 +114,7 @@ class SimulationResult:
     """Outcomes and their spread over replications.
 
     Attributes:
-        outcomes: the outcomes frame (evaluation.analytic.OUTCOME_COLUMNS), averaged over
+        outcomes: the outcomes frame (`evaluation.schema.OUTCOMES`), averaged over
             replications cell by cell.
         sla_by_queue: channel, language, tier, target, service_level (mean), low, high
             (95% interval over replications), contacts (counted per replication, mean).

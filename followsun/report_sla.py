@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evaluation.analytic import summarise_outcomes
+from evaluation.analytic import sla_weights
 from evaluation.simulated import SimulationResult
+from forecasting.queues import QueueKey
 
 GAP_POINTS = 2.0
 """The analytic estimate is shown beside the simulated figure when they differ by more."""
@@ -52,15 +53,24 @@ class SlaFigure:
 
 
 def _queue(row: pd.Series) -> str:
-    return f"{row['channel']}-{row['language']}-t{int(row['tier'])}"
+    return QueueKey.of(row["channel"], row["language"], row["tier"]).format()
 
 
 def _analytic(
     outcomes: pd.DataFrame | None, by: tuple[str, ...]
 ) -> dict[tuple[object, ...], float]:
+    """The analytic service level per group, weighted by `sla_weights` (the report's rule)."""
     if outcomes is None or outcomes.empty:
         return {}
-    return {s.key: s.service_level for s in summarise_outcomes(outcomes, by=by)}
+    weight = sla_weights(outcomes)
+    level = pd.to_numeric(outcomes["service_level"], errors="coerce").fillna(0.0).to_numpy()
+    frame = outcomes.loc[:, list(by)].assign(weight=weight, met=weight * level)
+    sums = frame.groupby(list(by), sort=True)[["weight", "met"]].sum()
+    return {
+        (key if isinstance(key, tuple) else (key,)): float(row["met"] / row["weight"])
+        for key, row in sums.iterrows()
+        if row["weight"] > 0
+    }
 
 
 def queue_figures(

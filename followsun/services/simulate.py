@@ -22,6 +22,7 @@ from evaluation.simulated import SimulationResult, SimulationSettings, simulate_
 from evaluation.workforce import ROSTER_COLUMNS
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
 from forecasting.schema import CONTACTS, FORECAST, TICKETS, to_csv_frame, validate_frame
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
@@ -185,8 +186,7 @@ def summary_dict(
         return out
 
     def keyed(frame: pd.DataFrame) -> pd.DataFrame:
-        queue = frame["channel"] + "-" + frame["language"] + "-t" + frame["tier"].astype(str)
-        return frame.assign(queue=queue)[["queue", *frame.columns]]
+        return frame.assign(queue=queue_keys(frame))[["queue", *frame.columns]]
 
     return {
         "scenario": scenario.name,

@@ -16,6 +16,7 @@ from evaluation.calibration import (
     kaplan_meier,
     patience_curves,
 )
+from forecasting.queues import QueueKey
 
 
 def test_kaplan_meier_matches_a_hand_computed_curve() -> None:
@@ -77,7 +78,7 @@ def _tickets() -> pd.DataFrame:
 
 def test_patience_from_ticket_status_uses_answered_calls_as_censored() -> None:
     tickets = _tickets()
-    curve = patience_curves(tickets)[("phone", "en", 1)]
+    curve = patience_curves(tickets)[QueueKey("phone", "en", 1)]
     # Waits: answered 20, 60, 100, 120 (censored); abandoned 50, 90 (events).
     expected = kaplan_meier(
         np.array([20, 50, 60, 90, 100, 120.0]), np.array([0, 1, 0, 1, 0, 0], bool)
@@ -89,9 +90,9 @@ def test_patience_from_ticket_status_uses_answered_calls_as_censored() -> None:
 
 def test_handle_times_escalation_and_concurrency_from_tickets() -> None:
     tickets = _tickets()
-    handle = handle_times(tickets)[("phone", "en", 1)]
+    handle = handle_times(tickets)[QueueKey("phone", "en", 1)]
     np.testing.assert_allclose(np.sort(handle.overall), [100, 200, 300, 400])
-    assert escalation_rates(tickets)[("phone", "en", 1)] == pytest.approx(2 / 6)
+    assert escalation_rates(tickets)[QueueKey("phone", "en", 1)] == pytest.approx(2 / 6)
     assert concurrency_levels(tickets) == {}
     chats = tickets.assign(
         channel="chat",
@@ -103,5 +104,5 @@ def test_handle_times_escalation_and_concurrency_from_tickets() -> None:
     )
     # Two chats side by side for 100 s, then four side by side for 50 s: 2 and 4 at once,
     # weighted by time: (2 * 100 + 4 * 50) / 150.
-    assert concurrency_levels(chats)[("chat", "en", 1)] == pytest.approx(400 / 150)
-    assert set(calibrate(tickets).handle) == {("phone", "en", 1)}
+    assert concurrency_levels(chats)[QueueKey("chat", "en", 1)] == pytest.approx(400 / 150)
+    assert set(calibrate(tickets).handle) == {QueueKey("phone", "en", 1)}

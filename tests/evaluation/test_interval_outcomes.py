@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation.analytic import OUTCOME_COLUMNS
 from evaluation.interval_outcomes import Served, interval_frame
+from evaluation.schema import OUTCOMES
 from tests.evaluation.sim_fixtures import GRID, STEP_S, one_agent, two_queue_scenario
 
 NAN = np.nan
@@ -37,7 +37,7 @@ def test_a_hand_made_phone_day_is_tallied_interval_by_interval() -> None:
         ]
     )
     frame = interval_frame(two_queue_scenario(), GRID, served, one_agent())
-    assert tuple(frame.columns) == OUTCOME_COLUMNS
+    assert tuple(frame.columns) == OUTCOMES.names
     phone = frame[frame["channel"] == "phone"]
     np.testing.assert_array_equal(phone["offered"], [2, 1, 0, 2])
     np.testing.assert_array_equal(phone["handled"], [1, 0, 1, 0])
