@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from forecasting.errors import InputError
 from forecasting.timegrid import local_to_utc
+from planner.roster.schema import ROSTER
 from scenarios.coverage import coverage_mask
 from scenarios.spec import Queue, Scenario, Vendor
 
@@ -142,11 +143,7 @@ def roster_workforce(
         vendor_heads: optional interval_start (UTC), group (queue id), vendor (heads
             used) and vendor_id: the roster solver's BPO coverage.
     """
-    missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
-    if missing:
-        raise InputError(
-            f"roster: missing columns {missing}; expected at least {list(ROSTER_COLUMNS)}"
-        )
+    ROSTER.require(roster, "roster", ROSTER_COLUMNS)
     sites = [s.id for s in scenario.sites]
     unknown = sorted(set(roster["site"].astype(str)) - set(sites))
     if unknown:
@@ -242,6 +239,26 @@ def _cut(
         if hi < b:
             out.append((hi, b))
     return out
+
+
+def vendor_heads_bought(scenario: Scenario, coverage: pd.DataFrame) -> pd.DataFrame | None:
+    """BPO heads per queue and interval from the roster's coverage (its `vendor` column).
+
+    The solver reports heads bought per queue, not per vendor: they are the scenario's one
+    vendor's (None when no heads were bought).
+    """
+    if not scenario.vendors or "vendor" not in coverage:
+        return None
+    heads = pd.to_numeric(coverage["vendor"], errors="coerce").fillna(0.0)
+    used = coverage.assign(vendor=heads)[heads > 0]
+    if used.empty:
+        return None
+    if len(scenario.vendors) > 1:
+        raise InputError("coverage: BPO heads cannot be attributed with more than one vendor")
+    return used.assign(
+        interval_start=pd.to_datetime(used["interval_start"], utc=True),
+        vendor_id=scenario.vendors[0].id,
+    )
 
 
 def _vendor_agents(

@@ -19,15 +19,14 @@ import pandas as pd
 
 from evaluation.calibration import Calibration, calibrate
 from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
-from evaluation.workforce import ROSTER_COLUMNS
+from evaluation.workforce import vendor_heads_bought
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
 from forecasting.queues import queue_keys
-from forecasting.schema import CONTACTS, FORECAST, TICKETS, to_csv_frame, validate_frame
+from forecasting.schema import CONTACTS, FORECAST, TICKETS, FrameSchema, to_csv_frame
+from planner.roster.schema import COVERAGE, ROSTER
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
-
-VENDOR_COVERAGE_COLUMNS = ("interval_start", "group", "vendor")
 
 
 @dataclass(frozen=True)
@@ -82,14 +81,12 @@ def simulate_files(
         raise InputError("give exactly one of --tickets (contacts to replay) or --forecast")
     progress(0.0, "reading the inputs")
     scenario = load_scenario(inputs.scenario)
-    roster = _read_csv(inputs.roster, "roster", ROSTER_COLUMNS)
+    roster = _read_validated(inputs.roster, ROSTER)
     if len(roster) == 0:
         raise InputError(f"{inputs.roster}: no shifts; expected one row per shift")
     vendor_heads = None
     if inputs.coverage is not None:
-        vendor_heads = vendor_coverage(
-            scenario, _read_csv(inputs.coverage, "coverage", VENDOR_COVERAGE_COLUMNS)
-        )
+        vendor_heads = vendor_heads_bought(scenario, _read_validated(inputs.coverage, COVERAGE))
     calibration = None
     if inputs.calibrate_from is not None:
         calibration = calibrate(_read_validated(inputs.calibrate_from, TICKETS))
@@ -155,22 +152,6 @@ def roster_horizon(roster: pd.DataFrame, scenario: Scenario) -> pd.DatetimeIndex
         freq=step,
         inclusive="left",
         name="interval_start",
-    )
-
-
-def vendor_coverage(scenario: Scenario, coverage: pd.DataFrame) -> pd.DataFrame | None:
-    """BPO heads per queue and interval from coverage.csv, attributed to the scenario's vendor."""
-    if not scenario.vendors or "vendor" not in coverage:
-        return None
-    heads = pd.to_numeric(coverage["vendor"], errors="coerce").fillna(0.0)
-    used = coverage.assign(vendor=heads)[heads > 0]
-    if used.empty:
-        return None
-    if len(scenario.vendors) > 1:
-        raise InputError("coverage: BPO heads cannot be attributed with more than one vendor")
-    return used.assign(
-        interval_start=pd.to_datetime(used["interval_start"], utc=True),
-        vendor_id=scenario.vendors[0].id,
     )
 
 
@@ -244,28 +225,11 @@ def _grid_of(times: pd.DatetimeIndex, scenario: Scenario) -> pd.DatetimeIndex:
     )
 
 
-def _read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype={"channel": str, "language": str, "agent_id": str})
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"{path}: empty file; expected {what} columns {list(columns)}") from exc
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{path}: missing {what} columns {missing}; expected at least {list(columns)}"
-        )
-    return frame
-
-
-def _read_validated(path: Path, schema: Any) -> pd.DataFrame:
+def _read_validated(path: Path, schema: FrameSchema) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
-    return validate_frame(raw, schema, source=str(path), allow_extra=True)
+    return schema.validate(raw, str(path), allow_extra=True)

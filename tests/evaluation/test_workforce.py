@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.workforce import ROSTER_COLUMNS, agent_slots, break_spans, roster_workforce
+from evaluation.workforce import (
+    ROSTER_COLUMNS,
+    agent_slots,
+    break_spans,
+    roster_workforce,
+    vendor_heads_bought,
+)
 from forecasting.errors import InputError
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
@@ -147,3 +153,22 @@ def test_a_roster_at_an_unknown_site_is_refused(reference: Scenario) -> None:
     )
     with pytest.raises(InputError, match="ams"):
         roster_workforce(reference, roster, grid)
+
+
+def test_bought_heads_are_read_from_the_coverage_vendor_column(reference: Scenario) -> None:
+    scenario = load_scenario("scenarios/examples/24x7-bpo.yaml")
+    coverage = pd.DataFrame(
+        {
+            "interval_start": ["2027-03-13T12:00:00Z", "2027-03-13T12:15:00Z"],
+            "group": ["chat-en-t1", "chat-en-t1"],
+            "vendor": [0.0, 2.0],
+        }
+    )
+    heads = vendor_heads_bought(scenario, coverage)
+    assert heads is not None and list(heads["vendor"]) == [2.0]
+    assert list(heads["vendor_id"]) == ["nightowl"]
+    assert heads["interval_start"].iloc[0] == pd.Timestamp("2027-03-13T12:15:00Z")
+    assert vendor_heads_bought(reference, coverage) is None  # no vendor in the scenario
+    two = scenario.model_copy(update={"vendors": scenario.vendors * 2})
+    with pytest.raises(InputError, match="more than one vendor"):
+        vendor_heads_bought(two, coverage)
