@@ -614,10 +614,11 @@ def summary_rows(data: ReportData) -> tuple[SummaryRow, ...]:
     if data.simulated is not None:
         for fig in channel_figures(data.simulated, data.analytic_outcomes):
             spread = "" if math.isnan(fig.low) else f" [{fig.low:.1%} to {fig.high:.1%}]"
+            estimate = f"; analytic estimate {fig.analytic:.1%}" if fig.differs else ""
             rows.append(
                 SummaryRow(
                     f"SLA {fig.label} (simulated)",
-                    f"{fig.simulated:.1%}{spread} (target {fig.target:.0%})",
+                    f"{fig.simulated:.1%}{spread} (target {fig.target:.0%}{estimate})",
                 )
             )
     else:

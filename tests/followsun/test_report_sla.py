@@ -86,6 +86,9 @@ def test_summary_and_json_headline_the_simulated_sla_with_intervals() -> None:
     data = report_data(simulated=_simulated(), analytic_outcomes=_analytic())
     rows = {r.label: r.value for r in summary_rows(data)}
     assert rows["SLA phone (simulated)"] == "70.5% [69.0% to 72.0%] (target 80%)"
+    assert rows["SLA chat (simulated)"] == (
+        "95.0% [94.0% to 96.0%] (target 80%; analytic estimate 90.0%)"
+    )
     record = json.loads(summary_json(data))
     assert record["sla"] == {"chat": 0.95, "phone": 0.705}
     assert record["sla_method"] == "simulated" and record["sla_replications"] == 10
