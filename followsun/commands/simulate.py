@@ -96,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for row in result.sla_by_channel.to_dict(orient="records"):
         low, high, level = float(row["low"]), float(row["high"]), float(row["service_level"])
+        if math.isnan(level):
+            print(f"  {row['channel']}: no contact offered while open")
+            continue
         spread = "" if math.isnan(low) else f" ({low:.1%} to {high:.1%})"
         print(f"  {row['channel']}: {level:.1%}{spread}, target {float(row['target']):.0%}")
     for note in output.notes:
