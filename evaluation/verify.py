@@ -22,6 +22,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import linalg
 
+from planner import cancellation
 from planner.staffing import chat, erlang_a, erlang_c
 from simulation import Agents, Contacts, Mode, Outcome, Queues, ShrinkageMode, simulate
 from simulation.model import FloatArray
@@ -47,14 +48,19 @@ class Check:
 
 
 def run_checks(contacts: int = CONTACTS, seed: int = SEED) -> list[Check]:
-    """Every check, each on runs of `contacts` contacts drawn with `seed`."""
-    return [
-        *erlang_c_checks(contacts, seed),
-        *erlang_a_checks(contacts, seed + 1),
-        *chat_checks(contacts, seed + 2),
-        *pooled_two_queue_checks(contacts, seed + 3),
-        *conservation_checks(max(contacts // 10, 1000), seed + 4),
-    ]
+    """Every check, each on runs of `contacts` contacts drawn with `seed`; cancellable between runs."""
+    stages = (
+        (erlang_c_checks, contacts),
+        (erlang_a_checks, contacts),
+        (chat_checks, contacts),
+        (pooled_two_queue_checks, contacts),
+        (conservation_checks, max(contacts // 10, 1000)),
+    )
+    checks: list[Check] = []
+    for offset, (stage, count) in enumerate(stages):
+        cancellation.current().check()
+        checks += stage(count, seed + offset)
+    return checks
 
 
 def _check(

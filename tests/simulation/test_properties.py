@@ -163,3 +163,49 @@ def test_a_call_waits_only_when_every_agent_is_busy(
             assert busy < agents_n
     # one queue, one priority, no head start: served in arrival order
     assert (np.diff(out.start_s) >= 0).all()
+
+
+def _fifo_reference(
+    arrival: np.ndarray, handle: np.ndarray, patience: np.ndarray, agents: int
+) -> np.ndarray:  # type: ignore[type-arg]
+    """Start of service (NaN: abandoned) in a FIFO multi-server queue, by the recursion.
+
+    A second implementation: each contact in arrival order takes the agent free first;
+    it abandons if that agent frees later than its patience allows (an abandoning
+    contact takes no agent time, so later contacts are unaffected by it).
+    """
+    free = np.zeros(agents)
+    start = np.full(arrival.shape[0], np.nan)
+    for i in range(arrival.shape[0]):
+        a = int(np.argmin(free))
+        begin = max(arrival[i], free[a])
+        if begin - arrival[i] <= patience[i]:
+            start[i] = begin
+            free[a] = begin + handle[i]
+    return start
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 2**31), st.floats(0.5, 1.5))
+def test_one_queue_matches_an_independent_fifo_recursion(
+    agents_n: int, seed: int, load: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 300
+    arrival = np.cumsum(rng.exponential(100.0 / (agents_n * load), n))
+    handle = rng.exponential(100.0, n)
+    patience = np.where(rng.random(n) < 0.3, np.inf, rng.exponential(80.0, n))
+    contacts = Contacts(
+        arrival_s=arrival, queue=np.zeros(n, np.int64), handle_s=handle, patience_s=patience
+    )
+    horizon = float(arrival[-1] + handle.sum() + 1)
+    agents = Agents(
+        skills=np.ones((agents_n, 1), bool),
+        period_agent=np.arange(agents_n),
+        period_start_s=np.zeros(agents_n),
+        period_end_s=np.full(agents_n, horizon),
+    )
+    out = simulate(Queues(mode=["realtime"], target_s=[20]), contacts, agents, horizon, 0)
+    expected = _fifo_reference(arrival, handle, patience, agents_n)
+    np.testing.assert_allclose(out.start_s, expected, rtol=0, atol=1e-6)
+    assert (out.abandoned == np.isnan(expected)).all()
