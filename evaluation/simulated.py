@@ -362,7 +362,8 @@ def simulate_plan(
         calibration: estimates from actual tickets.
         mapper: runs the replications.
     """
-    workforce = roster_workforce(scenario, roster, grid, vendor_heads)
+    observed = calibration.concurrency if calibration is not None else None
+    workforce = roster_workforce(scenario, roster, grid, vendor_heads, observed)
     if tickets is not None:
         source = ContactSource(replay=contacts_from_tickets(scenario, tickets, grid))
     else:

@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from forecasting.errors import InputError
+from forecasting.queues import QueueKey
 from forecasting.timegrid import local_to_utc
 from planner.roster.schema import ROSTER
 from scenarios.coverage import coverage_mask
@@ -132,6 +133,7 @@ def roster_workforce(
     roster: pd.DataFrame,
     grid: pd.DatetimeIndex,
     vendor_heads: pd.DataFrame | None = None,
+    concurrency: Mapping[QueueKey, float] | None = None,
 ) -> Workforce:
     """The roster's agents (and bought BPO heads) on the grid's horizon.
 
@@ -142,6 +144,8 @@ def roster_workforce(
         grid: the UTC outcomes grid; periods are clipped to it.
         vendor_heads: optional interval_start (UTC), group (queue id), vendor (heads
             used) and vendor_id: the roster solver's BPO coverage.
+        concurrency: chats at once per chat queue observed in actuals, in place of the
+            scenario's `concurrency`.
     """
     ROSTER.require(roster, "roster", ROSTER_COLUMNS)
     sites = [s.id for s in scenario.sites]
@@ -197,7 +201,8 @@ def roster_workforce(
             for a, b in heads_spans:
                 shift_no += 1
                 periods.append((position, a, b, shift_no))
-    return _assemble(scenario, ids, groups, group, skills_m, factor, one_touch, periods)
+    slots = chat_slots(scenario, skills_m, concurrency or {})
+    return _assemble(scenario, ids, groups, group, skills_m, slots, factor, one_touch, periods)
 
 
 def on_floor(
@@ -313,27 +318,44 @@ def _merged(table: FloatArray) -> FloatArray:
     return np.array(keep, dtype=float).reshape(-1, 4)
 
 
+def chat_slots(
+    scenario: Scenario, skills: NDArray[np.bool_], observed: Mapping[QueueKey, float]
+) -> list[int]:
+    """Chat slots per agent, from the highest concurrency of its chat queues.
+
+    The concurrency observed in actuals wins over the scenario's; agents of one
+    concurrency share it out by `agent_slots`.
+    """
+    concurrency = np.array(
+        [
+            observed.get(q.key, q.concurrency) if q.channel == "chat" else 1.0
+            for q in scenario.queues
+        ]
+    )
+    pool_position: dict[float, int] = {}
+    slots = []
+    for mine in skills:
+        c = max(1.0, float(concurrency[mine].max())) if mine.any() else 1.0
+        slots.append(agent_slots(pool_position.get(c, 0), c))
+        pool_position[c] = pool_position.get(c, 0) + 1
+    return slots
+
+
 def _assemble(
     scenario: Scenario,
     ids: list[str],
     groups: list[str],
     group: list[int],
     skills: NDArray[np.bool_],
+    slots: list[int],
     factor: list[float],
     one_touch: list[float],
     periods: list[tuple[int, float, float, int]],
 ) -> Workforce:
-    concurrency = np.array([q.concurrency if q.channel == "chat" else 1.0 for q in scenario.queues])
     shrink = np.array([q.shrinkage for q in scenario.queues])
-    pool_position: dict[float, int] = {}
-    slots = []
-    shrinkage = []
-    for a in range(len(ids)):
-        mine = skills[a]
-        c = float(concurrency[mine].max()) if mine.any() else 1.0
-        slots.append(agent_slots(pool_position.get(c, 0), c))
-        pool_position[c] = pool_position.get(c, 0) + 1
-        shrinkage.append(float(shrink[mine].mean()) if mine.any() else float(shrink.mean()))
+    shrinkage = [
+        float(shrink[mine].mean()) if mine.any() else float(shrink.mean()) for mine in skills
+    ]
     table = _merged(np.array(periods, dtype=float).reshape(-1, 4))
     return Workforce(
         agent_ids=tuple(ids),

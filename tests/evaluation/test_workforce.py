@@ -12,10 +12,12 @@ from evaluation.workforce import (
     ROSTER_COLUMNS,
     agent_slots,
     break_spans,
+    chat_slots,
     roster_workforce,
     vendor_heads_bought,
 )
 from forecasting.errors import InputError
+from forecasting.queues import QueueKey
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
 
@@ -172,3 +174,13 @@ def test_bought_heads_are_read_from_the_coverage_vendor_column(reference: Scenar
     two = scenario.model_copy(update={"vendors": scenario.vendors * 2})
     with pytest.raises(InputError, match="more than one vendor"):
         vendor_heads_bought(two, coverage)
+
+
+def test_observed_concurrency_replaces_the_scenarios(reference: Scenario) -> None:
+    # Tier 1 San Jose agents serve chat-en (concurrency 2); the phone/web-only Tier 2 hold 1.
+    skills = np.array([[q.id == "chat-en-t1" for q in reference.queues]] * 4)
+    assert chat_slots(reference, skills, {}) == [2, 2, 2, 2]
+    observed = {QueueKey("chat", "en", 1): 1.5}
+    assert chat_slots(reference, skills, observed) == [1, 2, 1, 2]
+    no_chat = np.array([[q.id == "web-en-t2" for q in reference.queues]])
+    assert chat_slots(reference, no_chat, observed) == [1]
