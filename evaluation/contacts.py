@@ -26,6 +26,7 @@ IntArray = NDArray[np.int64]
 HANDLE_SIGMA = {p.channel: p.aht_sigma for p in DEFAULT_PROFILES}
 """Lognormal sigma of handle times drawn around a queue's AHT, per channel (as generated)."""
 DEFAULT_SIGMA = 0.5
+"""Lognormal sigma for a channel the generator has no profile for."""
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,11 @@ class ContactTable:
         arrival_s: arrival instant, seconds from the horizon start.
         queue: position of the contact's queue in `scenario.queues`.
         handle_s: handle seconds (for chat, the chat's elapsed time in its slot).
-        region: customer region id per contact ('' when unknown).
     """
 
     arrival_s: FloatArray
     queue: IntArray
     handle_s: FloatArray
-    region: NDArray[np.str_]
 
     def __len__(self) -> int:
         return int(self.arrival_s.size)
@@ -67,8 +66,8 @@ def contacts_from_tickets(
 
     Args:
         scenario: the queues (a ticket without a handle time takes its queue's AHT).
-        tickets: created_at (UTC), channel, language, tier, handle_seconds, and optionally
-            region (the demo's tickets.csv, or canonical tickets).
+        tickets: created_at (UTC), channel, language, tier, handle_seconds (the demo's
+            tickets.csv, or canonical tickets).
         grid: the UTC outcomes grid; tickets outside it are left out.
     """
     created = pd.to_datetime(tickets["created_at"], utc=True)
@@ -80,12 +79,7 @@ def contacts_from_tickets(
     handle = pd.to_numeric(rows["handle_seconds"], errors="coerce").to_numpy(dtype=float)
     handle = np.asarray(np.where(np.isfinite(handle) & (handle > 0), handle, aht[queue]), float)
     arrival = np.asarray((created[inside] - grid[0]).dt.total_seconds(), dtype=float)
-    region = (
-        rows["region"].fillna("").astype(str).to_numpy(dtype=str)
-        if "region" in rows
-        else np.full(len(rows), "", dtype=str)
-    )
-    return _sorted(arrival, queue, handle, region)
+    return _sorted(arrival, queue, handle)
 
 
 def contacts_from_forecast(
@@ -104,9 +98,8 @@ def contacts_from_forecast(
         forecast: interval_start (UTC), channel, language, tier, volume, aht_seconds.
         grid: the UTC outcomes grid; forecast rows outside it are left out.
         rng: the random source.
-        dispersion: with a value k, each interval's rate is first drawn from a gamma of
-            shape k and mean `volume` (a gamma-Poisson mix: variance volume + volume^2 / k),
-            for forecasts less certain than Poisson; None for plain Poisson.
+        dispersion: d >= 0: counts of variance ``volume + d x volume^2`` (a gamma-mixed
+            Poisson, for forecasts less certain than Poisson); 0 is plain Poisson.
         calibration: empirical handle times per queue replace the lognormal around the
             row's AHT where present.
     """
@@ -135,8 +128,7 @@ def contacts_from_forecast(
             handle[sel] = observed.sample(rng, hours[sel])
         else:
             handle[sel] = lognormal_handle_s(aht_rows[row[sel]], handle_cv(q.channel), rng)
-    region = np.full(arrival.size, "", dtype=str)
-    return _sorted(arrival, queue_c, handle, region)
+    return _sorted(arrival, queue_c, handle)
 
 
 def handle_cv(channel: str) -> float:
@@ -172,13 +164,10 @@ def draw_patience(
     return out
 
 
-def _sorted(
-    arrival: FloatArray, queue: IntArray, handle: FloatArray, region: NDArray[np.str_]
-) -> ContactTable:
+def _sorted(arrival: FloatArray, queue: IntArray, handle: FloatArray) -> ContactTable:
     order = np.argsort(arrival, kind="stable")
     return ContactTable(
         arrival_s=np.asarray(arrival[order], dtype=float),
         queue=np.asarray(queue[order], dtype=np.int64),
         handle_s=np.asarray(handle[order], dtype=float),
-        region=np.asarray(region[order], dtype=str),
     )

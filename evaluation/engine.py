@@ -25,7 +25,7 @@ from evaluation.contacts import ContactTable, handle_cv
 from evaluation.interval_outcomes import Served, open_windows
 from evaluation.workforce import Workforce
 from scenarios.spec import REALTIME_CHANNELS, Scenario
-from simulation.arrivals import lognormal_handle_s
+from simulation.arrivals import empirical_handle_s, lognormal_handle_s
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -128,7 +128,7 @@ def run(
             for i in range(len(scenario.queues))
         ]
     )
-    esc_handle = escalation_handles(scenario, kq, rate, escalation, rng)
+    esc_handle = escalation_handles(scenario, kq, rate, escalation, rng, calibration)
     outcome = simulation.simulate(
         engine_queues(scenario, open_mask, step_s, escalation),
         simulation.Contacts(
@@ -166,17 +166,25 @@ def escalation_handles(
     rate: FloatArray,
     escalation: NDArray[np.int64],
     rng: np.random.Generator,
+    calibration: Calibration | None = None,
 ) -> FloatArray:
-    """Each contact's follow-up handle time, lognormal around the receiving queue's AHT.
+    """Each contact's follow-up handle time, should it escalate (NaN where it cannot).
 
-    NaN where the contact cannot escalate.
+    Drawn from the receiving queue's actual handle times when calibrated, else lognormal
+    around its AHT.
     """
     out = np.full(queue.size, np.nan)
     for i, target in enumerate(escalation):
         sel = (queue == i) & (rate[queue] > 0)
-        if target >= 0 and sel.any():
-            receiving = scenario.queues[int(target)]
-            mean = np.full(int(sel.sum()), receiving.aht_seconds)
+        if target < 0 or not sel.any():
+            continue
+        receiving = scenario.queues[int(target)]
+        count = int(sel.sum())
+        observed = None if calibration is None else calibration.handle.get(receiving.key)
+        if observed is not None:
+            out[sel] = empirical_handle_s(observed.overall, count, rng)
+        else:
+            mean = np.full(count, receiving.aht_seconds)
             out[sel] = lognormal_handle_s(mean, handle_cv(receiving.channel), rng)
     return out
 
