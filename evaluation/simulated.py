@@ -126,7 +126,8 @@ class SimulationResult:
         first_response: channel, language, tier and the wall-clock wait quantiles of
             answered contacts (columns p50, p80, p90, p95, seconds) over every replication.
         occupancy_by_group: group (site or vendor), occupancy, low, high.
-        occupancy_by_agent: agent_id, group, occupancy (mean over replications).
+        occupancy_by_agent: agent_id, group, occupancy (busy over on-queue time, every
+            replication pooled; NaN for an agent never on queue).
         replications, seed: as run.
         contacts: contacts simulated per replication (mean).
         method: what was simulated.
@@ -233,108 +234,115 @@ def _result(
     settings: SimulationSettings,
     outcomes: pd.DataFrame,
 ) -> SimulationResult:
-    queues = scenario.queues
-    nq = len(queues)
-    # Whole weeks from the horizon start; a tail shorter than half a week joins the last.
-    span_s = (grid[-1] - grid[0]).total_seconds() + (grid[1] - grid[0]).total_seconds()
-    weeks = max(1, round(span_s / WEEK_S))
-    counted = np.zeros((len(runs), nq))
-    met = np.zeros((len(runs), nq))
-    counted_w = np.zeros((len(runs), nq, weeks))
-    met_w = np.zeros((len(runs), nq, weeks))
-    for r, run in enumerate(runs):
-        q = run.served.queue
-        counted[r] = np.bincount(q[run.counted], minlength=nq)
-        met[r] = np.bincount(q[run.met], minlength=nq)
-        week = np.minimum((run.served.arrival_s // WEEK_S).astype(np.int64), weeks - 1)
-        cell = q * weeks + week
-        counted_w[r] = np.bincount(cell[run.counted], minlength=nq * weeks).reshape(nq, weeks)
-        met_w[r] = np.bincount(cell[run.met], minlength=nq * weeks).reshape(nq, weeks)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = met / counted
-        share_w = met_w / counted_w
-
-    def row(values: FloatArray, contacts: FloatArray) -> dict[str, float]:
-        mean, low, high = interval95(values)
-        return {"service_level": mean, "low": low, "high": high, "contacts": float(contacts.mean())}
-
-    by_queue = pd.DataFrame(
-        [
-            {
-                "channel": qu.channel,
-                "language": qu.language,
-                "tier": qu.tier,
-                "target": qu.target.fraction,
-            }
-            | row(share[:, i], counted[:, i])
-            for i, qu in enumerate(queues)
-        ]
-    )
-    channels = sorted({qu.channel for qu in queues})
-    by_channel_rows = []
-    for channel in channels:
-        sel = [i for i, qu in enumerate(queues) if qu.channel == channel]
-        c, m = counted[:, sel].sum(axis=1), met[:, sel].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pooled = m / c
-        target = max(queues[i].target.fraction for i in sel)
-        by_channel_rows.append({"channel": channel, "target": target} | row(pooled, c))
-    week_rows = []
-    for w in range(weeks):
-        for i, qu in enumerate(queues):
-            week_rows.append(
-                {
-                    "week_start": grid[0] + pd.Timedelta(weeks=w),
-                    "channel": qu.channel,
-                    "language": qu.language,
-                    "tier": qu.tier,
-                    "target": qu.target.fraction,
-                }
-                | row(share_w[:, i, w], counted_w[:, i, w])
-            )
-    first = []
-    for i, qu in enumerate(queues):
-        waits = np.concatenate(
-            [run.wait_s[(run.served.queue == i) & np.isfinite(run.wait_s)] for run in runs]
-        )
-        quantiles = np.quantile(waits, FIRST_RESPONSE_QUANTILES) if waits.size else [np.nan] * 4
-        first.append(
-            {"channel": qu.channel, "language": qu.language, "tier": qu.tier}
-            | {
-                f"p{round(p * 100)}": float(v)
-                for p, v in zip(FIRST_RESPONSE_QUANTILES, quantiles, strict=True)
-            }
-        )
-    busy = np.stack([run.busy_s for run in runs])
-    on_queue = np.stack([run.on_queue_s for run in runs])
-    group_rows = []
-    for g, name in enumerate(workforce.groups):
-        sel = workforce.group == g
-        with np.errstate(divide="ignore", invalid="ignore"):
-            occ = busy[:, sel].sum(axis=1) / on_queue[:, sel].sum(axis=1)
-        mean, low, high = interval95(occ)
-        group_rows.append({"group": name, "occupancy": mean, "low": low, "high": high})
-    with np.errstate(divide="ignore", invalid="ignore"):
-        agent_occ = np.nanmean(np.where(on_queue > 0, busy / on_queue, np.nan), axis=0)
-    by_agent = pd.DataFrame(
-        {
-            "agent_id": list(workforce.agent_ids),
-            "group": [workforce.groups[g] for g in workforce.group],
-            "occupancy": agent_occ,
-        }
-    )
+    by_queue, by_channel, by_week = _sla_tables(scenario, grid, runs)
+    by_group, by_agent = _occupancy(workforce, runs)
     return SimulationResult(
         outcomes=outcomes,
         sla_by_queue=by_queue,
-        sla_by_channel=pd.DataFrame(by_channel_rows),
-        sla_by_week=pd.DataFrame(week_rows),
-        first_response=pd.DataFrame(first),
-        occupancy_by_group=pd.DataFrame(group_rows),
+        sla_by_channel=by_channel,
+        sla_by_week=by_week,
+        first_response=_first_response(scenario, runs),
+        occupancy_by_group=by_group,
         occupancy_by_agent=by_agent,
         replications=len(runs),
         seed=settings.seed,
         contacts=float(np.mean([run.served.queue.size for run in runs])),
     )
+
+
+def _figure(values: FloatArray, contacts: FloatArray) -> dict[str, float]:
+    """A service level's mean and 95% interval over replications, and its contacts."""
+    mean, low, high = interval95(values)
+    return {"service_level": mean, "low": low, "high": high, "contacts": float(contacts.mean())}
+
+
+def _sla_tables(
+    scenario: Scenario, grid: pd.DatetimeIndex, runs: list[Replication]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """SLA per queue, per channel (its queues' contacts pooled) and per queue and week."""
+    queues = scenario.queues
+    nq = len(queues)
+    # Whole weeks from the horizon start; a tail shorter than half a week joins the last.
+    span_s = (grid[-1] - grid[0]).total_seconds() + (grid[1] - grid[0]).total_seconds()
+    weeks = max(1, round(span_s / WEEK_S))
+    counted = np.zeros((len(runs), nq, weeks))
+    met = np.zeros((len(runs), nq, weeks))
+    for r, run in enumerate(runs):
+        week = np.minimum((run.served.arrival_s // WEEK_S).astype(np.int64), weeks - 1)
+        cell = run.served.queue * weeks + week
+        counted[r] = np.bincount(cell[run.counted], minlength=nq * weeks).reshape(nq, weeks)
+        met[r] = np.bincount(cell[run.met], minlength=nq * weeks).reshape(nq, weeks)
+
+    def share(m: FloatArray, c: FloatArray) -> FloatArray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(m / c, dtype=float)
+
+    keys = [
+        {"channel": q.channel, "language": q.language, "tier": q.tier, "target": q.target.fraction}
+        for q in queues
+    ]
+    c_q, m_q = counted.sum(axis=2), met.sum(axis=2)
+    by_queue = [k | _figure(share(m_q[:, i], c_q[:, i]), c_q[:, i]) for i, k in enumerate(keys)]
+    by_channel = []
+    for channel in sorted({q.channel for q in queues}):
+        sel = [i for i, q in enumerate(queues) if q.channel == channel]
+        c, m = c_q[:, sel].sum(axis=1), m_q[:, sel].sum(axis=1)
+        target = max(queues[i].target.fraction for i in sel)
+        by_channel.append({"channel": channel, "target": target} | _figure(share(m, c), c))
+    by_week = [
+        {"week_start": grid[0] + pd.Timedelta(weeks=w)}
+        | k
+        | _figure(share(met[:, i, w], counted[:, i, w]), counted[:, i, w])
+        for w in range(weeks)
+        for i, k in enumerate(keys)
+    ]
+    return pd.DataFrame(by_queue), pd.DataFrame(by_channel), pd.DataFrame(by_week)
+
+
+def _first_response(scenario: Scenario, runs: list[Replication]) -> pd.DataFrame:
+    """Wall-clock wait quantiles of the answered contacts per queue, over every replication."""
+    rows = []
+    for i, q in enumerate(scenario.queues):
+        waits = np.concatenate(
+            [run.wait_s[(run.served.queue == i) & np.isfinite(run.wait_s)] for run in runs]
+        )
+        values = (
+            np.quantile(waits, FIRST_RESPONSE_QUANTILES)
+            if waits.size
+            else np.full(len(FIRST_RESPONSE_QUANTILES), np.nan)
+        )
+        rows.append(
+            {"channel": q.channel, "language": q.language, "tier": q.tier}
+            | {
+                f"p{round(p * 100)}": float(v)
+                for p, v in zip(FIRST_RESPONSE_QUANTILES, values, strict=True)
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _occupancy(workforce: Workforce, runs: list[Replication]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Busy share of on-queue time per site (or vendor) with its interval, and per agent."""
+    busy = np.stack([run.busy_s for run in runs])
+    on_queue = np.stack([run.on_queue_s for run in runs])
+    groups = []
+    for g, name in enumerate(workforce.groups):
+        sel = workforce.group == g
+        with np.errstate(divide="ignore", invalid="ignore"):
+            occ = busy[:, sel].sum(axis=1) / on_queue[:, sel].sum(axis=1)
+        mean, low, high = interval95(occ)
+        groups.append({"group": name, "occupancy": mean, "low": low, "high": high})
+    total_on = on_queue.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agent = np.where(total_on > 0, busy.sum(axis=0) / total_on, np.nan)
+    by_agent = pd.DataFrame(
+        {
+            "agent_id": list(workforce.agent_ids),
+            "group": [workforce.groups[g] for g in workforce.group],
+            "occupancy": agent,
+        }
+    )
+    return pd.DataFrame(groups), by_agent
 
 
 def simulate_plan(
