@@ -184,23 +184,24 @@ def roster_workforce(
                 periods.append((position, a, b, shift_no))
     skills_m = np.array(skill_rows, dtype=bool).reshape(len(ids), len(scenario.queues))
     groups = [*sites]
-    vendor_agents = _vendor_agents(scenario, vendor_heads, grid) if vendor_heads is not None else []
     one_touch = [math.nan] * len(ids)
     factor = [1.0] * len(ids)
-    for vendor, heads_periods in vendor_agents:
-        if vendor.id not in groups:
+    if vendor_heads is not None:
+        for vendor, per_head in _vendor_agents(scenario, vendor_heads, grid):
             groups.append(vendor.id)
-        row_skills = np.array([serves(q, vendor.tier, vendor.skills) for q in scenario.queues])
-        for k, heads_spans in enumerate(heads_periods):
-            position = len(ids)
-            ids.append(f"{vendor.id}-{k + 1:02d}")
-            group.append(groups.index(vendor.id))
-            skills_m = np.vstack([skills_m, row_skills[None, :]])
-            factor.append(vendor_handle_factor(vendor))
-            one_touch.append(math.nan if vendor.one_touch_rate is None else vendor.one_touch_rate)
-            for a, b in heads_spans:
-                shift_no += 1
-                periods.append((position, a, b, shift_no))
+            row_skills = np.array([serves(q, vendor.tier, vendor.skills) for q in scenario.queues])
+            skills_m = np.vstack([skills_m, np.repeat(row_skills[None, :], len(per_head), axis=0)])
+            for k, spans in enumerate(per_head):
+                position = len(ids)
+                ids.append(f"{vendor.id}-{k + 1:02d}")
+                group.append(len(groups) - 1)
+                factor.append(vendor_handle_factor(vendor))
+                one_touch.append(
+                    math.nan if vendor.one_touch_rate is None else vendor.one_touch_rate
+                )
+                for a, b in spans:
+                    shift_no += 1
+                    periods.append((position, a, b, shift_no))
     slots = chat_slots(scenario, skills_m, concurrency or {})
     return _assemble(scenario, ids, groups, group, skills_m, slots, factor, one_touch, periods)
 
