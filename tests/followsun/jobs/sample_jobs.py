@@ -9,7 +9,6 @@ its own, prints one job id per line as soon as each is queued, and waits for the
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -47,20 +46,6 @@ def write_file(params: dict[str, Any], progress: Progress) -> JobResult:
 def return_path(params: dict[str, Any], progress: Progress) -> Path:
     """Return a path: stored as the job's result location."""
     return Path(params["path"])
-
-
-def delayed_square(item: tuple[int, float]) -> int:
-    """`value` squared after `delay_s` seconds: later items can finish first."""
-    value, delay_s = item
-    time.sleep(delay_s)
-    return value * value
-
-
-def fail_on_three(value: int) -> int:
-    """`value`, or a ValueError for 3."""
-    if value == 3:
-        raise ValueError("three is not allowed")
-    return value
 
 
 def wait_for_cancel(seconds: float) -> float:
