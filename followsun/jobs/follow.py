@@ -1,17 +1,68 @@
-"""Following a job from any process: poll its row until it ends."""
+"""Following jobs from any process: list them, read one, ask one to stop, wait for its end.
+
+Each function opens the store at the URL it is given (default `database_url()`), so a
+second terminal or a web request needs nothing but the database the job lives in.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import URL
 
-from followsun.store import JobRecord, get_job, session_scope
+from followsun.store import (
+    JobRecord,
+    JobState,
+    get_job,
+    init_db,
+    list_jobs,
+    request_cancel,
+    session_scope,
+)
 from planner import cancellation
 
 # How often a follower reads the job's row.
 FOLLOW_POLL_SECONDS = 0.5
+
+
+@contextmanager
+def _store(url: str | URL | None) -> Iterator[Engine]:
+    engine = init_db(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def find_jobs(
+    url: str | URL | None = None, state: JobState | None = None, limit: int | None = None
+) -> list[JobRecord]:
+    """The jobs (in one state), newest first, at most `limit` of them."""
+    with _store(url) as engine, session_scope(engine) as session:
+        return list_jobs(session, state, limit)
+
+
+def find_job(url: str | URL | None, job_id: int) -> JobRecord:
+    """The job `job_id` as stored now.
+
+    Raises:
+        InputError: there is no such job.
+    """
+    with _store(url) as engine, session_scope(engine) as session:
+        return get_job(session, job_id)
+
+
+def cancel_job(url: str | URL | None, job_id: int) -> JobRecord:
+    """Ask the job to stop (see `request_cancel`); returns it as it stands after the request.
+
+    Raises:
+        InputError: there is no such job.
+    """
+    with _store(url) as engine, session_scope(engine) as session:
+        return request_cancel(session, job_id)
 
 
 def _ignore(job: JobRecord) -> None:
@@ -19,7 +70,7 @@ def _ignore(job: JobRecord) -> None:
 
 
 def wait_for_job(
-    engine: Engine,
+    url: str | URL | None,
     job_id: int,
     on_update: Callable[[JobRecord], None] = _ignore,
     poll_s: float = FOLLOW_POLL_SECONDS,
@@ -28,7 +79,7 @@ def wait_for_job(
     """Read the job every `poll_s` until it has ended; returns it as it ended.
 
     Args:
-        engine: the store holding the job.
+        url: the database holding the job (default `database_url()`).
         job_id: the job.
         on_update: called with each reading (to draw progress).
         poll_s: seconds between readings.
@@ -41,13 +92,14 @@ def wait_for_job(
     """
     token = cancellation.current()
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
-    while True:
-        with session_scope(engine) as session:
-            job = get_job(session, job_id)
-        on_update(job)
-        if job.state.ended:
-            return job
-        if deadline is not None and time.monotonic() >= deadline:
-            raise TimeoutError(f"job {job_id} still {job.state} after {timeout_s:g} s")
-        token.wait(poll_s)
-        token.check()
+    with _store(url) as engine:
+        while True:
+            with session_scope(engine) as session:
+                job = get_job(session, job_id)
+            on_update(job)
+            if job.state.ended:
+                return job
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"job {job_id} still {job.state} after {timeout_s:g} s")
+            token.wait(poll_s)
+            token.check()

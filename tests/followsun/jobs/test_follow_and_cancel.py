@@ -11,8 +11,7 @@ from types import ModuleType
 
 from sqlalchemy import Engine
 
-from followsun.jobs import JobRecord, JobState, request_cancel, wait_for_job
-from followsun.store import session_scope
+from followsun.jobs import JobRecord, JobState, cancel_job, wait_for_job
 
 ROOT = Path(__file__).resolve().parents[3]
 SUBMITTER = Path(__file__).resolve().parent / "sample_jobs.py"
@@ -47,16 +46,15 @@ def test_cancelling_one_job_from_another_process_leaves_the_other_running(
             if job.state is JobState.RUNNING and fraction is not None:
                 seen.extend([fraction] if not seen or fraction > seen[-1] else [])
             if len(seen) >= 3 and not asked_at:
-                with session_scope(engine) as session:
-                    request_cancel(session, long_id)
+                cancel_job(url, long_id)
                 asked_at.append(time.monotonic())
 
         long_job = wait_for_job(
-            engine, long_id, cancel_once_progress_moves, poll_s=0.1, timeout_s=TIMEOUT_S
+            url, long_id, cancel_once_progress_moves, poll_s=0.1, timeout_s=TIMEOUT_S
         )
         assert len(asked_at) == 1, f"progress seen before it ended: {seen}"
         ended_after_s = time.monotonic() - asked_at[0]
-        short_job = wait_for_job(engine, short_id, poll_s=0.1, timeout_s=TIMEOUT_S)
+        short_job = wait_for_job(url, short_id, poll_s=0.1, timeout_s=TIMEOUT_S)
         _, errors = submitter.communicate(timeout=TIMEOUT_S)
     finally:
         submitter.kill()

@@ -20,7 +20,8 @@ from followsun.jobs import (
     submit,
     wait_for_job,
 )
-from followsun.store import create_job, get_job, request_cancel, session_scope
+from followsun.jobs.runner import JobProgress
+from followsun.store import claim_job, create_job, get_job, request_cancel, session_scope
 
 # Far longer than any of these jobs takes: reaching it means the job never ended.
 TIMEOUT_S = 120.0
@@ -147,7 +148,27 @@ def test_a_submitted_job_runs_on_each_executor(
         job_id = submit(
             url_of(engine), "count", sample_jobs.count_slowly, {"steps": 2, "step_s": 0.0}, executor
         )
-        job = wait_for_job(engine, job_id, poll_s=0.05, timeout_s=TIMEOUT_S)
+        job = wait_for_job(url_of(engine), job_id, poll_s=0.05, timeout_s=TIMEOUT_S)
     assert (job.state, job.result) == (JobState.DONE, {"counted": 2})
     # Threads and the in-process Dask cluster run it here; the local pool in a process of its own.
     assert (job.worker_pid == os.getpid()) is (where != "local")
+
+
+def test_progress_is_written_at_once_then_at_most_every_interval(engine: Engine) -> None:
+    job_id = queue(engine, "sample_jobs:count_slowly", {})
+    with session_scope(engine) as session:
+        claim_job(session, job_id, "host-a", 1)
+
+    def stored() -> tuple[float | None, str | None]:
+        with session_scope(engine) as session:
+            job = get_job(session, job_id)
+        return job.progress_fraction, job.progress_message
+
+    progress = JobProgress(engine, job_id, every_s=TIMEOUT_S)
+    progress(0.1, "first")
+    assert stored() == (0.1, "first")
+    progress(0.2, "second")
+    progress(1.7, "third")  # out of range: clipped
+    assert stored() == (0.1, "first")
+    progress.flush()
+    assert stored() == (1.0, "third")
