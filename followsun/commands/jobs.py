@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print the jobs, newest first."""
-    from followsun.jobs import JobState, find_jobs
+    from followsun.jobs import JobState, find_jobs, worker_silent
 
     jobs = find_jobs(state=JobState(args.state) if args.state else None, limit=args.limit)
     if args.json:
@@ -62,9 +62,10 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':>5}  {'kind':<10} {'state':<10} {'progress':>8}  {'created (UTC)':<16}  message")
     for job in jobs:
+        note = " (worker silent)" if worker_silent(job) else ""
         print(
             f"{job.id:>5}  {job.kind:<10} {job.state:<10} {_percent(job):>8}  "
-            f"{_stamp(job.created_at):<16}  {job.error or job.progress_message or ''}"
+            f"{_stamp(job.created_at):<16}  {job.error or job.progress_message or ''}{note}"
         )
     return 0
 
@@ -159,7 +160,10 @@ def job_text(job: JobRecord) -> str:
     if job.finished_at is not None:
         lines.append(f"  ended      {_stamp(job.finished_at)} UTC")
     if job.heartbeat_at is not None and not job.state.ended:
-        lines.append(f"  heartbeat  {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC")
+        from followsun.jobs import worker_silent
+
+        silent = " (silent since: its worker may have stopped)" if worker_silent(job) else ""
+        lines.append(f"  heartbeat  {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC{silent}")
     if job.error:
         lines.append(f"  error      {job.error}")
     if job.result_location:

@@ -14,7 +14,7 @@ from followsun.jobs.executor import (
     executor_spec,
     make_executor,
 )
-from followsun.jobs.follow import cancel_job, find_job, find_jobs, wait_for_job
+from followsun.jobs.follow import cancel_job, find_job, find_jobs, wait_for_job, worker_silent
 from followsun.jobs.runner import JobResult, function_name, run_job, submit
 from followsun.store.jobs import JobRecord, JobState, request_cancel
 
@@ -35,4 +35,5 @@ __all__ = [
     "run_job",
     "submit",
     "wait_for_job",
+    "worker_silent",
 ]

@@ -9,10 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from followsun.jobs.runner import SILENT_AFTER_S
 from followsun.store import (
     JobRecord,
     JobState,
@@ -63,6 +65,16 @@ def cancel_job(url: str | URL | None, job_id: int) -> JobRecord:
     """
     with _store(url) as engine, session_scope(engine) as session:
         return request_cancel(session, job_id)
+
+
+def worker_silent(job: JobRecord, now: datetime | None = None) -> bool:
+    """Whether a running job's worker has stopped sending heartbeats (killed, or its host down).
+
+    Such a job stays 'running' in the store: nothing is left to end it.
+    """
+    if job.state is not JobState.RUNNING or job.heartbeat_at is None:
+        return False
+    return (now or datetime.now(UTC)) - job.heartbeat_at > timedelta(seconds=SILENT_AFTER_S)
 
 
 def _ignore(job: JobRecord) -> None:

@@ -50,6 +50,8 @@ from planner.cancellation import Cancelled, CancelToken
 POLL_SECONDS = 0.5
 HEARTBEAT_POLLS = 10
 PROGRESS_SECONDS = 0.5
+# A running job without a heartbeat for this long (a dozen missed) has likely lost its worker.
+SILENT_AFTER_S = 12 * HEARTBEAT_POLLS * POLL_SECONDS
 
 JobFunction = Callable[[dict[str, Any], Callable[[float | None, str], None]], Any]
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 
 from followsun.errors import InputError
-from followsun.jobs import EXECUTOR_ENV, Executor, dask_executor, executor_spec, make_executor
+from followsun.jobs import EXECUTOR_ENV, Executor, executor_spec, make_executor
 from planner.cancellation import Cancelled, CancelToken, using
 
 # Items finish in the reverse of their order: the last is the quickest.
@@ -22,14 +22,18 @@ LONG_S = 60.0
 def executor(request: pytest.FixtureRequest, sample_tasks: ModuleType) -> Iterator[Executor]:
     if request.param == "dask":
         distributed = pytest.importorskip("distributed")
-        with (
-            distributed.LocalCluster(
-                n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
-            ) as cluster,
-            distributed.Client(cluster) as client,
-            dask_executor(client) as on_dask,
-        ):
-            yield on_dask
+        # An in-process cluster listening on TCP, reached the way a configured one is.
+        with distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=2,
+            processes=False,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster:
+            address = cluster.scheduler_address.removeprefix("tcp://")
+            with make_executor(f"dask://{address}") as on_dask:
+                yield on_dask
     else:
         with make_executor(request.param, max_workers=2) as local:
             yield local

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from followsun.cli import main
-from followsun.jobs import JobState, run_job
+from followsun.jobs import JobState, run_job, worker_silent
 from followsun.store import (
     DATABASE_URL_ENV,
     claim_job,
@@ -21,7 +21,7 @@ from followsun.store import (
     session_scope,
 )
 
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # before the tests run: old heartbeats
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_list_shows_the_jobs_newest_first_and_filters_by_state(
     listed = json.loads(capsys.readouterr().out)
     assert [(j["id"], j["state"]) for j in listed] == [(running, "running"), (done, "done")]
     assert listed[0]["progress_fraction"] == 0.4
-    assert listed[0]["created_at"] == "2027-03-01T09:00:00.000000Z"
+    assert listed[0]["created_at"] == "2026-03-01T09:00:00.000000Z"
     assert main(["jobs", "list", "--state", "running"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2  # the header and the running job
@@ -116,3 +116,21 @@ def test_wait_gives_up_at_its_timeout(store: Engine, capsys: pytest.CaptureFixtu
     running = add_job(store, "plan", JobState.RUNNING)
     assert main(["jobs", "wait", str(running), "--quiet", "--timeout", "0"]) == 1
     assert f"job {running} still running" in capsys.readouterr().err
+
+
+def test_a_running_job_whose_worker_went_silent_is_pointed_out(
+    store: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silent = add_job(store, "plan", JobState.RUNNING)  # its last heartbeat: T0, long ago
+    alive = add_job(store, "plan", JobState.RUNNING)
+    ended = add_job(store, "plan", JobState.DONE)
+    with session_scope(store) as session:
+        report_progress(session, alive, 0.5, "rostering")  # a heartbeat now
+        assert worker_silent(get_job(session, silent))
+        assert not worker_silent(get_job(session, alive))
+        assert not worker_silent(get_job(session, ended))
+    assert main(["jobs", "show", str(silent)]) == 0
+    assert "its worker may have stopped" in capsys.readouterr().out
+    assert main(["jobs", "list", "--state", "running"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert [line.endswith("(worker silent)") for line in lines] == [False, True]
