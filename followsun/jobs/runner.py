@@ -17,10 +17,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine
@@ -198,52 +198,44 @@ class JobProgress:
                 self._pending = self._pending or pending
 
 
-class CancelWatcher:
-    """A thread that polls a job's cancel flag, cancels its token, and sends heartbeats."""
+@contextmanager
+def watching_for_cancel(
+    engine: Engine, job_id: int, token: CancelToken, poll_s: float = POLL_SECONDS
+) -> Iterator[None]:
+    """Watch the job's cancel flag from a thread while the block runs; cancel `token` when set.
 
-    def __init__(
-        self, engine: Engine, job_id: int, token: CancelToken, poll_s: float = POLL_SECONDS
-    ) -> None:
-        self._engine = engine
-        self._job_id = job_id
-        self._token = token
-        self._poll_s = poll_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=contextvars.copy_context().run,
-            args=(self._watch,),
-            name=f"followsun-job-{job_id}-watcher",
-            daemon=True,
-        )
+    The thread also sends the job's heartbeat every HEARTBEAT_POLLS polls.
+    """
+    stop = threading.Event()
 
-    def _watch(self) -> None:
+    def watch() -> None:
         polls = 0
-        while not self._stop.wait(self._poll_s):
+        while not stop.wait(poll_s):
             polls += 1
             try:
-                with session_scope(self._engine) as session:
+                with session_scope(engine) as session:
                     wanted = (
-                        heartbeat(session, self._job_id)
+                        heartbeat(session, job_id)
                         if polls % HEARTBEAT_POLLS == 0
-                        else cancel_requested(session, self._job_id)
+                        else cancel_requested(session, job_id)
                     )
             except OperationalError:  # database busy or briefly away: look again next time
                 continue
-            if wanted and not self._token.cancelled:
-                self._token.cancel()
+            if wanted and not token.cancelled:
+                token.cancel()
 
-    def __enter__(self) -> CancelWatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
+    watcher = threading.Thread(
+        target=contextvars.copy_context().run,
+        args=(watch,),
+        name=f"followsun-job-{job_id}-watcher",
+        daemon=True,
+    )
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
 
 
 @dataclass(frozen=True)
@@ -311,7 +303,7 @@ def run_job(url: str | URL, job_id: int, poll_s: float = POLL_SECONDS) -> JobRec
             job = get_job(session, job_id)
         token = CancelToken()
         progress = JobProgress(engine, job_id)
-        with CancelWatcher(engine, job_id, token, poll_s):
+        with watching_for_cancel(engine, job_id, token, poll_s):
             ending, interruption = _run(job, token, progress)
         progress.flush()
         with session_scope(engine) as session:

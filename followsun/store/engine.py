@@ -86,7 +86,10 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def is_up_to_date(engine: Engine) -> bool:
-    """Whether the database behind `engine` is at the newest revision (two small reads)."""
+    """Whether the database behind `engine` is at the newest revision.
+
+    Cheap: the shipped revision files' heads against the database's one version row.
+    """
     with _alembic_config(engine) as config:
         heads = set(ScriptDirectory.from_config(config).get_heads())
     with engine.connect() as connection:
@@ -134,7 +137,7 @@ def init_db(url: str | URL | None = None) -> Engine:
     """Open the store at `url` (default `database_url()`), migrating it when it is behind.
 
     Safe to call on every start, from several processes at once: an up-to-date database
-    costs two reads; one that is behind is migrated by the first process to take the
+    costs one read of its version; one that is behind is migrated by the first process to take the
     migration lock, and the others find it up to date when they get the lock.
     """
     engine = create_store_engine(url)

@@ -8,7 +8,7 @@ never both claim a job and a cancelled job is never marked done afterwards.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -81,25 +81,8 @@ class JobRecord:
 
 
 def _job_record(row: models.Job) -> JobRecord:
-    return JobRecord(
-        id=row.id,
-        kind=row.kind,
-        function=row.function,
-        parameters=row.parameters,
-        state=JobState(row.state),
-        progress_fraction=row.progress_fraction,
-        progress_message=row.progress_message,
-        result=row.result,
-        result_location=row.result_location,
-        error=row.error,
-        cancel_requested=row.cancel_requested,
-        worker_host=row.worker_host,
-        worker_pid=row.worker_pid,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        heartbeat_at=row.heartbeat_at,
-    )
+    values = {field.name: getattr(row, field.name) for field in fields(JobRecord)}
+    return JobRecord(**{**values, "state": JobState(row.state)})
 
 
 def _now(now: datetime | None) -> datetime:
