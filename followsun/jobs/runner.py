@@ -79,8 +79,10 @@ def function_name(fn: Callable[..., Any] | str) -> str:
     if isinstance(fn, str):
         resolve_function(fn)
         return fn
-    name = f"{fn.__module__}:{fn.__qualname__}"
-    if fn.__module__ == "__main__" or "<" in fn.__qualname__ or resolve_function(name) is not fn:
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
+    name = f"{module}:{qualname}"
+    top_level = bool(module and qualname) and module != "__main__" and "<" not in str(qualname)
+    if not top_level or resolve_function(name) is not fn:
         raise ValueError(
             f"job function {name}: must be a top-level function of an importable module"
         )

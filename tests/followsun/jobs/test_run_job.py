@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,6 +107,8 @@ def test_function_names_are_what_another_process_imports(sample_jobs: ModuleType
 
     with pytest.raises(ValueError, match="top-level"):
         function_name(local)
+    with pytest.raises(ValueError, match="top-level"):
+        function_name(functools.partial(sample_jobs.fail, {"message": "x"}))
     with pytest.raises(ValueError, match="module:function"):
         function_name("sample_jobs.fail")
     with pytest.raises(ValueError, match="no_such"):
