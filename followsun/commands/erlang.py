@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from forecasting.errors import InputError
-from planner.staffing import erlang_a, erlang_c
+from planner.staffing import realtime
 from planner.staffing.status import Binding, Status
 
 
@@ -86,54 +86,31 @@ def run(args: argparse.Namespace) -> int:
     binding: Binding | None = None
     agents = args.agents
     if agents is None:
-        if args.patience_seconds is None:
-            need = erlang_c.required_agents(
-                erlang_c.traffic_erlangs(args.volume, args.aht, interval_s),
-                args.aht,
-                sl_target=args.sl,
-                target_s=args.target_seconds,
-                max_occupancy=args.max_occupancy,
-            )
-        else:
-            need = erlang_a.required_agents(
-                args.volume,
-                args.aht,
-                interval_s,
-                args.patience_seconds,
-                sl_target=args.sl,
-                target_s=args.target_seconds,
-                max_occupancy=args.max_occupancy,
-            )
+        need = realtime.required_agents(
+            args.volume,
+            args.aht,
+            interval_s,
+            args.patience_seconds,
+            sl_target=args.sl,
+            target_s=args.target_seconds,
+            max_occupancy=args.max_occupancy,
+        )
         agents = int(need.agents)
         status = Status(int(need.status))
         binding = Binding(int(need.binding))
     out: dict[str, Any] = {"agents": agents}
-    if args.patience_seconds is None:
-        fc = erlang_c.figures(
-            agents,
-            erlang_c.traffic_erlangs(args.volume, args.aht, interval_s),
-            args.aht,
-            args.target_seconds,
-        )
-        out |= {
-            "service_level": float(fc.service_level),
-            "p_wait": float(fc.p_wait),
-            "asa_seconds": _number(float(fc.asa_seconds)),
-            "occupancy": float(fc.occupancy),
-        }
-        model = "erlang_c"
-    else:
-        fa = erlang_a.figures(
-            agents, args.volume, args.aht, interval_s, args.patience_seconds, args.target_seconds
-        )
-        out |= {
-            "service_level": float(fa.service_level),
-            "p_wait": float(fa.p_wait),
-            "asa_seconds": _number(float(fa.asa_seconds)),
-            "occupancy": float(fa.occupancy),
-            "abandon_rate": float(fa.abandon_rate),
-        }
-        model = "erlang_a"
+    fig = realtime.figures(
+        agents, args.volume, args.aht, interval_s, args.target_seconds, args.patience_seconds
+    )
+    out |= {
+        "service_level": float(fig.service_level),
+        "p_wait": float(fig.p_wait),
+        "asa_seconds": _number(float(fig.asa_seconds)),
+        "occupancy": float(fig.occupancy),
+    }
+    if fig.abandon_rate is not None:
+        out["abandon_rate"] = float(fig.abandon_rate)
+    model = fig.model
     out |= {
         "traffic_erlangs": args.volume * args.aht / interval_s,
         "model": model,
