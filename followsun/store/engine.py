@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,13 @@ def create_store_engine(url: str | URL | None = None) -> Engine:
 
 
 @contextmanager
-def _alembic_config(engine: Engine) -> Iterator[Config]:
+def _alembic_config(engine: Engine | None = None) -> Iterator[Config]:
     """An Alembic configuration on the migrations shipped inside this package."""
     with as_file(files("followsun.store") / "migrations") as script_location:
         config = Config()
         config.set_main_option("script_location", str(script_location))
-        config.attributes["engine"] = engine
+        if engine is not None:
+            config.attributes["engine"] = engine
         yield config
 
 
@@ -88,13 +90,18 @@ def downgrade(engine: Engine, revision: str) -> None:
 def is_up_to_date(engine: Engine) -> bool:
     """Whether the database behind `engine` is at the newest revision.
 
-    Cheap: the shipped revision files' heads against the database's one version row.
+    Cheap: one read of the database's version row against the shipped heads.
     """
-    with _alembic_config(engine) as config:
-        heads = set(ScriptDirectory.from_config(config).get_heads())
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    return current == _shipped_heads()
+
+
+@cache
+def _shipped_heads() -> frozenset[str]:
+    """The newest revisions shipped in this package (read once per process: they are code)."""
+    with _alembic_config() as config:
+        return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 @contextmanager
