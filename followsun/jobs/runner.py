@@ -28,6 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 from followsun.jobs.executor import Executor, executor_spec, shared_executor
+from followsun.services.progress import Progress
 from followsun.store import (
     JobRecord,
     JobState,
@@ -53,7 +54,7 @@ PROGRESS_SECONDS = 0.5
 # A running job without a heartbeat for this long (a dozen missed) has likely lost its worker.
 SILENT_AFTER_S = 12 * HEARTBEAT_POLLS * POLL_SECONDS
 
-JobFunction = Callable[[dict[str, Any], Callable[[float | None, str], None]], Any]
+JobFunction = Callable[[dict[str, Any], Progress], Any]
 log = logging.getLogger(__name__)
 
 
