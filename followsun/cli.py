@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "followsun.commands.feedback",
     "followsun.commands.simulate",
     "followsun.commands.verify",
+    "followsun.commands.jobs",
 ]
 
 
