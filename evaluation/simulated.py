@@ -12,8 +12,9 @@ difference is not noise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from evaluation.contacts import (
     queue_positions,
 )
 from evaluation.interval_outcomes import (
+    Horizon,
     Served,
     Tally,
     horizon_of,
@@ -54,7 +56,7 @@ METHOD = (
 )
 """The method written beside simulated outcomes."""
 
-Mapper = Callable[[Callable[[int], "Replication"], Iterable[int]], Iterator["Replication"]]
+Mapper = Callable[[Callable[[int], "Replication"], Iterable[int]], Iterable["Replication"]]
 
 
 @dataclass(frozen=True)
@@ -171,49 +173,65 @@ def simulate_roster(
         source: contacts to replay, or a forecast to draw them from.
         settings: replications, seed, dispersion, shrinkage mode.
         calibration: actuals' patience and handle times replace the scenario's assumptions.
-        mapper: a `map`-like callable running the replications (an executor's map).
+        mapper: a `map`-like callable running the replications: the built-in `map` in
+            this process, or a `followsun.jobs` executor's `map` (threads, processes, Dask).
     """
     if len(grid) < 2:
         raise InputError("the simulation horizon needs at least two intervals")
     horizon = horizon_of(scenario, grid, workforce)
-    open_mask, step_s = horizon.open_mask, horizon.step_s
     escalation = engine.escalation_queues(scenario, _listed(scenario, source))
-
-    def one(r: int) -> Replication:
-        cancellation.current().check()
-        rng = np.random.default_rng(np.random.SeedSequence([settings.seed, r]))
-        contacts = (
-            source.replay
-            if source.replay is not None
-            else contacts_from_forecast(
-                scenario,
-                source.forecast,  # type: ignore[arg-type]
-                grid,
-                rng,
-                dispersion=settings.dispersion,
-                calibration=calibration,
-            )
-        )
-        patience = draw_patience(scenario, contacts.queue, rng, calibration)
-        served, busy_s, on_queue_s = engine.run(
-            scenario,
-            contacts,
-            patience,
-            workforce,
-            open_mask,
-            step_s,
-            seed=int(rng.integers(2**31)),
-            escalation=escalation,
-            shrinkage_mode=settings.shrinkage_mode,
-            calibration=calibration,
-        )
-        v = verdicts(scenario, served, open_mask, step_s)
-        counts = tally(scenario, horizon, served, v, workforce)
-        return Replication(counts, served, v.counted, v.met, v.wait_s, busy_s, on_queue_s)
-
-    runs = list(mapper(one, range(settings.replications)))
+    model = SimulationModel(scenario, horizon, workforce, source, settings, escalation, calibration)
+    runs = list(mapper(partial(run_replication, model), range(settings.replications)))
     outcomes = outcomes_frame(scenario, horizon, [run.tally for run in runs])
     return _result(scenario, grid, workforce, runs, settings, outcomes)
+
+
+@dataclass(frozen=True)
+class SimulationModel:
+    """Everything one replication needs, picklable, so processes or Dask can run them."""
+
+    scenario: Scenario
+    horizon: Horizon
+    workforce: Workforce
+    source: ContactSource
+    settings: SimulationSettings
+    escalation: NDArray[np.int64]
+    calibration: Calibration | None
+
+
+def run_replication(model: SimulationModel, r: int) -> Replication:
+    """Replication `r`: draw its contacts and patience, simulate, tally."""
+    cancellation.current().check()
+    scenario, horizon, settings = model.scenario, model.horizon, model.settings
+    rng = np.random.default_rng(np.random.SeedSequence([settings.seed, r]))
+    if model.source.replay is not None:
+        contacts = model.source.replay
+    else:
+        assert model.source.forecast is not None
+        contacts = contacts_from_forecast(
+            scenario,
+            model.source.forecast,
+            horizon.grid,
+            rng,
+            dispersion=settings.dispersion,
+            calibration=model.calibration,
+        )
+    patience = draw_patience(scenario, contacts.queue, rng, model.calibration)
+    served, busy_s, on_queue_s = engine.run(
+        scenario,
+        contacts,
+        patience,
+        model.workforce,
+        horizon.open_mask,
+        horizon.step_s,
+        seed=int(rng.integers(2**31)),
+        escalation=model.escalation,
+        shrinkage_mode=settings.shrinkage_mode,
+        calibration=model.calibration,
+    )
+    v = verdicts(scenario, served, horizon.open_mask, horizon.step_s)
+    counts = tally(scenario, horizon, served, v, model.workforce)
+    return Replication(counts, served, v.counted, v.met, v.wait_s, busy_s, on_queue_s)
 
 
 def _listed(scenario: Scenario, source: ContactSource) -> NDArray[np.bool_]:

@@ -62,6 +62,12 @@ def register(subparsers: Any) -> None:
         default="spread",
         help="shrinkage as short off-queue spells (spread, default) or whole shifts missed",
     )
+    parser.add_argument(
+        "--executor",
+        default=None,
+        help="run the replications on an executor: thread, local (processes) or "
+        "dask://HOST:PORT; default one after another in this process",
+    )
     parser.add_argument("--out", required=True, type=Path, help="output directory")
     parser.set_defaults(func=run)
 
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
             dispersion=args.dispersion,
             shrinkage_mode=args.shrinkage,
         ),
+        executor=args.executor,
     )
     result = output.result
     print(

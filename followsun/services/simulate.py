@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from evaluation.calibration import Calibration, calibrate
-from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
+from evaluation.simulated import Mapper, SimulationResult, SimulationSettings, simulate_plan
 from evaluation.workforce import vendor_heads_bought
+from followsun.jobs.executor import make_executor
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
 from forecasting.queues import queue_keys
@@ -75,8 +78,13 @@ def simulate_files(
     inputs: SimulateInputs,
     settings: SimulationSettings,
     progress: Progress = no_progress,
+    executor: str | None = None,
 ) -> SimulateOutput:
-    """Read the files, simulate, write outcomes.csv and summary.json into `inputs.out`."""
+    """Read the files, simulate, write outcomes.csv and summary.json into `inputs.out`.
+
+    `executor` runs the replications on a `followsun.jobs` executor (`thread`, `local`,
+    `dask://HOST:PORT`); by default they run one after another in this process.
+    """
     if (inputs.tickets is None) == (inputs.forecast is None):
         raise InputError("give exactly one of --tickets (contacts to replay) or --forecast")
     progress(0.0, "reading the inputs")
@@ -115,19 +123,25 @@ def simulate_files(
         "forecast": inputs.forecast,
         "coverage": inputs.coverage,
     }
-    try:
-        result = simulate_plan(
-            scenario,
-            grid,
-            roster,
-            settings,
-            tickets=tickets,
-            forecast=forecast,
-            vendor_heads=vendor_heads,
-            calibration=calibration,
-        )
-    except InputError as exc:
-        raise _naming_file(exc, files) from exc
+    with ExitStack() as stack:
+        mapper: Mapper = map
+        if executor is not None:
+            pool = stack.enter_context(make_executor(executor))
+            mapper = partial(pool.map, progress=_replications_progress(progress))
+        try:
+            result = simulate_plan(
+                scenario,
+                grid,
+                roster,
+                settings,
+                tickets=tickets,
+                forecast=forecast,
+                vendor_heads=vendor_heads,
+                calibration=calibration,
+                mapper=mapper,
+            )
+        except InputError as exc:
+            raise _naming_file(exc, files) from exc
     progress(0.9, "writing outcomes.csv and summary.json")
     inputs.out.mkdir(parents=True, exist_ok=True)
     outcomes_csv = inputs.out / "outcomes.csv"
@@ -201,6 +215,15 @@ def _plain(value: object) -> Any:
     if isinstance(value, float | np.floating):
         return None if not math.isfinite(float(value)) else round(float(value), 6)
     return value
+
+
+def _replications_progress(progress: Progress) -> Progress:
+    """Progress of the replications, reported between 10% and 90% of the run."""
+
+    def report(fraction: float | None, message: str) -> None:
+        progress(None if fraction is None else 0.1 + 0.8 * fraction, f"replications: {message}")
+
+    return report
 
 
 def _naming_file(exc: InputError, files: dict[str, Path | None]) -> InputError:

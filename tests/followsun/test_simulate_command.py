@@ -77,6 +77,17 @@ def test_simulate_writes_outcomes_and_summary_with_intervals(files: dict[str, Pa
     assert len(summary["occupancy"]["by_agent"]) == 6
 
 
+def test_replications_on_an_executor_give_the_same_answer(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    to_csv_frame(roster_of(dict.fromkeys(DAYS, 1))).to_csv(files["roster"], index=False)
+    assert main(_args(files, replications="3", seed="5")) == 0
+    there = tmp_path / "threads"
+    assert main(_args(files, out=str(there), replications="3", seed="5", executor="thread")) == 0
+    for name in ("outcomes.csv", "summary.json"):
+        assert (there / name).read_text() == (files["out"] / name).read_text()
+
+
 def test_a_thin_roster_loses_callers_and_the_same_seed_repeats(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
