@@ -29,6 +29,7 @@ from forecasting.queues import queue_keys
 from forecasting.schema import CONTACTS, FORECAST, TICKETS, FrameSchema, to_csv_frame
 from planner.roster.schema import COVERAGE, ROSTER
 from scenarios.loader import load_scenario
+from scenarios.rostering import horizon_grid
 from scenarios.spec import Scenario
 
 
@@ -154,19 +155,19 @@ def simulate_files(
 
 
 def roster_horizon(roster: pd.DataFrame, scenario: Scenario) -> pd.DatetimeIndex:
-    """UTC grid from the UTC midnight before the roster's first shift to the one after its last."""
-    start = pd.to_datetime(roster["start_utc"], utc=True, errors="coerce")
-    end = pd.to_datetime(roster["end_utc"], utc=True, errors="coerce")
-    if start.isna().any() or end.isna().any():
-        raise InputError("roster: start_utc and end_utc must be ISO 8601 UTC times")
-    step = f"{scenario.planning.interval_minutes}min"
-    return pd.date_range(
-        start.min().floor("D"),
-        end.max().ceil("D"),
-        freq=step,
-        inclusive="left",
-        name="interval_start",
-    )
+    """The roster's planning horizon: whole weeks from its first local date, as planned.
+
+    The same grid the pipeline evaluates (`scenarios.rostering.horizon_grid`: from the
+    first site's local midnight of the first date to the last site's after the last
+    week), so a plan's roster and tickets simulate here as they did in the plan.
+    """
+    days = pd.to_datetime(roster["date_local"].astype(str), errors="coerce")
+    if days.isna().any():
+        row = int(days.isna().to_numpy().nonzero()[0][0])
+        raise InputError(f"roster: line {row + 2}: date_local is not a date YYYY-MM-DD")
+    first, last = days.min().date(), days.max().date()
+    weeks = (last - first).days // 7 + 1
+    return horizon_grid(scenario, first, weeks)
 
 
 def summary_dict(
