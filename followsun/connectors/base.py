@@ -112,6 +112,29 @@ class ImportResult:
     cursor: str | None = None
     updated_since: datetime | None = None
 
+    @property
+    def accounted(self) -> int:
+        """Records the counts explain: every upsert outcome, merged rows and refusals."""
+        return self.counts.rows + self.quarantined
+
+    @property
+    def quarantined_share(self) -> float:
+        """The share of the records read that were refused (0 when none were read)."""
+        return self.quarantined / self.fetched if self.fetched else 0.0
+
+    def summary(self) -> str:
+        """One line saying what the import did; its parts add up to the records read."""
+        c = self.counts
+        line = (
+            f"{self.source}: {self.fetched:,} records in {self.pages} "
+            f"page{'' if self.pages == 1 else 's'} = {c.inserted:,} new + {c.updated:,} updated "
+            f"+ {c.unchanged:,} unchanged + {c.stale:,} stale + {self.quarantined:,} "
+            f"quarantined + {c.merged:,} merged duplicates"
+        )
+        if self.accounted != self.fetched:
+            line += f" ({self.fetched - self.accounted:+,} not accounted for)"
+        return line
+
 
 Progress = Callable[[ImportResult], None]
 
