@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "followsun.commands.export",
     "followsun.commands.nrp",
     "followsun.commands.feedback",
+    "followsun.commands.quarantine",
 ]
 
 

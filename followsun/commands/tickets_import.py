@@ -110,6 +110,11 @@ def _common(parser: argparse.ArgumentParser, name: str, max_per_page: int) -> No
         "--per-page", type=int, default=max_per_page, help=f"records per page (max {max_per_page})"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--allow-http-loopback",
+        action="store_true",
+        help="accept a plain http:// --url to this machine (a local stand-in for the vendor)",
+    )
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -224,7 +229,9 @@ def run(args: argparse.Namespace) -> int:
         email=getattr(args, "email", None),
         mapping=_mapping(args.mapping),
         per_page=args.per_page,
+        allow_http_loopback=args.allow_http_loopback,
     )
+    config.check()
     since = parse_since(args.since)
     config.secret()  # fail before remembering a source that cannot run
     save_source(config)

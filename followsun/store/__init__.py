@@ -21,6 +21,7 @@ from followsun.store.imports import (
     get_cursor,
     quarantine,
     quarantine_count,
+    quarantine_frame,
     quarantined,
     set_cursor,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "publish_roster",
     "quarantine",
     "quarantine_count",
+    "quarantine_frame",
     "quarantined",
     "record_run",
     "requirements_frame",
