@@ -289,6 +289,9 @@ def _instants(
     gap = np.zeros(len(values), dtype=bool)
     if naive.any():
         local = pd.to_datetime(values.where(naive), errors="coerce", format=how)
+        if isinstance(local.dtype, pd.DatetimeTZDtype):
+            # pandas read an offset our zone pattern does not ('-0'): not trusted, refused.
+            local = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
         utc = _local_to_utc(local.astype("datetime64[ns]"), zone).astype(result.dtype)
         result = result.where(zoned, utc)
         gap = naive & local.notna().to_numpy() & utc.isna().to_numpy()
