@@ -59,14 +59,16 @@ def test_redacted_drops_user_and_password() -> None:
 def server(
     seen: list[dict[str, str]], redirect_to: str | None = None, host: str = "127.0.0.1"
 ) -> Iterator[str]:
-    """A loopback server that records each request's headers, then redirects or answers."""
+    """A loopback server recording each request's headers; it answers JSON, or redirects
+    to `redirect_to` (a base URL: the same path there; or a path on this server)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
             seen.append(dict(self.headers.items()))
-            if redirect_to is not None:
+            if redirect_to is not None and self.path != redirect_to:
                 self.send_response(302)
-                self.send_header("Location", redirect_to + self.path)
+                local = redirect_to.startswith("/")
+                self.send_header("Location", redirect_to if local else redirect_to + self.path)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -106,34 +108,8 @@ def test_authorization_is_not_sent_across_a_redirect_to_another_origin(other_hos
 
 def test_authorization_follows_a_redirect_within_the_origin() -> None:
     seen: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
-            seen.append(dict(self.headers.items()))
-            if self.path.startswith("/old"):
-                self.send_response(301)
-                self.send_header("Location", "/new")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = b"[]"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: Any) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    with server(seen, redirect_to="/new") as url:
         JsonClient(url, basic_auth("me", SECRET), allow_http_loopback=True).get("old")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert [h.get("Authorization") for h in seen] == [basic_auth("me", SECRET)] * 2
 
 

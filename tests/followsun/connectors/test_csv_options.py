@@ -39,6 +39,13 @@ def mapping_file(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.fixture
+def in_store(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in `tmp_path` against the test store."""
+    monkeypatch.setenv("FOLLOWSUN_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.chdir(tmp_path)
+
+
 SERVICENOW = """number,opened_at,sys_updated_on,state,contact_type,resolved_at
 INC0010001,1/2/2027 9:05,3/2/2027 17:40,Resolved,Phone,3/2/2027 17:40
 INC0010002,28/2/2027 23:59,1/3/2027 08:00,In Progress,Email,?
@@ -272,13 +279,8 @@ def test_summary_adds_up_with_merged_duplicates(engine: Engine, tmp_path: Path) 
 
 
 def test_dry_run_shows_rows_and_reasons_and_writes_nothing(
-    engine: Engine,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    engine: Engine, tmp_path: Path, in_store: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("FOLLOWSUN_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "incident.csv").write_text(SERVICENOW, encoding="utf-8")
     args = ["import", "csv", "incident.csv", "--mapping", "servicenow-incident", "--dry-run"]
     assert main(args) == 1  # half the rows refused: more than the default 5%
@@ -299,13 +301,8 @@ def test_preview_keeps_only_the_first_rows(tmp_path: Path) -> None:
 
 
 def test_quarantine_list_and_export_without_sql(
-    engine: Engine,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    engine: Engine, tmp_path: Path, in_store: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("FOLLOWSUN_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "incident.csv").write_text(SERVICENOW, encoding="utf-8")
     main(["import", "csv", "incident.csv", "--mapping", "servicenow-incident", "--quiet"])
     capsys.readouterr()
@@ -332,13 +329,8 @@ def test_shipped_mappings_are_valid_and_named() -> None:
     reason=f"the shared call log is not at {CONTACT_LOGS} (set FOLLOWSUN_CONTACT_LOGS)",
 )
 def test_the_real_call_log_imports_with_no_code(
-    engine: Engine,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    engine: Engine, tmp_path: Path, in_store: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("FOLLOWSUN_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.chdir(tmp_path)
     source = CONTACT_LOGS / "january.txt.gz"
     with gzip.open(source, "rt", encoding="utf-8") as handle:
         expected = pd.read_csv(handle, sep="\t", dtype=str)
