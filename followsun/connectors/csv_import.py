@@ -190,16 +190,7 @@ def csv_pages(
     where = Path(path)
     first_row = 1
     try:
-        reader = pd.read_csv(
-            where,
-            dtype=str,
-            keep_default_na=False,
-            chunksize=chunk_rows,
-            sep=mapping.delimiter,
-            encoding=mapping.encoding,
-            compression=_COMPRESSION[mapping.compression],
-            encoding_errors="strict",
-        )
+        reader = _reader(where, mapping, chunk_rows)
         with reader:
             for chunk in reader:
                 tickets, rejects = map_chunk(chunk, mapping, first_row, where.name)
@@ -216,7 +207,24 @@ def csv_pages(
         raise InputError(f"{where}: a malformed line ({exc})") from exc
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise InputError(f"{where}: cannot read the export ({exc})") from exc
-    except ValueError as exc:  # pandas: a zip holding several files, or none
+
+
+def _reader(where: Path, mapping: CsvMapping, chunk_rows: int) -> Any:
+    """The chunked pandas reader of the export, reading it as the mapping says."""
+    try:
+        return pd.read_csv(
+            where,
+            dtype=str,
+            keep_default_na=False,
+            chunksize=chunk_rows,
+            sep=mapping.delimiter,
+            encoding=mapping.encoding,
+            compression=_COMPRESSION[mapping.compression],
+            encoding_errors="strict",
+        )
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+        raise  # named by csv_pages
+    except ValueError as exc:  # a zip holding several files, or none
         raise InputError(f"{where}: cannot read the export ({exc})") from exc
 
 

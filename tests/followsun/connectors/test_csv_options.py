@@ -254,8 +254,9 @@ def test_header_row_absent_columns_are_named(tmp_path: Path) -> None:
     export = tmp_path / "e.csv"
     export.write_text("id,at\n1,2027-01-01T10:00Z\n")
     mapping = load_mapping(mapping_file(tmp_path, BASIC))
-    with pytest.raises(InputError, match="the mapping names columns the file lacks: via"):
+    with pytest.raises(InputError, match="the mapping names columns the file lacks: via") as caught:
         list(csv_pages(export, mapping))
+    assert caught.value.problems == ["columns present: id, at"]
 
 
 def test_summary_adds_up_with_merged_duplicates(engine: Engine, tmp_path: Path) -> None:
