@@ -174,10 +174,8 @@ class ShiftTemplate(Spec):
         # earliest placement of each shows whether any placement exists at all.
         ends = 0
         for i, brk in enumerate(self.breaks):
-            start = (
-                brk.offset_minutes
-                + -(-max(0, ends - brk.offset_minutes) // brk.step_minutes) * brk.step_minutes
-            )
+            steps = math.ceil(max(0, ends - brk.offset_minutes) / brk.step_minutes)
+            start = brk.offset_minutes + steps * brk.step_minutes
             if start > brk.last_offset:
                 raise ValueError(
                     f"breaks[{i}] always overlaps breaks[{i - 1}]: it starts at the latest at "
@@ -298,7 +296,7 @@ class Agent(AgentGroup):
     """
 
     id: str
-    count: int = Field(default=1, ge=1, le=1)
+    count: int = Field(default=1, ge=0, le=1)
     time_off: tuple[date, ...] = Field(default=(), max_length=MAX_ITEMS)
     availability: tuple[Availability, ...] = Field(default=(), max_length=100)
     preferences: Preferences = Preferences()

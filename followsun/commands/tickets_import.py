@@ -217,6 +217,8 @@ def _mapping(path: Path | None) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen import."""
+    if not 0 <= args.max_quarantined <= 1:
+        raise InputError(f"--max-quarantined {args.max_quarantined}: expected a share from 0 to 1")
     if args.source_kind == "csv":
         return _run_csv(args)
     if not 1 <= args.per_page <= (1000 if args.source_kind == "zendesk" else 100):
@@ -257,8 +259,6 @@ def _dry_run(args: argparse.Namespace, mapping: CsvMapping) -> int:
 def _run_csv(args: argparse.Namespace) -> int:
     if args.chunk_rows < 1:
         raise InputError(f"--chunk-rows {args.chunk_rows}: expected 1 or more")
-    if not 0 <= args.max_quarantined <= 1:
-        raise InputError(f"--max-quarantined {args.max_quarantined}: expected a share from 0 to 1")
     mapping = load_mapping(args.mapping)
     if not args.file.is_file():
         raise InputError(f"{args.file}: no such file")

@@ -117,11 +117,6 @@ class ImportResult:
         """Records the counts explain: every upsert outcome, merged rows and refusals."""
         return self.counts.rows + self.quarantined
 
-    @property
-    def quarantined_share(self) -> float:
-        """The share of the records read that were refused (0 when none were read)."""
-        return self.quarantined / self.fetched if self.fetched else 0.0
-
     def summary(self) -> str:
         """One line saying what the import did; its parts add up to the records read."""
         c = self.counts
