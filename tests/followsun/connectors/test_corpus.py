@@ -42,8 +42,10 @@ channels: {Phone: phone, Web: web}
 defaults: {language: en, tier: 1}
 """
 HEADER = ["id", "day", "time", "state", "via", "solved", "handle", "escalated", "csat"]
+# Any text a file can hold, but a bare CR: pandas' writer leaves it unquoted, so it
+# would end the line.
 CELL = st.one_of(
-    st.text(st.characters(blacklist_characters="\r"), max_size=8),  # a bare CR ends a line
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=8),
     st.sampled_from(["?", "", "2027-03-14", "02:30:00", "01:30", "Phone", "Fax", "1e400", "-1"]),
     st.sampled_from(
         ["2027-11-07T01:30:00", "2027-03-10T17:00:00Z", "nan", "yes", "maybe", "\u00e9"]
