@@ -109,6 +109,12 @@ LocalTime = Annotated[
 """A wall-clock time written HH:MM, read beside the IANA zone it belongs to."""
 
 
+def _has_length(first: tuple[str, time], last: tuple[str, time], hint: str) -> None:
+    """Refuse a daily window whose two ends are the same clock time (it has no length)."""
+    if first[1] == last[1]:
+        raise ValueError(f"{first[0]} and {last[0]} are both {first[1]:%H:%M}: no length ({hint})")
+
+
 def _ident(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(f"{value!r} is not an id: lower-case letters, digits, '-' and '_'")
@@ -267,11 +273,11 @@ class Availability(Spec):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Availability:
-        if self.start == self.end:
-            raise ValueError(
-                f"start and end are both {self.start:%H:%M}: a window must have a length "
-                "(leave `availability` out for an agent available at any time)"
-            )
+        _has_length(
+            ("start", self.start),
+            ("end", self.end),
+            "leave `availability` out for an agent available at any time",
+        )
         return self
 
 
@@ -382,11 +388,9 @@ class WeeklyOpen(Spec):
 
     @model_validator(mode="after")
     def _not_empty(self) -> WeeklyOpen:
-        if self.open == self.close:
-            raise ValueError(
-                f"open and close are both {self.open:%H:%M}: the queue would never open "
-                "(use `kind: 24x7` for round the clock)"
-            )
+        _has_length(
+            ("open", self.open), ("close", self.close), "use `kind: 24x7` for round the clock"
+        )
         return self
 
 

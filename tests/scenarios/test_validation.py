@@ -98,7 +98,20 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda d: d["queues"][0].update(
             coverage={"kind": "hours", "timezone": "UTC", "open": "09:00", "close": "09:00"}
         ),
-        "queues[0].coverage: open and close are both 09:00",
+        "queues[0].coverage: open and close are both 09:00: no length",
+    ),
+    "availability window of no length": (
+        lambda d: d["sites"][0].update(
+            agents=[
+                {
+                    "id": "ann",
+                    "tier": 1,
+                    "skills": ["chat/en"],
+                    "availability": [{"start": "09:00", "end": "09:00"}],
+                }
+            ]
+        ),
+        "availability[0]: start and end are both 09:00: no length",
     ),
     "duplicated site names": (
         lambda d: d["sites"][1].update(name="San Jose"),
