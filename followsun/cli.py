@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "followsun.commands.nrp",
     "followsun.commands.feedback",
     "followsun.commands.jobs",
+    "followsun.commands.quarantine",
 ]
 
 
