@@ -1,4 +1,4 @@
-"""Automatic choice of model per queue by backtest error."""
+"""Automatic choice of model per queue by rolling-origin backtest error."""
 
 from __future__ import annotations
 
@@ -9,61 +9,85 @@ from typing import ClassVar, Self
 import pandas as pd
 
 from forecasting.backtest import ModelFactory, backtest
+from forecasting.combination import Combination
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, ForecastModel, SeasonalNaive
 from forecasting.panel import to_panel
 from forecasting.schema import FORECAST, QUEUE_KEYS
+from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
 
 MIN_TRAIN_DAYS = 14
-DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (SeasonalNaive, ContactCentre)
+DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (
+    SeasonalNaive,
+    MeanOfWeeks,
+    MedianOfWeeks,
+    RobustProfile,
+    ContactCentre,
+    Combination,
+)
 
 
 class AutoSelect(ForecastModel):
-    """Per queue, the candidate with the lowest absolute error on the last `validation_days`.
+    """Per queue, the candidate with the lowest absolute error over rolling-origin folds.
 
-    Fit runs a one-fold backtest of every candidate on the history's last days, picks
-    the best per queue (ties go to the earlier candidate), then refits the chosen
-    candidates on the whole history. A history too short for the validation fold uses
-    the first candidate for every queue, and says so in `notes_`.
+    Fit backtests every candidate on `folds` folds of `validation_days` days at the end
+    of the history (forecasting.backtest), sums each queue's absolute errors over all
+    folds, picks the lowest per queue and refits the chosen candidates on the whole
+    history. The first candidate is the baseline: ties go to the earlier candidate, so
+    the choice is never worse than the baseline on the folds it saw. A history too short
+    for every fold uses as many folds as fit after `MIN_TRAIN_DAYS` days, and one too
+    short for a single fold uses the baseline for every queue; `notes_` says so.
 
     Args:
-        candidates: factories of fresh unfitted models (default: seasonal naive, then the
-            contact-centre model without declared regions).
-        validation_days: days held out to score the candidates.
+        candidates: factories of fresh unfitted models, the baseline first (default:
+            seasonal naive, mean of 4 weeks, median of 8 weeks, robust profile,
+            contact-centre model, their combination).
+        validation_days: days forecast from each fold's origin.
+        folds: number of origins, each `validation_days` after the previous.
     """
 
     alias: ClassVar[str] = "auto"
 
     def __init__(
-        self, candidates: Sequence[ModelFactory] = DEFAULT_CANDIDATES, validation_days: int = 14
+        self,
+        candidates: Sequence[ModelFactory] = DEFAULT_CANDIDATES,
+        validation_days: int = 7,
+        folds: int = 8,
     ) -> None:
         super().__init__()
         if not candidates:
             raise InputError("AutoSelect needs at least one candidate model")
-        if validation_days < 1:
-            raise InputError("validation_days must be at least 1")
+        if validation_days < 1 or folds < 1:
+            raise InputError("validation_days and folds must be at least 1")
         self.candidates = tuple(candidates)
         self.validation_days = validation_days
+        self.folds = folds
 
     def fit(self, history: pd.DataFrame) -> Self:
-        """Score the candidates on the last days, choose per queue, refit the chosen ones."""
+        """Backtest the candidates on the last folds, choose per queue, refit the chosen ones."""
         aliases = [factory().alias for factory in self.candidates]
         self.notes_: list[str] = []
         panel = to_panel(history, by_region=False)
         queues = panel.keys[list(QUEUE_KEYS)].reset_index(drop=True)
         span = panel.grid[-1] - panel.grid[0] + pd.Timedelta(minutes=panel.interval_min)
-        if span < pd.Timedelta(days=self.validation_days + MIN_TRAIN_DAYS):
+        span_days = span / pd.Timedelta(days=1)
+        folds = min(self.folds, int((span_days - MIN_TRAIN_DAYS) // self.validation_days))
+        if folds < 1:
             self.notes_.append(
-                f"history of {span / pd.Timedelta(days=1):.1f} days is too short to validate on "
+                f"history of {span_days:.1f} days is too short to validate on "
                 f"{self.validation_days} days; using {aliases[0]} for every queue"
             )
             choice = queues.assign(model=aliases[0])
         else:
+            if folds < self.folds:
+                self.notes_.append(
+                    f"history of {span_days:.1f} days holds {folds} of {self.folds} folds"
+                )
             result = backtest(
                 history,
                 self.candidates,
                 horizon_days=self.validation_days,
-                folds=1,
+                folds=folds,
                 min_train_days=MIN_TRAIN_DAYS,
             )
             errors = result.by_queue.groupby(["model", *QUEUE_KEYS], sort=False)["abs_error"].sum()

@@ -11,14 +11,13 @@ a lever on the future, so it is applied by the forecast model, not in the histor
 from __future__ import annotations
 
 from forecasting.models import (
-    AUTO,
     ContactCentre,
     ForecastModel,
     RegionInfo,
     SeasonalNaive,
     VolumeEvent,
-    model_named,
 )
+from forecasting.registry import AUTO, model_named
 from forecasting.selection import AutoSelect
 from forecasting.synthetic import DemandEvent, GeneratorInputs, QueueModel, RegionDemand
 from scenarios.spec import Queue, Scenario
