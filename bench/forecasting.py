@@ -42,7 +42,7 @@ from forecasting.synthetic import (
     synthetic_tickets,
 )
 from forecasting.timegrid import interval_grid
-from forecasting.weekly import RobustProfile
+from forecasting.weekly import MedianOfWeeks, RobustProfile
 from scenarios.demand import demand_inputs, volume_events
 from scenarios.demand import region_infos as region_infos_of
 from scenarios.loader import load_scenario
@@ -398,7 +398,8 @@ def run() -> str:
             _, cc_speed_s = timed(ContactCentre(region_infos()), history, horizon)
             _, naive_speed_s = timed(SeasonalNaive(), history, horizon)
             _, robust_speed_s = timed(RobustProfile(), history, horizon)
-            _, combination_speed_s = timed(Combination(), history, horizon)
+            members = (RobustProfile, MedianOfWeeks, lambda: ContactCentre(region_infos()))
+            _, combination_speed_s = timed(Combination(members), history, horizon)
             # Peers on a sample of the same queue series, same split and scoring.
             sample = peer_sample(history)
             sub = history.merge(sample, on=list(KEYS))
