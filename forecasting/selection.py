@@ -6,10 +6,11 @@ import warnings
 from collections.abc import Sequence
 from typing import ClassVar, Self
 
+import numpy as np
 import pandas as pd
 
-from forecasting.backtest import ModelFactory, backtest
-from forecasting.combination import Combination
+from forecasting.backtest import BacktestResult, ModelFactory, backtest
+from forecasting.combination import AVERAGED, Combination
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, ForecastModel, SeasonalNaive
 from forecasting.panel import to_panel
@@ -32,9 +33,10 @@ class AutoSelect(ForecastModel):
 
     Fit backtests every candidate on `folds` folds of `validation_days` days at the end
     of the history (forecasting.backtest), sums each queue's absolute errors over all
-    folds, picks the lowest per queue and refits the chosen candidates on the whole
-    history. The first candidate is the baseline: ties go to the earlier candidate, so
-    the choice is never worse than the baseline on the folds it saw. A history too short
+    folds, and takes per queue the mean of the two best candidates (`choose`), or the
+    best alone when the pair did worse than the baseline; the chosen candidates are
+    refitted on the whole history. The first candidate is the baseline, ties go to the
+    earlier candidate: the choice is never worse than the baseline on the folds it saw. A history too short
     for every fold uses as many folds as fit after `MIN_TRAIN_DAYS` days, and one too
     short for a single fold uses the baseline for every queue; `notes_` says so.
 
@@ -77,7 +79,7 @@ class AutoSelect(ForecastModel):
                 f"history of {span_days:.1f} days is too short to validate on "
                 f"{self.validation_days} days; using {aliases[0]} for every queue"
             )
-            choice = queues.assign(model=aliases[0])
+            choice = queues.assign(members=[(aliases[0],)] * len(queues))
         else:
             if folds < self.folds:
                 self.notes_.append(
@@ -90,32 +92,73 @@ class AutoSelect(ForecastModel):
                 folds=folds,
                 min_train_days=MIN_TRAIN_DAYS,
             )
-            errors = result.by_queue.groupby(["model", *QUEUE_KEYS], sort=False)["abs_error"].sum()
-            table = errors.unstack("model").reindex(columns=aliases)
-            best = table.fillna(float("inf")).idxmin(axis=1)
-            choice = best.rename("model").reset_index()
-            choice = queues.merge(choice, on=list(QUEUE_KEYS), how="left").fillna(
-                {"model": aliases[0]}
-            )
+            choice = queues.merge(choose(result, aliases), on=list(QUEUE_KEYS), how="left")
+            choice["members"] = [
+                m if isinstance(m, tuple) else (aliases[0],) for m in choice["members"]
+            ]
+        choice["model"] = [" + ".join(m) for m in choice["members"]]
         self.choice_ = choice
         self.fitted_: dict[str, ForecastModel] = {}
+        used = {alias for members in choice["members"] for alias in members}
         for alias, factory in zip(aliases, self.candidates, strict=True):
-            if alias in set(choice["model"]):
+            if alias in used:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     self.fitted_[alias] = factory().fit(history)
         return self
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
-        """Each queue's forecast from its chosen model."""
+        """Each queue's forecast: its chosen model's, or the mean of its chosen pair's."""
+        keys = list(QUEUE_KEYS)
+        forecasts = {
+            alias: model.predict(grid).set_index([*keys, "interval_start"])
+            for alias, model in self.fitted_.items()
+        }
         parts = []
-        for alias, model in self.fitted_.items():
-            forecast = model.predict(grid)
-            chosen = self.choice_.loc[self.choice_["model"] == alias, list(QUEUE_KEYS)]
-            parts.append(
-                forecast.merge(chosen.astype({"tier": "int64"}), on=list(QUEUE_KEYS), how="inner")
-            )
+        for members, chosen in self.choice_.groupby("members", sort=False):
+            index = pd.MultiIndex.from_frame(chosen[keys].astype({"tier": "int64"}))
+            rows = [
+                forecasts[m][forecasts[m].index.droplevel("interval_start").isin(index)]
+                for m in members
+            ]
+            part = rows[0].copy()
+            for column in AVERAGED:
+                part[column] = sum(r[column] for r in rows) / len(rows)
+            parts.append(part.reset_index())
         out = pd.concat(parts, ignore_index=True)
-        return out.sort_values([*QUEUE_KEYS, "interval_start"], kind="stable").reset_index(
-            drop=True
-        )[list(FORECAST.names)]
+        return out.sort_values([*keys, "interval_start"], kind="stable").reset_index(drop=True)[
+            list(FORECAST.names)
+        ]
+
+
+def fold_error(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Per queue, the absolute error summed over (fold, queue, interval) arrays, gaps skipped."""
+    return np.nansum(np.abs(forecast - actual), axis=(0, 2))
+
+
+def choose(result: BacktestResult, aliases: Sequence[str]) -> pd.DataFrame:
+    """Per queue, the mean of the two candidates with the lowest fold error, or the best one.
+
+    The pair is taken when its own fold error is no higher than the best candidate's:
+    combining the two best is steadier out of sample than the single best, whose lead
+    on a few folds is partly luck, and a pair with a clearly worse partner is not taken.
+    Either way the choice's fold error is at most the baseline's (`aliases[0]`).
+
+    Returns:
+        `channel`, `language`, `tier`, `members` (a tuple of one or two aliases).
+    """
+    errors = np.stack([fold_error(result.forecasts[a], result.actuals) for a in aliases])
+    ranked = np.argsort(errors, axis=0, kind="stable")  # (candidate rank, queue)
+    members = []
+    for q in range(errors.shape[1]):
+        best = [aliases[int(i)] for i in ranked[:2, q]]
+        if len(best) == 2:
+            pair = (result.forecasts[best[0]][:, q] + result.forecasts[best[1]][:, q]) / 2
+            if (
+                fold_error(pair[:, None], result.actuals[:, q][:, None])[0]
+                <= errors[ranked[0, q], q]
+            ):
+                members.append(tuple(best))
+                continue
+        members.append((best[0],))
+    return result.queues.assign(members=members)

@@ -10,7 +10,7 @@ from forecasting.backtest import backtest
 from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive
 from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
-from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect
+from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, fold_error
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
 from forecasting.timegrid import interval_grid
 
@@ -108,11 +108,15 @@ def test_auto_is_never_worse_than_the_baseline_on_its_folds() -> None:
     result = backtest(
         frame, model.candidates, horizon_days=7, folds=4, min_train_days=MIN_TRAIN_DAYS
     )
-    error = result.by_queue.groupby(["model", "language"])["abs_error"].sum()
+    baseline = fold_error(result.forecasts["seasonal_naive"], result.actuals)
+    languages = result.queues["language"].tolist()
     for _, row in model.choice_.iterrows():
-        chosen = error[(row["model"], row["language"])]
-        assert chosen <= error[("seasonal_naive", row["language"])]
-        assert chosen == min(error[(m, row["language"])] for m in set(result.by_queue["model"]))
+        q = languages.index(row["language"])
+        chosen = sum(result.forecasts[m] for m in row["members"]) / len(row["members"])
+        assert fold_error(chosen[:, q : q + 1], result.actuals[:, q : q + 1])[0] <= baseline[q]
+    forecast = model.predict(interval_grid(ts("2026-08-31"), ts("2026-09-02"), 60))
+    validate_frame(forecast, FORECAST)
+    assert (forecast["volume_p10"] <= forecast["volume"]).all()
 
 
 def test_every_alias_builds_its_model() -> None:
