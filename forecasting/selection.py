@@ -18,6 +18,7 @@ from forecasting.schema import FORECAST, QUEUE_KEYS
 from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
 
 MIN_TRAIN_DAYS = 14
+PAIR = " + "  # a choice of two models averaged: "robust_profile + mean_4_weeks"
 DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (
     SeasonalNaive,
     MeanOfWeeks,
@@ -79,7 +80,7 @@ class AutoSelect(ForecastModel):
                 f"history of {span_days:.1f} days is too short to validate on "
                 f"{self.validation_days} days; using {aliases[0]} for every queue"
             )
-            choice = queues.assign(members=[(aliases[0],)] * len(queues))
+            choice = queues.assign(model=aliases[0])
         else:
             if folds < self.folds:
                 self.notes_.append(
@@ -93,13 +94,10 @@ class AutoSelect(ForecastModel):
                 min_train_days=MIN_TRAIN_DAYS,
             )
             choice = queues.merge(choose(result, aliases), on=list(QUEUE_KEYS), how="left")
-            choice["members"] = [
-                m if isinstance(m, tuple) else (aliases[0],) for m in choice["members"]
-            ]
-        choice["model"] = [" + ".join(m) for m in choice["members"]]
+            choice = choice.fillna({"model": aliases[0]})
         self.choice_ = choice
         self.fitted_: dict[str, ForecastModel] = {}
-        used = {alias for members in choice["members"] for alias in members}
+        used = {alias for model in choice["model"] for alias in members_of(str(model))}
         for alias, factory in zip(aliases, self.candidates, strict=True):
             if alias in used:
                 with warnings.catch_warnings():
@@ -111,24 +109,28 @@ class AutoSelect(ForecastModel):
         """Each queue's forecast: its chosen model's, or the mean of its chosen pair's."""
         keys = list(QUEUE_KEYS)
         forecasts = {
-            alias: model.predict(grid).set_index([*keys, "interval_start"])
-            for alias, model in self.fitted_.items()
+            alias: model.predict(grid).set_index(keys) for alias, model in self.fitted_.items()
         }
         parts = []
-        for members, chosen in self.choice_.groupby("members", sort=False):
+        for model, chosen in self.choice_.groupby("model", sort=False):
             index = pd.MultiIndex.from_frame(chosen[keys].astype({"tier": "int64"}))
-            rows = [
-                forecasts[m][forecasts[m].index.droplevel("interval_start").isin(index)]
-                for m in members
-            ]
+            rows = []
+            for alias in members_of(str(model)):
+                frame = forecasts[alias]
+                rows.append(frame[frame.index.isin(index)])
             part = rows[0].copy()
             for column in AVERAGED:
-                part[column] = sum(r[column] for r in rows) / len(rows)
+                part[column] = sum(r[column].to_numpy() for r in rows) / len(rows)
             parts.append(part.reset_index())
         out = pd.concat(parts, ignore_index=True)
         return out.sort_values([*keys, "interval_start"], kind="stable").reset_index(drop=True)[
             list(FORECAST.names)
         ]
+
+
+def members_of(model: str) -> list[str]:
+    """The aliases of a choice: one model, or a pair written 'a + b'."""
+    return model.split(PAIR)
 
 
 def fold_error(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
@@ -145,11 +147,11 @@ def choose(result: BacktestResult, aliases: Sequence[str]) -> pd.DataFrame:
     Either way the choice's fold error is at most the baseline's (`aliases[0]`).
 
     Returns:
-        `channel`, `language`, `tier`, `members` (a tuple of one or two aliases).
+        `channel`, `language`, `tier`, `model` (an alias, or a pair 'a + b').
     """
     errors = np.stack([fold_error(result.forecasts[a], result.actuals) for a in aliases])
     ranked = np.argsort(errors, axis=0, kind="stable")  # (candidate rank, queue)
-    members = []
+    models: list[str] = []
     for q in range(errors.shape[1]):
         best = [aliases[int(i)] for i in ranked[:2, q]]
         if len(best) == 2:
@@ -158,7 +160,9 @@ def choose(result: BacktestResult, aliases: Sequence[str]) -> pd.DataFrame:
                 fold_error(pair[:, None], result.actuals[:, q][:, None])[0]
                 <= errors[ranked[0, q], q]
             ):
-                members.append(tuple(best))
+                models.append(PAIR.join(best))
                 continue
-        members.append((best[0],))
-    return result.queues.assign(members=members)
+        models.append(best[0])
+    out = result.queues.copy()
+    out["model"] = models
+    return out

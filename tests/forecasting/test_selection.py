@@ -10,7 +10,7 @@ from forecasting.backtest import backtest
 from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive
 from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
-from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, fold_error
+from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, fold_error, members_of
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
 from forecasting.timegrid import interval_grid
 
@@ -112,7 +112,8 @@ def test_auto_is_never_worse_than_the_baseline_on_its_folds() -> None:
     languages = result.queues["language"].tolist()
     for _, row in model.choice_.iterrows():
         q = languages.index(row["language"])
-        chosen = sum(result.forecasts[m] for m in row["members"]) / len(row["members"])
+        members = members_of(row["model"])
+        chosen = sum(result.forecasts[m] for m in members) / len(members)
         assert fold_error(chosen[:, q : q + 1], result.actuals[:, q : q + 1])[0] <= baseline[q]
     forecast = model.predict(interval_grid(ts("2026-08-31"), ts("2026-09-02"), 60))
     validate_frame(forecast, FORECAST)
