@@ -10,27 +10,14 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from forecasting.aliases import AUTO, MODEL_ALIASES
-from forecasting.combination import Combination
 from forecasting.errors import InputError
-from forecasting.models import ContactCentre, ForecastModel, SeasonalNaive
-from forecasting.selection import AutoSelect
-from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
+from forecasting.models import ForecastModel
+from forecasting.selection import CANDIDATE_MODELS, AutoSelect
 
 __all__ = ["AUTO", "MODELS", "MODEL_ALIASES", "STATISTICAL_ALIASES", "model_named"]
 
-MODELS: Mapping[str, type[ForecastModel]] = MappingProxyType(
-    {
-        m.alias: m
-        for m in (
-            SeasonalNaive,
-            MeanOfWeeks,
-            MedianOfWeeks,
-            RobustProfile,
-            ContactCentre,
-            Combination,
-        )
-    }
-)
+# Every model but the optional statsforecast ones is a candidate of auto.
+MODELS: Mapping[str, type[ForecastModel]] = MappingProxyType({m.alias: m for m in CANDIDATE_MODELS})
 # forecasting.statistical (optional dependency statsforecast, imported on use)
 STATISTICAL_ALIASES = ("statsforecast_autoets", "statsforecast_mstl")
 

@@ -19,7 +19,7 @@ from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
 
 MIN_TRAIN_DAYS = 14
 PAIR = " + "  # a choice of two models averaged: "robust_profile + mean_4_weeks"
-DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (
+CANDIDATE_MODELS: tuple[type[ForecastModel], ...] = (
     SeasonalNaive,
     MeanOfWeeks,
     MedianOfWeeks,
@@ -27,6 +27,7 @@ DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (
     ContactCentre,
     Combination,
 )
+DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = CANDIDATE_MODELS
 
 
 class AutoSelect(ForecastModel):

@@ -134,36 +134,41 @@ class _WeeklyModel(ForecastModel):
         return forecast_frame(self.queues_, grid, mean, p10, p90, self.aht_s_)
 
 
-class MeanOfWeeks(_WeeklyModel):
-    """Each interval of the week: the mean of the same interval over the last `weeks` weeks."""
+class _PastWeeks(_WeeklyModel):
+    """Each interval of the week: a statistic of the same interval over the last weeks.
+
+    Args:
+        weeks: past weeks the statistic is taken over (default: the alias's).
+    """
+
+    statistic: ClassVar[ProfileKind]
+    default_weeks: ClassVar[int]
+
+    def __init__(self, weeks: int | None = None, **kwargs: float | int | None) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.weeks = self.default_weeks if weeks is None else weeks
+        if self.weeks < 1:
+            raise InputError("weeks must be at least 1")
+
+    def _week(self, y: np.ndarray) -> np.ndarray:
+        week = WEEK_DAYS * 1440 // self.panel_.interval_min
+        return estimator(self.statistic)(week_stack(y, week, self.weeks))
+
+
+class MeanOfWeeks(_PastWeeks):
+    """Each interval of the week: the mean of the same interval over the last 4 weeks."""
 
     alias: ClassVar[str] = "mean_4_weeks"
-
-    def __init__(self, weeks: int = 4, **kwargs: float | int | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        if weeks < 1:
-            raise InputError("weeks must be at least 1")
-        self.weeks = weeks
-
-    def _week(self, y: np.ndarray) -> np.ndarray:
-        week = WEEK_DAYS * 1440 // self.panel_.interval_min
-        return nan_mean(week_stack(y, week, self.weeks))
+    statistic: ClassVar[ProfileKind] = "mean"
+    default_weeks: ClassVar[int] = 4
 
 
-class MedianOfWeeks(_WeeklyModel):
-    """Each interval of the week: the median of the same interval over the last `weeks` weeks."""
+class MedianOfWeeks(_PastWeeks):
+    """Each interval of the week: the median of the same interval over the last 8 weeks."""
 
     alias: ClassVar[str] = "median_8_weeks"
-
-    def __init__(self, weeks: int = 8, **kwargs: float | int | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        if weeks < 1:
-            raise InputError("weeks must be at least 1")
-        self.weeks = weeks
-
-    def _week(self, y: np.ndarray) -> np.ndarray:
-        week = WEEK_DAYS * 1440 // self.panel_.interval_min
-        return estimator("median")(week_stack(y, week, self.weeks))
+    statistic: ClassVar[ProfileKind] = "median"
+    default_weeks: ClassVar[int] = 8
 
 
 class RobustProfile(_WeeklyModel):
