@@ -1,8 +1,8 @@
 """Forecasting on a real call-centre series (issue 28): MASE against the simple baselines.
 
 The series (five-minute calls of a US bank, 2003, weekdays 07:00-21:05; fpp2's `calls`)
-is read from $FOLLOWSUN_FORECASTING_DIR, default ../shared/benchmarks/forecasting beside
-the repository; it is not ours to copy. Five-minute counts are summed to 15 minutes on a
+is read from $FOLLOWSUN_FORECASTING_DIR, else $FOLLOWSUN_BENCHMARKS_DIR/forecasting, else
+../shared/benchmarks/forecasting beside the repository; it is not ours to copy. Five-minute counts are summed to 15 minutes on a
 calendar of weekdays from Monday 2003-03-03 (closed hours and weekends are true zeros).
 Every model is fitted on all but the last two weeks and scored on them (MASE scaled by
 the in-sample weekly seasonal naive, as a ratio against the seasonal naive's MASE), and
@@ -43,10 +43,13 @@ SLOW_PEERS = ("statsforecast_mstl",)  # scored on the last window only
 
 
 def data_dir() -> Path:
-    """$FOLLOWSUN_FORECASTING_DIR or ../shared/benchmarks/forecasting beside the repository."""
+    """The folder of the real series (see the module docstring for the search order)."""
     env = os.environ.get("FOLLOWSUN_FORECASTING_DIR")
     if env:
         return Path(env)
+    shared = os.environ.get("FOLLOWSUN_BENCHMARKS_DIR")
+    if shared:
+        return Path(shared) / "forecasting"
     return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "forecasting"
 
 

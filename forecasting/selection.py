@@ -31,16 +31,17 @@ DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = CANDIDATE_MODELS
 
 
 class AutoSelect(ForecastModel):
-    """Per queue, the candidate with the lowest absolute error over rolling-origin folds.
+    """Per queue, the best candidate (or best two, averaged) over rolling-origin folds.
 
     Fit backtests every candidate on `folds` folds of `validation_days` days at the end
     of the history (forecasting.backtest), sums each queue's absolute errors over all
-    folds, and takes per queue the mean of the two best candidates (`choose`), or the
-    best alone when the pair did worse than the baseline; the chosen candidates are
-    refitted on the whole history. The first candidate is the baseline, ties go to the
-    earlier candidate: the choice is never worse than the baseline on the folds it saw. A history too short
-    for every fold uses as many folds as fit after `MIN_TRAIN_DAYS` days, and one too
-    short for a single fold uses the baseline for every queue; `notes_` says so.
+    folds, and takes per queue the mean of the two best candidates, or the best alone
+    when that pair did worse than it on the folds (`choose`); the chosen candidates are
+    refitted on the whole history. The first candidate is the baseline and ties go to
+    the earlier candidate, so the choice is never worse than the baseline on the folds
+    it saw. A history too short for every fold uses as many folds as fit after
+    `MIN_TRAIN_DAYS` days, and one too short for a single fold uses the baseline for
+    every queue; `notes_` says so.
 
     Args:
         candidates: factories of fresh unfitted models, the baseline first (default:

@@ -13,8 +13,8 @@
 The week is the 7 x 24 hours ending at the history's end, in UTC, and the forecast
 repeats it over the horizon. Bands are calibrated out of sample: from each of
 `calibration_weeks` origins in the last weeks the model forecasts the two weeks after
-from the data before it, the overdispersion of those errors (var = mu + phi mu^2) is measured, and p10/p90 are the
-negative-binomial quantiles with that variance.
+from the data before it, the overdispersion of those errors (var = mu + phi mu^2) is
+measured, and p10/p90 are the negative-binomial quantiles with that variance.
 """
 
 from __future__ import annotations
