@@ -17,7 +17,8 @@ MODEL_HELP = (
     "intraday profiles, per customer region), combination (mean of robust_profile, "
     "median_8_weeks and contact_centre), statsforecast_mstl, statsforecast_autoets (need "
     "'followsun[stats]'), auto (per queue, the model with the lowest error over eight "
-    "rolling 7-day folds; never worse than seasonal_naive on them)"
+    "rolling 7-day folds, or the mean of the best two when that does better; never worse "
+    "than seasonal_naive on them)"
 )
 
 

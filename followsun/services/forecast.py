@@ -16,14 +16,13 @@ import numpy as np
 import pandas as pd
 
 from followsun.services.progress import Progress, no_progress
+from forecasting.aliases import DEFAULT_MODEL
 from forecasting.backtest import BacktestResult, backtest
 from forecasting.errors import InputError
-from forecasting.models import ContactCentre, ForecastModel, MissingAhtWarning, queue_name
+from forecasting.models import ForecastModel, MissingAhtWarning, queue_name
 from forecasting.panel import infer_interval_min
 from forecasting.registry import model_named
 from forecasting.schema import FORECAST, HISTORY, validate_frame
-
-DEFAULT_MODEL = ContactCentre.alias
 
 
 @dataclass(frozen=True)
@@ -101,20 +100,23 @@ def fill_aht(
     if not empty.any():
         return forecast, []
     out = forecast.copy()
-    queues = out.loc[empty, ["channel", "language", "tier"]].drop_duplicates()
-    names = ", ".join(queue_name(row) for _, row in queues.iterrows())
     if aht_s is not None:
+        queues = out.loc[empty, ["channel", "language", "tier"]].drop_duplicates()
+        names = ", ".join(queue_name(row) for _, row in queues.iterrows())
         out.loc[empty, "aht_seconds"] = aht_s
         return out, [f"aht_seconds of {names} set to --aht-seconds {aht_s:g}"]
     keys = zip(out["channel"], out["language"], out["tier"].astype(int), strict=True)
     known = np.array([by_queue.get(k, np.nan) for k in keys])
     out["aht_seconds"] = out["aht_seconds"].fillna(pd.Series(known, index=out.index))
-    messages = []
-    if by_queue:
-        messages.append(
-            f"aht_seconds of {names} taken from the scenario's queues where it has them"
-        )
     left = out["aht_seconds"].isna()
+    filled = out.loc[empty & ~left, ["channel", "language", "tier"]].drop_duplicates()
+    messages = []
+    if len(filled):
+        messages.append(
+            "aht_seconds of "
+            + ", ".join(queue_name(row) for _, row in filled.iterrows())
+            + " taken from the scenario's queues"
+        )
     if left.any():
         rest = out.loc[left, ["channel", "language", "tier"]].drop_duplicates()
         messages.append(

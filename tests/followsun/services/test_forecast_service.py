@@ -31,6 +31,7 @@ def test_flag_first_then_scenario_queue_else_left_empty() -> None:
     filled, messages = fill_aht(frame, None, by_queue)
     assert filled["aht_seconds"].tolist()[:2] == [300.0, 600.0]
     assert np.isnan(filled["aht_seconds"].iloc[2])
-    assert any("chat/de/t1: their aht_seconds is left empty" in m for m in messages)
+    assert messages[0] == "aht_seconds of chat/ja/t1 taken from the scenario's queues"
+    assert "chat/de/t1: their aht_seconds is left empty" in messages[1]
     untouched, none = fill_aht(forecast([1.0, 2.0, 3.0]), 99.0, {})
     assert untouched["aht_seconds"].tolist() == [1.0, 2.0, 3.0] and none == []
