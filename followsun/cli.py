@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "followsun.commands.simulate",
     "followsun.commands.verify",
     "followsun.commands.jobs",
+    "followsun.commands.quarantine",
 ]
 
 

@@ -23,21 +23,23 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from followsun.connectors import (
+    CsvMapping,
     HttpError,
     ImportResult,
     SourceConfig,
     csv_pages,
     import_source,
     load_mapping,
+    preview_csv,
     run_import,
     save_source,
 )
 from followsun.connectors.base import RecordError
 from followsun.errors import InputError
 from followsun.store import database_url, init_db
+from scenarios.yamlfile import read_yaml
 
 
 def register(subparsers: Any) -> None:
@@ -75,7 +77,21 @@ def register(subparsers: Any) -> None:
         "--chunk-rows", type=int, default=50_000, help="rows per committed page (default 50000)"
     )
     csv.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    csv.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the whole file and show the first rows as they would be stored and the "
+        "quarantine reasons; the store is not touched",
+    )
+    csv.add_argument("--rows", type=int, default=10, help="rows shown by --dry-run (default 10)")
     for sub in (zendesk, freshdesk, csv):
+        sub.add_argument(
+            "--max-quarantined",
+            type=float,
+            default=0.05,
+            metavar="SHARE",
+            help="exit 1 when more than this share of the records is quarantined (default 0.05)",
+        )
         sub.set_defaults(func=run)
 
 
@@ -94,6 +110,11 @@ def _common(parser: argparse.ArgumentParser, name: str, max_per_page: int) -> No
         "--per-page", type=int, default=max_per_page, help=f"records per page (max {max_per_page})"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--allow-http-loopback",
+        action="store_true",
+        help="accept a plain http:// --url to this machine (a local stand-in for the vendor)",
+    )
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -139,16 +160,12 @@ class ProgressLine:
 
 def summary(result: ImportResult) -> str:
     """One line saying what an import did."""
-    c = result.counts
-    return (
-        f"{result.source}: {result.fetched:,} records in {result.pages} "
-        f"page{'' if result.pages == 1 else 's'}: "
-        f"{c.inserted:,} new, {c.updated:,} updated, {c.unchanged:,} unchanged, "
-        f"{c.stale:,} stale; {result.quarantined:,} quarantined"
-    )
+    return result.summary()
 
 
-def run_source(config: SourceConfig, since: datetime | None, quiet: bool) -> int:
+def run_source(
+    config: SourceConfig, since: datetime | None, quiet: bool, max_quarantined: float = 1.0
+) -> int:
     """Import one API source; print its summary; return the exit code."""
     engine = init_db(database_url())
     progress = ProgressLine(quiet)
@@ -172,16 +189,27 @@ def run_source(config: SourceConfig, since: datetime | None, quiet: bool) -> int
         progress.close()
         engine.dispose()
     print(summary(result))
-    return 0
+    return quarantine_check(result.quarantined, result.fetched, max_quarantined)
+
+
+def quarantine_check(quarantined: int, records: int, limit: float) -> int:
+    """0, or 1 with a message when more than `limit` of the records were quarantined."""
+    share = quarantined / records if records else 0.0
+    if share <= limit:
+        return 0
+    print(
+        f"followsun import: {quarantined:,} of {records:,} records ({share:.1%}) quarantined, "
+        f"more than --max-quarantined {limit:g}: check the mapping "
+        "(`followsun quarantine list` shows why)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _mapping(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the mapping file ({exc})") from exc
+    data = read_yaml(path, "mapping file") or {}
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of keys to values")
     return data
@@ -189,6 +217,8 @@ def _mapping(path: Path | None) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen import."""
+    if not 0 <= args.max_quarantined <= 1:
+        raise InputError(f"--max-quarantined {args.max_quarantined}: expected a share from 0 to 1")
     if args.source_kind == "csv":
         return _run_csv(args)
     if not 1 <= args.per_page <= (1000 if args.source_kind == "zendesk" else 100):
@@ -201,11 +231,29 @@ def run(args: argparse.Namespace) -> int:
         email=getattr(args, "email", None),
         mapping=_mapping(args.mapping),
         per_page=args.per_page,
+        allow_http_loopback=args.allow_http_loopback,
     )
+    config.check()
     since = parse_since(args.since)
     config.secret()  # fail before remembering a source that cannot run
     save_source(config)
-    return run_source(config, since, args.quiet)
+    return run_source(config, since, args.quiet, args.max_quarantined)
+
+
+def _dry_run(args: argparse.Namespace, mapping: CsvMapping) -> int:
+    preview = preview_csv(args.file, mapping, max(args.rows, 0), args.chunk_rows)
+    with pd.option_context("display.max_columns", None, "display.width", 200):
+        print(f"first {len(preview.tickets)} tickets as they would be stored:")
+        print(preview.tickets.to_string(index=False) if len(preview.tickets) else "(none)")
+    for reject in preview.rejects:
+        print(f"quarantined: {reject.reason}")
+    for reason, count in preview.reasons.items():
+        print(f"{count:>9,} rows: {reason}")
+    print(
+        f"dry run: {preview.records:,} records: {preview.records - preview.quarantined:,} "
+        f"would be stored, {preview.quarantined:,} quarantined; nothing was written"
+    )
+    return quarantine_check(preview.quarantined, preview.records, args.max_quarantined)
 
 
 def _run_csv(args: argparse.Namespace) -> int:
@@ -214,6 +262,8 @@ def _run_csv(args: argparse.Namespace) -> int:
     mapping = load_mapping(args.mapping)
     if not args.file.is_file():
         raise InputError(f"{args.file}: no such file")
+    if args.dry_run:
+        return _dry_run(args, mapping)
     engine = init_db(database_url())
     progress = ProgressLine(args.quiet)
     try:
@@ -223,4 +273,4 @@ def _run_csv(args: argparse.Namespace) -> int:
         progress.close()
         engine.dispose()
     print(summary(result))
-    return 0
+    return quarantine_check(result.quarantined, result.fetched, args.max_quarantined)
