@@ -1,5 +1,10 @@
 """The `followsun` command line: one module per command under `followsun.commands`.
 
+Each command parses its arguments, calls one service (`followsun.services`) and prints.
+Building the parser imports only the command modules, which import argparse and the
+standard library at top level and everything heavy inside `run`, so `--help` answers at
+once.
+
 Exit codes: 0 success; 1 the work ran but a check or target failed; 2 bad input or usage;
 130 interrupted (Ctrl-C), which stops even a search in progress (`planner.cancellation`).
 """
@@ -13,7 +18,6 @@ import threading
 from collections.abc import Callable, Sequence
 
 from followsun.errors import InputError
-from planner.cancellation import CancelToken, using
 
 # The main thread checks for Ctrl-C this often while a command runs, and gives an
 # interrupted command this long to unwind.
@@ -70,6 +74,8 @@ def run_stoppable(work: Callable[[], int]) -> int:
     ends its searches in progress and interrupts the work, waits up to STOP_GRACE_SECONDS for it to
     unwind (files and transactions close on the way), then raises KeyboardInterrupt.
     """
+    from planner.cancellation import CancelToken, using
+
     outcome: list[tuple[int, BaseException | None]] = []
     # Waited for through an event: a Thread.join interrupted by Ctrl-C marks the thread
     # stopped although it still runs, so a second join returns at once.

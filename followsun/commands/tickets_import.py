@@ -18,26 +18,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import yaml
-
-from followsun.connectors import (
-    HttpError,
-    ImportResult,
-    SourceConfig,
-    csv_pages,
-    import_source,
-    load_mapping,
-    run_import,
-    save_source,
-)
-from followsun.connectors.base import RecordError
+from followsun.commands.arguments import parse_since
+from followsun.commands.display import ProgressLine
 from followsun.errors import InputError
-from followsun.store import database_url, init_db
+
+if TYPE_CHECKING:
+    from followsun.services.imports import ImportRun
 
 
 def register(subparsers: Any) -> None:
@@ -96,101 +85,29 @@ def _common(parser: argparse.ArgumentParser, name: str, max_per_page: int) -> No
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
-def parse_since(text: str | None) -> datetime | None:
-    """`--since` as a UTC instant: a date is midnight UTC; a time needs a zone."""
-    if text is None:
-        return None
-    try:
-        stamp = pd.Timestamp(text)
-    except ValueError as exc:
-        raise InputError(f"--since {text!r}: expected YYYY-MM-DD or ISO 8601") from exc
-    if stamp.tzinfo is None:
-        if stamp != stamp.normalize():
-            raise InputError(f"--since {text!r}: a time needs a zone, e.g. 2027-03-01T08:00Z")
-        stamp = stamp.tz_localize(UTC)
-    return stamp.tz_convert(UTC).to_pydatetime()
+def report(run: ImportRun) -> int:
+    """Print what an import did (or why it stopped) and return its exit code."""
+    from followsun.services.imports import import_summary
 
-
-class ProgressLine:
-    """A counter on stderr after each committed page: rewritten in place on a terminal."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, result: ImportResult) -> None:
-        """Show the running totals of `result`."""
-        if self.quiet:
-            return
-        c = result.counts
-        line = (
-            f"{result.source}: page {result.pages}: {result.fetched:,} records, "
-            f"{c.inserted:,} new, {c.updated:,} updated, {result.quarantined:,} quarantined"
-        )
-        print(line, end="\r" if self.tty else "\n", file=sys.stderr, flush=True)
-        self.shown = True
-
-    def close(self) -> None:
-        """End the line on a terminal, so the summary starts on a fresh one."""
-        if self.shown and self.tty:
-            print(file=sys.stderr, flush=True)
-
-
-def summary(result: ImportResult) -> str:
-    """One line saying what an import did."""
-    c = result.counts
-    return (
-        f"{result.source}: {result.fetched:,} records in {result.pages} "
-        f"page{'' if result.pages == 1 else 's'}: "
-        f"{c.inserted:,} new, {c.updated:,} updated, {c.unchanged:,} unchanged, "
-        f"{c.stale:,} stale; {result.quarantined:,} quarantined"
-    )
-
-
-def run_source(config: SourceConfig, since: datetime | None, quiet: bool) -> int:
-    """Import one API source; print its summary; return the exit code."""
-    engine = init_db(database_url())
-    progress = ProgressLine(quiet)
-    try:
-        result = import_source(engine, config, since, progress)
-    except HttpError as exc:
-        if exc.is_auth:
-            raise InputError(
-                f"{config.name}: {config.url} refused the credentials in ${config.secret_env}"
-            ) from exc
-        print(
-            f"followsun import: {config.name} stopped: {exc}; the pages before it are "
-            "stored: run `followsun sync` to continue",
-            file=sys.stderr,
-        )
+    if run.result is None:
+        print(f"followsun import: {run.stopped}", file=sys.stderr)
         return 1
-    except RecordError as exc:
-        print(f"followsun import: {config.name}: unexpected answer: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        progress.close()
-        engine.dispose()
-    print(summary(result))
+    print(import_summary(run.result))
     return 0
-
-
-def _mapping(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the mapping file ({exc})") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of keys to values")
-    return data
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen import."""
+    from followsun.connectors import SourceConfig
+    from followsun.services.imports import import_api, import_csv, read_mapping
+
+    progress = ProgressLine(args.quiet)
     if args.source_kind == "csv":
-        return _run_csv(args)
+        try:
+            done = import_csv(args.file, args.mapping, args.chunk_rows, progress=progress)
+        finally:
+            progress.close()
+        return report(done)
     if not 1 <= args.per_page <= (1000 if args.source_kind == "zendesk" else 100):
         raise InputError(f"--per-page {args.per_page}: out of the vendor's range")
     config = SourceConfig(
@@ -199,28 +116,12 @@ def run(args: argparse.Namespace) -> int:
         url=args.url,
         secret_env=args.token_env if args.source_kind == "zendesk" else args.key_env,
         email=getattr(args, "email", None),
-        mapping=_mapping(args.mapping),
+        mapping=read_mapping(args.mapping),
         per_page=args.per_page,
     )
     since = parse_since(args.since)
-    config.secret()  # fail before remembering a source that cannot run
-    save_source(config)
-    return run_source(config, since, args.quiet)
-
-
-def _run_csv(args: argparse.Namespace) -> int:
-    if args.chunk_rows < 1:
-        raise InputError(f"--chunk-rows {args.chunk_rows}: expected 1 or more")
-    mapping = load_mapping(args.mapping)
-    if not args.file.is_file():
-        raise InputError(f"{args.file}: no such file")
-    engine = init_db(database_url())
-    progress = ProgressLine(args.quiet)
     try:
-        pages = csv_pages(args.file, mapping, args.chunk_rows)
-        result = run_import(engine, mapping.source, pages, progress)
+        done = import_api(config, since, remember=True, progress=progress)
     finally:
         progress.close()
-        engine.dispose()
-    print(summary(result))
-    return 0
+    return report(done)

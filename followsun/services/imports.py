@@ -1,0 +1,195 @@
+"""Import helpdesk tickets into the store: one API source, a CSV export, or every configured source.
+
+Every page is committed with its cursor, so an import stopped part-way (killed, network
+down, cancelled between pages) is continued by running it again or by `sync_sources`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from followsun.connectors import (
+    HttpError,
+    ImportResult,
+    SourceConfig,
+    csv_pages,
+    import_source,
+    load_mapping,
+    load_sources,
+    run_import,
+    save_source,
+    sources_path,
+)
+from followsun.connectors.base import RecordError
+from followsun.services.progress import Progress, no_progress
+from followsun.store import init_db
+from forecasting.errors import InputError
+from planner import cancellation
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """What one import stored, or why it stopped part-way (the pages before are stored)."""
+
+    source: str
+    result: ImportResult | None
+    stopped: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSync:
+    """One configured source's sync: its import, or the error that refused it."""
+
+    source: str
+    run: ImportRun | None
+    refused: InputError | None = None
+
+
+def import_api(
+    config: SourceConfig,
+    since: datetime | None = None,
+    *,
+    remember: bool = False,
+    database_url: str | None = None,
+    progress: Progress = no_progress,
+) -> ImportRun:
+    """Import an API source from its stored cursor (or `since`), one committed page at a time.
+
+    Args:
+        config: the source (Zendesk or Freshdesk).
+        since: start from tickets updated at or after this instant.
+        remember: save the source for `sync_sources` (its secret's variable name only).
+        database_url: the store (None: the configured one).
+        progress: told the running totals after each committed page.
+
+    Raises:
+        InputError: the secret's variable is unset, or the vendor refused the credentials.
+    """
+    if remember:
+        config.secret()  # fail before remembering a source that cannot run
+        save_source(config)
+    engine = init_db(database_url)
+    try:
+        result = import_source(engine, config, since, _page_progress(progress))
+    except HttpError as exc:
+        if exc.is_auth:
+            raise InputError(
+                f"{config.name}: {config.url} refused the credentials in ${config.secret_env}"
+            ) from exc
+        stopped = (
+            f"{config.name} stopped: {exc}; the pages before it are stored: run "
+            "`followsun sync` to continue"
+        )
+        return ImportRun(config.name, None, stopped)
+    except RecordError as exc:
+        return ImportRun(config.name, None, f"{config.name}: unexpected answer: {exc}")
+    finally:
+        engine.dispose()
+    return ImportRun(config.name, result)
+
+
+def import_csv(
+    file: Path,
+    mapping: Path,
+    chunk_rows: int = 50_000,
+    *,
+    database_url: str | None = None,
+    progress: Progress = no_progress,
+) -> ImportRun:
+    """Import a CSV export through its YAML mapping, `chunk_rows` rows per committed page.
+
+    Raises:
+        InputError: a bad mapping, a missing file, or chunk_rows below 1.
+    """
+    if chunk_rows < 1:
+        raise InputError(f"--chunk-rows {chunk_rows}: expected 1 or more")
+    csv_mapping = load_mapping(mapping)
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    engine = init_db(database_url)
+    try:
+        pages = csv_pages(file, csv_mapping, chunk_rows)
+        result = run_import(engine, csv_mapping.source, pages, _page_progress(progress))
+    finally:
+        engine.dispose()
+    return ImportRun(csv_mapping.source, result)
+
+
+def sync_sources(
+    names: list[str] | None = None,
+    *,
+    database_url: str | None = None,
+    progress: Progress = no_progress,
+) -> list[SourceSync]:
+    """Continue every configured API source (or those named) from its cursor, one after another.
+
+    One source refused (settings, credentials) does not stop the others.
+
+    Raises:
+        InputError: an unknown source name, or no source configured.
+    """
+    sources = load_sources()
+    if names:
+        unknown = sorted(set(names) - {s.name for s in sources})
+        if unknown:
+            raise InputError(f"unknown source(s) {', '.join(unknown)}")
+        sources = [s for s in sources if s.name in names]
+    if not sources:
+        raise InputError(
+            f"no sources configured in {sources_path()}",
+            ["run `followsun import zendesk ...` or `followsun import freshdesk ...` first"],
+        )
+    synced = []
+    for config in sources:
+        try:
+            run = import_api(config, database_url=database_url, progress=progress)
+        except InputError as exc:
+            synced.append(SourceSync(config.name, None, exc))
+            continue
+        synced.append(SourceSync(config.name, run))
+    return synced
+
+
+def read_mapping(path: Path | None) -> dict[str, Any]:
+    """An API source's field mapping from YAML (empty without a file)."""
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: cannot read the mapping file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of keys to values")
+    return data
+
+
+def import_summary(result: ImportResult) -> str:
+    """One line saying what an import did."""
+    c = result.counts
+    return (
+        f"{result.source}: {result.fetched:,} records in {result.pages} "
+        f"page{'' if result.pages == 1 else 's'}: "
+        f"{c.inserted:,} new, {c.updated:,} updated, {c.unchanged:,} unchanged, "
+        f"{c.stale:,} stale; {result.quarantined:,} quarantined"
+    )
+
+
+def _page_progress(progress: Progress) -> Callable[[ImportResult], None]:
+    """The connectors' per-page report as Progress; between pages is a point of cancellation."""
+
+    def on_page(result: ImportResult) -> None:
+        c = result.counts
+        progress(
+            None,
+            f"{result.source}: page {result.pages}: {result.fetched:,} records, "
+            f"{c.inserted:,} new, {c.updated:,} updated, {result.quarantined:,} quarantined",
+        )
+        cancellation.current().check()
+
+    return on_page
