@@ -46,14 +46,7 @@ HISTORY_CSV_WEEKS = 8
 
 def read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV with the given required columns; errors name the file."""
-    try:
-        frame = pd.read_csv(path, dtype={"channel": str, "language": str})
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"{path}: empty file; expected {what} columns {list(columns)}") from exc
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
+    frame = _read(path, f"{what} columns {list(columns)}", dtype={"channel": str, "language": str})
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing {what} columns {missing}")
@@ -62,15 +55,20 @@ def read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
 
 def read_forecast(path: Path) -> pd.DataFrame:
     """Read a forecast CSV checked against the FORECAST schema; errors name the file and line."""
+    raw = _read(path, f"columns {list(FORECAST.names)}", dtype=str, keep_default_na=False)
+    return validate_frame(raw, FORECAST, source=str(path), allow_extra=True)
+
+
+def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
+    """`pd.read_csv` with errors naming the file (and, for an empty one, what was expected)."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(path, **options)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except pd.errors.EmptyDataError as exc:
-        raise InputError(f"{path}: empty file; expected columns {list(FORECAST.names)}") from exc
+        raise InputError(f"{path}: empty file; expected {expected}") from exc
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
-    return validate_frame(raw, FORECAST, source=str(path), allow_extra=True)
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = None) -> None:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from followsun.commands.arguments import parse_since
 from followsun.commands.display import ProgressLine
-from followsun.errors import InputError
 
 if TYPE_CHECKING:
     from followsun.services.imports import ImportRun
@@ -98,30 +97,23 @@ def report(run: ImportRun) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen import."""
-    from followsun.connectors import SourceConfig
-    from followsun.services.imports import import_api, import_csv, read_mapping
+    from followsun.services.imports import ApiSource, import_api, import_csv
 
     progress = ProgressLine(args.quiet)
-    if args.source_kind == "csv":
-        try:
-            done = import_csv(args.file, args.mapping, args.chunk_rows, progress=progress)
-        finally:
-            progress.close()
-        return report(done)
-    if not 1 <= args.per_page <= (1000 if args.source_kind == "zendesk" else 100):
-        raise InputError(f"--per-page {args.per_page}: out of the vendor's range")
-    config = SourceConfig(
-        name=args.source,
-        kind=args.source_kind,
-        url=args.url,
-        secret_env=args.token_env if args.source_kind == "zendesk" else args.key_env,
-        email=getattr(args, "email", None),
-        mapping=read_mapping(args.mapping),
-        per_page=args.per_page,
-    )
-    since = parse_since(args.since)
     try:
-        done = import_api(config, since, remember=True, progress=progress)
+        if args.source_kind == "csv":
+            done = import_csv(args.file, args.mapping, args.chunk_rows, progress=progress)
+        else:
+            source = ApiSource(
+                kind=args.source_kind,
+                name=args.source,
+                url=args.url,
+                secret_env=args.token_env if args.source_kind == "zendesk" else args.key_env,
+                email=getattr(args, "email", None),
+                mapping=args.mapping,
+                per_page=args.per_page,
+            )
+            done = import_api(source, parse_since(args.since), progress=progress)
     finally:
         progress.close()
     return report(done)

@@ -27,10 +27,56 @@ from followsun.connectors import (
     sources_path,
 )
 from followsun.connectors.base import RecordError
+from followsun.connectors.sources import Kind
 from followsun.services.progress import Progress, no_progress
 from followsun.store import init_db
 from forecasting.errors import InputError
 from planner import cancellation
+
+# Records per page each vendor's API allows at most.
+MAX_PER_PAGE = {"zendesk": 1000, "freshdesk": 100}
+
+
+@dataclass(frozen=True)
+class ApiSource:
+    """A Zendesk or Freshdesk source as the user names it (the secret by its variable only).
+
+    Attributes:
+        kind: 'zendesk' or 'freshdesk'.
+        name: the source name tickets are stored under.
+        url: the helpdesk's base URL.
+        secret_env: the environment variable holding the token or API key.
+        email: the agent email of a Zendesk token.
+        mapping: a YAML field mapping (channels, language field), if any.
+        per_page: records per page.
+    """
+
+    kind: Kind
+    name: str
+    url: str
+    secret_env: str
+    email: str | None = None
+    mapping: Path | None = None
+    per_page: int | None = None
+
+    def config(self) -> SourceConfig:
+        """The connector's configuration, the mapping file read.
+
+        Raises:
+            InputError: per_page out of the vendor's range, or an unreadable mapping.
+        """
+        per_page = MAX_PER_PAGE[self.kind] if self.per_page is None else self.per_page
+        if not 1 <= per_page <= MAX_PER_PAGE[self.kind]:
+            raise InputError(f"--per-page {per_page}: out of the vendor's range")
+        return SourceConfig(
+            name=self.name,
+            kind=self.kind,
+            url=self.url,
+            secret_env=self.secret_env,
+            email=self.email,
+            mapping=read_mapping(self.mapping),
+            per_page=per_page,
+        )
 
 
 @dataclass(frozen=True)
@@ -52,28 +98,27 @@ class SourceSync:
 
 
 def import_api(
-    config: SourceConfig,
+    source: ApiSource,
     since: datetime | None = None,
     *,
-    remember: bool = False,
     database_url: str | None = None,
     progress: Progress = no_progress,
 ) -> ImportRun:
-    """Import an API source from its stored cursor (or `since`), one committed page at a time.
-
-    Args:
-        config: the source (Zendesk or Freshdesk).
-        since: start from tickets updated at or after this instant.
-        remember: save the source for `sync_sources` (its secret's variable name only).
-        database_url: the store (None: the configured one).
-        progress: told the running totals after each committed page.
+    """Import an API source from its stored cursor (or `since`) and remember it for `sync_sources`.
 
     Raises:
-        InputError: the secret's variable is unset, or the vendor refused the credentials.
+        InputError: bad settings, the secret's variable unset, or credentials refused.
     """
-    if remember:
-        config.secret()  # fail before remembering a source that cannot run
-        save_source(config)
+    config = source.config()
+    config.secret()  # fail before remembering a source that cannot run
+    save_source(config)
+    return _import_config(config, since, database_url, progress)
+
+
+def _import_config(
+    config: SourceConfig, since: datetime | None, database_url: str | None, progress: Progress
+) -> ImportRun:
+    """Import one configured source, one committed page at a time."""
     engine = init_db(database_url)
     try:
         result = import_source(engine, config, since, _page_progress(progress))
@@ -148,7 +193,7 @@ def sync_sources(
     synced = []
     for config in sources:
         try:
-            run = import_api(config, database_url=database_url, progress=progress)
+            run = _import_config(config, None, database_url, progress)
         except InputError as exc:
             synced.append(SourceSync(config.name, None, exc))
             continue
