@@ -1,8 +1,9 @@
 """Plan a scenario and keep it: the pipeline, its files and the store (the demo's run).
 
-The reference organisation is bundled; synthetic helpdesk history stands in for an import: a year before the horizon is the
-forecast's history, and the tickets of the horizon itself are the "actuals" the roster
-is evaluated against, so the reported SLA includes the forecast's own error.
+The reference organisation is bundled. Synthetic helpdesk history stands in for an
+import: a year before the horizon is the forecast's history, and the tickets of the
+horizon itself are the "actuals" the roster is evaluated against, so the reported SLA
+includes the forecast's own error. With `tickets="store"` the imported tickets are used.
 """
 
 from __future__ import annotations
