@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-RUNS = 15
+RUNS = 9
 REPO = Path(__file__).resolve().parents[1]
 CASES = (
     ("`followsun --help`", ["-m", "followsun", "--help"]),

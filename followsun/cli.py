@@ -54,14 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command and return its exit code (Ctrl-C while starting up is 130 too)."""
     try:
-        return run_stoppable(lambda: int(args.func(args)))
-    except InputError as exc:
-        print(f"followsun {args.command}: {exc}", file=sys.stderr)
-        return 2
+        args = build_parser().parse_args(argv)
+        try:
+            return run_stoppable(lambda: int(args.func(args)))
+        except InputError as exc:
+            print(f"followsun {args.command}: {exc}", file=sys.stderr)
+            return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

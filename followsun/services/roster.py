@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -109,11 +109,12 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     result = solve_roster(inputs, settings)
     stages.start("write")
     write_roster_files(result, request.out)
-    published = None
-    if request.publish and result.status in ("optimal", "feasible") and len(result.roster):
-        published = publish(scenario.name, result.roster, request.database_url)
+    run = RosterRun(scenario.name, result, len(inputs.agents), None)
+    if request.publish and run.solved and len(result.roster):
+        version = publish(scenario.name, result.roster, request.database_url)
+        run = replace(run, published_version=version)
     stages.done()
-    return RosterRun(scenario.name, result, len(inputs.agents), published)
+    return run
 
 
 def solver_progress(progress: Progress, limit_s: float) -> Callable[[float, float, float], None]:
