@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from followsun.report import summary_json, write_report
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
 from forecasting.errors import InputError
@@ -133,6 +132,8 @@ def write_plan_files(
     resolved_yaml: str,
 ) -> None:
     """Every file of a planned scenario (the demo's): stage CSVs, roster files, report, summary."""
+    from followsun.report import summary_json, write_report  # plotly: only when a plan is written
+
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenario.yaml").write_text(resolved_yaml, encoding="utf-8")
     recent = history[
