@@ -6,6 +6,7 @@ command costs once it runs, and what `--help` cost when every command imported i
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -37,9 +38,29 @@ def wall_seconds(argv: list[str]) -> float:
     return statistics.median(times)
 
 
+def heavy_imports(module: str) -> list[str]:
+    """The heavy libraries registering the command `module` loads (none, for a lazy one)."""
+    from followsun.cli import HEAVY_MODULES
+
+    probe = (
+        "import argparse, importlib, json, sys\n"
+        f"importlib.import_module({module!r}).register(argparse.ArgumentParser().add_subparsers())\n"
+        f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=env, check=True, capture_output=True
+    )
+    return list(json.loads(done.stdout))
+
+
 def run() -> str:
     """Time each case and return the Markdown section."""
+    from followsun.cli import COMMAND_MODULES
+
     rows = [(label, wall_seconds(argv)) for label, argv in CASES]
+    eager = {m: heavy_imports(m) for m in COMMAND_MODULES}
+    eager = {m: loaded for m, loaded in eager.items() if loaded}
     lines = [
         "## Start-up",
         "",
@@ -52,4 +73,10 @@ def run() -> str:
         "|---|---|",
     ]
     lines += [f"| {label} | {seconds:.3f} |" for label, seconds in rows]
+    lines.append("")
+    if eager:
+        lines.append("Command modules that still load heavy libraries when the parser is built:")
+        lines += [f"- `{m}`: {', '.join(loaded)}" for m, loaded in eager.items()]
+    else:
+        lines.append("No command module loads a heavy library when the parser is built.")
     return "\n".join(lines) + "\n"

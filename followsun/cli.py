@@ -23,6 +23,8 @@ from followsun.errors import InputError
 # interrupted command this long to unwind.
 JOIN_POLL_SECONDS = 0.2
 STOP_GRACE_SECONDS = 30.0
+# What building the parser must not import (tests/followsun/test_startup.py, bench startup).
+HEAVY_MODULES = ("pandas", "numpy", "ortools", "scipy", "plotly", "sqlalchemy", "alembic", "rich")
 # Each module defines `register(subparsers)`, which adds its parser with `func=run(args) -> int`.
 COMMAND_MODULES = [
     "followsun.commands.demo",

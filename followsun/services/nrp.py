@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from followsun.files import write_csv
 from forecasting.errors import InputError
 from planner.nrp import NrpResult, NrpSettings, parse_instance, solve_nrp
 
@@ -31,8 +32,7 @@ def solve_instance_file(instance: Path, settings: NrpSettings, out: Path) -> Nrp
     except InputError as exc:
         raise InputError(f"{instance}: {exc.args[0]}", exc.problems) from exc
     result = solve_nrp(inst, settings)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.solution().to_csv(out, index=False)
+    write_csv(result.solution(), out)
     return result
 
 

@@ -14,20 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from followsun.cli import COMMAND_MODULES
+from followsun.cli import COMMAND_MODULES, HEAVY_MODULES
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "numpy", "ortools", "scipy", "plotly", "sqlalchemy", "alembic", "rich")
 # Command modules another branch (forecasting, issue 28) makes lazy; once it is merged they
 # pass, and these strict xfails fail until the entries are removed.
 AWAITING_LAZY = frozenset({"followsun.commands.forecast", "followsun.commands.backtest"})
 
 
 def loaded_heavy(code: str) -> list[str]:
-    """The HEAVY modules in sys.modules after running `code` in a fresh interpreter."""
-    probe = (
-        f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
+    """The HEAVY_MODULES in sys.modules after running `code` in a fresh interpreter."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))"
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=REPO,
