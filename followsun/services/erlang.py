@@ -79,23 +79,14 @@ def erlang_figures(question: ErlangQuestion) -> dict[str, Any]:
         agents = int(need.agents)
         status = Status(int(need.status))
         binding = Binding(int(need.binding))
-    out: dict[str, Any] = {"agents": agents}
+    figures: Any
     if question.patience_s is None:
-        fc = erlang_c.figures(
-            agents,
-            erlang_c.traffic_erlangs(question.volume, question.aht_s, interval_s),
-            question.aht_s,
-            question.target_s,
-        )
-        out |= {
-            "service_level": float(fc.service_level),
-            "p_wait": float(fc.p_wait),
-            "asa_seconds": _number(float(fc.asa_seconds)),
-            "occupancy": float(fc.occupancy),
-        }
         model = "erlang_c"
+        traffic = erlang_c.traffic_erlangs(question.volume, question.aht_s, interval_s)
+        figures = erlang_c.figures(agents, traffic, question.aht_s, question.target_s)
     else:
-        fa = erlang_a.figures(
+        model = "erlang_a"
+        figures = erlang_a.figures(
             agents,
             question.volume,
             question.aht_s,
@@ -103,14 +94,15 @@ def erlang_figures(question: ErlangQuestion) -> dict[str, Any]:
             question.patience_s,
             question.target_s,
         )
-        out |= {
-            "service_level": float(fa.service_level),
-            "p_wait": float(fa.p_wait),
-            "asa_seconds": _number(float(fa.asa_seconds)),
-            "occupancy": float(fa.occupancy),
-            "abandon_rate": float(fa.abandon_rate),
-        }
-        model = "erlang_a"
+    out: dict[str, Any] = {
+        "agents": agents,
+        "service_level": float(figures.service_level),
+        "p_wait": float(figures.p_wait),
+        "asa_seconds": _number(float(figures.asa_seconds)),
+        "occupancy": float(figures.occupancy),
+    }
+    if model == "erlang_a":
+        out["abandon_rate"] = float(figures.abandon_rate)
     out |= {
         "traffic_erlangs": question.volume * question.aht_s / interval_s,
         "model": model,
