@@ -5,7 +5,7 @@ repository (they are not copied into it). Each instance gets SECONDS_1_12 second
 WORKERS workers (the issue's budget); Instances 13-24 get SECONDS_13_24 to keep `make
 bench` short, so their figures are indicative only. Every solution is rechecked by
 `check_solution` (hard violations, recomputed objective). Best known values are the best of
-the 60-minute table in BEST_KNOWN.md (ORProjects/NRP ComputationalResults), none for 20-24.
+the published 60-minute table (ORProjects/NRP ComputationalResults), none for 20-24.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ SECONDS_1_12 = 60.0
 SECONDS_13_24 = 30.0
 SEED = 0
 INSTANCES = range(1, 25)
-# Best in the 60-minute table of BEST_KNOWN.md (ORProjects/NRP ComputationalResults/README.md,
+# Best in the published 60-minute table (ORProjects/NRP ComputationalResults/README.md,
 # commit 018b89e5); Instances 20-24 have no reference value there.
 BEST_KNOWN: dict[int, int] = {
     1: 607, 2: 828, 3: 1001, 4: 1716, 5: 1143, 6: 1950, 7: 1056, 8: 1308, 9: 439,

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evaluation.schema import STAFFED
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
 from scenarios.coverage import coverage_mask
 from scenarios.rostering import scenario_agents, shift_options
 from scenarios.spec import Scenario
-
-STAFFED_COLUMNS = ("interval_start", "channel", "language", "tier", "agents", "source")
 
 
 @dataclass(frozen=True)
@@ -154,17 +154,12 @@ def staffed_frame(
             vendor_id.
 
     Returns:
-        Columns STAFFED_COLUMNS; `source` is 'roster' or the vendor id.
+        Columns of `schema.STAFFED`; `source` is 'roster' or the vendor id.
     """
     queue_ids = [q.id for q in scenario.queues]
     column = "scheduled_required" if "scheduled_required" in requirements else "agents_required"
     keyed = requirements.assign(
-        queue=[
-            f"{c}-{lang}-t{int(t)}"
-            for c, lang, t in zip(
-                requirements["channel"], requirements["language"], requirements["tier"], strict=True
-            )
-        ],
+        queue=queue_keys(requirements, "requirements"),
         interval_start=pd.to_datetime(requirements["interval_start"], utc=True),
     )
     table = keyed.pivot_table(index="queue", columns="interval_start", values=column, aggfunc="sum")
@@ -202,4 +197,4 @@ def _long(
         )
         for i, q in enumerate(scenario.queues)
     ]
-    return pd.concat(parts, ignore_index=True)[list(STAFFED_COLUMNS)]
+    return pd.concat(parts, ignore_index=True)[list(STAFFED.names)]

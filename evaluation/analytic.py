@@ -62,16 +62,18 @@ backlog after the last interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from evaluation.schema import OUTCOMES, STAFFED
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
+from forecasting.schema import HISTORY, QUEUE_INTERVAL_KEY
 from forecasting.timegrid import ALLOWED_INTERVAL_MIN, interval_grid
-from planner.staffing import chat, deferred, erlang_a, erlang_c
+from planner.staffing import chat, deferred, erlang_c, realtime
 from scenarios.coverage import coverage_mask
 from scenarios.spec import DEFERRED_CHANNELS, Queue, Scenario
 
@@ -85,23 +87,7 @@ METHOD = (
 )
 """The method written beside every outcomes report."""
 
-KEY_COLUMNS = ("interval_start", "channel", "language", "tier")
-ARRIVAL_COLUMNS = (*KEY_COLUMNS, "volume", "aht_seconds")
-STAFFED_COLUMNS = (*KEY_COLUMNS, "agents")
-OUTCOME_COLUMNS = (
-    *KEY_COLUMNS,
-    "offered",
-    "handled",
-    "abandoned",
-    "service_level",
-    "asa_seconds",
-    "backlog",
-    "occupancy",
-    "agents_available",
-    "open",
-    "sl_censored",
-)
-"""Columns of the outcomes frame (CONTRACTS.md outcomes, plus the last four)."""
+_ARRIVAL_COLUMNS = (*QUEUE_INTERVAL_KEY, "volume", "aht_seconds")
 
 _WHOLE_TOL = 1e-9  # 20.999999999999996 agents after shrinkage are 21 agents
 
@@ -168,16 +154,15 @@ def _realtime_at(
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Slots, handled, service level, ASA and busy load (Erlangs) at whole agent counts."""
     slots = chat.slots_of_agents(agents, concurrency).astype(float)
-    traffic = erlang_c.traffic_erlangs(volume, aht_s, interval_s)
-    if patience_s is None:
-        fc = erlang_c.figures(slots, traffic, aht_s, target_s)
+    fig = realtime.figures(slots, volume, aht_s, interval_s, target_s, patience_s)
+    if fig.abandon_rate is None:
+        # Nobody abandons: an overloaded queue answers what its capacity allows.
+        traffic = erlang_c.traffic_erlangs(volume, aht_s, interval_s)
         capacity = slots * interval_s / aht_s
         handled = np.where(slots > traffic, volume, np.minimum(volume, capacity))
-        service, asa = fc.service_level, np.minimum(fc.asa_seconds, interval_s)
     else:
-        fa = erlang_a.figures(slots, volume, aht_s, interval_s, patience_s, target_s)
-        handled = volume * (1.0 - fa.abandon_rate)
-        service, asa = fa.service_level, np.minimum(fa.asa_seconds, interval_s)
+        handled = volume * (1.0 - fig.abandon_rate)
+    service, asa = fig.service_level, np.minimum(fig.asa_seconds, interval_s)
     answered = handled > 0
     asa = np.where(answered, np.nan_to_num(asa, nan=0.0), 0.0)
     busy = handled * aht_s / interval_s
@@ -338,16 +323,16 @@ def simulate_outcomes(
         interval_min: interval length in minutes.
 
     Returns:
-        The outcomes frame (`OUTCOME_COLUMNS`), one row per scenario queue per interval,
+        The outcomes frame (`schema.OUTCOMES`), one row per scenario queue per interval,
         sorted by queue then time, without NaN. `service_level` is 1 where nothing is
-        offered: aggregate it weighted by `offered` (see `summarise_outcomes`).
+        offered: aggregate it weighted by `sla_weights`.
 
     Raises:
         InputError: on missing columns, non-UTC or misaligned times, bad numbers,
             duplicate arrival rows, or queues that are not in the scenario.
     """
-    _require(arrivals, ARRIVAL_COLUMNS, "arrivals")
-    _require(staffed, STAFFED_COLUMNS, "staffed")
+    HISTORY.require(arrivals, "arrivals", _ARRIVAL_COLUMNS)
+    STAFFED.require(staffed, "staffed")
     if len(arrivals) == 0:
         raise InputError("arrivals: no rows; the outcomes grid comes from the arrivals")
     if interval_min not in ALLOWED_INTERVAL_MIN:
@@ -422,7 +407,7 @@ def simulate_outcomes(
         )
         parts.append((order[qid], frame))
     out = pd.concat([f for _, f in sorted(parts, key=lambda p: p[0])], ignore_index=True)
-    return out.loc[:, list(OUTCOME_COLUMNS)]
+    return out.loc[:, list(OUTCOMES.names)]
 
 
 def _queue_frame(
@@ -482,12 +467,6 @@ def _queue_frame(
     return frame, handled
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{name}: missing columns {missing}; expected at least {list(columns)}")
-
-
 def _utc(times: pd.Series, name: str) -> pd.Series:
     if not isinstance(times.dtype, pd.DatetimeTZDtype) or str(times.dt.tz) != "UTC":
         raise InputError(f"{name}: interval_start must be UTC timestamps, got dtype {times.dtype}")
@@ -517,13 +496,7 @@ def _queue_codes(frame: pd.DataFrame, order: dict[str, int], name: str) -> NDArr
     if tiers.isna().any():
         row = int(np.flatnonzero(tiers.isna().to_numpy())[0])
         raise InputError(f"{name}: row {row}: tier {frame['tier'].iloc[row]!r} is not a number")
-    ids = (
-        frame["channel"].astype(str)
-        + "-"
-        + frame["language"].astype(str)
-        + "-t"
-        + tiers.astype(np.int64).astype(str)
-    )
+    ids = queue_keys(frame, name)
     codes = ids.map(order)
     if codes.isna().any():
         unknown = sorted(set(ids[codes.isna()]))
@@ -562,31 +535,6 @@ def _staffed_matrix(
     return out
 
 
-@dataclass(frozen=True)
-class OutcomeSummary:
-    """Outcomes aggregated over a period for one group of queues.
-
-    Attributes:
-        key: the group's values of the `by` columns, in order.
-        offered, handled, abandoned: contact totals.
-        offered_closed: contacts offered while the queue was closed (in `offered`, not in
-            the service level).
-        service_level: `sla_weights`-weighted mean of the intervals' service levels (1
-            when nothing counts).
-        asa_seconds: handled-weighted mean ASA (0 when nothing was handled).
-        backlog_end: tickets waiting after the last interval.
-    """
-
-    key: tuple[object, ...]
-    offered: float
-    offered_closed: float
-    handled: float
-    abandoned: float
-    service_level: float
-    asa_seconds: float
-    backlog_end: float
-
-
 def sla_weights(outcomes: pd.DataFrame) -> np.ndarray:
     """Each interval's weight in SLA attainment: its offered contacts, where it counts.
 
@@ -601,38 +549,6 @@ def sla_weights(outcomes: pd.DataFrame) -> np.ndarray:
     if "sl_censored" in outcomes:
         weight = np.where(outcomes["sl_censored"].to_numpy(dtype=bool), 0.0, weight)
     return weight
-
-
-def summarise_outcomes(
-    outcomes: pd.DataFrame, by: Sequence[str] = ("channel",)
-) -> tuple[OutcomeSummary, ...]:
-    """SLA attainment and totals per group, weighting service level by `sla_weights`.
-
-    An interval with no traffic has service level 1 by definition and weight 0 here, so
-    quiet nights neither lift nor lower attainment.
-    """
-    _require(outcomes, (*by, *OUTCOME_COLUMNS), "outcomes")
-    last = outcomes["interval_start"] == outcomes["interval_start"].max()
-    result = []
-    for key, rows in outcomes.groupby(list(by), sort=True):
-        weight = sla_weights(rows)
-        handled = rows["handled"].to_numpy(dtype=float)
-        total_w, total_h = float(weight.sum()), float(handled.sum())
-        sl = float(np.dot(weight, rows["service_level"])) / total_w if total_w > 0 else 1.0
-        asa = float(np.dot(handled, rows["asa_seconds"])) / total_h if total_h > 0 else 0.0
-        result.append(
-            OutcomeSummary(
-                key=tuple(key) if isinstance(key, tuple) else (key,),
-                offered=float(rows["offered"].sum()),
-                offered_closed=float(rows.loc[~rows["open"], "offered"].sum()),
-                handled=total_h,
-                abandoned=float(rows["abandoned"].sum()),
-                service_level=sl,
-                asa_seconds=asa,
-                backlog_end=float(rows.loc[last.loc[rows.index], "backlog"].sum()),
-            )
-        )
-    return tuple(result)
 
 
 def rates_from_actuals(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:

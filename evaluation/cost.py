@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -40,8 +40,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from evaluation.schema import COST_ITEMS, OUTCOMES, VENDOR_USAGE
 from forecasting.calendars import public_holidays
 from forecasting.errors import InputError
+from planner.roster.schema import ROSTER
+from scenarios.night import NightWindow
 from scenarios.spec import Scenario, Site, Vendor
 
 CATEGORIES: tuple[str, ...] = ("base", "night", "weekend", "holiday", "bpo")
@@ -49,11 +52,9 @@ CENT = Decimal("0.01")
 FTE_HOURS_PER_MONTH = Decimal(40 * 52) / Decimal(12)
 """Hours in one full-time month for per-FTE-month BPO pricing: 40 h a week, 52 weeks / 12."""
 
-ROSTER_COLUMNS: tuple[str, ...] = ("agent_id", "site", "timezone", "start_utc", "end_utc")
-USAGE_COLUMNS: tuple[str, ...] = ("vendor_id", "interval_start", "agents")
-OUTCOME_COLUMNS: tuple[str, ...] = ("interval_start", "channel", "handled")
-DAILY_COLUMNS: tuple[str, ...] = ("date", "payer_kind", "payer", "category", "amount")
-_KEY = DAILY_COLUMNS[:4]
+# The columns of the roster and outcomes this stage reads.
+_ROSTER_READ = ("agent_id", "site", "timezone", "start_utc", "end_utc")
+_OUTCOMES_READ = ("interval_start", "channel", "handled")
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,6 @@ def _dec(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def _clock_minutes(clock: time) -> int:
-    return clock.hour * 60 + clock.minute
-
-
 def _instants(wall: datetime, zone: ZoneInfo) -> list[datetime]:
     """The UTC instants at which the zone's clock reads `wall`.
 
@@ -232,12 +229,6 @@ def _offset_change(cur: datetime, end: datetime, zone: ZoneInfo) -> datetime | N
         else:
             hi = mid
     return datetime.fromtimestamp(hi, ZoneInfo("UTC"))
-
-
-def _is_night(minute: int, night_start_min: int, night_end_min: int) -> bool:
-    if night_start_min < night_end_min:
-        return night_start_min <= minute < night_end_min
-    return minute >= night_start_min or minute < night_end_min
 
 
 def split_shift(
@@ -271,7 +262,7 @@ def split_shift(
     if end <= cur:
         raise ValueError(f"shift ends ({end_utc}) before it starts ({start_utc})")
     holiday_set = frozenset(holidays)
-    ns, ne = _clock_minutes(night_start), _clock_minutes(night_end)
+    night = NightWindow(night_start, night_end)
     per_date: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     while cur < end:
         local = cur.astimezone(zone).replace(tzinfo=None)
@@ -290,23 +281,14 @@ def split_shift(
         if change is not None:
             piece_end = change
         seconds = round((piece_end - cur).total_seconds())
-        minute = local.hour * 60 + local.minute
         row = per_date[day]
         row[0] += seconds
-        row[1] += seconds if _is_night(minute, ns, ne) else 0
+        row[1] += seconds if night.contains(time(local.hour, local.minute)) else 0
         row[2] += seconds if day.weekday() >= 5 else 0
         row[3] += seconds if day in holiday_set else 0
         cur = piece_end.astimezone(utc)
     by_date = tuple(DateSeconds(d, *v) for d, v in sorted(per_date.items()))
     return ShiftHours(by_date)
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{name} frame: missing columns {missing}; expected at least {list(columns)}"
-        )
 
 
 def _utc_column(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
@@ -340,7 +322,7 @@ def _price_sites(
     scenario: Scenario, roster: pd.DataFrame
 ) -> tuple[dict[tuple[date, str, str], Decimal], list[tuple[Site, int, float]]]:
     """Unrounded pay per (local date, site, category), and (site, agents, paid hours)."""
-    _require(roster, ROSTER_COLUMNS, "roster")
+    ROSTER.require(roster, "roster frame", _ROSTER_READ)
     sites = {s.id: s for s in scenario.sites}
     unknown = sorted(set(roster["site"].astype(str)) - set(sites))
     if unknown:
@@ -413,7 +395,7 @@ def _price_vendors(
     amounts: dict[tuple[date, str, str], Decimal] = defaultdict(Decimal)
     figures: list[tuple[Vendor, float, float, Decimal]] = []
     if usage is not None:
-        _require(usage, USAGE_COLUMNS, "vendor usage")
+        VENDOR_USAGE.require(usage, "vendor usage frame")
         known = {v.id for v in scenario.vendors}
         unknown = sorted(set(usage["vendor_id"].astype(str)) - known)
         if unknown:
@@ -510,7 +492,7 @@ def price_scenario(
         roster: one row per shift; columns `agent_id`, `site`, `timezone`, `start_utc`,
             `end_utc` (UTC timestamps), `paid_hours` (float, hours paid for the shift;
             or `paid_minutes` as the roster solver writes it);
-            the other roster columns of CONTRACTS.md may be present and are ignored.
+            the other columns of `planner.roster.schema.ROSTER` may be present and are ignored.
         outcomes: simulated outcomes; columns `interval_start`, `channel`, `handled`
             (tickets handled per interval, vendors' included).
         period_start: start of the priced period (UTC), for FTE and monthly minimums.
@@ -533,7 +515,7 @@ def price_scenario(
         )
     start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
     weeks = _period_weeks(start, end)
-    _require(outcomes, OUTCOME_COLUMNS, "outcomes")
+    OUTCOMES.require(outcomes, "outcomes frame", _OUTCOMES_READ)
 
     site_amounts, staffing = _price_sites(scenario, roster)
     vendor_amounts, vendor_figures = _price_vendors(scenario, vendor_usage, start, end)
@@ -547,14 +529,16 @@ def price_scenario(
         items[(day, "vendor", vendor_id, "bpo")] += rounded
         vendor_rows[(vendor_id, part)] += rounded
     rows = [(*key, amount) for key, amount in sorted(items.items())]
-    daily = pd.DataFrame(rows, columns=list(DAILY_COLUMNS)).astype({"amount": object})
+    daily = pd.DataFrame(rows, columns=list(COST_ITEMS.names)).astype({"amount": object})
 
     def total_of(**match: str) -> Decimal:
         return sum(
             (
                 a
                 for key, a in items.items()
-                if all(dict(zip(_KEY, key, strict=True))[k] == v for k, v in match.items())
+                if all(
+                    dict(zip(COST_ITEMS.key, key, strict=True))[k] == v for k, v in match.items()
+                )
             ),
             Decimal(0),
         )
@@ -608,60 +592,3 @@ def price_scenario(
         by_vendor=by_vendor,
         daily=daily,
     )
-
-
-@dataclass(frozen=True)
-class CostComparison:
-    """One variant's cost against a baseline (e.g. 24/7 in-house against today's 24/5).
-
-    Attributes:
-        variant: the variant scenario's name.
-        baseline: the baseline scenario's name.
-        total: the variant's total cost.
-        baseline_total: the baseline's total cost.
-        increase_frac: (total - baseline_total) / baseline_total; 0.6 means +60%.
-    """
-
-    variant: str
-    baseline: str
-    total: Decimal
-    baseline_total: Decimal
-    increase_frac: Decimal
-
-
-def compare_costs(
-    baseline: CostReport, variants: Sequence[CostReport]
-) -> tuple[CostComparison, ...]:
-    """Relative cost of each variant against the baseline (DOMAIN.md: 24/7 costs +60 to 100%).
-
-    Both must be priced over periods of the same length, or the ratio means nothing.
-
-    Raises:
-        ValueError: the baseline costs nothing, currencies differ, or period lengths differ.
-    """
-    if baseline.total <= 0:
-        raise ValueError(
-            f"baseline {baseline.scenario!r} costs {baseline.total}; no ratio against zero"
-        )
-    length = baseline.period_end - baseline.period_start
-    out = []
-    for variant in variants:
-        if variant.currency != baseline.currency:
-            raise ValueError(
-                f"{variant.scenario!r} is priced in {variant.currency}, "
-                f"the baseline in {baseline.currency}"
-            )
-        if variant.period_end - variant.period_start != length:
-            raise ValueError(
-                f"{variant.scenario!r} is priced over a different length of time than the baseline"
-            )
-        out.append(
-            CostComparison(
-                variant=variant.scenario,
-                baseline=baseline.scenario,
-                total=variant.total,
-                baseline_total=baseline.total,
-                increase_frac=(variant.total - baseline.total) / baseline.total,
-            )
-        )
-    return tuple(out)

@@ -1,4 +1,4 @@
-"""Errors the CLI turns into exit codes (see CONTRACTS.md: 2 for bad input)."""
+"""Errors the CLI turns into exit codes (2 for bad input: docs/ARCHITECTURE.md, "Errors and exit codes")."""
 
 from forecasting.errors import InputError
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ import pandas as pd
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
 from forecasting.errors import InputError
-from forecasting.schema import FORECAST, to_csv_frame, validate_frame
+from forecasting.schema import FORECAST, FrameSchema, to_csv_frame
 
 if TYPE_CHECKING:
     from followsun.report import ReportData
@@ -43,19 +44,20 @@ __all__ = [
 HISTORY_CSV_WEEKS = 8
 
 
-def read_csv(path: Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Read a CSV with the given required columns; errors name the file."""
-    frame = _read(path, f"{what} columns {list(columns)}", dtype={"channel": str, "language": str})
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing {what} columns {missing}")
+def read_csv(path: Path, schema: FrameSchema, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV holding `schema`'s required columns (or `columns`); errors name the file."""
+    wanted = schema.required if columns is None else tuple(columns)
+    frame = _read(
+        path, f"{schema.name} columns {list(wanted)}", dtype={"channel": str, "language": str}
+    )
+    schema.require(frame, str(path), wanted)
     return frame
 
 
 def read_forecast(path: Path) -> pd.DataFrame:
     """Read a forecast CSV checked against the FORECAST schema; errors name the file and line."""
     raw = _read(path, f"columns {list(FORECAST.names)}", dtype=str, keep_default_na=False)
-    return validate_frame(raw, FORECAST, source=str(path), allow_extra=True)
+    return FORECAST.validate(raw, str(path), allow_extra=True)
 
 
 def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:

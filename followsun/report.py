@@ -26,6 +26,7 @@ from rich.table import Table
 
 from evaluation.analytic import sla_weights
 from evaluation.cost import CATEGORIES, CostReport
+from forecasting.queues import queue_keys
 
 HISTORY_WEEKS_SHOWN = 4
 """Weeks of history drawn before the forecast: enough to see the weekly pattern."""
@@ -123,7 +124,6 @@ class ReportData:
         outcomes: `interval_start` (UTC), `channel`, `offered`, `service_level`.
         cost: the priced scenario.
         solver: how the roster solve ended.
-        variants: other priced variants for the cost-against-SLA chart; empty for one.
         sla_targets: (channel, target fraction) pairs drawn as reference lines.
         accuracy: forecast against actuals per queue (`forecasting.backtest.
             forecast_accuracy` columns), when actuals are known.
@@ -140,7 +140,6 @@ class ReportData:
     outcomes: pd.DataFrame
     cost: CostReport
     solver: SolverFigures
-    variants: tuple[VariantPoint, ...] = ()
     sla_targets: tuple[tuple[str, float], ...] = field(default=())
     accuracy: pd.DataFrame | None = None
 
@@ -191,13 +190,7 @@ def _naive_utc(values: pd.Series) -> pd.Series:
 
 
 def _queue(frame: pd.DataFrame) -> pd.Series:
-    return (
-        frame["channel"].astype(str)
-        + "-"
-        + frame["language"].astype(str)
-        + "-t"
-        + frame["tier"].astype(str)
-    )
+    return queue_keys(frame, "report")
 
 
 def _hourly(
@@ -560,11 +553,9 @@ def cost_figures(cost: CostReport) -> tuple[go.Figure, go.Figure]:
 
 
 def cost_sla_figure(data: ReportData) -> go.Figure:
-    """Total cost against SLA attainment: the variants if given, else this scenario's point."""
-    points = list(data.variants)
+    """Total cost against SLA attainment of this scenario (no point when nothing was offered)."""
     sla = overall_sla(data.outcomes)
-    if not points and sla is not None:
-        points = [VariantPoint(data.scenario, data.cost.total, sla)]
+    points = [] if sla is None else [VariantPoint(data.scenario, data.cost.total, sla)]
     fig = go.Figure(
         go.Scatter(
             x=[p.sla_attainment for p in points],
@@ -631,7 +622,7 @@ def summary_table(data: ReportData) -> Table:
 
 
 def summary_json(data: ReportData) -> str:
-    """summary.json as CONTRACTS.md defines it: scenario, sites, sla, cost, solver."""
+    """summary.json, the demo's file contract: scenario, sites, sla, cost, solver."""
     record = {
         "scenario": data.scenario,
         "sites": [

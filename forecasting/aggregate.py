@@ -74,17 +74,8 @@ def interval_history(
         Interval history (forecasting.schema.HISTORY columns): every series times every
         grid interval, sorted by series then `interval_start`.
     """
-    missing = [
-        c
-        for c in ("created_at", "channel", "language", "tier", "handle_seconds")
-        if c not in tickets
-    ]
-    if by_region and "region" not in tickets:
-        missing.append("region")
-    if missing:
-        raise InputError(
-            f"tickets lack column(s) {', '.join(missing)}; expected {', '.join(TICKETS.names)}"
-        )
+    read = ("created_at", "channel", "language", "tier", "handle_seconds")
+    TICKETS.require(tickets, "tickets", (*read, "region") if by_region else read)
     step = grid_step_ns(grid)
     created = tickets["created_at"]
     if not isinstance(created.dtype, pd.DatetimeTZDtype):
@@ -130,11 +121,6 @@ def interval_history(
     out["aht_seconds"] = aht
     order = [c for c in HISTORY.names if c in out.columns]
     return out[order]
-
-
-def gap_intervals(history: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a history whose volume is missing (NaN): the export's gaps."""
-    return history[history["volume"].isna()].reset_index(drop=True)
 
 
 def names_every_region(tickets: pd.DataFrame) -> bool:

@@ -1,6 +1,6 @@
 """Actual support KPIs from canonical tickets: what really happened in a period.
 
-The figures every support team tracks (DOMAIN.md): new tickets by channel, tickets
+The figures every support team tracks: new tickets by channel, tickets
 solved, backlog, first response and full resolution time percentiles, SLA attainment
 per queue, one-touch resolution, escalation rate and CSAT. Pure functions over the
 canonical tickets frame (forecasting.schema.TICKETS columns); the caller gives the period
@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import InputError
+from forecasting.schema import TICKETS
 from forecasting.timegrid import as_utc
 
 EXCLUDED_STATUSES = ("deleted", "spam")
 SOLVED_STATUSES = ("solved", "closed")
-# First-response targets by channel when no scenario gives one (DOMAIN.md: email under a
-# day, social a couple of hours, phone minutes, chat seconds; web tickets are deferred
+# First-response targets by channel when no scenario gives one (industry guidance: email
+# under a day, social a couple of hours, phone minutes, chat seconds; web tickets are deferred
 # work like email).
 DEFAULT_FIRST_REPLY_TARGETS_S: Mapping[str, float] = MappingProxyType(
     {"chat": 60.0, "phone": 300.0, "social": 7_200.0, "email": 86_400.0, "web": 86_400.0}
@@ -204,9 +205,7 @@ def ticket_kpis(
     Raises:
         InputError: a column is missing or the period is empty.
     """
-    missing = [c for c in _NEEDED if c not in tickets.columns]
-    if missing:
-        raise InputError(f"tickets: missing column(s) {', '.join(missing)}")
+    TICKETS.require(tickets, "tickets", _NEEDED)
     start_ts, end_ts = as_utc(start), as_utc(end)
     if not start_ts < end_ts:
         raise InputError(f"KPI period: start {start_ts} must be before end {end_ts}")

@@ -1,7 +1,7 @@
 """The frames of the forecasting package, declared once, and their validators.
 
 Three long-format frames are the contract between the forecasting steps and with the CLI
-files (see CONTRACTS.md):
+files (docs/ARCHITECTURE.md, "Frames"):
 
 - tickets (canonical): one row per helpdesk ticket, timestamps tz-aware UTC;
 - interval history: one row per queue (and customer region) and UTC interval, with
@@ -16,6 +16,7 @@ number and what was expected, in one `InputError`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,7 @@ from forecasting.errors import InputError
 
 Kind = Literal["timestamp", "text", "int", "float", "bool"]
 QUEUE_KEYS = ("channel", "language", "tier")
+QUEUE_INTERVAL_KEY = ("interval_start", *QUEUE_KEYS)
 MAX_PROBLEMS = 20  # listed in one error; the rest are counted
 _ZONE_SUFFIX = r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 
@@ -59,6 +61,59 @@ class FrameSchema:
         """The names of the columns that must be present."""
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """The names of the columns a frame may carry or leave out."""
+        return tuple(c.name for c in self.columns if not c.required)
+
+    def require(
+        self, frame: pd.DataFrame, source: str, columns: Sequence[str] | None = None
+    ) -> None:
+        """Raise InputError naming `source` and every required column `frame` lacks.
+
+        Args:
+            frame: the frame to check (only its column names are read).
+            source: the file or argument the frame came from, named in the message.
+            columns: the columns this caller reads, when fewer than the schema requires;
+                each must be one of the schema's columns.
+        """
+        wanted = self.required if columns is None else tuple(columns)
+        unknown = [c for c in wanted if c not in self.names]
+        if unknown:
+            raise ValueError(f"{self.name} schema has no column(s) {', '.join(unknown)}")
+        missing = [c for c in wanted if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"{source}: missing column(s) {', '.join(missing)}; "
+                f"expected {self.name} columns {', '.join(wanted)}",
+                [f"columns present: {', '.join(map(str, frame.columns)) or 'none'}"],
+            )
+
+    def validate(
+        self,
+        frame: pd.DataFrame,
+        source: str = "<frame>",
+        *,
+        line_offset: int = 2,
+        allow_extra: bool = False,
+    ) -> pd.DataFrame:
+        """Check every column, value and key of `frame`; a typed copy (see `validate_frame`)."""
+        return validate_frame(
+            frame, self, source=source, line_offset=line_offset, allow_extra=allow_extra
+        )
+
+    def empty(self) -> pd.DataFrame:
+        """A frame with no rows and every column of the schema, in order."""
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in self.names})
+
+
+QUEUE_INTERVAL_COLUMNS = (
+    Column("interval_start", "timestamp"),
+    Column("channel", "text"),
+    Column("language", "text"),
+    Column("tier", "int", non_negative=True),
+)
+"""The key columns of every per-queue, per-interval frame (QUEUE_INTERVAL_KEY)."""
 
 TICKETS = FrameSchema(
     name="tickets",
@@ -84,10 +139,7 @@ TICKETS = FrameSchema(
 HISTORY = FrameSchema(
     name="interval history",
     columns=(
-        Column("interval_start", "timestamp"),
-        Column("channel", "text"),
-        Column("language", "text"),
-        Column("tier", "int", non_negative=True),
+        *QUEUE_INTERVAL_COLUMNS,
         # NaN volume marks an interval missing from the export (a gap), not a zero.
         Column("volume", "float", nullable=True, non_negative=True),
         Column("aht_seconds", "float", required=False, nullable=True, non_negative=True),
@@ -99,16 +151,13 @@ HISTORY = FrameSchema(
 FORECAST = FrameSchema(
     name="forecast",
     columns=(
-        Column("interval_start", "timestamp"),
-        Column("channel", "text"),
-        Column("language", "text"),
-        Column("tier", "int", non_negative=True),
+        *QUEUE_INTERVAL_COLUMNS,
         Column("volume", "float", non_negative=True),
         Column("volume_p10", "float", non_negative=True),
         Column("volume_p90", "float", non_negative=True),
         Column("aht_seconds", "float", non_negative=True),
     ),
-    key=("interval_start", "channel", "language", "tier"),
+    key=QUEUE_INTERVAL_KEY,
 )
 
 
@@ -287,11 +336,6 @@ def _show(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def has_region(history: pd.DataFrame) -> bool:
-    """Tell whether the history carries the optional customer `region` column."""
-    return "region" in history.columns
 
 
 def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -82,13 +82,6 @@ def local_span_to_utc(
     return begin, begin + pd.Timedelta(duration)
 
 
-def local_dates(start_utc: datetime, end_utc: datetime, tz: str) -> list[date]:
-    """Local calendar dates in zone `tz` that overlap the UTC range [start_utc, end_utc)."""
-    first = as_utc(start_utc).tz_convert(tz).date()
-    last = (as_utc(end_utc) - pd.Timedelta(microseconds=1)).tz_convert(tz).date()
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
 @dataclass(frozen=True)
 class WeekPoint:
     """A point in the week in a named zone, e.g. Monday 08:00 Asia/Taipei."""

@@ -18,6 +18,7 @@ import pandas as pd
 
 from forecasting.calendars import public_holidays
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
 from forecasting.timegrid import interval_grid, interval_index, local_span_to_utc, local_to_utc
 from planner.roster import (
     ContractRules,
@@ -29,13 +30,17 @@ from planner.roster import (
     VendorCapacity,
     Weights,
 )
+from planner.roster.schema import ROSTER
+from planner.staffing.schema import REQUIREMENTS
 from scenarios.coverage import coverage_mask
+from scenarios.night import NightWindow
 from scenarios.spec import Agent, Contract, Scenario, ShiftTemplate, Site
 
 # A night worker works at least three hours of night time: EU Working Time Directive
 # 2003/88/EC, Article 2(4); a shift with that much night time is a night shift here.
 NIGHT_SHIFT_MIN_NIGHT_MINUTES = 180
-REQUIREMENT_COLUMNS = ("interval_start", "channel", "language", "tier", "agents_required")
+REQUIREMENT_COLUMNS = REQUIREMENTS.required
+"""The requirements columns the roster reads (`planner.staffing.schema.REQUIREMENTS`)."""
 UNITS_PER_HEAD = 4
 WEEKEND_DAYS = frozenset({5, 6})
 # This much of the horizon without a requirement row at either end gets a note: longer
@@ -103,11 +108,7 @@ def requirements_matrix(
         InputError: missing columns, bad timestamps or values, duplicate rows, rows
             inside the horizon off its interval grid.
     """
-    missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
-    if missing:
-        raise InputError(
-            f"requirements: missing columns {missing}; expected {list(REQUIREMENT_COLUMNS)}"
-        )
+    REQUIREMENTS.require(requirements, "requirements")
     frame = requirements.copy()
     try:
         frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
@@ -129,13 +130,7 @@ def requirements_matrix(
     frame["tier"] = pd.to_numeric(frame["tier"], errors="coerce")
     if frame["tier"].isna().any():
         raise InputError("requirements: tier must be an integer (1, 2 or 3)")
-    frame["queue_id"] = (
-        frame["channel"].astype(str)
-        + "-"
-        + frame["language"].astype(str)
-        + "-t"
-        + frame["tier"].astype(int).astype(str)
-    )
+    frame["queue_id"] = queue_keys(frame, "requirements")
     duplicated = frame.duplicated(["interval_start", "queue_id"])
     if duplicated.any():
         first = frame[duplicated].iloc[0]
@@ -220,21 +215,6 @@ def _hhmm(ts: pd.Timestamp, tz: str) -> str:
     return f"{ts.tz_convert(tz):%H:%M}"
 
 
-def night_minutes(
-    start_utc: pd.Timestamp, end_utc: pd.Timestamp, day: date, contract: Contract, tz: str
-) -> int:
-    """Minutes of [start_utc, end_utc) inside the contract's local night window."""
-    total = 0.0
-    overnight = contract.night_end <= contract.night_start
-    for offset in (-1, 0, 1):
-        d = day + timedelta(days=offset)
-        lo = local_to_utc(d, contract.night_start, tz)
-        hi = local_to_utc(d + timedelta(days=1) if overnight else d, contract.night_end, tz)
-        overlap = (min(end_utc, hi) - max(start_utc, lo)).total_seconds() / 60
-        total += max(0.0, overlap)
-    return round(total)
-
-
 def shift_option(
     agent_id: str,
     site: Site,
@@ -261,7 +241,8 @@ def shift_option(
         b_end = b_start + pd.Timedelta(minutes=brk.minutes)
         covered -= set(interval_index(grid, b_start, b_end))
         breaks_local.append(f"{_hhmm(b_start, tz)}-{_hhmm(b_end, tz)}")
-    night = night_minutes(start_utc, end_utc, day, contract, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
+    window = NightWindow(contract.night_start, contract.night_end)
+    night = window.minutes_within(start_utc, end_utc, day, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
     weekend = day.weekday() in WEEKEND_DAYS
     holiday = day in holidays
     premium = site.premiums
@@ -373,9 +354,7 @@ def _too_long(site: Site, where: str, contract: Contract) -> list[str]:
 
 def previous_shifts(previous: pd.DataFrame, scenario: Scenario) -> tuple[PreviousShift, ...]:
     """A published roster frame (agent_id, site, date_local, shift) as planner input."""
-    missing = [c for c in ("agent_id", "date_local", "shift") if c not in previous.columns]
-    if missing:
-        raise InputError(f"previous roster: missing columns {missing}")
+    ROSTER.require(previous, "previous roster", ("agent_id", "date_local", "shift"))
     sites = {s.id for s in scenario.sites}
     agents = {a.id for s in scenario.sites for a in scenario_agents(s)}
     problems = []
@@ -524,7 +503,6 @@ __all__ = [
     "check_templates",
     "contract_rules",
     "horizon_grid",
-    "night_minutes",
     "previous_shifts",
     "requirements_matrix",
     "roster_inputs",

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from forecasting.calendars import is_known_country
+from forecasting.queues import QueueKey
 from forecasting.timegrid import ALLOWED_INTERVAL_MIN, is_iana_zone
 
 Channel = Literal["phone", "chat", "email", "web", "social"]
@@ -350,7 +351,12 @@ class Queue(Spec):
     @property
     def id(self) -> str:
         """The queue's key, e.g. 'chat-en-t1'."""
-        return f"{self.channel}-{self.language}-t{self.tier}"
+        return self.key.format()
+
+    @property
+    def key(self) -> QueueKey:
+        """The queue's channel, language and tier as one key."""
+        return QueueKey(self.channel, self.language, self.tier)
 
     @property
     def skill(self) -> str:

@@ -20,23 +20,16 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
+from forecasting.schema import FORECAST, QUEUE_INTERVAL_KEY
 from forecasting.timegrid import interval_grid
 from planner.staffing.requirements import QueuePolicy, staff_queues
-from planner.staffing.schema import KEY_COLUMNS, queue_id
 from planner.staffing.skill_groups import pool_requirements
 from scenarios.coverage import coverage_mask
 from scenarios.spec import Queue, Scenario
 
-FORECAST_COLUMNS = (
-    "interval_start",
-    "channel",
-    "language",
-    "tier",
-    "volume",
-    "volume_p10",
-    "volume_p90",
-    "aht_seconds",
-)
+FORECAST_COLUMNS = FORECAST.names
+"""The forecast file's columns (`forecasting.schema.FORECAST`)."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +74,7 @@ def staffing_inputs(
         volume_column: which forecast column to staff for ('volume', or 'volume_p90'
             for a cautious plan).
     """
-    missing = [c for c in (*KEY_COLUMNS, volume_column, "aht_seconds") if c not in forecast.columns]
-    if missing:
-        raise InputError(f"forecast: missing columns {missing}")
+    FORECAST.require(forecast, "forecast", (*QUEUE_INTERVAL_KEY, volume_column, "aht_seconds"))
     interval_min = scenario.planning.interval_minutes
     step = pd.Timedelta(minutes=interval_min)
     times = forecast["interval_start"]
@@ -92,12 +83,7 @@ def staffing_inputs(
     _check_grain(times, interval_min)
     grid = interval_grid(times.min(), times.max() + step, interval_min)
     known = {q.id for q in scenario.queues}
-    ids = [
-        queue_id(c, lang, t)
-        for c, lang, t in zip(
-            forecast["channel"], forecast["language"], forecast["tier"], strict=True
-        )
-    ]
+    ids = list(queue_keys(forecast, "forecast"))
     unknown = sorted(set(ids) - known)
     if unknown:
         raise InputError(f"forecast: queues {unknown} are not in scenario {scenario.name!r}")

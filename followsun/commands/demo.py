@@ -92,7 +92,6 @@ def run(args: argparse.Namespace) -> int:
     for line in (*solver.unmet_coverage[:5], *solver.binding_rules[:5]):
         console.print(f"  {line}")
     console.print(f"wrote {args.out}/report.html and the stage files; run {result.run_id} stored")
-    solved = solver.status in ("optimal", "feasible")
     if args.publish:
         if result.published_version is None:
             console.print(f"not published: the roster is {solver.status}")
@@ -101,4 +100,4 @@ def run(args: argparse.Namespace) -> int:
             f"published roster version {result.published_version} of scenario "
             f"{result.plan.scenario.name}"
         )
-    return 0 if solved else 1
+    return 0 if solver.solved else 1

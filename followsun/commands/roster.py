@@ -77,4 +77,4 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         print(f"published roster version {run.published_version} of scenario {run.scenario_name}")
-    return 0 if run.solved else 1
+    return 0 if result.solved else 1

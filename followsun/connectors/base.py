@@ -26,8 +26,8 @@ from followsun.store import (
     set_cursor,
     upsert_tickets,
 )
+from followsun.store.frames import TICKET_TIMESTAMPS
 
-TIMESTAMP_COLUMNS = ("created_at", "updated_at", "first_reply_at", "solved_at")
 DELETED_STATUS = "deleted"
 # Tickets compared and written per statement: fewer, larger batches cut the per-batch
 # look-up of stored versions (a table scan on SQLite); 10,000 keys stay under SQLite's
@@ -185,7 +185,7 @@ def run_import(
 def rows_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Canonical rows as a tickets frame the store accepts (timestamps UTC, all columns)."""
     frame = pd.DataFrame.from_records(list(rows), columns=list(TICKET_COLUMNS))
-    for name in TIMESTAMP_COLUMNS:
+    for name in TICKET_TIMESTAMPS:
         frame[name] = pd.to_datetime(frame[name], utc=True)
     return frame
 

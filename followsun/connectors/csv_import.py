@@ -39,9 +39,10 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from followsun.connectors.base import TIMESTAMP_COLUMNS, Page, Reject
+from followsun.connectors.base import Page, Reject
 from followsun.errors import InputError
 from followsun.store import TICKET_COLUMNS
+from followsun.store.frames import TICKET_TIMESTAMPS
 
 DEFAULT_CHUNK_ROWS = 50_000
 _ZONE_SUFFIX = r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
@@ -183,7 +184,7 @@ def map_chunk(
                 values = values.fillna(str(default))
             flag(values.isna().to_numpy(), f"{name} is empty")
         out[name] = values
-    for name in TIMESTAMP_COLUMNS:
+    for name in TICKET_TIMESTAMPS:
         values = text(name)
         if values is None:
             out[name] = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[ns, UTC]")

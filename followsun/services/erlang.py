@@ -1,4 +1,4 @@
-"""Queueing figures of one interval: Erlang C (or Erlang A with patience), for N agents or the fewest meeting a target."""
+"""Queueing figures of one interval (Erlang C, or A with patience): for N agents, or the fewest meeting a target."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forecasting.errors import InputError
-from planner.staffing import erlang_a, erlang_c
+from planner.staffing import realtime
 from planner.staffing.status import Binding, Status
 
 
@@ -75,25 +75,21 @@ def erlang_figures(question: ErlangQuestion) -> dict[str, Any]:
     binding: Binding | None = None
     agents = question.agents
     if agents is None:
-        need = _required(question, interval_s)
-        agents = int(need.agents)
-        status = Status(int(need.status))
-        binding = Binding(int(need.binding))
-    figures: Any
-    if question.patience_s is None:
-        model = "erlang_c"
-        traffic = erlang_c.traffic_erlangs(question.volume, question.aht_s, interval_s)
-        figures = erlang_c.figures(agents, traffic, question.aht_s, question.target_s)
-    else:
-        model = "erlang_a"
-        figures = erlang_a.figures(
-            agents,
+        need = realtime.required_agents(
             question.volume,
             question.aht_s,
             interval_s,
             question.patience_s,
-            question.target_s,
+            sl_target=question.sl,
+            target_s=question.target_s,
+            max_occupancy=question.max_occupancy,
         )
+        agents = int(need.agents)
+        status = Status(int(need.status))
+        binding = Binding(int(need.binding))
+    figures = realtime.figures(
+        agents, question.volume, question.aht_s, interval_s, question.target_s, question.patience_s
+    )
     out: dict[str, Any] = {
         "agents": agents,
         "service_level": float(figures.service_level),
@@ -101,8 +97,9 @@ def erlang_figures(question: ErlangQuestion) -> dict[str, Any]:
         "asa_seconds": _number(float(figures.asa_seconds)),
         "occupancy": float(figures.occupancy),
     }
-    if model == "erlang_a":
+    if figures.abandon_rate is not None:
         out["abandon_rate"] = float(figures.abandon_rate)
+    model = figures.model
     out |= {
         "traffic_erlangs": question.volume * question.aht_s / interval_s,
         "model": model,
@@ -111,28 +108,6 @@ def erlang_figures(question: ErlangQuestion) -> dict[str, Any]:
     if binding is not None:
         out["binding"] = binding.label
     return out
-
-
-def _required(question: ErlangQuestion, interval_s: float) -> Any:
-    """The fewest agents meeting `sl` within `target_s` (Erlang C or A)."""
-    assert question.sl is not None
-    if question.patience_s is None:
-        return erlang_c.required_agents(
-            erlang_c.traffic_erlangs(question.volume, question.aht_s, interval_s),
-            question.aht_s,
-            sl_target=question.sl,
-            target_s=question.target_s,
-            max_occupancy=question.max_occupancy,
-        )
-    return erlang_a.required_agents(
-        question.volume,
-        question.aht_s,
-        interval_s,
-        question.patience_s,
-        sl_target=question.sl,
-        target_s=question.target_s,
-        max_occupancy=question.max_occupancy,
-    )
 
 
 def _number(value: float) -> float | None:

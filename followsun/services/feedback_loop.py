@@ -32,6 +32,7 @@ from followsun.services.pipeline import evaluate_roster, fit_forecast
 from forecasting.aggregate import NOT_DEMAND, history_before, names_every_region
 from forecasting.backtest import forecast_accuracy
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
 from forecasting.schema import FORECAST
 from forecasting.selection import AutoSelect
 from forecasting.timegrid import interval_grid, local_to_utc
@@ -168,7 +169,7 @@ def actual_history(
     created = pd.to_datetime(tickets["created_at"], utc=True)
     past = tickets[(created < end) & (created >= end - pd.Timedelta(weeks=weeks))]
     known = {q.id for q in scenario.queues}
-    ids = _queue_ids(past)
+    ids = queue_keys(past, "tickets")
     unknown = sorted(set(ids) - known)
     if unknown:
         notes.append(f"tickets of queues not in the scenario left out: {', '.join(unknown)}")
@@ -182,7 +183,7 @@ def actual_history(
         past, end, scenario.planning.interval_minutes, by_region=names_every_region(past)
     )
     # A queue without any handle time gets the scenario's, so the models can fit it.
-    ids = _queue_ids(history)
+    ids = queue_keys(history, "history")
     for q in scenario.queues:
         mine = (ids == q.id).to_numpy()
         if mine.any() and history.loc[mine, "aht_seconds"].isna().all():
@@ -204,7 +205,7 @@ def calibrate(
     created = pd.to_datetime(tickets["created_at"], utc=True)
     live = ~tickets["status"].isin(NOT_DEMAND) if "status" in tickets else True
     window = tickets[(created < end) & (created >= end - pd.Timedelta(days=days)) & live]
-    ids = _queue_ids(window)
+    ids = queue_keys(window, "tickets")
     handle = pd.to_numeric(window["handle_seconds"], errors="coerce").to_numpy(dtype=float)
     escalated = (
         window["escalated"].astype("boolean")
@@ -445,11 +446,6 @@ def with_handle_times(forecast: pd.DataFrame, calibration: pd.DataFrame) -> pd.D
     new = lookup.reindex(index).to_numpy(dtype=float)
     aht = np.where(np.isnan(new), forecast["aht_seconds"].to_numpy(dtype=float), new)
     return forecast.assign(aht_seconds=aht)[list(FORECAST.names)].reset_index(drop=True)
-
-
-def _queue_ids(tickets: pd.DataFrame) -> pd.Series:
-    tiers = pd.to_numeric(tickets["tier"], errors="coerce").astype("Int64").astype(str)
-    return tickets["channel"].astype(str) + "-" + tickets["language"].astype(str) + "-t" + tiers
 
 
 def _worst(rows: pd.DataFrame, count: int) -> str:

@@ -37,6 +37,7 @@ from followsun.store import (
     tickets_frame,
 )
 from forecasting.aggregate import history_before, interval_history, names_every_region
+from forecasting.queues import queue_keys
 from forecasting.synthetic import synthetic_tickets
 from planner.roster.solve import SolveSettings
 from scenarios.demand import demand_inputs
@@ -220,8 +221,11 @@ def allocated_coverage(coverage: pd.DataFrame, staffed: pd.DataFrame) -> pd.Data
     serve; the report shows how the rostered heads are shared out instead.
     """
     roster = staffed[staffed["source"] == "roster"]
-    group = roster["channel"] + "-" + roster["language"] + "-t" + roster["tier"].astype(str)
-    heads = roster.assign(group=group).groupby(["interval_start", "group"])["agents"].sum()
+    heads = (
+        roster.assign(group=queue_keys(roster, "staffed"))
+        .groupby(["interval_start", "group"])["agents"]
+        .sum()
+    )
     keyed = coverage.set_index(["interval_start", "group"])
     scheduled = heads.reindex(keyed.index).fillna(0.0).to_numpy()
     return coverage.assign(scheduled=scheduled)
@@ -249,7 +253,7 @@ def store_run(
         run = record_run(session, "demo", inputs_hash(resolved_yaml, options), stored.id)
         save_forecast(session, run.id, plan.forecast)
         save_requirements(session, run.id, plan.requirements)
-        solved = plan.roster.status in ("optimal", "feasible")
+        solved = plan.roster.solved
         if len(plan.roster.roster):
             version = save_roster(session, plan.scenario.name, plan.roster.roster, run_id=run.id)
             if options.publish and solved:

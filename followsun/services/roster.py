@@ -16,8 +16,10 @@ from followsun.store import init_db, publish_roster, save_roster, session_scope
 from forecasting.errors import InputError
 from planner.gap import relative_gap
 from planner.roster import RosterResult, SolveSettings, solve_roster
+from planner.roster.schema import ROSTER
+from planner.staffing.schema import REQUIREMENTS
 from scenarios.loader import load_scenario
-from scenarios.rostering import REQUIREMENT_COLUMNS, roster_inputs
+from scenarios.rostering import roster_inputs
 
 # Fraction of the work done as each stage starts: the solve takes nearly all of it.
 STAGES = {"read": 0.0, "solve": 0.02, "write": 0.98}
@@ -63,11 +65,6 @@ class RosterRun:
     agents: int
     published_version: int | None
 
-    @property
-    def solved(self) -> bool:
-        """Whether every hard rule held (optimal or feasible)."""
-        return self.result.status in ("optimal", "feasible")
-
 
 def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) -> RosterRun:
     """Solve the roster, write its files and, when asked and solved, publish it.
@@ -78,10 +75,10 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     stages = Stages(progress, STAGES)
     stages.start("read")
     scenario = load_scenario(request.scenario)
-    requirements = read_csv(request.requirements, "requirements", REQUIREMENT_COLUMNS)
+    requirements = read_csv(request.requirements, REQUIREMENTS)
     previous = None
     if request.previous is not None:
-        previous = read_csv(request.previous, "roster", ("agent_id", "date_local", "shift"))
+        previous = read_csv(request.previous, ROSTER, ("agent_id", "date_local", "shift"))
     if request.weeks < 1:
         raise InputError(f"--weeks must be >= 1, got {request.weeks}")
     try:
@@ -110,7 +107,7 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     stages.start("write")
     write_roster_files(result, request.out)
     run = RosterRun(scenario.name, result, len(inputs.agents), None)
-    if request.publish and run.solved and len(result.roster):
+    if request.publish and result.solved and len(result.roster):
         version = publish(scenario.name, result.roster, request.database_url)
         run = replace(run, published_version=version)
     stages.done()

@@ -1,6 +1,6 @@
 """Frame columns the store reads and writes, and their conversion to and from rows.
 
-Frames at the store's edge follow CONTRACTS.md. Timestamp columns are tz-aware
+Frames at the store's edge follow their schemas (docs/ARCHITECTURE.md, "Frames"). Timestamp columns are tz-aware
 (`datetime64[ns, UTC]` on the way out); naive ones are refused, because a naive time is
 not an instant. Values are kept to the microsecond (the databases' precision).
 """
@@ -18,27 +18,16 @@ from followsun.errors import InputError
 from forecasting.schema import TICKETS
 from planner.roster.schema import ROSTER_CONTRACT_COLUMNS
 
-TICKET_KEY = ("source", "ticket_id")
+# What the store keeps of each frame (the schemas are declared in the domain packages).
+TICKET_KEY = TICKETS.key
 TICKET_COLUMNS = TICKETS.names
-TICKET_REQUIRED = TICKET_COLUMNS[:8]
-TICKET_TIMESTAMPS = ("created_at", "updated_at", "first_reply_at", "solved_at")
+TICKET_REQUIRED = TICKET_COLUMNS[: TICKET_COLUMNS.index("tier") + 1]
+TICKET_TIMESTAMPS = tuple(c.name for c in TICKETS.columns if c.kind == "timestamp")
 
-QUEUE_INTERVAL_KEY = ("interval_start", "channel", "language", "tier")
 FORECAST_FIGURES = ("volume", "volume_p10", "volume_p90", "aht_seconds")
 REQUIREMENT_FIGURES = ("agents_required", "method")
 
 ROSTER_COLUMNS = ROSTER_CONTRACT_COLUMNS
-ROSTER_REQUIRED = ROSTER_COLUMNS[:-1]
-
-
-def require_columns(frame: pd.DataFrame, required: Iterable[str], what: str) -> None:
-    """Raise InputError naming every required column `frame` lacks."""
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what}: missing column(s) {', '.join(missing)}",
-            [f"columns present: {', '.join(map(str, frame.columns))}"],
-        )
 
 
 def require_no_nulls(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:

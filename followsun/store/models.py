@@ -54,7 +54,7 @@ class Base(DeclarativeBase):
 
 
 class Ticket(Base):
-    """One helpdesk ticket in the canonical form of CONTRACTS.md, keyed by source and id."""
+    """One helpdesk ticket in the canonical form of `forecasting.schema.TICKETS`, keyed by source and id."""
 
     __tablename__ = "tickets"
     __table_args__ = (Index("ix_tickets_created_at", "created_at"),)
@@ -176,7 +176,7 @@ class Roster(Base):
 
 
 class RosterShift(Base):
-    """One shift of a roster version: the roster.csv row of CONTRACTS.md."""
+    """One shift of a roster version: a roster.csv row (`planner.roster.schema.ROSTER`)."""
 
     __tablename__ = "roster_shifts"
     __table_args__ = (Index("ix_roster_shifts_roster_id", "roster_id"),)

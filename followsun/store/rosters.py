@@ -14,18 +14,17 @@ from followsun.errors import InputError
 from followsun.store import models
 from followsun.store.frames import (
     ROSTER_COLUMNS,
-    ROSTER_REQUIRED,
     columns_to_rows,
     date_values,
     extra_values,
     int_values,
-    require_columns,
     require_no_nulls,
     str_values,
     utc_series,
     utc_values,
     with_extra,
 )
+from planner.roster.schema import ROSTER
 
 _SHIFTS: Table = models.RosterShift.__table__  # type: ignore[assignment]
 
@@ -73,9 +72,9 @@ def _version(session: Session, row: models.Roster) -> RosterVersion:
 
 def _shift_rows(roster_id: int, frame: pd.DataFrame) -> list[dict[str, Any]]:
     what = "roster"
-    require_columns(frame, ROSTER_REQUIRED, what)
+    ROSTER.require(frame, what)
     frame = frame.reset_index(drop=True)
-    require_no_nulls(frame, ROSTER_REQUIRED, what)
+    require_no_nulls(frame, ROSTER.required, what)
     columns: dict[str, list[Any]] = {"roster_id": [roster_id] * len(frame)}
     for name in ROSTER_COLUMNS:
         if name == "breaks" and name not in frame.columns:
@@ -104,7 +103,7 @@ def save_roster(
     Args:
         session: the caller's session.
         scenario_name: the scenario (plan) it belongs to.
-        frame: roster rows (CONTRACTS.md): `agent_id`, `site`, `timezone`, `date_local`
+        frame: roster rows (`planner.roster.schema.ROSTER`): `agent_id`, `site`, `timezone`, `date_local`
             (date or YYYY-MM-DD), `start_local`, `end_local` (HH:MM), `start_utc`, `end_utc`
             (tz-aware), `shift`, `tier`, `skills`, optional `breaks`; other columns kept.
         run_id: the run that made it, if recorded.

@@ -17,19 +17,19 @@ from followsun.errors import InputError
 from followsun.store import models
 from followsun.store.frames import (
     FORECAST_FIGURES,
-    QUEUE_INTERVAL_KEY,
     REQUIREMENT_FIGURES,
     columns_to_rows,
     extra_values,
     float_values,
     int_values,
-    require_columns,
     require_no_nulls,
     str_values,
     utc_series,
     utc_values,
     with_extra,
 )
+from forecasting.schema import FORECAST, QUEUE_INTERVAL_KEY, FrameSchema
+from planner.staffing.schema import REQUIREMENTS
 
 _FORECASTS: Table = models.ForecastRow.__table__  # type: ignore[assignment]
 _REQUIREMENTS: Table = models.RequirementRow.__table__  # type: ignore[assignment]
@@ -246,11 +246,16 @@ def find_run(
 
 
 def _queue_rows(
-    session: Session, run_id: int, frame: pd.DataFrame, what: str, figures: tuple[str, ...]
+    session: Session,
+    run_id: int,
+    frame: pd.DataFrame,
+    schema: FrameSchema,
+    figures: tuple[str, ...],
 ) -> list[dict[str, Any]]:
+    what = schema.name
     if session.get(models.Run, run_id) is None:
         raise InputError(f"{what}: no run with id {run_id}")
-    require_columns(frame, (*QUEUE_INTERVAL_KEY, *figures), what)
+    schema.require(frame, what, (*QUEUE_INTERVAL_KEY, *figures))
     frame = frame.reset_index(drop=True)
     require_no_nulls(frame, (*QUEUE_INTERVAL_KEY, *figures), what)
     duplicated = frame.duplicated(list(QUEUE_INTERVAL_KEY))
@@ -278,10 +283,10 @@ def _save_queue_frame(
     table: Table,
     run_id: int,
     frame: pd.DataFrame,
-    what: str,
+    schema: FrameSchema,
     figures: tuple[str, ...],
 ) -> int:
-    rows = _queue_rows(session, run_id, frame, what, figures)
+    rows = _queue_rows(session, run_id, frame, schema, figures)
     session.execute(delete(table).where(table.c.run_id == run_id))
     if rows:
         session.execute(table.insert(), rows)
@@ -314,14 +319,14 @@ def save_forecast(session: Session, run_id: int, frame: pd.DataFrame) -> int:
     Args:
         session: the caller's session.
         run_id: the run that made it.
-        frame: forecast rows (CONTRACTS.md): `interval_start` (tz-aware), `channel`,
+        frame: forecast rows (`forecasting.schema.FORECAST`): `interval_start` (tz-aware), `channel`,
             `language`, `tier`, `volume`, `volume_p10`, `volume_p90`, `aht_seconds`;
             one row per interval and queue. Other columns are kept as they are (JSON).
 
     Raises:
         InputError: a column or value is missing or mistyped, or a key repeats.
     """
-    return _save_queue_frame(session, _FORECASTS, run_id, frame, "forecast", FORECAST_FIGURES)
+    return _save_queue_frame(session, _FORECASTS, run_id, frame, FORECAST, FORECAST_FIGURES)
 
 
 def forecast_frame(session: Session, run_id: int) -> pd.DataFrame:
@@ -335,7 +340,7 @@ def save_requirements(session: Session, run_id: int, frame: pd.DataFrame) -> int
     Args:
         session: the caller's session.
         run_id: the run that made them.
-        frame: requirement rows (CONTRACTS.md): `interval_start` (tz-aware), `channel`,
+        frame: requirement rows (`planner.staffing.schema.REQUIREMENTS`): `interval_start` (tz-aware), `channel`,
             `language`, `tier`, `agents_required`, `method`; the predicted figures at that
             staffing (any other columns) are kept as they are (JSON).
 
@@ -343,7 +348,7 @@ def save_requirements(session: Session, run_id: int, frame: pd.DataFrame) -> int
         InputError: a column or value is missing or mistyped, or a key repeats.
     """
     return _save_queue_frame(
-        session, _REQUIREMENTS, run_id, frame, "requirements", REQUIREMENT_FIGURES
+        session, _REQUIREMENTS, run_id, frame, REQUIREMENTS, REQUIREMENT_FIGURES
     )
 
 

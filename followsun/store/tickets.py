@@ -21,7 +21,6 @@ from followsun.store.frames import (
     columns_to_rows,
     float_values,
     int_values,
-    require_columns,
     require_no_nulls,
     str_values,
     utc_series,
@@ -30,6 +29,7 @@ from followsun.store.frames import (
 from followsun.store.imports import release_quarantined
 from followsun.store.models import Ticket
 from followsun.store.upsert import upsert
+from forecasting.schema import TICKETS
 
 DEFAULT_BATCH_ROWS = 2_000
 _TABLE: Table = Ticket.__table__  # type: ignore[assignment]
@@ -72,14 +72,14 @@ def ticket_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     version with the latest `updated_at` wins, the later row on a tie.
 
     Args:
-        frame: canonical tickets (CONTRACTS.md); `source`..`tier` required, the optional
+        frame: canonical tickets (`forecasting.schema.TICKETS`); `source`..`tier` required, the optional
             columns may be absent; timestamps tz-aware; extra columns are ignored.
 
     Raises:
         InputError: a required column or value is missing, or a value has the wrong type.
     """
     what = "tickets"
-    require_columns(frame, TICKET_REQUIRED, what)
+    TICKETS.require(frame, what, TICKET_REQUIRED)
     frame = frame.reset_index(drop=True)
     require_no_nulls(frame, TICKET_REQUIRED, what)
     size = len(frame)

@@ -18,7 +18,6 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 from ortools.sat.python import cp_model
@@ -33,19 +32,18 @@ from planner.nrp.model import (
     build_model,
 )
 from planner.nrp.parser import NrpInstance
-from planner.nrp.validate import SOLUTION_COLUMNS, Violation, check_solution
+from planner.nrp.validate import SOLUTION, Violation, check_solution
+from planner.solve_status import SolveStatus
 
-Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+Status = SolveStatus
 
 # Share of the budget for the first full CP-SAT search (first solution and the bound).
-# Short on purpose: on Instances 5, 8 and 12 (60 s) moving from 15% to 5% took the
-# objective from +7.9/+25/+34% above the best known to +0.1/+19/+14% (2026-11-25);
-# the LNS improves faster than the full search once there is a solution.
+# Short on purpose: the LNS improves faster than the full search once there is a
+# solution (docs/ROSTER.md, "Measurements behind the settings").
 FIRST_SHARE = 0.05
-# Seconds one neighbourhood may take, and the least worth starting. On a 2-core machine
-# at half the pace of the one these were first set on, 0.5 s left Instances 1-12 at
-# +2.43% above the best known on average (Instance 5 at +7.9%) and 1.0 s at +0.74%, one
-# run each (2026-11-27).
+# Seconds one neighbourhood may take, and the least worth starting; a shorter first
+# step leaves the benchmark further from the best known on a slower machine
+# (docs/ROSTER.md).
 STEP_S = 1.0
 STEP_MIN_S = 0.2
 STEP_MAX_S = 4.0
@@ -143,7 +141,7 @@ def solution_frame(assignments: tuple[Assignment, ...]) -> pd.DataFrame:
             "day": pd.Series([a.day for a in assignments], dtype="int64"),
             "shift": [a.shift for a in assignments],
         },
-        columns=list(SOLUTION_COLUMNS),
+        columns=list(SOLUTION.names),
     )
 
 

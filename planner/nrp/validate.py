@@ -1,6 +1,6 @@
 """An independent check of a benchmark solution: hard rules and the objective recomputed.
 
-Written from the rules in BEST_KNOWN.md / Curtois & Qu (2014), not from the model: it reads
+Written from the benchmark's published rules (Curtois & Qu, 2014), not from the model: it reads
 the assignment as a frame and walks each employee's days, so an off-by-one in a model
 builder shows up as a disagreement between this objective and the solver's.
 """
@@ -12,9 +12,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from forecasting.schema import Column, FrameSchema
 from planner.nrp.parser import NrpInstance
 
-SOLUTION_COLUMNS = ("employee", "day", "shift")
+SOLUTION = FrameSchema(
+    name="NRP solution",
+    columns=(
+        Column("employee", "text"),
+        Column("day", "int", non_negative=True),
+        Column("shift", "text"),
+    ),
+    key=("employee", "day"),
+)
 
 
 @dataclass(frozen=True)
@@ -65,9 +74,7 @@ def check_solution(inst: NrpInstance, solution: pd.DataFrame) -> NrpCheck:
         solution: one row per worked shift, columns `employee` (id), `day` (0-based int)
             and `shift` (shift id).
     """
-    missing = [c for c in SOLUTION_COLUMNS if c not in solution.columns]
-    if missing:
-        raise ValueError(f"solution frame lacks columns {missing}")
+    SOLUTION.require(solution, "solution frame")
     out: list[Violation] = []
     lengths = {s.shift_id: s.length_min for s in inst.shifts}
     forbidden = {(s.shift_id, n) for s in inst.shifts for n in s.forbidden_next}

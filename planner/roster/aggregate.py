@@ -44,8 +44,7 @@ AGGREGATE_LP_WORKERS = 2
 MAX_RUN_WINDOW = 14
 # After this many seconds the search stops unless it has counts within this share of its
 # bound: only a proven aggregate starts a roster, and one that far off will not be proven
-# in time (the 500-agent case: no counts at 2 s, over 99.99% off at 3, 5 and 15 s, whose
-# 15 s then delayed column generation; the sample organisation's is proven in 0.6 s).
+# in time, while waiting delays column generation (docs/ROSTER.md).
 PATIENCE_SECONDS = 4.0
 HOPELESS_GAP = 0.5
 

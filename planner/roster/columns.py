@@ -49,16 +49,13 @@ CONVERGED_POINTS = 0.5
 ROSTER_SHARE = 0.25
 # Diving first fixes only fractions of at least DIVE_THRESHOLD (fewer forced choices, more
 # steps), easing to any fraction over DIVE_EASING of its time; the dive gets DIVE_PART of
-# the time after the bound, and moving agents one at a time the rest. On 500 agents, from
-# the same settled LP, these ended at 1,486,908 and 1,489,680 points after the moves, a
-# quicker dive (0.5 over 40% of the time) at 1,493,736: the moves stop at their local
-# optimum well before their time ends.
+# the time after the bound, and moving agents one at a time the rest: the moves stop at
+# their local optimum well before their time ends (docs/ROSTER.md).
 DIVE_THRESHOLD = 0.7
 DIVE_EASING = 0.85
 DIVE_PART = 0.6
 # The master LP has settled once it fell by at most this share of its value over this
-# many seconds (500 agents: about 70 s into column generation, 0.5% above its final
-# value, with the bound converging some 40 s later); the early roster starts from it.
+# many seconds, well before the bound converges; the early roster starts from it.
 SETTLED_SHARE = 0.003
 SETTLED_SECONDS = 10.0
 # With an early roster, the converged LP builds its own only given this share of the time.

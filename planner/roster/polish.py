@@ -24,7 +24,7 @@ from planner.roster.model import AgentCut, RosterVars, add_cuts
 MAX_HOOD_SECONDS = 8.0
 MIN_HOOD_SECONDS = 0.5
 # A class window of a large organisation gets at least this long: copying and presolving
-# its model takes about a second before CP-SAT searches (500 agents, 2026-11-26).
+# its model takes a while before CP-SAT searches (docs/ROSTER.md).
 MIN_CLASS_WINDOW_SECONDS = 4.0
 # Windows of this many days, every agent free within them, starting this many days apart.
 WINDOW_DAYS = 7

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -45,11 +44,12 @@ from planner.roster.model import (
     solve_hinted,
 )
 from planner.roster.polish import MIN_CLASS_WINDOW_SECONDS, polish
-from planner.roster.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
+from planner.roster.schema import COVERAGE, ROSTER
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
+from planner.solve_status import SolveStatus, is_solved
 
-Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+Status = SolveStatus
 
 # Families whose penalty means a hard rule had to be relaxed.
 HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
@@ -66,9 +66,8 @@ COLUMNS_MIN_SECONDS = 20.0
 # roster exists early; a large organisation's final search gets the rest.
 STAGE_MAX_SECONDS = 15.0
 # Share of the budget left to the whole model's search after polishing; a large
-# organisation's (whose columns are not polished beside) gets less, since that search
-# found nothing better than the columns' roster in 78 s on 500 agents, while polishing
-# class windows did (0.5% in 120 s).
+# organisation's gets less, since there polishing class windows improves the roster and
+# that search does not (docs/ROSTER.md, "Measurements behind the settings").
 FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
@@ -138,8 +137,8 @@ class RosterResult:
         wall_seconds: elapsed time of the whole solve (model, hint and search).
         first_solution_seconds: elapsed time until the first complete roster (the hint
             when it completes, else the search's first), None when none was found.
-        roster: one row per shift, columns `schema.ROSTER_COLUMNS`.
-        coverage: one row per interval and queue, columns `schema.COVERAGE_COLUMNS`.
+        roster: one row per shift, columns `schema.ROSTER`.
+        coverage: one row per interval and queue, columns `schema.COVERAGE`.
         penalties: points per family.
         unmet_coverage: shortfall per queue in words.
         binding_rules: relaxed and tight hard rules in words.
@@ -160,6 +159,11 @@ class RosterResult:
     binding_rules: tuple[str, ...]
     violations: tuple[Violation, ...]
     diagnoses: tuple[str, ...]
+
+    @property
+    def solved(self) -> bool:
+        """Whether the roster keeps every hard rule ('optimal' or 'feasible')."""
+        return is_solved(self.status)
 
 
 def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
@@ -192,7 +196,7 @@ def diagnose(inputs: RosterInputs, index: RosterIndex) -> tuple[str, ...]:
 
 
 def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
-    """The roster of the chosen option positions, columns `schema.ROSTER_COLUMNS`."""
+    """The roster of the chosen option positions, columns `schema.ROSTER`."""
     agents = {a.agent_id: a for a in inputs.agents}
     rows = []
     for o in chosen:
@@ -218,7 +222,7 @@ def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
                 "holiday": opt.holiday,
             }
         )
-    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(ROSTER.names))
     if not frame.empty:
         frame = frame.sort_values(["site", "agent_id", "date_local"]).reset_index(drop=True)
     return frame
@@ -265,7 +269,7 @@ def coverage_frame(
             "vendor": bought.reshape(-1) / unit,
             "in_horizon": in_horizon.reshape(-1),
         },
-        columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"],
+        columns=list(COVERAGE.names),
     )
 
 
@@ -382,10 +386,8 @@ def _solver(settings: SolveSettings, seconds: float) -> cp_model.CpSolver:
     solver = cancellation.cp_solver(seconds, settings.num_workers, settings.seed)
     solver.parameters.log_search_progress = settings.log_search
     if settings.num_workers <= SMALL_PORTFOLIO_WORKERS:
-        # With two workers CP-SAT's default full worker never lifts its bound above the root
-        # LP (45% gap on the sample organisation in 30 s); the symmetry-aware max-LP worker
-        # proves a far better bound within seconds (7-15% gap) while the other worker runs
-        # LNS from the hint. Measured 2026-11-25 with bench/roster.py's case.
+        # With two workers the default full worker's bound stays at the root LP; the
+        # symmetry-aware max-LP worker proves a far better one (docs/ROSTER.md).
         solver.parameters.subsolvers.append("max_lp_sym")
         solver.parameters.num_full_subsolvers = 1
     return solver
@@ -490,10 +492,9 @@ def _polish_another_start(
     again = solve_aggregate(inputs, index, aggregate_s, settings.num_workers, seed)
     if again is not None and again.status == "optimal":
         counts = again.counts
-    # With one worker the split's per-class models stay at their greedy starts (137,247
-    # points on the sample organisation, against 124,628 to 126,916 with two), so the
-    # aggregate and the split take both workers for their 2.5 s, beside the first
-    # polishing.
+    # With one worker the split's per-class models stay at their greedy starts
+    # (docs/ROSTER.md), so the aggregate and the split take both workers, beside the
+    # first polishing.
     keys = option_keys(inputs, index)
     options = split_plan(inputs, index, keys, counts, split_s, settings.num_workers, seed)
     start = complete_roster(v, set(options), settings)
@@ -762,7 +763,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     wall = time.perf_counter() - began
     bound = bound_scaled / OBJECTIVE_SCALE
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        empty_roster = pd.DataFrame(columns=list(ROSTER_COLUMNS))
+        empty_roster = pd.DataFrame(columns=list(ROSTER.names))
         return RosterResult(
             status="unknown",
             objective=None,
@@ -771,7 +772,7 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
             wall_seconds=wall,
             first_solution_seconds=None,
             roster=empty_roster,
-            coverage=pd.DataFrame(columns=[*COVERAGE_COLUMNS, "vendor", "in_horizon"]),
+            coverage=pd.DataFrame(columns=list(COVERAGE.names)),
             penalties=(),
             unmet_coverage=(),
             binding_rules=(f"no roster found: CP-SAT status {solver.status_name(code)}",),

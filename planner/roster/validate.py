@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.roster.inputs import RosterInputs
-from planner.roster.schema import ROSTER_COLUMNS
+from planner.roster.schema import ROSTER
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def validate_roster(roster: pd.DataFrame, inputs: RosterInputs) -> tuple[Violati
 
     Args:
         roster: columns agent_id, date_local (date), start_utc, end_utc (UTC timestamps),
-            paid_minutes, night, weekend (as in `schema.ROSTER_COLUMNS`).
+            paid_minutes, night, weekend (as in `schema.ROSTER`).
         inputs: the agents, their rules and time off, and the horizon.
 
     The contract minimum per week is pro-rated for time off (days off / 7, rounded down).
@@ -38,7 +38,7 @@ def validate_roster(roster: pd.DataFrame, inputs: RosterInputs) -> tuple[Violati
     agents = {a.agent_id: a for a in inputs.agents}
     frame = roster.copy()
     if frame.empty:
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in ROSTER_COLUMNS})
+        frame = ROSTER.empty()
         frame["paid_minutes"] = frame["paid_minutes"].astype("int64")
     frame["day"] = [(d - inputs.start).days for d in frame["date_local"]]
     for agent_id in frame["agent_id"].unique():

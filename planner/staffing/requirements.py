@@ -29,10 +29,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from forecasting.errors import InputError
-from planner.staffing import chat, erlang_a, erlang_c
+from forecasting.queues import QueueKey
+from planner.staffing import chat, realtime
 from planner.staffing.deferred import plan_deferred
 from planner.staffing.erlang_c import FloatArray, IntArray
-from planner.staffing.schema import KEY_COLUMNS, REQUIREMENT_COLUMNS, check_demand, queue_id
+from planner.staffing.schema import REQUIREMENTS, check_demand
 from planner.staffing.status import BINDING_LABELS, STATUS_LABELS, Binding, Status
 
 REALTIME = frozenset({"phone", "chat"})
@@ -97,14 +98,14 @@ class QueuePolicy:
     @property
     def queue(self) -> str:
         """The queue key, e.g. 'chat-en-t1'."""
-        return queue_id(self.channel, self.language, self.tier)
+        return QueueKey(self.channel, self.language, self.tier).format()
 
     @property
     def method(self) -> str:
         """The staffing model used for this queue."""
         if self.channel not in REALTIME:
             return "deferred"
-        base = "erlang_a" if self.patience_s is not None else "erlang_c"
+        base = realtime.model_of(self.patience_s)
         return f"chat_{base}" if self.channel == "chat" else base
 
 
@@ -156,17 +157,16 @@ def staff_queues(
     by_queue = {p.queue: p for p in policies}
     interval_s = float(interval_min) * 60.0
     parts = []
-    for _, rows in demand.groupby(list(KEY_COLUMNS[1:]), sort=True):
+    for _, rows in demand.groupby(["channel", "language", "tier"], sort=True):
         first = rows.iloc[0]
-        channel, language, tier = str(first["channel"]), str(first["language"]), int(first["tier"])
-        qid = queue_id(channel, language, tier)
+        qid = QueueKey.of(first["channel"], first["language"], first["tier"]).format()
         if qid not in by_queue:
             raise InputError(f"demand: queue {qid} has no staffing policy (not in the scenario)")
         parts.append(_staff_one(rows.sort_values("interval_start"), by_queue[qid], interval_s))
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in REQUIREMENT_COLUMNS})
+        return REQUIREMENTS.empty()
     out = pd.concat(parts, ignore_index=True)
-    return out.loc[:, list(REQUIREMENT_COLUMNS)]
+    return out.loc[:, list(REQUIREMENTS.names)]
 
 
 def _staff_one(rows: pd.DataFrame, policy: QueuePolicy, interval_s: float) -> pd.DataFrame:
@@ -225,55 +225,33 @@ def _realtime(
     volume: np.ndarray, aht: np.ndarray, is_open: np.ndarray, policy: QueuePolicy, interval_s: float
 ) -> tuple[np.ndarray, ...]:
     """Slots required by Erlang C or A, converted to agents with the concurrency."""
-    traffic = erlang_c.traffic_erlangs(volume, aht, interval_s)
-    if policy.patience_s is None:
-        need = erlang_c.required_agents(
-            traffic,
-            aht,
-            sl_target=policy.sl_target,
-            target_s=policy.target_s,
-            asa_target_s=policy.asa_target_s,
-            max_occupancy=policy.max_occupancy,
-        )
-    else:
-        need = erlang_a.required_agents(
-            volume,
-            aht,
-            interval_s,
-            policy.patience_s,
-            sl_target=policy.sl_target,
-            target_s=policy.target_s,
-            max_abandon=policy.max_abandon,
-            max_occupancy=policy.max_occupancy,
-        )
+    need = realtime.required_agents(
+        volume,
+        aht,
+        interval_s,
+        policy.patience_s,
+        sl_target=policy.sl_target,
+        target_s=policy.target_s,
+        asa_target_s=policy.asa_target_s,
+        max_abandon=policy.max_abandon,
+        max_occupancy=policy.max_occupancy,
+    )
     agents = chat.agents_for_slots(need.agents, policy.concurrency)
     agents = np.where(is_open, agents, 0)
     slots = chat.slots_of_agents(agents, policy.concurrency).astype(float)
     status = np.where(is_open, need.status, Status.CLOSED).astype(np.int8)
     binding = np.where(is_open, need.binding, Binding.NONE).astype(np.int8)
-    if policy.patience_s is None:
-        fc = erlang_c.figures(slots, traffic, aht, policy.target_s)
-        abandon = np.full(volume.size, np.nan)
-        return (
-            agents,
-            status,
-            binding,
-            fc.service_level,
-            fc.asa_seconds,
-            fc.occupancy,
-            fc.p_wait,
-            abandon,
-        )
-    fa = erlang_a.figures(slots, volume, aht, interval_s, policy.patience_s, policy.target_s)
+    fig = realtime.figures(slots, volume, aht, interval_s, policy.target_s, policy.patience_s)
+    abandon = np.full(volume.size, np.nan) if fig.abandon_rate is None else fig.abandon_rate
     return (
         agents,
         status,
         binding,
-        fa.service_level,
-        fa.asa_seconds,
-        fa.occupancy,
-        fa.p_wait,
-        fa.abandon_rate,
+        fig.service_level,
+        fig.asa_seconds,
+        fig.occupancy,
+        fig.p_wait,
+        abandon,
     )
 
 

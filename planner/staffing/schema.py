@@ -23,47 +23,61 @@ from __future__ import annotations
 import pandas as pd
 
 from forecasting.errors import InputError
+from forecasting.schema import QUEUE_INTERVAL_COLUMNS, QUEUE_INTERVAL_KEY, Column, FrameSchema
 
-KEY_COLUMNS = ("interval_start", "channel", "language", "tier")
-DEMAND_COLUMNS = (*KEY_COLUMNS, "volume", "aht_seconds", "open")
-REQUIREMENT_COLUMNS = (
-    *KEY_COLUMNS,
-    "queue",
-    "method",
-    "volume",
-    "aht_seconds",
-    "open",
-    "agents_required",
-    "scheduled_required",
-    "service_level",
-    "asa_seconds",
-    "occupancy",
-    "p_wait",
-    "abandon_rate",
-    "backlog",
-    "status",
-    "binding",
-)
-POOLED_COLUMNS = (
-    "interval_start",
-    "group",
-    "queues",
-    "agents_required",
-    "agents_required_separate",
-    "scheduled_required",
+DEMAND = FrameSchema(
+    name="demand",
+    columns=(
+        *QUEUE_INTERVAL_COLUMNS,
+        Column("volume", "float", non_negative=True),
+        Column("aht_seconds", "float", non_negative=True),
+        Column("open", "bool"),
+    ),
+    key=QUEUE_INTERVAL_KEY,
 )
 
+# Required: what the roster reads from a `--requirements` file; the rest is what
+# `staff_queues` writes beside it, in this order.
+REQUIREMENTS = FrameSchema(
+    name="requirements",
+    columns=(
+        *QUEUE_INTERVAL_COLUMNS,
+        Column("queue", "text", required=False),
+        Column("method", "text", required=False),
+        Column("volume", "float", required=False, non_negative=True),
+        Column("aht_seconds", "float", required=False, non_negative=True),
+        Column("open", "bool", required=False),
+        Column("agents_required", "float", non_negative=True),
+        Column("scheduled_required", "float", required=False, non_negative=True),
+        Column("service_level", "float", required=False, nullable=True),
+        Column("asa_seconds", "float", required=False, nullable=True),
+        Column("occupancy", "float", required=False, nullable=True),
+        Column("p_wait", "float", required=False, nullable=True),
+        Column("abandon_rate", "float", required=False, nullable=True),
+        Column("backlog", "float", required=False, nullable=True),
+        Column("status", "text", required=False),
+        Column("binding", "text", required=False),
+    ),
+    key=QUEUE_INTERVAL_KEY,
+)
 
-def queue_id(channel: str, language: str, tier: int) -> str:
-    """The queue key used across the project, e.g. 'chat-en-t1'."""
-    return f"{channel}-{language}-t{int(tier)}"
+POOLED = FrameSchema(
+    name="pooled requirements",
+    columns=(
+        Column("interval_start", "timestamp"),
+        Column("group", "text"),
+        Column("queues", "text"),
+        Column("agents_required", "float", non_negative=True),
+        Column("agents_required_separate", "float", non_negative=True),
+        Column("scheduled_required", "float", non_negative=True),
+    ),
+    key=("interval_start", "group"),
+)
 
 
 def check_demand(frame: pd.DataFrame, source: str = "demand") -> None:
     """Raise InputError unless `frame` has the demand columns, UTC times and unique keys."""
-    missing = [c for c in DEMAND_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{source}: missing columns {missing}; expected {list(DEMAND_COLUMNS)}")
+    DEMAND.require(frame, source)
     problems: list[str] = []
     times = frame["interval_start"]
     if not isinstance(times.dtype, pd.DatetimeTZDtype) or str(times.dt.tz) != "UTC":
@@ -78,7 +92,7 @@ def check_demand(frame: pd.DataFrame, source: str = "demand") -> None:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         problems.append(f"row {row}: aht_seconds {frame['aht_seconds'].iloc[row]!r} is not > 0")
-    dupes = frame.duplicated(list(KEY_COLUMNS))
+    dupes = frame.duplicated(list(DEMAND.key))
     if dupes.any():
         row = int(dupes.to_numpy().nonzero()[0][0])
         problems.append(f"row {row}: a second row for the same interval and queue")

@@ -30,7 +30,7 @@ import pandas as pd
 from forecasting.errors import InputError
 from planner.staffing import erlang_c
 from planner.staffing.requirements import QueuePolicy, heads_on_shift
-from planner.staffing.schema import POOLED_COLUMNS
+from planner.staffing.schema import POOLED
 
 
 def pool_requirements(
@@ -63,8 +63,8 @@ def pool_requirements(
             continue
         parts.append(_pool_one(name, rows, [by_queue[q] for q in members], interval_s))
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in POOLED_COLUMNS})
-    return pd.concat(parts, ignore_index=True).loc[:, list(POOLED_COLUMNS)]
+        return POOLED.empty()
+    return pd.concat(parts, ignore_index=True).loc[:, list(POOLED.names)]
 
 
 def _pool_one(

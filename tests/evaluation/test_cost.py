@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from evaluation.cost import (
     CATEGORIES,
     FTE_HOURS_PER_MONTH,
-    compare_costs,
     price_scenario,
     split_shift,
 )
@@ -393,17 +392,6 @@ def test_total_is_the_sum_of_its_parts(
     expected_base = sum((site_rate[r[1]] * Decimal(repr(r[4])) for r in rows), Decimal(0))
     n_items = int((report.daily["category"] == "base").sum())
     assert abs(report.by_category.base - expected_base) <= Decimal("0.005") * n_items
-
-
-def test_compare_costs_reports_the_relative_increase() -> None:
-    day = ("a", "sj", "2027-03-10T17:00Z", "2027-03-11T01:00Z", 8.0)
-    night = ("b", "sj", "2027-03-11T04:00Z", "2027-03-11T13:00Z", 9.0)
-    baseline = price(roster(day))  # 320
-    variant = price(roster(day, night))  # 320 + 430 = 750
-    (cmp,) = compare_costs(baseline, [variant])
-    assert cmp.increase_frac == (Decimal("750.00") - Decimal("320.00")) / Decimal("320.00")
-    with pytest.raises(ValueError, match="different length"):
-        compare_costs(baseline, [price(roster(day), end="2027-06-01T00:00Z")])
 
 
 # --- bad input --------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from followsun.report import (
     SECTION_IDS,
     ReportData,
     SolverFigures,
-    VariantPoint,
     cost_sla_figure,
     forecast_figure,
     overall_sla,
@@ -243,15 +242,6 @@ def test_sla_by_channel_is_offered_weighted() -> None:
     assert "email" not in per
     # Overall: (25 + 4) / 45.
     assert overall_sla(outcomes) == pytest.approx(29 / 45)
-
-
-def test_cost_against_sla_uses_variants_when_given() -> None:
-    variants = (
-        VariantPoint("24x5", Decimal("1000.00"), 0.75),
-        VariantPoint("24x7 in-house", Decimal("1800.00"), 0.85),
-    )
-    text = render_report(report_data(variants=variants))
-    assert "24x7 in-house" in text
 
 
 def test_summary_table_lists_sites_sla_cost_and_status() -> None:

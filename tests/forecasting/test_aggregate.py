@@ -8,12 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting.aggregate import (
-    gap_intervals,
-    history_before,
-    interval_history,
-    names_every_region,
-)
+from forecasting.aggregate import history_before, interval_history, names_every_region
 from forecasting.errors import InputError
 from forecasting.schema import HISTORY, validate_frame
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
@@ -66,7 +61,7 @@ def test_gap_is_nan_and_quiet_interval_is_zero() -> None:
     assert volume[1] == 0.0  # observed, no ticket: a true zero
     assert np.isnan(volume[2:4]).all()  # 00:30-01:00 is not in the export: a gap
     assert (volume[4:] == 0.0).all()
-    gaps = gap_intervals(history)
+    gaps = history[history["volume"].isna()]
     assert gaps["interval_start"].tolist() == [
         START + pd.Timedelta(minutes=30),
         START + pd.Timedelta(minutes=45),

@@ -18,7 +18,6 @@ from forecasting.timegrid import (
     daily_hours_mask,
     interval_grid,
     interval_index,
-    local_dates,
     local_span_to_utc,
     local_to_utc,
     weekly_span_mask,
@@ -86,10 +85,11 @@ def test_night_shift_across_a_dst_change_keeps_its_elapsed_length() -> None:
     assert end.tz_convert("Europe/Amsterdam").hour == 8  # wall clock gained an hour overnight
 
 
-def test_local_dates_cover_the_range() -> None:
-    days = local_dates(ts("2027-03-08"), ts("2027-03-15"), "Asia/Taipei")
-    assert days[0] == date(2027, 3, 8) and days[-1] == date(2027, 3, 15)
-    assert len(days) == 8
+def local_dates(start_utc: pd.Timestamp, end_utc: pd.Timestamp, tz: str) -> list[date]:
+    """Local dates in `tz` overlapping [start_utc, end_utc) (the test's own walk)."""
+    first = start_utc.tz_convert(tz).date()
+    last = (end_utc - pd.Timedelta(microseconds=1)).tz_convert(tz).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def test_daily_hours_overnight_and_zone() -> None:

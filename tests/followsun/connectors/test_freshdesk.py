@@ -17,17 +17,22 @@ from followsun.connectors import (
 )
 from followsun.connectors.freshdesk import map_page, map_ticket
 from followsun.store import get_cursor, quarantine_count, session_scope
+from tests.benchmarks import benchmark_folder
 from tests.followsun.connectors.helpers import stored
 from tests.followsun.connectors.standin import FreshdeskData, StandIn, basic
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-SAMPLES = Path("/work/shared/benchmarks/helpdesk-api/freshdesk")
 KEY = "fd-key"
 
 
 @pytest.fixture(autouse=True)
 def key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FS_TEST_FD_KEY", KEY)
+
+
+def samples(name: str) -> Path:
+    """A freshdesk API sample from the shared benchmarks (the test skips without it)."""
+    return benchmark_folder("helpdesk-api/freshdesk", name) / name
 
 
 def sample_data(n: int = 11) -> FreshdeskData:
@@ -65,7 +70,7 @@ def run(
 
 def test_map_ticket_reads_the_documented_sample() -> None:
     # The vendor's documented 'View a ticket' answer with include=stats (shared sample).
-    ticket = json.loads((SAMPLES / "ticket_1.json").read_text())
+    ticket = json.loads(samples("ticket_1.json").read_text())
     row = map_ticket(ticket, FreshdeskMapping(), "fd")
     assert row["ticket_id"] == "1"
     assert (row["status"], row["channel"]) == ("open", "web")  # status 2, source 2 (portal)
@@ -76,7 +81,7 @@ def test_map_ticket_reads_the_documented_sample() -> None:
 
 
 def test_offsets_are_converted_to_utc_and_deleted_tickets_marked() -> None:
-    (ticket,) = json.loads((SAMPLES / "all_tickets.json").read_text())
+    (ticket,) = json.loads(samples("all_tickets.json").read_text())
     row = map_ticket({**ticket, "deleted": True}, FreshdeskMapping(), "fd")
     assert row["created_at"] == datetime(2014, 12, 31, 2, 27, 9, tzinfo=UTC)  # +10:00
     assert row["status"] == "deleted"

@@ -19,11 +19,11 @@ from followsun.connectors import (
 )
 from followsun.connectors.zendesk import map_page, map_ticket
 from followsun.store import get_cursor, quarantine_count, quarantined, session_scope
+from tests.benchmarks import benchmark_folder
 from tests.followsun.connectors.helpers import stored
 from tests.followsun.connectors.standin import StandIn, ZendeskData, basic
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-SAMPLES = Path("/work/shared/benchmarks/helpdesk-api/zendesk")
 EMAIL = "planner@example.com"
 TOKEN = "tok-123"
 
@@ -71,13 +71,18 @@ def run(
     return import_source(engine, config(stand_in.url), policy=policy, sleep=waits.append, **kw)  # type: ignore[arg-type]
 
 
+def samples(name: str) -> Path:
+    """A zendesk API sample from the shared benchmarks (the test skips without it)."""
+    return benchmark_folder("helpdesk-api/zendesk", name) / name
+
+
 # --- pure mapping ---------------------------------------------------------------------
 
 
 def test_map_ticket_reads_the_documented_sample_shapes() -> None:
     # Real payloads from the vendor's documentation and a real export (shared samples).
-    page = json.loads((SAMPLES / "incremental_tickets_cursor_page_raw.json").read_text())
-    metric = json.loads((SAMPLES / "spec_ticket_metric.json").read_text())
+    page = json.loads(samples("incremental_tickets_cursor_page_raw.json").read_text())
+    metric = json.loads(samples("spec_ticket_metric.json").read_text())
     ticket = page["response"]["tickets"][0]
     metric = {**metric, "ticket_id": ticket["id"]}
     row = map_ticket(
@@ -94,7 +99,7 @@ def test_map_ticket_reads_the_documented_sample_shapes() -> None:
 
 
 def test_real_export_page_maps_every_ticket_and_keeps_the_deleted_one() -> None:
-    page = json.loads((SAMPLES / "incremental_tickets_page_raw.json").read_text())["response"]
+    page = json.loads(samples("incremental_tickets_page_raw.json").read_text())["response"]
     rows, rejects = map_page(page, ZendeskMapping(), "zd")
     assert rejects == []
     assert len(rows) == len(page["tickets"]) == 87

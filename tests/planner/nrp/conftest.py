@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.benchmarks import benchmark_folder
+
 # One week (Mon..Sun), one employee. Shift L may not be followed by E. A may work at most
 # 5 shifts (2400 min), at least 2, at most 3 in a row; inner runs of work and of days off
 # last at least 2 days; one weekend. E is wanted every day, L never.
@@ -44,8 +46,6 @@ SECTION_COVER
 """
 TINY_OBJECTIVE = 208
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks" / "nrp"
-
 
 def instance_text(
     days: int,
@@ -71,7 +71,5 @@ def instance_text(
 
 @pytest.fixture
 def shared_dir() -> Path:
-    """The shared benchmark folder; skips when it is absent (it lives outside the repo)."""
-    if not (SHARED / "Instance1.txt").exists():
-        pytest.skip(f"benchmark instances not found at {SHARED} (outside the repository)")
-    return SHARED
+    """The shared NRP instances; skips when they are absent (they live outside the repo)."""
+    return benchmark_folder("nrp", "Instance1.txt")

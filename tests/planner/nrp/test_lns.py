@@ -62,6 +62,6 @@ def test_instance2_lns_is_valid(shared_dir):
     assert result.objective is not None
     assert result.violations == ()
     assert result.checked_objective == result.objective
-    # 828 is the best known (BEST_KNOWN.md, every method at 60 min): nothing valid beats it
+    # 828 is the best known (the published table, every method at 60 min): nothing valid beats it
     # if it is optimal, so a lower objective would mean a model bug.
     assert result.objective >= 828

@@ -101,7 +101,7 @@ def test_max_consecutive_and_min_days_off():
 
 
 def test_instance1_reaches_the_published_optimum(shared_dir):
-    # 607: Instance1's value in every column of BEST_KNOWN.md (ORProjects/NRP table).
+    # 607: Instance1's value in every column of the published best-known table (ORProjects/NRP).
     inst = parse_instance((shared_dir / "Instance1.txt").read_text(), "Instance1")
     result = solve_nrp(inst, NrpSettings(time_limit_s=20.0, num_workers=2, seed=0))
     assert result.objective == 607

@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 import numpy as np
 import pandas as pd
 
+from forecasting.queues import QueueKey
 from forecasting.timegrid import interval_grid, interval_index, local_span_to_utc
 from planner.roster import (
     ContractRules,
@@ -136,9 +137,9 @@ def inputs(
     """Roster inputs over queues named 'channel-language-t1' (skill 'channel/language')."""
     queues = []
     for queue_id in required:
-        channel, language, tier = queue_id.split("-")
+        key = QueueKey.parse(queue_id)
         prio = (priorities or {}).get(queue_id, 1)
-        queues.append(RosterQueue(queue_id, f"{channel}/{language}", int(tier[1:]), prio))
+        queues.append(RosterQueue(queue_id, f"{key.channel}/{key.language}", key.tier, prio))
     return RosterInputs(
         grid=grid,
         interval_min=60,

@@ -14,7 +14,7 @@ from planner.staffing.requirements import (
     scheduled_heads,
     staff_queues,
 )
-from planner.staffing.schema import REQUIREMENT_COLUMNS
+from planner.staffing.schema import REQUIREMENTS
 from planner.staffing.skill_groups import pool_requirements
 
 GRID = pd.date_range("2027-03-08", periods=8, freq="15min", tz="UTC", name="interval_start")
@@ -66,7 +66,7 @@ def test_scheduled_heads_are_exact() -> None:
 
 def test_frame_columns_methods_and_closed_intervals() -> None:
     out = staff_queues(demand(), POLICIES, 15)
-    assert list(out.columns) == list(REQUIREMENT_COLUMNS)
+    assert list(out.columns) == list(REQUIREMENTS.names)
     assert str(out["interval_start"].dt.tz) == "UTC"
     methods = dict(zip(out["queue"], out["method"], strict=False))
     assert methods == {
