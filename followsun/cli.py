@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "followsun.commands.export",
     "followsun.commands.nrp",
     "followsun.commands.feedback",
+    "followsun.commands.jobs",
 ]
 
 

@@ -11,18 +11,23 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_URL_ENV = "FOLLOWSUN_DATABASE_URL"
 DEFAULT_SQLITE_PATH = Path(".followsun") / "followsun.sqlite"
+# PostgreSQL advisory lock key held while migrating (any constant unique to this program).
+MIGRATION_LOCK_KEY = 0x466F6C6C6F7773
 
 
 def database_url(cwd: Path | None = None) -> str:
@@ -60,12 +65,13 @@ def create_store_engine(url: str | URL | None = None) -> Engine:
 
 
 @contextmanager
-def _alembic_config(engine: Engine) -> Iterator[Config]:
+def _alembic_config(engine: Engine | None = None) -> Iterator[Config]:
     """An Alembic configuration on the migrations shipped inside this package."""
     with as_file(files("followsun.store") / "migrations") as script_location:
         config = Config()
         config.set_main_option("script_location", str(script_location))
-        config.attributes["engine"] = engine
+        if engine is not None:
+            config.attributes["engine"] = engine
         yield config
 
 
@@ -81,13 +87,71 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def init_db(url: str | URL | None = None) -> Engine:
-    """Open the store at `url` (default `database_url()`) and migrate it to the newest schema.
+def is_up_to_date(engine: Engine) -> bool:
+    """Whether the database behind `engine` is at the newest revision.
 
-    Safe to call on every start: an up-to-date database is left as it is.
+    Cheap: one read of the database's version row against the shipped heads.
+    """
+    with engine.connect() as connection:
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    return current == _shipped_heads()
+
+
+@cache
+def _shipped_heads() -> frozenset[str]:
+    """The newest revisions shipped in this package (read once per process: they are code)."""
+    with _alembic_config() as config:
+        return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock no other process can hold while it migrates the same database.
+
+    SQLite: an exclusive lock on a file beside the database (released by the system if the
+    process dies); PostgreSQL: a session advisory lock. Without it, two processes starting
+    on a fresh database both create the first table and one fails.
+    """
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{url.database}.migrate-lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    elif url.get_backend_name() == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
+    else:
+        yield
+
+
+def init_db(url: str | URL | None = None) -> Engine:
+    """Open the store at `url` (default `database_url()`), migrating it when it is behind.
+
+    Safe to call on every start, from several processes at once: an up-to-date database
+    costs one read of its version; one that is behind is migrated by the first process to take the
+    migration lock, and the others find it up to date when they get the lock.
     """
     engine = create_store_engine(url)
-    upgrade(engine)
+    if not is_up_to_date(engine):
+        with _migration_lock(engine):
+            if not is_up_to_date(engine):
+                upgrade(engine)
     return engine
 
 

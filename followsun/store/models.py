@@ -196,3 +196,28 @@ class RosterShift(Base):
     skills: Mapped[str]
     breaks: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[Any | None]
+
+
+class Job(Base):
+    """One piece of long work (plan, roster, import, ...) that any process can follow or cancel."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    function: Mapped[str]
+    parameters: Mapped[Any]
+    state: Mapped[str]
+    progress_fraction: Mapped[float | None]
+    progress_message: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[Any | None]
+    result_location: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    worker_host: Mapped[str | None]
+    worker_pid: Mapped[int | None]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
