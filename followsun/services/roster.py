@@ -7,10 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from followsun.files import read_csv, write_roster_files
+from followsun.jobs import JobResult
+from followsun.services.params import from_params
 from followsun.services.progress import Progress, Stages, no_progress, within
 from followsun.store import init_db, publish_roster, save_roster, session_scope
 from forecasting.errors import InputError
@@ -112,6 +115,21 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
         run = replace(run, published_version=version)
     stages.done()
     return run
+
+
+def roster_job(params: dict[str, Any], progress: Progress) -> JobResult:
+    """`solve_and_publish` as a job (`followsun.jobs.submit`): params are `to_params(RosterRequest)`."""
+    run = solve_and_publish(from_params(RosterRequest, params), progress)
+    result = run.result
+    summary = {
+        "status": result.status,
+        "objective": result.objective,
+        "gap": result.gap,
+        "shifts": len(result.roster),
+        "agents": run.agents,
+        "published_version": run.published_version,
+    }
+    return JobResult(summary=summary, location=str(params["out"]))
 
 
 def solver_progress(progress: Progress, limit_s: float) -> Callable[[float, float, float], None]:
