@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from followsun.errors import InputError
 from followsun.files import write_plan_files
+from followsun.jobs import JobResult
 from followsun.report import ReportData, SolverFigures, summary_json
+from followsun.services.params import from_params
 from followsun.services.pipeline import Plan, PlanSettings, plan_scenario
 from followsun.services.progress import Progress, Stages, no_progress, within
 from followsun.store import (
@@ -184,6 +187,17 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
     run_id, published = store_run(options, plan, report, resolved)
     stages.done()
     return DemoResult(plan, report, run_id, history, actuals, published)
+
+
+def plan_job(params: dict[str, Any], progress: Progress) -> JobResult:
+    """`run_demo` as a job (`followsun.jobs.submit`): params are `to_params(DemoOptions)`."""
+    result = run_demo(from_params(DemoOptions, params), progress)
+    summary = {
+        **json.loads(summary_json(result.report)),
+        "run_id": result.run_id,
+        "published_version": result.published_version,
+    }
+    return JobResult(summary=summary, location=str(params["out"]))
 
 
 def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:

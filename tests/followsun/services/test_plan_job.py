@@ -1,0 +1,47 @@
+"""The demo's run (plan a scenario) as a job: its files, its stored run and its summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from followsun.jobs import JobState, function_name, run_job
+from followsun.services.params import to_params
+from followsun.services.plan import DemoOptions, plan_job
+from followsun.store import create_job, session_scope
+from scenarios.loader import dump_scenario
+from tests.followsun.services.feedback_data import AS_OF, tiny_scenario
+
+
+@pytest.mark.slow
+def test_a_plan_job_writes_the_demo_files_and_stores_its_run(
+    engine: Engine, tmp_path: Path
+) -> None:
+    scenario_path = tmp_path / "tiny.yaml"
+    scenario_path.write_text(dump_scenario(tiny_scenario()), encoding="utf-8")
+    url = engine.url.render_as_string(hide_password=False)
+    options = DemoOptions(
+        out=tmp_path / "out",
+        start=AS_OF,
+        weeks=1,
+        history_weeks=8,
+        time_limit_s=5,
+        workers=1,
+        database_url=url,
+        scenario_path=scenario_path,
+    )
+    with session_scope(engine) as session:
+        job_id = create_job(session, "plan", function_name(plan_job), to_params(options)).id
+
+    job = run_job(url, job_id)
+
+    assert job.state is JobState.DONE, job.error
+    assert job.result_location == str(options.out)
+    summary = json.loads((options.out / "summary.json").read_text())
+    assert {k: job.result[k] for k in summary} == summary
+    assert isinstance(job.result["run_id"], int)
+    for name in ("forecast.csv", "requirements.csv", "roster.csv", "outcomes.csv", "report.html"):
+        assert (options.out / name).exists(), name
