@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from followsun.jobs import JobState, function_name, run_job
-from followsun.services.params import to_params
+from followsun.jobs import JobState
 from followsun.services.plan import DemoOptions, plan_job
-from followsun.store import create_job, session_scope
 from scenarios.loader import dump_scenario
 from tests.followsun.services.feedback_data import AS_OF, tiny_scenario
+from tests.followsun.services.service_jobs import run_as_job
 
 
 @pytest.mark.slow
@@ -33,10 +32,7 @@ def test_a_plan_job_writes_the_demo_files_and_stores_its_run(
         database_url=url,
         scenario_path=scenario_path,
     )
-    with session_scope(engine) as session:
-        job_id = create_job(session, "plan", function_name(plan_job), to_params(options)).id
-
-    job = run_job(url, job_id)
+    job = run_as_job(engine, "plan", plan_job, options)
 
     assert job.state is JobState.DONE, job.error
     assert job.result_location == str(options.out)

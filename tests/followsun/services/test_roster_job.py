@@ -11,15 +11,16 @@ import pytest
 from sqlalchemy import Engine
 
 from followsun.files import write_requirements
-from followsun.jobs import JobState, function_name, run_job
+from followsun.jobs import JobState
 from followsun.services.params import from_params, to_params
 from followsun.services.pipeline import fit_forecast
 from followsun.services.roster import RosterRequest, roster_job
-from followsun.store import create_job, latest_roster, roster_frame, session_scope
+from followsun.store import latest_roster, roster_frame, session_scope
 from forecasting.aggregate import history_before
 from scenarios.loader import dump_scenario
 from scenarios.staffing import requirements
 from tests.followsun.services.feedback_data import AS_OF, hourly_tickets, tiny_scenario
+from tests.followsun.services.service_jobs import run_as_job
 
 
 def test_request_parameters_round_trip_through_json(tmp_path: Path) -> None:
@@ -61,10 +62,7 @@ def test_a_roster_job_writes_its_files_and_publishes_what_it_solved(
         publish=True,
         database_url=url,
     )
-    with session_scope(engine) as session:
-        job_id = create_job(session, "roster", function_name(roster_job), to_params(request)).id
-
-    job = run_job(url, job_id)
+    job = run_as_job(engine, "roster", roster_job, request)
 
     assert job.state is JobState.DONE, job.error
     assert job.result_location == str(request.out)
