@@ -103,7 +103,14 @@ def _child(kind: str, url: str, arg: str) -> None:
             result = run_import(engine, mapping.source, csv_pages(arg, mapping))
         else:
             os.environ["BENCH_ZD_TOKEN"] = "bench"
-            config = SourceConfig("bench-zendesk", "zendesk", arg, "BENCH_ZD_TOKEN", "b@x.com")
+            config = SourceConfig(
+                "bench-zendesk",
+                "zendesk",
+                arg,
+                "BENCH_ZD_TOKEN",
+                "b@x.com",
+                allow_http_loopback=True,
+            )
             result = import_source(engine, config, policy=RetryPolicy(timeout_s=600))
         with session_scope(engine) as session:
             count = ticket_count(session, result.source)

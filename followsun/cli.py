@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "followsun.commands.nrp",
     "followsun.commands.feedback",
     "followsun.commands.jobs",
+    "followsun.commands.quarantine",
 ]
 
 

@@ -7,6 +7,7 @@ across a DST change while its UTC slot moves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,9 +21,13 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UTC = ZoneInfo("UTC")
 
 
+# Listing the tz database walks its directory (tens of milliseconds): once per process.
+_known_zones = functools.cache(available_timezones)
+
+
 def is_iana_zone(name: str) -> bool:
     """Tell whether `name` is an IANA time zone known to this machine's tz database."""
-    if name in available_timezones():
+    if name in _known_zones():
         return True
     try:
         ZoneInfo(name)

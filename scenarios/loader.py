@@ -19,8 +19,11 @@ from pydantic import ValidationError
 
 from forecasting.errors import InputError
 from scenarios.spec import Scenario
+from scenarios.yamlfile import read_yaml
 
 MAX_EXTENDS_DEPTH = 10
+_BOUNDS = frozenset({"less_than_equal", "too_long"})
+_SCALE_BOUND = 100  # upper bounds from here on are sizes (spec.MAX_*), not domain ranges
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -70,17 +73,7 @@ def read_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise InputError(f"{path}: `extends` forms a cycle: {cycle}")
     if len(_chain) >= MAX_EXTENDS_DEPTH:
         raise InputError(f"{path}: `extends` chain deeper than {MAX_EXTENDS_DEPTH}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path}: {where}not valid YAML ({problem})") from exc
+    data = read_yaml(path, "scenario file")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of scenario fields at the top level")
     parent = data.pop("extends", None)
@@ -110,6 +103,12 @@ def describe(error: Mapping[str, Any]) -> str:
     path = field_path(tuple(error["loc"]))
     message = str(error["msg"]).removeprefix("Value error, ")
     kind = error["type"]
+    limit = (error.get("ctx") or {}).get("le", (error.get("ctx") or {}).get("max_length"))
+    if kind in _BOUNDS and isinstance(limit, int | float) and limit >= _SCALE_BOUND:
+        return (
+            f"{path}: {error.get('input')!r} is invalid: {message} (a bound far beyond "
+            "any real organisation, so that no stage's work grows without limit)"
+        )
     if kind == "missing":
         return f"{path}: required field is missing"
     if kind == "extra_forbidden":

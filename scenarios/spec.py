@@ -6,10 +6,12 @@ YAML (with `extends:`) and turns validation errors into field-path messages.
 
 from __future__ import annotations
 
+import math
 import re
+import typing
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -33,11 +35,56 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 _SKILL = re.compile(r"^(phone|chat|email|web|social)/[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
+# Bounds on what a user types, checked before any work: each is far beyond a real
+# organisation and keeps every later stage (break offsets, rosters, Erlang) finite.
+MAX_SHIFT_MINUTES = 16 * 60  # a shift's longest length; breaks start inside it
+MAX_BREAK_PLACEMENTS = 1_000  # ways to place a shift's breaks (roster options per day)
+MAX_GROUP_AGENTS = 5_000  # agents in one headcount group or one vendor
+MAX_AGENTS = 20_000  # agents of the whole scenario (each one is rostered)
+MAX_WEEKLY_VOLUME = 10_000_000  # contacts a week per region and channel
+MAX_SECONDS = 30 * 24 * 3600  # handle times, patience and targets: at most 30 days
+MAX_SOLVER_SECONDS = 24 * 3600
+MAX_ITEMS = 1_000  # sites, queues, regions, vendors, events, agents of a site
+MAX_UPLIFT = 100.0  # an event multiplies volume by at most 101
+
+
+def _allows_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    return any(_allows_bool(arg) for arg in typing.get_args(annotation))
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, dict):
+        return any(isinstance(v, bool) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(isinstance(v, bool) for v in value)
+    return False
+
 
 class Spec(BaseModel):
     """Base of every scenario model: frozen, and unknown keys are errors (typos surface)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_yes_no_numbers(cls, data: Any) -> Any:
+        """Refuse `count: true`: YAML reads yes/no/true as booleans, which pydantic takes as 1/0."""
+        if not isinstance(data, dict):
+            return data
+        wrong = [
+            name
+            for name, field in cls.model_fields.items()
+            if name in data and _holds_bool(data[name]) and not _allows_bool(field.annotation)
+        ]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(wrong)}: expected a number or text, got a yes/no (true/false) value"
+            )
+        return data
 
 
 def _zone(value: str) -> str:
@@ -63,6 +110,12 @@ LocalTime = Annotated[
 """A wall-clock time written HH:MM, read beside the IANA zone it belongs to."""
 
 
+def _has_length(first: tuple[str, time], last: tuple[str, time], hint: str) -> None:
+    """Refuse a daily window whose two ends are the same clock time (it has no length)."""
+    if first[1] == last[1]:
+        raise ValueError(f"{first[0]} and {last[0]} are both {first[1]:%H:%M}: no length ({hint})")
+
+
 def _ident(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(f"{value!r} is not an id: lower-case letters, digits, '-' and '_'")
@@ -76,11 +129,11 @@ class Break(Spec):
     the latest, in steps of `step_minutes`, where it costs coverage least.
     """
 
-    offset_minutes: int = Field(ge=0)
+    offset_minutes: int = Field(ge=0, le=MAX_SHIFT_MINUTES)
     minutes: int = Field(gt=0, le=120)
     paid: bool = False
-    latest_offset_minutes: int | None = Field(default=None, ge=0)
-    step_minutes: int = Field(default=30, gt=0)
+    latest_offset_minutes: int | None = Field(default=None, ge=0, le=MAX_SHIFT_MINUTES)
+    step_minutes: int = Field(default=30, gt=0, le=MAX_SHIFT_MINUTES)
 
     @model_validator(mode="after")
     def _window(self) -> Break:
@@ -94,14 +147,17 @@ class Break(Spec):
         return self
 
     @property
+    def last_offset(self) -> int:
+        """The latest start the break may take, in minutes after the shift start."""
+        if self.latest_offset_minutes is None:
+            return self.offset_minutes
+        steps = (self.latest_offset_minutes - self.offset_minutes) // self.step_minutes
+        return self.offset_minutes + steps * self.step_minutes
+
+    @property
     def offsets(self) -> tuple[int, ...]:
         """Every start the break may take, in minutes after the shift start."""
-        last = (
-            self.offset_minutes
-            if self.latest_offset_minutes is None
-            else self.latest_offset_minutes
-        )
-        return tuple(range(self.offset_minutes, last + 1, self.step_minutes))
+        return tuple(range(self.offset_minutes, self.last_offset + 1, self.step_minutes))
 
 
 class ShiftTemplate(Spec):
@@ -109,16 +165,39 @@ class ShiftTemplate(Spec):
 
     id: str
     start: LocalTime
-    hours: float = Field(gt=0, le=16, description="elapsed length, breaks included")
-    breaks: tuple[Break, ...] = ()
+    hours: float = Field(
+        gt=0, le=MAX_SHIFT_MINUTES / 60, description="elapsed length, breaks included"
+    )
+    breaks: tuple[Break, ...] = Field(default=(), max_length=10)
 
     _id = field_validator("id")(_ident)
 
     @model_validator(mode="after")
     def _breaks_inside(self) -> ShiftTemplate:
         for i, brk in enumerate(self.breaks):
-            if max(brk.offsets) + brk.minutes > self.hours * 60:
+            if brk.last_offset + brk.minutes > self.hours * 60:
                 raise ValueError(f"breaks[{i}] ends after the shift's {self.hours} hours")
+        # Breaks are placed in the order listed, each after the previous one ends; the
+        # earliest placement of each shows whether any placement exists at all.
+        ends = 0
+        for i, brk in enumerate(self.breaks):
+            steps = math.ceil(max(0, ends - brk.offset_minutes) / brk.step_minutes)
+            start = brk.offset_minutes + steps * brk.step_minutes
+            if start > brk.last_offset:
+                raise ValueError(
+                    f"breaks[{i}] always overlaps breaks[{i - 1}]: it starts at the latest at "
+                    f"{brk.last_offset} minutes, the break before it ends at the earliest at {ends}"
+                )
+            ends = start + brk.minutes
+        placements = math.prod(
+            len(range(b.offset_minutes, b.last_offset + 1, b.step_minutes)) for b in self.breaks
+        )
+        if placements > MAX_BREAK_PLACEMENTS:
+            raise ValueError(
+                f"the break windows give {placements:,} placements, more than "
+                f"{MAX_BREAK_PLACEMENTS:,}: each is a roster option per agent and day; "
+                "use a larger step_minutes or a narrower window"
+            )
         return self
 
     @property
@@ -130,17 +209,17 @@ class ShiftTemplate(Spec):
 class Contract(Spec):
     """Labour rules that apply to every agent of a site (country law and contract)."""
 
-    min_hours_week: float = Field(default=0, ge=0)
-    max_hours_week: float = Field(default=40, gt=0)
+    min_hours_week: float = Field(default=0, ge=0, le=168)
+    max_hours_week: float = Field(default=40, gt=0, le=168)
     max_shifts_week: int = Field(default=5, ge=1, le=7)
-    max_consecutive_days: int = Field(default=5, ge=1)
-    min_consecutive_days_off: int = Field(default=1, ge=1)
+    max_consecutive_days: int = Field(default=5, ge=1, le=28)
+    min_consecutive_days_off: int = Field(default=1, ge=1, le=7)
     min_rest_hours: float = Field(default=11, ge=0, le=24)
-    max_nights_per_4_weeks: int = Field(default=8, ge=0)
+    max_nights_per_4_weeks: int = Field(default=8, ge=0, le=28)
     max_weekends_per_4_weeks: int = Field(default=2, ge=0, le=4)
     night_start: LocalTime = time(22, 0)
     night_end: LocalTime = time(6, 0)
-    shift_templates: tuple[ShiftTemplate, ...] = Field(min_length=1)
+    shift_templates: tuple[ShiftTemplate, ...] = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _coherent(self) -> Contract:
@@ -157,9 +236,9 @@ class Contract(Spec):
 class Premiums(Spec):
     """Pay uplifts as fractions of the hourly cost (0.25 = +25%)."""
 
-    night: float = Field(default=0.0, ge=0)
-    weekend: float = Field(default=0.0, ge=0)
-    holiday: float = Field(default=0.0, ge=0)
+    night: float = Field(default=0.0, ge=0, le=10)
+    weekend: float = Field(default=0.0, ge=0, le=10)
+    holiday: float = Field(default=0.0, ge=0, le=10)
 
 
 class AgentGroup(Spec):
@@ -170,8 +249,8 @@ class AgentGroup(Spec):
     """
 
     tier: int = Field(ge=1, le=3)
-    count: int = Field(ge=0)
-    skills: tuple[str, ...] = Field(min_length=1)
+    count: int = Field(ge=0, le=MAX_GROUP_AGENTS)
+    skills: tuple[str, ...] = Field(min_length=1, max_length=100)
     contract: str | None = None
 
     @field_validator("skills")
@@ -192,6 +271,15 @@ class Availability(Spec):
     days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     start: LocalTime
     end: LocalTime
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Availability:
+        _has_length(
+            ("start", self.start),
+            ("end", self.end),
+            "leave `availability` out for an agent available at any time",
+        )
+        return self
 
 
 class Preferences(Spec):
@@ -215,9 +303,9 @@ class Agent(AgentGroup):
     """
 
     id: str
-    count: int = 1
-    time_off: tuple[date, ...] = ()
-    availability: tuple[Availability, ...] = ()
+    count: int = Field(default=1, ge=0, le=1)
+    time_off: tuple[date, ...] = Field(default=(), max_length=MAX_ITEMS)
+    availability: tuple[Availability, ...] = Field(default=(), max_length=100)
     preferences: Preferences = Preferences()
 
     _id = field_validator("id")(_ident)
@@ -231,14 +319,14 @@ class Site(Spec):
     timezone: str
     country: str = Field(min_length=2, max_length=2)
     subdivision: str | None = None
-    hourly_cost: Decimal = Field(gt=0, description="loaded cost per paid hour")
+    hourly_cost: Decimal = Field(gt=0, le=100_000, description="loaded cost per paid hour")
     premiums: Premiums = Premiums()
     contract: Contract
     contracts: dict[str, Contract] = Field(
         default_factory=dict, description="other contracts agents may name (part-time, ...)"
     )
-    headcount: tuple[AgentGroup, ...] = ()
-    agents: tuple[Agent, ...] = ()
+    headcount: tuple[AgentGroup, ...] = Field(default=(), max_length=MAX_ITEMS)
+    agents: tuple[Agent, ...] = Field(default=(), max_length=MAX_AGENTS)
     opens: date | None = Field(default=None, description="first working day, for expansions")
 
     _id = field_validator("id")(_ident)
@@ -285,7 +373,7 @@ class ServiceTarget(Spec):
     """A share of contacts answered within a time: 0.8 within 20 s, or 0.9 within 24 h."""
 
     fraction: Fraction = 0.8
-    within_seconds: float = Field(gt=0)
+    within_seconds: float = Field(gt=0, le=MAX_SECONDS)
 
 
 class WeeklyOpen(Spec):
@@ -298,6 +386,13 @@ class WeeklyOpen(Spec):
     close: LocalTime
 
     _tz = field_validator("timezone")(_zone)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> WeeklyOpen:
+        _has_length(
+            ("open", self.open), ("close", self.close), "use `kind: 24x7` for round the clock"
+        )
+        return self
 
 
 class WeekPointSpec(Spec):
@@ -338,9 +433,11 @@ class Queue(Spec):
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
     tier: int = Field(ge=1, le=3)
     target: ServiceTarget
-    aht_seconds: float = Field(gt=0, description="default handle time when history has none")
+    aht_seconds: float = Field(
+        gt=0, le=MAX_SECONDS, description="default handle time when history has none"
+    )
     concurrency: float = Field(default=1.0, ge=1.0, le=10.0)
-    patience_seconds: float | None = Field(default=None, gt=0)
+    patience_seconds: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     escalation_rate: Fraction = 0.0
     escalates_to: str | None = Field(default=None, description="queue id that takes escalations")
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.32
@@ -376,8 +473,10 @@ class Region(Spec):
     id: str
     timezone: str
     country: str = Field(min_length=2, max_length=2)
-    languages: dict[str, Fraction]
-    weekly_volume: dict[Channel, float] = Field(description="new Tier 1 contacts per week")
+    languages: dict[str, Fraction] = Field(max_length=100)
+    weekly_volume: dict[Channel, Annotated[float, Field(ge=0, le=MAX_WEEKLY_VOLUME)]] = Field(
+        description="new Tier 1 contacts per week"
+    )
 
     _id = field_validator("id")(_ident)
     _tz = field_validator("timezone")(_zone)
@@ -397,25 +496,31 @@ class Event(Spec):
     name: str
     start: date
     end: date
-    uplift: float = Field(gt=-1.0, description="0.3 = +30% volume")
+    uplift: float = Field(gt=-1.0, le=MAX_UPLIFT, description="0.3 = +30% volume")
     channels: tuple[Channel, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Event:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
 
 
 class Demand(Spec):
     """Customer regions and the levers on their volume."""
 
-    regions: tuple[Region, ...] = Field(min_length=1)
-    growth_per_year: float = Field(default=0.0, gt=-1.0)
+    regions: tuple[Region, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    growth_per_year: float = Field(default=0.0, gt=-1.0, le=10.0)
     deflection: dict[Channel, Fraction] = {}
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = Field(default=(), max_length=MAX_ITEMS)
 
 
 class PriceModel(Spec):
     """How a BPO bills: per agent hour, per handled ticket, or per FTE month."""
 
     kind: Literal["per_hour", "per_ticket", "per_fte_month"]
-    rate: Decimal = Field(gt=0)
-    minimum_monthly: Decimal = Decimal(0)
+    rate: Decimal = Field(gt=0, le=1_000_000)
+    minimum_monthly: Decimal = Field(default=Decimal(0), ge=0, le=1_000_000_000)
 
 
 class Vendor(Spec):
@@ -424,9 +529,9 @@ class Vendor(Spec):
     id: str
     name: str
     price: PriceModel
-    max_agents: int = Field(ge=0)
+    max_agents: int = Field(ge=0, le=MAX_GROUP_AGENTS)
     tier: int = Field(default=1, ge=1, le=3)
-    skills: tuple[str, ...] = Field(min_length=1)
+    skills: tuple[str, ...] = Field(min_length=1, max_length=100)
     coverage: Coverage
     quality_factor: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
 
@@ -438,8 +543,8 @@ class Planning(Spec):
 
     interval_minutes: int = 15
     weeks: int = Field(default=4, ge=1, le=12)
-    solver_seconds: float = Field(default=30, gt=0)
-    overstaffing_weight: float = Field(default=0.05, ge=0)
+    solver_seconds: float = Field(default=30, gt=0, le=MAX_SOLVER_SECONDS)
+    overstaffing_weight: float = Field(default=0.05, ge=0, le=1000)
 
     @field_validator("interval_minutes")
     @classmethod
@@ -458,10 +563,10 @@ class Scenario(Spec):
     description: str = ""
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     planning: Planning = Planning()
-    sites: tuple[Site, ...] = Field(min_length=1)
-    queues: tuple[Queue, ...] = Field(min_length=1)
+    sites: tuple[Site, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    queues: tuple[Queue, ...] = Field(min_length=1, max_length=MAX_ITEMS)
     demand: Demand
-    vendors: tuple[Vendor, ...] = ()
+    vendors: tuple[Vendor, ...] = Field(default=(), max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -469,6 +574,24 @@ class Scenario(Spec):
         site_ids = [s.id for s in self.sites]
         if len(site_ids) != len(set(site_ids)):
             problems.append(f"site ids must be unique, got {site_ids}")
+        names = [s.name.strip().casefold() for s in self.sites]
+        twice = sorted(
+            {s.name for s, n in zip(self.sites, names, strict=True) if names.count(n) > 1}
+        )
+        if twice:
+            problems.append(
+                f"site names must be unique (reports tell sites by name), got {twice} twice"
+            )
+        agents = sum(g.count for site in self.sites for g in (*site.headcount, *site.agents))
+        if agents > MAX_AGENTS:
+            problems.append(
+                f"{agents:,} agents in all; at most {MAX_AGENTS:,} are rostered in one scenario"
+            )
+        if agents == 0 and all(v.max_agents == 0 for v in self.vendors):
+            problems.append(
+                "no agents anywhere: every headcount count and vendor max_agents is 0, so "
+                "no queue can be staffed"
+            )
         queue_ids = [q.id for q in self.queues]
         if len(queue_ids) != len(set(queue_ids)):
             problems.append(f"queues must be unique by channel, language and tier, got {queue_ids}")

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from followsun.commands.arguments import parse_since
 from followsun.commands.display import ProgressLine
+from followsun.errors import InputError
 
 if TYPE_CHECKING:
+    from followsun.connectors import CsvPreview
     from followsun.services.imports import ImportRun
 
 
@@ -63,7 +65,21 @@ def register(subparsers: Any) -> None:
         "--chunk-rows", type=int, default=50_000, help="rows per committed page (default 50000)"
     )
     csv.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    csv.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the whole file and show the first rows as they would be stored and the "
+        "quarantine reasons; the store is not touched",
+    )
+    csv.add_argument("--rows", type=int, default=10, help="rows shown by --dry-run (default 10)")
     for sub in (zendesk, freshdesk, csv):
+        sub.add_argument(
+            "--max-quarantined",
+            type=float,
+            default=0.05,
+            metavar="SHARE",
+            help="exit 1 when more than this share of the records is quarantined (default 0.05)",
+        )
         sub.set_defaults(func=run)
 
 
@@ -82,23 +98,45 @@ def _common(parser: argparse.ArgumentParser, name: str, max_per_page: int) -> No
         "--per-page", type=int, default=max_per_page, help=f"records per page (max {max_per_page})"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--allow-http-loopback",
+        action="store_true",
+        help="accept a plain http:// --url to this machine (a local stand-in for the vendor)",
+    )
 
 
-def report(run: ImportRun) -> int:
+def report(run: ImportRun, max_quarantined: float = 1.0) -> int:
     """Print what an import did (or why it stopped) and return its exit code."""
-    from followsun.services.imports import import_summary
-
     if run.result is None:
         print(f"followsun import: {run.stopped}", file=sys.stderr)
         return 1
-    print(import_summary(run.result))
-    return 0
+    print(run.result.summary())
+    return quarantine_check(run.result.quarantined, run.result.fetched, max_quarantined)
+
+
+def quarantine_check(quarantined: int, records: int, limit: float) -> int:
+    """0, or 1 with a message when more than `limit` of the records were quarantined."""
+    share = quarantined / records if records else 0.0
+    if share <= limit:
+        return 0
+    print(
+        f"followsun import: {quarantined:,} of {records:,} records ({share:.1%}) quarantined, "
+        f"more than --max-quarantined {limit:g}: check the mapping "
+        "(`followsun quarantine list` shows why)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the chosen import."""
-    from followsun.services.imports import ApiSource, import_api, import_csv
+    """Run the chosen import (or, with --dry-run, show what a CSV import would store)."""
+    from followsun.services.imports import ApiSource, import_api, import_csv, preview_csv_import
 
+    if not 0 <= args.max_quarantined <= 1:
+        raise InputError(f"--max-quarantined {args.max_quarantined}: expected a share from 0 to 1")
+    if args.source_kind == "csv" and args.dry_run:
+        preview = preview_csv_import(args.file, args.mapping, args.rows, args.chunk_rows)
+        return show_preview(preview, args.max_quarantined)
     progress = ProgressLine(args.quiet)
     try:
         if args.source_kind == "csv":
@@ -112,8 +150,27 @@ def run(args: argparse.Namespace) -> int:
                 email=getattr(args, "email", None),
                 mapping=args.mapping,
                 per_page=args.per_page,
+                allow_http_loopback=args.allow_http_loopback,
             )
             done = import_api(source, parse_since(args.since), progress=progress)
     finally:
         progress.close()
-    return report(done)
+    return report(done, args.max_quarantined)
+
+
+def show_preview(preview: CsvPreview, max_quarantined: float) -> int:
+    """Print a dry run: the first tickets as they would be stored, the quarantine reasons."""
+    import pandas as pd
+
+    with pd.option_context("display.max_columns", None, "display.width", 200):
+        print(f"first {len(preview.tickets)} tickets as they would be stored:")
+        print(preview.tickets.to_string(index=False) if len(preview.tickets) else "(none)")
+    for reject in preview.rejects:
+        print(f"quarantined: {reject.reason}")
+    for reason, count in preview.reasons.items():
+        print(f"{count:>9,} rows: {reason}")
+    print(
+        f"dry run: {preview.records:,} records: {preview.records - preview.quarantined:,} "
+        f"would be stored, {preview.quarantined:,} quarantined; nothing was written"
+    )
+    return quarantine_check(preview.quarantined, preview.records, max_quarantined)

@@ -14,7 +14,14 @@ from followsun.connectors.base import (
     rows_frame,
     run_import,
 )
-from followsun.connectors.csv_import import CsvMapping, csv_pages, load_mapping, map_chunk
+from followsun.connectors.csv_import import (
+    CsvMapping,
+    CsvPreview,
+    csv_pages,
+    load_mapping,
+    map_chunk,
+    preview_csv,
+)
 from followsun.connectors.freshdesk import FreshdeskMapping, FreshdeskSource, freshdesk_pages
 from followsun.connectors.http import HttpError, JsonClient, RetryPolicy, basic_auth
 from followsun.connectors.runner import import_source, source_pages
@@ -24,6 +31,7 @@ from followsun.connectors.zendesk import ZendeskMapping, ZendeskSource, zendesk_
 __all__ = [
     "DELETED_STATUS",
     "CsvMapping",
+    "CsvPreview",
     "FreshdeskMapping",
     "FreshdeskSource",
     "HttpError",
@@ -43,6 +51,7 @@ __all__ = [
     "load_mapping",
     "load_sources",
     "map_chunk",
+    "preview_csv",
     "rows_frame",
     "run_import",
     "save_source",

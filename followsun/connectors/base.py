@@ -112,6 +112,24 @@ class ImportResult:
     cursor: str | None = None
     updated_since: datetime | None = None
 
+    @property
+    def accounted(self) -> int:
+        """Records the counts explain: every upsert outcome, merged rows and refusals."""
+        return self.counts.rows + self.quarantined
+
+    def summary(self) -> str:
+        """One line saying what the import did; its parts add up to the records read."""
+        c = self.counts
+        line = (
+            f"{self.source}: {self.fetched:,} records in {self.pages} "
+            f"page{'' if self.pages == 1 else 's'} = {c.inserted:,} new + {c.updated:,} updated "
+            f"+ {c.unchanged:,} unchanged + {c.stale:,} stale + {self.quarantined:,} "
+            f"quarantined + {c.merged:,} merged duplicates"
+        )
+        if self.accounted != self.fetched:
+            line += f" ({self.fetched - self.accounted:+,} not accounted for)"
+        return line
+
 
 Progress = Callable[[ImportResult], None]
 
@@ -199,7 +217,10 @@ def parse_instant(value: Any, what: str) -> datetime:
     if value is None or value == "":
         raise RecordError(f"{what} is empty")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), UTC)
+        try:
+            return datetime.fromtimestamp(float(value), UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise RecordError(f"{what} {value!r} is not a time in years 1 to 9999") from exc
     if not isinstance(value, str):
         raise RecordError(f"{what} {value!r} is not a timestamp")
     try:

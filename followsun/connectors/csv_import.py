@@ -1,128 +1,56 @@
 """CSV: any helpdesk export into canonical tickets, through a small YAML mapping file.
 
-    source: legacy-desk              # the source name stored on every ticket
-    timezone: America/Los_Angeles    # zone of timestamps written without one
-    columns:                         # canonical column: the export's column
-      ticket_id: Ticket ID
-      created_at: Created
-      updated_at: Last update        # optional: else the latest of created/replied/solved
-      status: Status
-      channel: Via
-      language: Language             # optional when `defaults` gives it
-      first_reply_at: First reply
-      solved_at: Solved
-      handle_seconds: Handle time
-      escalated: Escalated
-      csat: Satisfaction
-    channels: {"Web form": web, Phone: phone}   # optional: export value -> our channel
-    statuses: {Resolved: solved}                # optional: export value -> our status
-    csat_values: {good: 1, bad: 0}              # optional: else the column is numeric
-    defaults: {language: en, tier: 1}           # for columns the export lacks
-
+The mapping (`followsun.connectors.csv_mapping`) names the export's columns, zone,
+timestamp format, delimiter, encoding, compression, missing-value tokens and value maps.
 The file is read in chunks (`chunk_rows`), each chunk one page: memory holds one chunk
 whatever the file's size. A row that cannot be read (no id, an unreadable or
-non-existent local time, a non-number) is refused with 'FILE row N' (N counts data rows
-from 1) and its reasons, keyed by its ticket id (or 'FILE row N' without one), so a row
-fixed in a later export releases its refusal when it imports cleanly. CSV imports keep no cursor: re-running the
-same file is idempotent, because tickets are upserted by source and ticket id.
+non-existent local time, a non-number, a channel the mapping does not name) is refused
+with 'FILE row N' (N counts data rows from 1) and its reasons, keyed by its ticket id
+(or 'FILE row N' without one), so a row fixed in a later export releases its refusal
+when it imports cleanly. CSV imports keep no cursor: re-running the same file is
+idempotent, because tickets are upserted by source and ticket id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import string
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from followsun.connectors.base import Page, Reject
+from followsun.connectors.csv_mapping import (
+    ANY_VALUE,
+    CHANNELS,
+    CsvMapping,
+    load_mapping,
+    template_columns,
+)
 from followsun.errors import InputError
 from followsun.store import TICKET_COLUMNS
 from followsun.store.frames import TICKET_TIMESTAMPS
+
+__all__ = ["CsvMapping", "CsvPreview", "csv_pages", "load_mapping", "map_chunk", "preview_csv"]
 
 DEFAULT_CHUNK_ROWS = 50_000
 _ZONE_SUFFIX = r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
-_MAPPABLE = frozenset(TICKET_COLUMNS) - {"source"}
 Flag = Callable[[Any, str], None]  # marks the rows of a boolean mask as refused, with a reason
-_REQUIRED = ("ticket_id", "created_at", "status", "channel", "language", "tier")
-
-
-class CsvMapping(BaseModel):
-    """A mapping file's contents (see the module docstring)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    source: str = Field(default="csv", min_length=1)
-    timezone: str = "UTC"
-    columns: dict[str, str]
-    channels: dict[str, str] = Field(default_factory=dict)
-    statuses: dict[str, str] = Field(default_factory=dict)
-    csat_values: dict[str, float] = Field(default_factory=dict)
-    defaults: dict[str, str | int | float | bool] = Field(default_factory=dict)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"{value!r} is not an IANA time zone such as Europe/Amsterdam"
-            ) from exc
-        return value
-
-    @field_validator("columns", "defaults")
-    @classmethod
-    def _canonical(cls, value: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(value) - _MAPPABLE)
-        if unknown:
-            raise ValueError(
-                f"unknown canonical column(s) {', '.join(unknown)}; expected some of "
-                f"{', '.join(c for c in TICKET_COLUMNS if c != 'source')}"
-            )
-        return value
-
-    def check_complete(self, where: str) -> None:
-        """Raise InputError unless every required canonical column has a column or default."""
-        missing = [c for c in _REQUIRED if c not in self.columns and c not in self.defaults]
-        if "created_at" not in self.columns and "created_at" not in missing:
-            missing.insert(0, "created_at")
-        if missing:
-            raise InputError(
-                f"{where}: no column or default for {', '.join(missing)}",
-                ["map them under `columns:` or give a value under `defaults:`"],
-            )
-
-
-def load_mapping(path: str | Path) -> CsvMapping:
-    """Read and check a CSV mapping file.
-
-    Raises:
-        InputError: the file is missing, not YAML, or not a valid mapping (every problem
-            named by its key).
-    """
-    where = str(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read the mapping file ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: not valid YAML ({exc})") from exc
-    if not isinstance(data, Mapping):
-        raise InputError(f"{where}: expected a mapping with at least `columns:`")
-    try:
-        mapping = CsvMapping.model_validate(dict(data))
-    except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors()]
-        raise InputError(f"{where}: invalid CSV mapping", problems) from exc
-    mapping.check_complete(where)
-    return mapping
+_COMPRESSION: dict[str, Literal["infer", "gzip", "zip"] | None] = {
+    "auto": "infer",
+    "none": None,
+    "gzip": "gzip",
+    "zip": "zip",
+}
 
 
 def map_chunk(
@@ -137,59 +65,41 @@ def map_chunk(
         file_name: the export's name, for the refusals' keys.
 
     Returns:
-        The canonical tickets (TICKET_COLUMNS, timestamps UTC) of the readable rows, and
-        one refusal (all its reasons) per unreadable row.
+        The canonical tickets (TICKET_COLUMNS, timestamps UTC, then the mapping's `extra`
+        columns as text) of the readable rows, and one refusal (all its reasons) per
+        unreadable row.
 
     Raises:
         InputError: a mapped column is not in the export.
     """
-    absent = [f"{k}: {v}" for k, v in mapping.columns.items() if v not in chunk.columns]
+    absent = [name for name in mapping.read_columns() if name not in chunk.columns]
     if absent:
         raise InputError(
-            f"{file_name}: the mapping names columns the file lacks",
-            [*absent, f"columns present: {', '.join(map(str, chunk.columns))}"],
+            f"{file_name}: the mapping names columns the file lacks: {', '.join(absent)}",
+            [f"columns present: {', '.join(map(str, chunk.columns))}"],
         )
     chunk = chunk.reset_index(drop=True)
     size = len(chunk)
-    zone = ZoneInfo(mapping.timezone)
     reasons: list[list[str]] = [[] for _ in range(size)]
     out: dict[str, Any] = {"source": pd.Series([mapping.source] * size, dtype="string")}
 
     def text(name: str) -> pd.Series | None:
-        column = mapping.columns.get(name)
-        if column is None:
-            return None
-        values = chunk[column].astype("string").str.strip()
-        return values.mask(values == "")
+        spec = mapping.columns.get(name)
+        return None if spec is None else cells(chunk, spec, mapping.missing_values)
 
     def flag(mask: Any, reason: str) -> None:
         for pos in np.flatnonzero(mask):
             reasons[int(pos)].append(reason)
 
     for name in ("ticket_id", "status", "channel", "language", "region"):
-        values = text(name)
-        if values is None:
-            default = mapping.defaults.get(name)
-            values = pd.Series([None if default is None else str(default)] * size, dtype="string")
-        elif name in ("channel", "status"):
-            table = mapping.channels if name == "channel" else mapping.statuses
-            folded = {k.strip().lower(): v for k, v in table.items()}
-            values = values.map(
-                lambda v, t=folded: v if pd.isna(v) else t.get(v.lower(), v.lower()),
-                na_action="ignore",
-            ).astype("string")
-        if name != "region":
-            default = mapping.defaults.get(name)
-            if default is not None:
-                values = values.fillna(str(default))
-            flag(values.isna().to_numpy(), f"{name} is empty")
-        out[name] = values
+        out[name] = _labels(name, text(name), mapping, size, flag)
+    zone = ZoneInfo(mapping.timezone)
     for name in TICKET_TIMESTAMPS:
         values = text(name)
         if values is None:
             out[name] = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[ns, UTC]")
             continue
-        out[name] = _instants(values, zone, name, flag)
+        out[name] = _instants(values, zone, mapping.timestamp_format, name, flag)
         if name in ("created_at", "updated_at"):
             flag(values.isna().to_numpy(), f"{name} is empty")
     for name in ("tier", "handle_seconds", "csat"):
@@ -199,7 +109,9 @@ def map_chunk(
         # No update time in the export: the latest event it shows stands in for one.
         stamps = pd.concat([out[c] for c in ("created_at", "first_reply_at", "solved_at")], axis=1)
         out["updated_at"] = stamps.max(axis=1).astype("datetime64[ns, UTC]")
-    frame = pd.DataFrame({name: out[name] for name in TICKET_COLUMNS})
+    for name, spec in mapping.extra.items():
+        out[name] = cells(chunk, spec, mapping.missing_values)
+    frame = pd.DataFrame({name: out[name] for name in (*TICKET_COLUMNS, *mapping.extra)})
     bad = np.array([bool(r) for r in reasons], dtype=bool)
     ids = out["ticket_id"]
     rejects = [
@@ -215,44 +127,189 @@ def map_chunk(
     return frame.loc[~bad].reset_index(drop=True), rejects
 
 
+def cells(chunk: pd.DataFrame, spec: str, missing: tuple[str, ...] = ()) -> pd.Series:
+    """The text a `columns:` entry reads: one column, or a template joining several.
+
+    Cells are stripped; an empty cell or a missing-value token is NA, and a template is NA
+    when any column it joins is.
+    """
+    parts = {name: _column(chunk[name], missing) for name in template_columns(spec)}
+    if "{" not in spec:
+        return parts[spec]
+    joined = pd.Series("", index=chunk.index, dtype="string")
+    for literal, name, _, _ in string.Formatter().parse(spec):
+        joined = joined + literal
+        if name is not None:
+            joined = joined + parts[name].fillna("")
+    absent = pd.concat([p.isna() for p in parts.values()], axis=1).any(axis=1)
+    return joined.mask(absent)
+
+
+def _column(values: pd.Series, missing: tuple[str, ...]) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask((text == "") | text.isin(missing))
+
+
+def _labels(
+    name: str, values: pd.Series | None, mapping: CsvMapping, size: int, flag: Flag
+) -> pd.Series:
+    """A text column through its value map; a channel must end as one of CHANNELS."""
+    default = mapping.defaults.get(name)
+    if values is None:
+        return pd.Series([None if default is None else str(default)] * size, dtype="string")
+    table = {"channel": mapping.channels, "status": mapping.statuses, "language": mapping.languages}
+    if name in table:
+        folded = {k.strip().lower(): v for k, v in table[name].items()}
+        other = folded.pop(ANY_VALUE, None)
+        values = values.map(
+            lambda v: folded.get(v.lower(), v.lower() if other is None else other),
+            na_action="ignore",
+        ).astype("string")
+    if name == "channel":
+        unknown = values.notna() & ~values.isin(CHANNELS)
+        for value in values[unknown].unique():
+            flag(
+                (values == value).fillna(False).to_numpy(),
+                f"channel {value!r} is not one of {', '.join(CHANNELS)}: map it under `channels:`",
+            )
+    if name != "region":
+        if default is not None:
+            values = values.fillna(str(default))
+        flag(values.isna().to_numpy(), f"{name} is empty")
+    return values
+
+
 def csv_pages(
     path: str | Path, mapping: CsvMapping, chunk_rows: int = DEFAULT_CHUNK_ROWS
 ) -> Iterator[Page]:
     """The export as pages of `chunk_rows` rows, read one chunk at a time.
 
     Raises:
-        InputError: the file cannot be read, or lacks a mapped column.
+        InputError: the file cannot be read (missing, empty, not text in the mapping's
+            encoding, a broken archive, a malformed line), or lacks a mapped column.
     """
     where = Path(path)
+    first_row = 1
     try:
-        reader = pd.read_csv(
-            where, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8-sig"
-        )
-        first_row = 1
+        reader = _reader(where, mapping, chunk_rows)
         with reader:
             for chunk in reader:
                 tickets, rejects = map_chunk(chunk, mapping, first_row, where.name)
                 first_row += len(chunk)
                 yield Page(tickets, rejects, fetched=len(chunk))
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"{where}: cannot read the CSV export ({exc})") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{where}: the file is empty (not even a header row)") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{where}: near data row {first_row}: not {mapping.encoding} text "
+            f"({exc.reason}); set `encoding:` in the mapping (e.g. cp1252) or save it as UTF-8"
+        ) from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{where}: a malformed line ({exc})") from exc
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        raise InputError(f"{where}: cannot read the export ({exc})") from exc
 
 
-def _instants(values: pd.Series, zone: ZoneInfo, name: str, flag: Flag) -> pd.Series:
-    """Zoned values as written; naive ones read in the mapping's zone (DST gaps refused)."""
+def _reader(where: Path, mapping: CsvMapping, chunk_rows: int) -> Any:
+    """The chunked pandas reader of the export, reading it as the mapping says."""
+    try:
+        return pd.read_csv(
+            where,
+            dtype=str,
+            keep_default_na=False,
+            chunksize=chunk_rows,
+            sep=mapping.delimiter,
+            encoding=mapping.encoding,
+            compression=_COMPRESSION[mapping.compression],
+            encoding_errors="strict",
+        )
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+        raise  # named by csv_pages
+    except ValueError as exc:  # a zip holding several files, or none
+        raise InputError(f"{where}: cannot read the export ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class CsvPreview:
+    """What importing an export would do, read through without touching the store.
+
+    Attributes:
+        tickets: the first tickets as they would be stored (canonical columns, then the
+            mapping's `extra` columns).
+        rejects: the first refusals, each with its row and reasons.
+        records: data rows read.
+        quarantined: rows that would be refused.
+        reasons: how many rows each reason refuses (a row may have several reasons).
+    """
+
+    tickets: pd.DataFrame
+    rejects: tuple[Reject, ...]
+    records: int
+    quarantined: int
+    reasons: dict[str, int]
+
+
+def preview_csv(
+    path: str | Path, mapping: CsvMapping, rows: int = 10, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> CsvPreview:
+    """Read the whole export as an import would, keeping the first `rows` of each outcome.
+
+    Raises:
+        InputError: as `csv_pages`.
+    """
+    kept: list[pd.DataFrame] = []
+    rejects: list[Reject] = []
+    reasons: Counter[str] = Counter()
+    records = quarantined = held = 0
+    for page in csv_pages(path, mapping, chunk_rows):
+        records += page.fetched
+        quarantined += len(page.rejects)
+        if held < rows:
+            kept.append(page.tickets.head(rows - held))
+            held += len(kept[-1])
+        rejects += page.rejects[: max(0, rows - len(rejects))]
+        for reject in page.rejects:
+            reasons.update(reject.reason.split(": ", 1)[-1].split("; "))
+    tickets = (
+        pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=list(TICKET_COLUMNS))
+    )
+    return CsvPreview(tickets, tuple(rejects), records, quarantined, dict(reasons.most_common()))
+
+
+def _instants(
+    values: pd.Series, zone: ZoneInfo, fmt: str | None, name: str, flag: Flag
+) -> pd.Series:
+    """Zoned values as written; naive ones read in the mapping's zone (DST gaps refused).
+
+    With a strptime `fmt`, every value is read with it (zoned when it has `%z`);
+    otherwise as ISO 8601, zoned when it ends in Z or an offset.
+    """
     present = values.notna().to_numpy()
-    zoned = values.str.contains(_ZONE_SUFFIX, regex=True).fillna(False).to_numpy(dtype=bool)
+    if fmt is None:
+        zoned = values.str.contains(_ZONE_SUFFIX, regex=True).fillna(False).to_numpy(dtype=bool)
+    else:
+        zoned = np.full(len(values), "%z" in fmt, dtype=bool)
     naive = present & ~zoned
-    result = pd.to_datetime(values.where(zoned), utc=True, errors="coerce", format="ISO8601")
-    result = result.astype("datetime64[ns, UTC]")
+    how = "ISO8601" if fmt is None else fmt
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if zoned.any():
+        read = pd.to_datetime(values.where(zoned), utc=True, errors="coerce", format=how)
+        result = read.astype("datetime64[ns, UTC]")
     gap = np.zeros(len(values), dtype=bool)
     if naive.any():
-        local = pd.to_datetime(values.where(naive), errors="coerce", format="ISO8601")
+        local = pd.to_datetime(values.where(naive), errors="coerce", format=how)
+        if isinstance(local.dtype, pd.DatetimeTZDtype):
+            # pandas read an offset our zone pattern does not ('-0'): not trusted, refused.
+            local = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
         utc = _local_to_utc(local.astype("datetime64[ns]"), zone).astype(result.dtype)
         result = result.where(zoned, utc)
         gap = naive & local.notna().to_numpy() & utc.isna().to_numpy()
         flag(gap, f"{name} is ambiguous or does not exist as a local time in {zone.key}")
-    flag(present & result.isna().to_numpy() & ~gap, f"{name} is not a readable timestamp")
+    expected = "ISO 8601" if fmt is None else repr(fmt)
+    flag(
+        present & result.isna().to_numpy() & ~gap,
+        f"{name} is not a readable timestamp ({expected})",
+    )
     return result
 
 

@@ -5,12 +5,19 @@ Freshdesk a plan-dependent number per minute) and answer HTTP 429 with a `Retry-
 header: the client waits exactly that long. A 5xx answer or a dropped connection is
 retried with exponential backoff up to a bound; any other error is raised at once,
 because retrying a 401 or a 404 cannot succeed.
+
+Credentials are guarded here, in one place: the base URL must be HTTPS (plain HTTP
+only to a loopback address, and only when the caller allows it, for a local stand-in);
+a URL carrying a user or password is refused (secrets come from the environment); and
+the `Authorization` header is dropped when a redirect leads to another scheme, host or
+port, so a vendor's redirect can never hand the token to a third party.
 """
 
 from __future__ import annotations
 
 import base64
 import email.utils
+import ipaddress
 import json
 import time
 import urllib.error
@@ -88,6 +95,93 @@ class Response:
     attempts: int
 
 
+def redacted(url: str) -> str:
+    """`url` without any user or password, safe to print or store."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname or ""
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:
+        return "(an unreadable URL)"
+    if ":" in host:
+        host = f"[{host}]"
+    return urllib.parse.urlunsplit((parsed.scheme, host + port, parsed.path, "", ""))
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, allow_http_loopback: bool = False) -> str:
+    """A vendor base URL fit to receive credentials, without a trailing slash.
+
+    Raises:
+        ValueError: not https://host (plain http only to a loopback address when
+            `allow_http_loopback`), or a user or password written into the URL. The
+            message never repeats the password.
+    """
+    shown = redacted(url)
+    try:
+        parsed = urllib.parse.urlsplit(url.strip())
+        parsed.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        raise ValueError(f"URL {shown}: not a valid URL ({exc})") from None
+    if parsed.username is not None or parsed.password is not None:
+        raise ValueError(
+            f"URL {shown}: a user or password inside the URL is refused (it would be "
+            "stored and printed); give the secret through its environment variable"
+        )
+    if not parsed.hostname or parsed.scheme not in ("http", "https"):
+        raise ValueError(f"URL {shown}: expected https://host[:port][/prefix]")
+    if parsed.scheme == "http":
+        if not is_loopback(parsed.hostname):
+            raise ValueError(
+                f"URL {shown}: plain http would send the credentials unencrypted; use https"
+            )
+        if not allow_http_loopback:
+            raise ValueError(
+                f"URL {shown}: plain http to a local stand-in needs --allow-http-loopback"
+            )
+    return url.strip().rstrip("/")
+
+
+class _SameOriginAuthRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but drop `Authorization` when the origin changes."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(new.full_url) != _origin(req.full_url):
+            for held in (new.headers, new.unredirected_hdrs):
+                for name in [k for k in held if k.lower() == "authorization"]:
+                    del held[name]
+        return new
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parsed.scheme)
+    return (parsed.scheme, (parsed.hostname or "").lower(), parsed.port or default)
+
+
+_OPENER = urllib.request.build_opener(_SameOriginAuthRedirects())
+
+
 def basic_auth(user: str, password: str) -> str:
     """The value of an HTTP Basic `Authorization` header for `user` and `password`."""
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
@@ -124,6 +218,10 @@ class JsonClient:
         authorization: the `Authorization` header value, e.g. from `basic_auth`.
         policy: the retry bounds.
         sleep: how to wait (injectable so tests do not wait).
+        allow_http_loopback: accept plain http to a loopback address (a local stand-in).
+
+    Raises:
+        ValueError: the base URL is refused (see `check_base_url`).
     """
 
     def __init__(
@@ -132,11 +230,10 @@ class JsonClient:
         authorization: str | None = None,
         policy: RetryPolicy | None = None,
         sleep: Sleep = time.sleep,
+        *,
+        allow_http_loopback: bool = False,
     ) -> None:
-        parsed = urllib.parse.urlsplit(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError(f"base URL {base_url!r}: expected http(s)://host[:port][/prefix]")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url, allow_http_loopback)
         self._authorization = authorization
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
@@ -165,7 +262,7 @@ class JsonClient:
             wait_s: float
             try:
                 request = urllib.request.Request(url, headers=headers, method="GET")
-                with urllib.request.urlopen(request, timeout=self.policy.timeout_s) as answer:
+                with _OPENER.open(request, timeout=self.policy.timeout_s) as answer:
                     raw = answer.read()
                     got = {k.lower(): v for k, v in answer.headers.items()}
                 try:

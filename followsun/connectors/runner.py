@@ -33,6 +33,8 @@ def source_pages(
     Raises:
         InputError: the mapping is invalid or the secret's variable is unset.
     """
+    config.check()
+    client_kwargs.setdefault("allow_http_loopback", config.allow_http_loopback)
     try:
         if config.kind == "zendesk":
             if not config.email:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from followsun.connectors.http import check_base_url
 from followsun.errors import InputError
 
 SOURCES_FILE_ENV = "FOLLOWSUN_SOURCES_FILE"
 DEFAULT_SOURCES_PATH = Path(".followsun") / "sources.json"
 Kind = Literal["zendesk", "freshdesk"]
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class SourceConfig:
         email: the agent email of a Zendesk API token (None for Freshdesk).
         mapping: the field mapping, as in a mapping file (empty: the defaults).
         per_page: records per page.
+        allow_http_loopback: plain http is accepted because the URL is a local stand-in.
     """
 
     name: str
@@ -44,6 +48,30 @@ class SourceConfig:
     email: str | None = None
     mapping: Mapping[str, Any] = field(default_factory=dict)
     per_page: int | None = None
+    allow_http_loopback: bool = False
+
+    def check(self) -> None:
+        """Raise InputError unless the source can be saved and run safely.
+
+        The URL must be fit for credentials (`check_base_url`), and `secret_env` must be
+        the NAME of a variable, so that a secret typed in its place is never stored.
+        """
+        problems = []
+        if not self.name.strip():
+            problems.append("the source name is empty")
+        try:
+            check_base_url(self.url, self.allow_http_loopback)
+        except ValueError as exc:
+            problems.append(str(exc))
+        if not _VARIABLE.match(self.secret_env):
+            problems.append(
+                "the secret's variable must be a NAME like ZENDESK_TOKEN (letters, digits, _), "
+                "not the secret itself"
+            )
+        if self.kind == "zendesk" and (not self.email or "@" not in self.email):
+            problems.append(f"a Zendesk source needs the token's agent email, got {self.email!r}")
+        if problems:
+            raise InputError(f"source {self.name}: cannot be used", problems)
 
     def secret(self) -> str:
         """The token or key from the environment.
@@ -83,7 +111,12 @@ def load_sources(path: Path | None = None) -> list[SourceConfig]:
 
 
 def save_source(config: SourceConfig, path: Path | None = None) -> Path:
-    """Add `config`, or replace the source of the same name; returns the file written."""
+    """Add `config`, or replace the source of the same name; returns the file written.
+
+    Raises:
+        InputError: `config` fails its `check` (nothing is written).
+    """
+    config.check()
     where = path or sources_path()
     merged = load_sources(where)
     names = [s.name for s in merged]

@@ -179,20 +179,32 @@ def map_page(
     tickets = body.get("tickets")
     if not isinstance(tickets, list):
         raise RecordError("the export answer has no 'tickets' list")
-    metrics = {
-        m.get("ticket_id"): m for m in body.get("metric_sets") or () if isinstance(m, Mapping)
-    }
-    users = {u.get("id"): u for u in body.get("users") or () if isinstance(u, Mapping)}
+    metrics = _by_key(body.get("metric_sets"), "ticket_id")
+    users = _by_key(body.get("users"), "id")
     return map_items(
         tickets,
         lambda ticket: map_ticket(
             ticket,
-            metrics.get(ticket.get("id")),
-            users.get(ticket.get("requester_id")),
+            metrics.get(_key(ticket.get("id"))),
+            users.get(_key(ticket.get("requester_id"))),
             mapping,
             source,
         ),
     )
+
+
+def _key(value: Any) -> int | str | None:
+    """An id usable as a key; None for anything else (a list or object where an id belongs)."""
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
+
+
+def _by_key(items: Any, key: str) -> dict[int | str | None, Mapping[str, Any]]:
+    """Side-loaded records by their id; a side-load that is not a list counts as absent."""
+    if not isinstance(items, list):
+        return {}
+    found = {_key(i.get(key)): i for i in items if isinstance(i, Mapping)}
+    found.pop(None, None)
+    return found
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from followsun.connectors import (
+    CsvMapping,
+    CsvPreview,
     HttpError,
     ImportResult,
     SourceConfig,
@@ -22,6 +22,7 @@ from followsun.connectors import (
     import_source,
     load_mapping,
     load_sources,
+    preview_csv,
     run_import,
     save_source,
     sources_path,
@@ -32,6 +33,7 @@ from followsun.services.progress import Progress, no_progress
 from followsun.store import init_db
 from forecasting.errors import InputError
 from planner import cancellation
+from scenarios.yamlfile import read_yaml
 
 # Records per page each vendor's API allows at most.
 MAX_PER_PAGE = {"zendesk": 1000, "freshdesk": 100}
@@ -49,6 +51,7 @@ class ApiSource:
         email: the agent email of a Zendesk token.
         mapping: a YAML field mapping (channels, language field), if any.
         per_page: records per page.
+        allow_http_loopback: accept a plain http:// URL to this machine (a local stand-in).
     """
 
     kind: Kind
@@ -58,6 +61,7 @@ class ApiSource:
     email: str | None = None
     mapping: Path | None = None
     per_page: int | None = None
+    allow_http_loopback: bool = False
 
     def config(self) -> SourceConfig:
         """The connector's configuration, the mapping file read.
@@ -76,6 +80,7 @@ class ApiSource:
             email=self.email,
             mapping=read_mapping(self.mapping),
             per_page=per_page,
+            allow_http_loopback=self.allow_http_loopback,
         )
 
 
@@ -110,6 +115,7 @@ def import_api(
         InputError: bad settings, the secret's variable unset, or credentials refused.
     """
     config = source.config()
+    config.check()
     config.secret()  # fail before remembering a source that cannot run
     save_source(config)
     return _import_config(config, since, database_url, progress)
@@ -152,11 +158,7 @@ def import_csv(
     Raises:
         InputError: a bad mapping, a missing file, or chunk_rows below 1.
     """
-    if chunk_rows < 1:
-        raise InputError(f"--chunk-rows {chunk_rows}: expected 1 or more")
-    csv_mapping = load_mapping(mapping)
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
+    csv_mapping = _csv_mapping(file, mapping, chunk_rows)
     engine = init_db(database_url)
     try:
         pages = csv_pages(file, csv_mapping, chunk_rows)
@@ -201,28 +203,36 @@ def sync_sources(
     return synced
 
 
+def preview_csv_import(
+    file: Path, mapping: Path, rows: int = 10, chunk_rows: int = 50_000
+) -> CsvPreview:
+    """Read a CSV export as `import_csv` would, keeping the first `rows` of each outcome; store nothing.
+
+    Raises:
+        InputError: a bad mapping, a missing file, or chunk_rows below 1.
+    """
+    csv_mapping = _csv_mapping(file, mapping, chunk_rows)
+    return preview_csv(file, csv_mapping, max(rows, 0), chunk_rows)
+
+
+def _csv_mapping(file: Path, mapping: Path, chunk_rows: int) -> CsvMapping:
+    """The mapping of a CSV import, once its settings and file are checked."""
+    if chunk_rows < 1:
+        raise InputError(f"--chunk-rows {chunk_rows}: expected 1 or more")
+    csv_mapping = load_mapping(mapping)
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    return csv_mapping
+
+
 def read_mapping(path: Path | None) -> dict[str, Any]:
     """An API source's field mapping from YAML (empty without a file)."""
     if path is None:
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the mapping file ({exc})") from exc
+    data = read_yaml(path, "mapping file") or {}
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of keys to values")
     return data
-
-
-def import_summary(result: ImportResult) -> str:
-    """One line saying what an import did."""
-    c = result.counts
-    return (
-        f"{result.source}: {result.fetched:,} records in {result.pages} "
-        f"page{'' if result.pages == 1 else 's'}: "
-        f"{c.inserted:,} new, {c.updated:,} updated, {c.unchanged:,} unchanged, "
-        f"{c.stale:,} stale; {result.quarantined:,} quarantined"
-    )
 
 
 def _page_progress(progress: Progress) -> Callable[[ImportResult], None]:

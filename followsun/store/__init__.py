@@ -22,6 +22,7 @@ from followsun.store.imports import (
     get_cursor,
     quarantine,
     quarantine_count,
+    quarantine_frame,
     quarantined,
     set_cursor,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "publish_roster",
     "quarantine",
     "quarantine_count",
+    "quarantine_frame",
     "quarantined",
     "record_run",
     "report_progress",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
@@ -149,17 +150,40 @@ def quarantine_count(
     return int(session.scalar(query) or 0)
 
 
-def quarantined(session: Session, source: str | None = None) -> list[QuarantinedRecord]:
-    """The quarantined records (for one source), oldest refusal first."""
+def quarantined(
+    session: Session, source: str | None = None, limit: int | None = None
+) -> list[QuarantinedRecord]:
+    """The quarantined records (for one source; the first `limit`), oldest refusal first."""
     query = select(models.QuarantinedRecord).order_by(
         models.QuarantinedRecord.seen_at, models.QuarantinedRecord.record_key
     )
     if source is not None:
         query = query.where(models.QuarantinedRecord.source == source)
+    if limit is not None:
+        query = query.limit(limit)
     return [
         QuarantinedRecord(r.source, r.record_key, r.reason, r.payload, r.seen_at)
         for r in session.scalars(query)
     ]
+
+
+def quarantine_frame(session: Session, source: str | None = None) -> pd.DataFrame:
+    """Every quarantined record as a frame, oldest refusal first.
+
+    Columns: `source`, `record_key`, `seen_at` (ISO 8601 UTC text), `reason`, `payload`
+    (the record as received, JSON text).
+    """
+    rows = [
+        {
+            "source": r.source,
+            "record_key": r.record_key,
+            "seen_at": r.seen_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "reason": r.reason,
+            "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
+        }
+        for r in quarantined(session, source)
+    ]
+    return pd.DataFrame(rows, columns=["source", "record_key", "seen_at", "reason", "payload"])
 
 
 def release_quarantined(session: Session, keys: Iterable[tuple[str, str]]) -> int:

@@ -44,17 +44,25 @@ class UpsertCounts:
         updated: stored tickets overwritten by a version with an equal or later `updated_at`.
         unchanged: stored tickets equal to the incoming version (nothing written).
         stale: incoming versions older (`updated_at`) than the stored one (not written).
+        merged: incoming rows folded into another row of the same ticket in the same
+            frame (the latest version of a ticket the export repeats is the one upserted).
     """
 
     inserted: int
     updated: int
     unchanged: int
     stale: int = 0
+    merged: int = 0
 
     @property
     def total(self) -> int:
         """Distinct tickets seen."""
         return self.inserted + self.updated + self.unchanged + self.stale
+
+    @property
+    def rows(self) -> int:
+        """Incoming rows: the distinct tickets and the rows merged into them."""
+        return self.total + self.merged
 
     def __add__(self, other: UpsertCounts) -> UpsertCounts:
         return UpsertCounts(
@@ -62,6 +70,7 @@ class UpsertCounts:
             self.updated + other.updated,
             self.unchanged + other.unchanged,
             self.stale + other.stale,
+            self.merged + other.merged,
         )
 
 
@@ -125,10 +134,11 @@ def upsert_tickets(
         batch_rows: tickets compared and written per statement.
 
     Returns:
-        How many tickets were inserted, updated, unchanged or stale.
+        How many tickets were inserted, updated, unchanged or stale, and how many rows
+        were merged into another row of the same ticket.
     """
     rows = ticket_rows(frame)
-    counts = UpsertCounts(0, 0, 0, 0)
+    counts = UpsertCounts(0, 0, 0, 0, merged=len(frame) - len(rows))
     for start in range(0, len(rows), batch_rows):
         counts += _upsert_batch(session, rows[start : start + batch_rows])
     return counts

@@ -43,6 +43,7 @@ def zendesk_args(url: str) -> list[str]:
         "ZD_TOKEN",
         "--per-page",
         "5",
+        "--allow-http-loopback",
     ]
 
 
@@ -117,8 +118,12 @@ def test_import_csv_command(
         "defaults: {status: open, language: zh, tier: 1}\n"
     )
     (cli_env / "t.csv").write_text("id,opened,via\n7,2027-03-02 09:00,Chat\n8,not a date,Chat\n")
-    assert main(["import", "csv", "t.csv", "--mapping", "m.yaml", "--quiet"]) == 0
-    assert "1 new" in capsys.readouterr().out and True
+    # Half the rows quarantined: more than the default 5%, so the import exits 1.
+    assert main(["import", "csv", "t.csv", "--mapping", "m.yaml", "--quiet"]) == 1
+    assert "1 new" in capsys.readouterr().out
+    args = ["import", "csv", "t.csv", "--mapping", "m.yaml", "--quiet", "--max-quarantined", "0.5"]
+    assert main(args) == 0
+    assert "1 unchanged" in capsys.readouterr().out
     frame = stored(engine)
     assert frame["created_at"].tolist() == [
         pd.Timestamp(datetime(2027, 3, 2, 1, 0, tzinfo=UTC))
@@ -142,6 +147,7 @@ def test_freshdesk_import_and_sync_goes_on_past_a_broken_source(
     with fd.serve(), zd.serve():
         assert main(zendesk_args(zd.url) + ["--quiet"]) == 0
         args = ["import", "freshdesk", "--url", fd.url, "--key-env", "FD_KEY", "--quiet"]
+        args.append("--allow-http-loopback")
         assert main(args) == 0
         assert "5 new" in capsys.readouterr().out
         monkeypatch.delenv("ZD_TOKEN")

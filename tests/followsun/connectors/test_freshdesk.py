@@ -62,7 +62,9 @@ def serve(data: FreshdeskData) -> StandIn:
 def run(
     engine: Engine, stand_in: StandIn, sleeps: list[float] | None = None, **kw: object
 ) -> ImportResult:
-    config = SourceConfig("freshdesk", "freshdesk", stand_in.url, "FS_TEST_FD_KEY", None, {}, 3)
+    config = SourceConfig(
+        "freshdesk", "freshdesk", stand_in.url, "FS_TEST_FD_KEY", None, {}, 3, True
+    )
     waits = sleeps if sleeps is not None else []
     policy = RetryPolicy(max_attempts=3, backoff_s=0.25, max_backoff_s=1.0, timeout_s=10.0)
     return import_source(engine, config, policy=policy, sleep=waits.append, **kw)  # type: ignore[arg-type]

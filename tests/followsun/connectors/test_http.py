@@ -33,7 +33,9 @@ def test_5xx_backoff_doubles_up_to_its_bound_then_gives_up() -> None:
     sleeps: list[float] = []
     policy = RetryPolicy(max_attempts=5, backoff_s=1.0, max_backoff_s=3.0, timeout_s=5.0)
     with stand_in.serve():
-        client = JsonClient(stand_in.url, policy=policy, sleep=sleeps.append)
+        client = JsonClient(
+            stand_in.url, policy=policy, sleep=sleeps.append, allow_http_loopback=True
+        )
         with pytest.raises(HttpError) as failure:
             client.get("/x")
     assert failure.value.status == 503
@@ -47,7 +49,9 @@ def test_429_is_waited_out_as_asked_unless_too_long() -> None:
     sleeps: list[float] = []
     policy = RetryPolicy(max_attempts=3, max_retry_after_s=60.0, timeout_s=5.0)
     with stand_in.serve():
-        client = JsonClient(stand_in.url, policy=policy, sleep=sleeps.append)
+        client = JsonClient(
+            stand_in.url, policy=policy, sleep=sleeps.append, allow_http_loopback=True
+        )
         answer = client.get("/x", {"a": 1})
         with pytest.raises(HttpError, match="rate limited for 5000 s"):
             client.get("/x")
@@ -58,7 +62,9 @@ def test_429_is_waited_out_as_asked_unless_too_long() -> None:
 def test_connection_refused_is_retried_then_reported() -> None:
     sleeps: list[float] = []
     policy = RetryPolicy(max_attempts=2, backoff_s=0.1, timeout_s=2.0)
-    client = JsonClient("http://127.0.0.1:9", policy=policy, sleep=sleeps.append)
+    client = JsonClient(
+        "http://127.0.0.1:9", policy=policy, sleep=sleeps.append, allow_http_loopback=True
+    )
     with pytest.raises(HttpError) as failure:
         client.get("/x")
     assert failure.value.status == 0 and sleeps == [0.1]

@@ -51,7 +51,7 @@ def sample_data(n: int = 12) -> ZendeskData:
 
 
 def config(url: str, per_page: int = 4) -> SourceConfig:
-    return SourceConfig("zendesk", "zendesk", url, "FS_TEST_ZD_TOKEN", EMAIL, {}, per_page)
+    return SourceConfig("zendesk", "zendesk", url, "FS_TEST_ZD_TOKEN", EMAIL, {}, per_page, True)
 
 
 @pytest.fixture(autouse=True)
