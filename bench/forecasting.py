@@ -1,4 +1,4 @@
-"""Forecasting benchmark (issue 3): accuracy against seasonal naive and statsforecast, speed.
+"""Forecasting benchmark (issues 3 and 28): accuracy against the baselines and statsforecast, speed.
 
 Data: the synthetic generator, 100 queues (5 channels x 10 languages x 2 tiers) from 10
 customer regions, two years of 15-minute history, two seeds; and the reference
@@ -10,6 +10,7 @@ same interface) run in the same process on a sample of the same queue series, fi
 the last 8 weeks of their history (the peers cannot take two years of 15-minute data in
 reasonable time), and the ratio of seconds per series is reported. The generator's own
 expected volume is scored too, as the bound no mean forecast can beat but by luck.
+The real call-centre series of issue 28 is scored by bench.forecasting_real.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.forecasting_real import run_real
 from forecasting.aggregate import interval_history
 from forecasting.backtest import forecast_accuracy
 from forecasting.calendars import public_holidays
+from forecasting.combination import Combination
 from forecasting.models import ContactCentre, ForecastModel, RegionInfo, SeasonalNaive
 from forecasting.schema import QUEUE_KEYS as KEYS
 from forecasting.selection import AutoSelect
@@ -40,6 +43,7 @@ from forecasting.synthetic import (
     synthetic_tickets,
 )
 from forecasting.timegrid import interval_grid
+from forecasting.weekly import MedianOfWeeks, RobustProfile
 from scenarios.demand import demand_inputs, volume_events
 from scenarios.demand import region_infos as region_infos_of
 from scenarios.loader import load_scenario
@@ -394,6 +398,9 @@ def run() -> str:
             horizon = interval_grid(END, END + pd.Timedelta(days=FORECAST_DAYS), 15)
             _, cc_speed_s = timed(ContactCentre(region_infos()), history, horizon)
             _, naive_speed_s = timed(SeasonalNaive(), history, horizon)
+            _, robust_speed_s = timed(RobustProfile(), history, horizon)
+            members = (RobustProfile, MedianOfWeeks, lambda: ContactCentre(region_infos()))
+            _, combination_speed_s = timed(Combination(members), history, horizon)
             # Peers on a sample of the same queue series, same split and scoring.
             sample = peer_sample(history)
             sub = history.merge(sample, on=list(KEYS))
@@ -418,7 +425,7 @@ def run() -> str:
     ref_volume = [volume for _, volume in ref_runs.values()]
 
     lines = [
-        "## Forecasting (issue 3)",
+        "## Forecasting (issues 3 and 28)",
         "",
         f"Synthetic history: {info}. The last two weeks are held out; every model is fitted "
         "on the rest. MASE: mean over queues of the 15-minute MAE over the in-sample MAE of "
@@ -500,8 +507,11 @@ def run() -> str:
         "|---|---|---|",
         f"| contact_centre | {cc_speed_s:.1f} | < 60 |",
         f"| seasonal_naive | {naive_speed_s:.1f} | |",
+        f"| robust_profile | {robust_speed_s:.1f} | < 60 |",
+        f"| combination | {combination_speed_s:.1f} | < 60 |",
         "",
     ]
+    lines += run_real()
     return "\n".join(lines)
 
 

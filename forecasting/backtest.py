@@ -56,10 +56,16 @@ class BacktestResult:
         scores: one per model, in the order given.
         by_queue: frame with `model`, `channel`, `language`, `tier`, `horizon_day`
             (1 = the first day after the origin), `mase`, `wape`, `actual`, `abs_error`.
+        queues: `channel`, `language`, `tier` of the rows of the arrays below.
+        forecasts: per model alias, the (fold, queue, interval) forecast volume.
+        actuals: (fold, queue, interval) actual volume (NaN: missing).
     """
 
     scores: tuple[ModelScore, ...]
     by_queue: pd.DataFrame
+    queues: pd.DataFrame
+    forecasts: dict[str, np.ndarray]
+    actuals: np.ndarray
 
     def score(self, alias: str) -> ModelScore:
         """The score of the model with this alias."""
@@ -111,11 +117,13 @@ def backtest(
     starts = history["interval_start"]
     rows = []
     errors: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    forecasts: dict[str, list[np.ndarray]] = {}
     aliases: list[str] = []
     for factory in models:
         alias = factory().alias
         aliases.append(alias)
         errors[alias] = []
+        forecasts[alias] = []
         for origin in origins:
             train = history[starts < origin]
             grid = pd.date_range(
@@ -132,6 +140,7 @@ def backtest(
             scale = np.where(seen > 0, np.nansum(diff, axis=1) / np.maximum(seen, 1), np.nan)
             pred = _aligned(forecast, queues, len(grid))
             errors[alias].append((np.abs(pred - actual), actual, scale))
+            forecasts[alias].append(pred)
     for alias in aliases:
         err = np.stack([e for e, _, _ in errors[alias]])  # fold, queue, interval
         act = np.stack([a for _, a, _ in errors[alias]])
@@ -169,7 +178,13 @@ def backtest(
         ok = ~np.isnan(err)
         wape = float(err[ok].sum() / act[ok].sum()) if act[ok].sum() > 0 else float("nan")
         scores.append(ModelScore(alias, mase, wape, folds))
-    return BacktestResult(tuple(scores), by_queue)
+    return BacktestResult(
+        tuple(scores),
+        by_queue,
+        queues[list(QUEUE_KEYS)].reset_index(drop=True),
+        {alias: np.stack(f) for alias, f in forecasts.items()},
+        np.stack([a for _, a, _ in errors[aliases[0]]]),
+    )
 
 
 def _aligned(forecast: pd.DataFrame, queues: pd.DataFrame, n_t: int) -> np.ndarray:

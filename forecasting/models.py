@@ -10,10 +10,12 @@ queue of the history over the UTC interval starts of `grid`. Each class has a un
 - `ContactCentre`: daily volume (trend, day of week, holidays, events) times intraday
   profiles by day of week, held in each customer region's local time and mapped to UTC
   per date, so a region's demand moves with its own DST changes.
-- `forecasting.selection.AutoSelect` ('auto'): per queue, the candidate with the lowest
-  error on the history's last two weeks.
+Other models: `forecasting.weekly` (mean / median of past weeks, robust profiles),
+`forecasting.combination`, `forecasting.selection` ('auto'), `forecasting.statistical`;
+`forecasting.registry` builds any of them by alias.
 
-Both forecast AHT per queue as the volume-weighted mean of the last weeks. Tier 2 queues
+Every model forecasts AHT per queue as the volume-weighted mean of the last weeks, or
+leaves it empty (NaN, with a `MissingAhtWarning`) for a queue whose history has none. Tier 2 queues
 are forecast like any other queue when the history has them; deriving Tier 2 from Tier 1
 and an escalation rate is the scenario's business.
 """
@@ -22,10 +24,9 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from types import MappingProxyType
 from typing import ClassVar, Self
 
 import numpy as np
@@ -44,6 +45,10 @@ WEEK_DAYS = 7
 
 class ShortHistoryWarning(UserWarning):
     """The history is too short for a season; the model fell back to a simpler one."""
+
+
+class MissingAhtWarning(UserWarning):
+    """Some queue's history has no handle time: its forecast `aht_seconds` is left empty."""
 
 
 @dataclass(frozen=True)
@@ -97,11 +102,14 @@ def forecast_frame(
     p90: np.ndarray,
     aht_s: np.ndarray,
 ) -> pd.DataFrame:
-    """Assemble the long forecast frame from (queue, interval) arrays, checking for NaN."""
+    """Assemble the long forecast frame from (queue, interval) arrays, checking for NaN.
+
+    Only `aht_s` may hold NaN: a queue without any handle time in its history.
+    """
     if not (np.isfinite(mean).all() and np.isfinite(p10).all() and np.isfinite(p90).all()):
         raise RuntimeError("a model produced a non-finite forecast; this is a bug")
-    if not np.isfinite(aht_s).all():
-        raise RuntimeError("a model produced a non-finite AHT; this is a bug")
+    if np.isinf(aht_s).any():
+        raise RuntimeError("a model produced an infinite AHT; this is a bug")
     n_t = len(grid)
     out = queues.loc[queues.index.repeat(n_t), list(QUEUE_KEYS)].reset_index(drop=True)
     out.insert(0, "interval_start", pd.DatetimeIndex(np.tile(grid.tz_convert("UTC"), len(queues))))
@@ -176,15 +184,20 @@ class ForecastModel(ABC):
         missing = np.flatnonzero(np.isnan(aht_s))
         if len(missing):
             if self.default_aht_s is None:
-                names = ", ".join(_queue_name(queues.iloc[i]) for i in missing)
-                raise InputError(
-                    f"history has no aht_seconds for queue(s) {names}; add the column or set a default AHT"
+                names = ", ".join(queue_name(queues.iloc[i]) for i in missing)
+                warnings.warn(
+                    f"history has no aht_seconds for queue(s) {names}: their aht_seconds is "
+                    "left empty",
+                    MissingAhtWarning,
+                    stacklevel=3,
                 )
-            aht_s[missing] = self.default_aht_s
+            else:
+                aht_s[missing] = self.default_aht_s
         return queues, aht_s
 
 
-def _queue_name(row: pd.Series) -> str:
+def queue_name(row: pd.Series) -> str:
+    """A queue as people read it: channel/language/tN."""
     return f"{row['channel']}/{row['language']}/t{row['tier']}"
 
 
@@ -192,7 +205,7 @@ def check_observed(panel: Panel) -> None:
     """Refuse a history in which some series has no observed interval at all."""
     empty = np.flatnonzero(np.isnan(panel.volume).all(axis=1))
     if len(empty):
-        names = ", ".join(_queue_name(panel.keys.iloc[i]) for i in empty)
+        names = ", ".join(queue_name(panel.keys.iloc[i]) for i in empty)
         raise InputError(f"history: no observed volume at all for {names}")
 
 
@@ -702,36 +715,3 @@ class ContactCentre(ForecastModel):
         p10 = count_quantiles(q_mean, q_var, 0.1)
         p90 = count_quantiles(q_mean, q_var, 0.9)
         return forecast_frame(self.queues_, grid, q_mean, p10, p90, self.aht_s_)
-
-
-MODELS: Mapping[str, type[ForecastModel]] = MappingProxyType(
-    {m.alias: m for m in (SeasonalNaive, ContactCentre)}
-)
-AUTO = "auto"  # forecasting.selection.AutoSelect: per-queue choice by backtest
-# forecasting.statistical (optional dependency statsforecast, imported on use)
-STATISTICAL_ALIASES = ("statsforecast_autoets", "statsforecast_mstl")
-MODEL_ALIASES = (*sorted(MODELS), *STATISTICAL_ALIASES, AUTO)
-
-
-def model_named(alias: str, **settings: object) -> ForecastModel:
-    """A model by its alias (one of MODEL_ALIASES).
-
-    The statsforecast models raise InputError with the install hint when statsforecast
-    is not installed.
-    """
-    if alias == AUTO:
-        from forecasting.selection import AutoSelect  # selection builds on this module
-
-        return AutoSelect(**settings)  # type: ignore[arg-type]
-    if alias in STATISTICAL_ALIASES:
-        from forecasting.statistical import STATISTICAL_MODELS  # builds on this module
-
-        cls = next(m for m in STATISTICAL_MODELS if m.alias == alias)
-        return cls(**settings)  # type: ignore[arg-type]
-    try:
-        cls = MODELS[alias]
-    except KeyError:
-        raise InputError(
-            f"unknown model {alias!r}; expected one of {', '.join(MODEL_ALIASES)}"
-        ) from None
-    return cls(**settings)  # type: ignore[arg-type]

@@ -155,7 +155,8 @@ FORECAST = FrameSchema(
         Column("volume", "float", non_negative=True),
         Column("volume_p10", "float", non_negative=True),
         Column("volume_p90", "float", non_negative=True),
-        Column("aht_seconds", "float", non_negative=True),
+        # Empty for a queue whose history had no handle time (staffing takes the queue's).
+        Column("aht_seconds", "float", nullable=True, non_negative=True),
     ),
     key=QUEUE_INTERVAL_KEY,
 )

@@ -1,4 +1,4 @@
-"""Automatic choice of model per queue by backtest error."""
+"""Automatic choice of model per queue by rolling-origin backtest error."""
 
 from __future__ import annotations
 
@@ -6,92 +6,165 @@ import warnings
 from collections.abc import Sequence
 from typing import ClassVar, Self
 
+import numpy as np
 import pandas as pd
 
-from forecasting.backtest import ModelFactory, backtest
+from forecasting.backtest import BacktestResult, ModelFactory, backtest
+from forecasting.combination import AVERAGED, Combination
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, ForecastModel, SeasonalNaive
 from forecasting.panel import to_panel
 from forecasting.schema import FORECAST, QUEUE_KEYS
+from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
 
 MIN_TRAIN_DAYS = 14
-DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (SeasonalNaive, ContactCentre)
+PAIR = " + "  # a choice of two models averaged: "robust_profile + mean_4_weeks"
+CANDIDATE_MODELS: tuple[type[ForecastModel], ...] = (
+    SeasonalNaive,
+    MeanOfWeeks,
+    MedianOfWeeks,
+    RobustProfile,
+    ContactCentre,
+    Combination,
+)
+DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = CANDIDATE_MODELS
 
 
 class AutoSelect(ForecastModel):
-    """Per queue, the candidate with the lowest absolute error on the last `validation_days`.
+    """Per queue, the best candidate (or best two, averaged) over rolling-origin folds.
 
-    Fit runs a one-fold backtest of every candidate on the history's last days, picks
-    the best per queue (ties go to the earlier candidate), then refits the chosen
-    candidates on the whole history. A history too short for the validation fold uses
-    the first candidate for every queue, and says so in `notes_`.
+    Fit backtests every candidate on `folds` folds of `validation_days` days at the end
+    of the history (forecasting.backtest), sums each queue's absolute errors over all
+    folds, and takes per queue the mean of the two best candidates, or the best alone
+    when that pair did worse than it on the folds (`choose`); the chosen candidates are
+    refitted on the whole history. The first candidate is the baseline and ties go to
+    the earlier candidate, so the choice is never worse than the baseline on the folds
+    it saw. A history too short for every fold uses as many folds as fit after
+    `MIN_TRAIN_DAYS` days, and one too short for a single fold uses the baseline for
+    every queue; `notes_` says so.
 
     Args:
-        candidates: factories of fresh unfitted models (default: seasonal naive, then the
-            contact-centre model without declared regions).
-        validation_days: days held out to score the candidates.
+        candidates: factories of fresh unfitted models, the baseline first (default:
+            seasonal naive, mean of 4 weeks, median of 8 weeks, robust profile,
+            contact-centre model, their combination).
+        validation_days: days forecast from each fold's origin.
+        folds: number of origins, each `validation_days` after the previous.
     """
 
     alias: ClassVar[str] = "auto"
 
     def __init__(
-        self, candidates: Sequence[ModelFactory] = DEFAULT_CANDIDATES, validation_days: int = 14
+        self,
+        candidates: Sequence[ModelFactory] = DEFAULT_CANDIDATES,
+        validation_days: int = 7,
+        folds: int = 8,
     ) -> None:
         super().__init__()
         if not candidates:
             raise InputError("AutoSelect needs at least one candidate model")
-        if validation_days < 1:
-            raise InputError("validation_days must be at least 1")
+        if validation_days < 1 or folds < 1:
+            raise InputError("validation_days and folds must be at least 1")
         self.candidates = tuple(candidates)
         self.validation_days = validation_days
+        self.folds = folds
 
     def fit(self, history: pd.DataFrame) -> Self:
-        """Score the candidates on the last days, choose per queue, refit the chosen ones."""
+        """Backtest the candidates on the last folds, choose per queue, refit the chosen ones."""
         aliases = [factory().alias for factory in self.candidates]
         self.notes_: list[str] = []
         panel = to_panel(history, by_region=False)
         queues = panel.keys[list(QUEUE_KEYS)].reset_index(drop=True)
         span = panel.grid[-1] - panel.grid[0] + pd.Timedelta(minutes=panel.interval_min)
-        if span < pd.Timedelta(days=self.validation_days + MIN_TRAIN_DAYS):
+        span_days = span / pd.Timedelta(days=1)
+        folds = min(self.folds, int((span_days - MIN_TRAIN_DAYS) // self.validation_days))
+        if folds < 1:
             self.notes_.append(
-                f"history of {span / pd.Timedelta(days=1):.1f} days is too short to validate on "
+                f"history of {span_days:.1f} days is too short to validate on "
                 f"{self.validation_days} days; using {aliases[0]} for every queue"
             )
             choice = queues.assign(model=aliases[0])
         else:
+            if folds < self.folds:
+                self.notes_.append(
+                    f"history of {span_days:.1f} days holds {folds} of {self.folds} folds"
+                )
             result = backtest(
                 history,
                 self.candidates,
                 horizon_days=self.validation_days,
-                folds=1,
+                folds=folds,
                 min_train_days=MIN_TRAIN_DAYS,
             )
-            errors = result.by_queue.groupby(["model", *QUEUE_KEYS], sort=False)["abs_error"].sum()
-            table = errors.unstack("model").reindex(columns=aliases)
-            best = table.fillna(float("inf")).idxmin(axis=1)
-            choice = best.rename("model").reset_index()
-            choice = queues.merge(choice, on=list(QUEUE_KEYS), how="left").fillna(
-                {"model": aliases[0]}
-            )
+            choice = queues.merge(choose(result, aliases), on=list(QUEUE_KEYS), how="left")
+            choice = choice.fillna({"model": aliases[0]})
         self.choice_ = choice
         self.fitted_: dict[str, ForecastModel] = {}
+        used = {alias for model in choice["model"] for alias in members_of(str(model))}
         for alias, factory in zip(aliases, self.candidates, strict=True):
-            if alias in set(choice["model"]):
+            if alias in used:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     self.fitted_[alias] = factory().fit(history)
         return self
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
-        """Each queue's forecast from its chosen model."""
+        """Each queue's forecast: its chosen model's, or the mean of its chosen pair's."""
+        keys = list(QUEUE_KEYS)
+        forecasts = {
+            alias: model.predict(grid).set_index(keys) for alias, model in self.fitted_.items()
+        }
         parts = []
-        for alias, model in self.fitted_.items():
-            forecast = model.predict(grid)
-            chosen = self.choice_.loc[self.choice_["model"] == alias, list(QUEUE_KEYS)]
-            parts.append(
-                forecast.merge(chosen.astype({"tier": "int64"}), on=list(QUEUE_KEYS), how="inner")
-            )
+        for model, chosen in self.choice_.groupby("model", sort=False):
+            index = pd.MultiIndex.from_frame(chosen[keys].astype({"tier": "int64"}))
+            rows = []
+            for alias in members_of(str(model)):
+                frame = forecasts[alias]
+                rows.append(frame[frame.index.isin(index)])
+            part = rows[0].copy()
+            for column in AVERAGED:
+                part[column] = sum(r[column].to_numpy() for r in rows) / len(rows)
+            parts.append(part.reset_index())
         out = pd.concat(parts, ignore_index=True)
-        return out.sort_values([*QUEUE_KEYS, "interval_start"], kind="stable").reset_index(
-            drop=True
-        )[list(FORECAST.names)]
+        return out.sort_values([*keys, "interval_start"], kind="stable").reset_index(drop=True)[
+            list(FORECAST.names)
+        ]
+
+
+def members_of(model: str) -> list[str]:
+    """The aliases of a choice: one model, or a pair written 'a + b'."""
+    return model.split(PAIR)
+
+
+def fold_error(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Per queue, the absolute error summed over (fold, queue, interval) arrays, gaps skipped."""
+    return np.nansum(np.abs(forecast - actual), axis=(0, 2))
+
+
+def choose(result: BacktestResult, aliases: Sequence[str]) -> pd.DataFrame:
+    """Per queue, the mean of the two candidates with the lowest fold error, or the best one.
+
+    The pair is taken when its own fold error is no higher than the best candidate's:
+    combining the two best is steadier out of sample than the single best, whose lead
+    on a few folds is partly luck, and a pair with a clearly worse partner is not taken.
+    Either way the choice's fold error is at most the baseline's (`aliases[0]`).
+
+    Returns:
+        `channel`, `language`, `tier`, `model` (an alias, or a pair 'a + b').
+    """
+    errors = np.stack([fold_error(result.forecasts[a], result.actuals) for a in aliases])
+    ranked = np.argsort(errors, axis=0, kind="stable")  # (candidate rank, queue)
+    models: list[str] = []
+    for q in range(errors.shape[1]):
+        best = [aliases[int(i)] for i in ranked[:2, q]]
+        if len(best) == 2:
+            pair = (result.forecasts[best[0]][:, q] + result.forecasts[best[1]][:, q]) / 2
+            if (
+                fold_error(pair[:, None], result.actuals[:, q][:, None])[0]
+                <= errors[ranked[0, q], q]
+            ):
+                models.append(PAIR.join(best))
+                continue
+        models.append(best[0])
+    out = result.queues.copy()
+    out["model"] = models
+    return out

@@ -10,15 +10,15 @@ a lever on the future, so it is applied by the forecast model, not in the histor
 
 from __future__ import annotations
 
+from forecasting.combination import DEFAULT_MEMBERS, Combination
 from forecasting.models import (
-    AUTO,
     ContactCentre,
     ForecastModel,
     RegionInfo,
     SeasonalNaive,
     VolumeEvent,
-    model_named,
 )
+from forecasting.registry import AUTO, model_named
 from forecasting.selection import AutoSelect
 from forecasting.synthetic import DemandEvent, GeneratorInputs, QueueModel, RegionDemand
 from scenarios.spec import Queue, Scenario
@@ -88,7 +88,8 @@ def forecast_model(scenario: Scenario, alias: str = ContactCentre.alias) -> Fore
     """An unfitted model for the scenario.
 
     The contact-centre model gets the regions, events and deflection (also as a
-    candidate of 'auto'); other models are built with their defaults.
+    candidate of 'auto' and a member of 'combination'); other models are built with
+    their defaults.
     """
 
     def contact_centre() -> ForecastModel:
@@ -100,6 +101,9 @@ def forecast_model(scenario: Scenario, alias: str = ContactCentre.alias) -> Fore
 
     if alias == ContactCentre.alias:
         return contact_centre()
+    if alias == Combination.alias:
+        others = (m for m in DEFAULT_MEMBERS if m is not ContactCentre)
+        return Combination((*others, contact_centre))
     if alias == AUTO:
         return AutoSelect((SeasonalNaive, contact_centre))
     return model_named(alias)

@@ -7,9 +7,9 @@ import json
 import math
 from typing import Any
 
-from followsun.commands.forecast import build_model, read_history
-from forecasting.backtest import backtest
-from forecasting.models import MODEL_ALIASES, MODELS
+from forecasting.aliases import AUTO, MODEL_ALIASES
+
+STATISTICAL_PREFIX = "statsforecast_"
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +30,8 @@ def register(subparsers: Any) -> None:
         "--model",
         action="append",
         choices=MODEL_ALIASES,
-        help="model to score (repeatable; default: every model but auto)",
+        help="model to score (repeatable; default: every model but auto and the statsforecast "
+        "ones)",
     )
     parser.add_argument(
         "--scenario", metavar="S.yaml", help="scenario giving region zones, events, deflection"
@@ -46,10 +47,18 @@ def _number(value: float) -> float | None:
 
 def run(args: argparse.Namespace) -> int:
     """Backtest and print the table (or JSON)."""
-    history = read_history(args.history)
-    aliases = args.model or sorted(MODELS)
-    factories = [lambda alias=alias: build_model(alias, args.scenario) for alias in aliases]
-    result = backtest(history, factories, horizon_days=args.horizon_days, folds=args.folds)
+    from followsun.services.forecast import backtest_history
+
+    aliases = args.model or [
+        a for a in MODEL_ALIASES if a != AUTO and not a.startswith(STATISTICAL_PREFIX)
+    ]
+    result = backtest_history(
+        args.history,
+        aliases,
+        horizon_days=args.horizon_days,
+        folds=args.folds,
+        scenario_path=args.scenario,
+    )
     if args.json:
         scores = {
             s.alias: {"mase": _number(s.mase), "wape": _number(s.wape)} for s in result.scores

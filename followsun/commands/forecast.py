@@ -4,55 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from forecasting.aliases import DEFAULT_MODEL, MODEL_ALIASES
 
-from forecasting.errors import InputError
-from forecasting.models import MODEL_ALIASES, ContactCentre, ForecastModel, model_named
-from forecasting.panel import infer_interval_min
-from forecasting.schema import FORECAST, HISTORY, to_csv_frame, validate_frame
-
-DEFAULT_MODEL = ContactCentre.alias
-
-
-def read_history(path: str) -> pd.DataFrame:
-    """Read and validate an interval history CSV (CONTRACTS.md 'history')."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
-    return validate_frame(raw, HISTORY, source=path)
-
-
-def horizon_grid(history: pd.DataFrame, horizon_days: int) -> pd.DatetimeIndex:
-    """The UTC intervals of the `horizon_days` days following the history's last interval."""
-    if horizon_days < 1:
-        raise InputError(f"--horizon-days must be at least 1, got {horizon_days}")
-    starts = pd.DatetimeIndex(history["interval_start"])
-    step = pd.Timedelta(minutes=infer_interval_min(starts))
-    first = starts.max() + step
-    return pd.date_range(
-        first,
-        first + pd.Timedelta(days=horizon_days),
-        freq=step,
-        inclusive="left",
-        name="interval_start",
-    )
-
-
-def build_model(alias: str, scenario_path: str | None) -> ForecastModel:
-    """The model by alias; with a scenario, the contact-centre model gets its regions and levers."""
-    if scenario_path is None:
-        return model_named(alias)
-    from scenarios.demand import forecast_model
-    from scenarios.loader import load_scenario
-
-    return forecast_model(load_scenario(scenario_path), alias)
+MODEL_HELP = (
+    "model alias (default %(default)s): seasonal_naive (same interval last week, the baseline), "
+    "mean_4_weeks, median_8_weeks (that interval over the last 4 / 8 weeks), robust_profile "
+    "(recent daily level per weekday x median intraday shape, sparse queues pooled with their "
+    "channel), contact_centre (daily Poisson fit with trend, weekday and holidays x pooled "
+    "intraday profiles, per customer region), combination (mean of robust_profile, "
+    "median_8_weeks and contact_centre), statsforecast_mstl, statsforecast_autoets (need "
+    "'followsun[stats]'), auto (per queue, the model with the lowest error over eight "
+    "rolling 7-day folds, or the mean of the best two when that does better; never worse "
+    "than seasonal_naive on them)"
+)
 
 
 def register(subparsers: Any) -> None:
@@ -64,43 +31,53 @@ def register(subparsers: Any) -> None:
         "tier, volume, optional aht_seconds and region) and forecast the following days. "
         "Writes interval_start, channel, language, tier, volume, volume_p10, volume_p90, "
         "aht_seconds. A history with a region column is forecast per region in its local time: "
-        "region values are IANA zones, or region ids of --scenario.",
+        "region values are IANA zones, or region ids of --scenario. Handle time: a queue's "
+        "aht_seconds is the volume-weighted mean of its last 4 weeks of history; for a queue "
+        "whose history has none (a volume-only export) it is --aht-seconds, else the "
+        "--scenario queue's aht_seconds, else left empty with a warning (followsun staff then "
+        "takes the scenario queue's aht_seconds).",
     )
     parser.add_argument("--history", required=True, metavar="H.csv", help="interval history CSV")
     parser.add_argument(
         "--horizon-days", required=True, type=int, metavar="N", help="days to forecast"
     )
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_ALIASES, help=MODEL_HELP)
     parser.add_argument(
-        "--model",
-        default=DEFAULT_MODEL,
-        choices=MODEL_ALIASES,
-        help=f"model alias (default {DEFAULT_MODEL})",
+        "--scenario",
+        metavar="S.yaml",
+        help="scenario giving region zones, events, deflection and each queue's aht_seconds",
     )
     parser.add_argument(
-        "--scenario", metavar="S.yaml", help="scenario giving region zones, events, deflection"
+        "--aht-seconds",
+        type=float,
+        metavar="S",
+        help="handle time for queues whose history has no aht_seconds (before the scenario's)",
     )
     parser.add_argument("--out", required=True, metavar="F.csv", help="forecast CSV to write")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read, fit, predict, write."""
-    history = read_history(args.history)
-    grid = horizon_grid(history, args.horizon_days)
-    model = build_model(args.model, args.scenario)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        forecast = model.fit(history).predict(grid)
-    for warning in caught:
-        print(f"followsun forecast: warning: {warning.message}", file=sys.stderr)
-    for note in getattr(model, "notes_", []):
-        print(f"followsun forecast: note: {note}", file=sys.stderr)
-    validate_frame(forecast, FORECAST, source="forecast")
+    """Forecast through the service, print its messages, write the CSV."""
+    from followsun.services.forecast import forecast_history
+    from forecasting.schema import to_csv_frame
+
+    result = forecast_history(
+        args.history,
+        args.horizon_days,
+        model=args.model,
+        scenario_path=args.scenario,
+        aht_s=args.aht_seconds,
+    )
+    for message in result.messages:
+        print(f"followsun forecast: {message}", file=sys.stderr)
+    forecast = result.forecast
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     to_csv_frame(forecast).to_csv(out, index=False, float_format="%.4f")
+    queues = forecast[["channel", "language", "tier"]].drop_duplicates().shape[0]
     print(
-        f"{out}: {len(forecast)} rows, {forecast[['channel', 'language', 'tier']].drop_duplicates().shape[0]} "
-        f"queues, {args.horizon_days} days from {grid[0].isoformat()} ({model.alias})"
+        f"{out}: {len(forecast)} rows, {queues} queues, {args.horizon_days} days from "
+        f"{result.start.isoformat()} ({result.model}, fitted in {result.fit_seconds:.2f} s)"
     )
     return 0

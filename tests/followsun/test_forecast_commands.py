@@ -80,7 +80,14 @@ def test_backtest_json_keyed_by_alias(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert code == 0
     scores = json.loads(capsys.readouterr().out)
-    assert set(scores) == {"seasonal_naive", "contact_centre"}
+    assert set(scores) == {
+        "seasonal_naive",
+        "mean_4_weeks",
+        "median_8_weeks",
+        "robust_profile",
+        "contact_centre",
+        "combination",
+    }
     for score in scores.values():
         assert set(score) == {"mase", "wape"} and score["mase"] > 0
 
@@ -250,3 +257,20 @@ def test_statsforecast_missing_exits_2_with_install_hint(
     code = main([*argv, "--model", "statsforecast_mstl", "--out", str(tmp_path / "f.csv")])
     assert code == 2
     assert "pip install 'followsun[stats]'" in capsys.readouterr().err
+
+
+def test_volume_only_history_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No aht_seconds column: empty with a warning, --aht-seconds, or the scenario's queue."""
+    path = write_history(tmp_path / "h.csv", days=21)
+    pd.read_csv(path).drop(columns="aht_seconds").to_csv(path, index=False)
+    out = tmp_path / "f.csv"
+    assert main(["forecast", "--history", str(path), "--horizon-days", "2", "--out", str(out)]) == 0
+    assert "chat/en/t1: their aht_seconds is left empty" in capsys.readouterr().err
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert (written["aht_seconds"] == "").all()
+    validate_frame(written, FORECAST)
+    args = ["forecast", "--history", str(path), "--horizon-days", "2", "--out", str(out)]
+    assert main([*args, "--aht-seconds", "275", "--model", "robust_profile"]) == 0
+    assert "set to --aht-seconds 275" in capsys.readouterr().err
+    assert (pd.read_csv(out)["aht_seconds"] == 275.0).all()
+    assert main([*args, "--aht-seconds", "0"]) == 2

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecasting.aggregate import interval_history
 from forecasting.backtest import backtest, fold_origins, forecast_accuracy
@@ -117,3 +119,14 @@ def test_forecast_accuracy_mase_undefined_without_scale() -> None:
     assert np.isnan(report["mase"].iloc[0])
     assert report["wape"].iloc[0] == pytest.approx(0.5)
     assert report["inside_band"].iloc[0] == pytest.approx(1.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 12))
+def test_fold_layout_is_contiguous_and_ends_at_the_end(horizon_days: int, folds: int) -> None:
+    end = ts("2027-06-01")
+    origins = fold_origins(end, horizon_days, folds)
+    step = pd.Timedelta(days=horizon_days)
+    assert len(origins) == folds
+    assert origins[-1] + step == end
+    assert all(b - a == step for a, b in zip(origins, origins[1:], strict=False))

@@ -16,16 +16,17 @@ from forecasting.aggregate import interval_history
 from forecasting.errors import InputError
 from forecasting.models import (
     ContactCentre,
+    MissingAhtWarning,
     RegionInfo,
     SeasonalNaive,
     ShortHistoryWarning,
     VolumeEvent,
     count_quantiles,
     dirichlet_concentration,
-    model_named,
     poisson_regression,
     shrink,
 )
+from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
 from forecasting.timegrid import interval_grid
@@ -222,11 +223,17 @@ def test_aht_is_volume_weighted_mean_of_last_weeks() -> None:
     assert forecast["aht_seconds"].unique().tolist() == [400.0]
 
 
-def test_missing_aht_needs_a_default() -> None:
+def test_missing_aht_is_left_empty_with_a_warning_or_takes_the_default() -> None:
     grid = interval_grid(ts("2027-01-04"), ts("2027-01-18"), 60)
     history = frame(grid, np.ones(len(grid))).drop(columns="aht_seconds")
-    with pytest.raises(InputError, match="no aht_seconds for queue"):
-        SeasonalNaive().fit(history)
+    with pytest.warns(MissingAhtWarning, match="no aht_seconds for queue"):
+        empty = (
+            SeasonalNaive()
+            .fit(history)
+            .predict(interval_grid(ts("2027-01-18"), ts("2027-01-19"), 60))
+        )
+    assert empty["aht_seconds"].isna().all()
+    validate_frame(empty, FORECAST)
     forecast = (
         SeasonalNaive(default_aht_s=420.0)
         .fit(history)

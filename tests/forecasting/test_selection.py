@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 
 from forecasting.aggregate import interval_history
-from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive, model_named
+from forecasting.backtest import backtest
+from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive
+from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
-from forecasting.selection import AutoSelect
+from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, fold_error, members_of
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
 from forecasting.timegrid import interval_grid
 
@@ -78,3 +80,50 @@ def test_short_history_uses_first_candidate_and_says_so() -> None:
     assert isinstance(model, AutoSelect)
     assert set(model.choice_["model"]) == {"seasonal_naive"}
     assert "too short to validate" in model.notes_[0]
+
+
+def test_auto_is_never_worse_than_the_baseline_on_its_folds() -> None:
+    """Re-scoring the folds auto saw: per queue, its choice's error <= seasonal naive's."""
+    rng = np.random.default_rng(11)
+    grid = interval_grid(ts("2026-06-01"), ts("2026-08-31"), 60)
+    hour = np.asarray(grid.hour)
+    parts = []
+    for language, mean in (("en", 30.0), ("ja", 0.3), ("de", 4.0)):
+        level = mean * np.where((hour >= 8) & (hour < 18), 1.0, 0.1)
+        level = level * rng.gamma(5.0, 0.2, size=len(grid) // 24).repeat(24)  # noisy days
+        parts.append(
+            pd.DataFrame(
+                {
+                    "interval_start": grid,
+                    "channel": "chat",
+                    "language": language,
+                    "tier": 1,
+                    "volume": rng.poisson(level).astype(float),
+                    "aht_seconds": 300.0,
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    model = AutoSelect(validation_days=7, folds=4).fit(frame)
+    result = backtest(
+        frame, model.candidates, horizon_days=7, folds=4, min_train_days=MIN_TRAIN_DAYS
+    )
+    baseline = fold_error(result.forecasts["seasonal_naive"], result.actuals)
+    languages = result.queues["language"].tolist()
+    for _, row in model.choice_.iterrows():
+        q = languages.index(row["language"])
+        members = members_of(row["model"])
+        chosen = sum(result.forecasts[m] for m in members) / len(members)
+        assert fold_error(chosen[:, q : q + 1], result.actuals[:, q : q + 1])[0] <= baseline[q]
+    forecast = model.predict(interval_grid(ts("2026-08-31"), ts("2026-09-02"), 60))
+    validate_frame(forecast, FORECAST)
+    assert (forecast["volume_p10"] <= forecast["volume"]).all()
+
+
+def test_every_alias_builds_its_model() -> None:
+    from forecasting.aliases import MODEL_ALIASES
+    from forecasting.registry import MODELS, STATISTICAL_ALIASES
+
+    assert set(MODEL_ALIASES) == {*MODELS, *STATISTICAL_ALIASES, "auto"}
+    for alias in MODELS:
+        assert model_named(alias).alias == alias

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from forecasting.errors import InputError
-from forecasting.models import ForecastModel, ShortHistoryWarning, model_named
+from forecasting.models import ForecastModel, ShortHistoryWarning
+from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
 from forecasting.statistical import (
     INSTALL_HINT,

@@ -1,0 +1,19 @@
+"""The model aliases as plain strings, for CLI parsers that must not import the models.
+
+`forecasting.registry` builds a model from each; a test keeps the two in step.
+"""
+
+AUTO = "auto"
+DEFAULT_MODEL = "contact_centre"
+BASELINE = "seasonal_naive"
+MODEL_ALIASES = (
+    "combination",
+    "contact_centre",
+    "mean_4_weeks",
+    "median_8_weeks",
+    "robust_profile",
+    "seasonal_naive",
+    "statsforecast_autoets",
+    "statsforecast_mstl",
+    AUTO,
+)

@@ -1,0 +1,113 @@
+"""Models of past weeks: baselines against pandas, the robust profile on known series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.errors import InputError
+from forecasting.schema import FORECAST, validate_frame
+from forecasting.timegrid import interval_grid
+from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile, overdispersion
+
+START = pd.Timestamp("2027-01-04", tz="UTC")  # a Monday
+PER_DAY = 24
+
+
+def history(volume: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    """Hourly history of queues (channel, language) from START."""
+    parts = []
+    for (channel, language), y in volume.items():
+        grid = interval_grid(START, START + pd.Timedelta(hours=len(y)), 60)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "interval_start": grid,
+                    "channel": channel,
+                    "language": language,
+                    "tier": 1,
+                    "volume": y,
+                    "aht_seconds": 300.0,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def horizon(weeks_back: int, days: int) -> pd.DatetimeIndex:
+    first = START + pd.Timedelta(weeks=weeks_back)
+    return interval_grid(first, first + pd.Timedelta(days=days), 60)
+
+
+def test_baselines_match_pandas_over_the_same_interval_of_past_weeks() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.poisson(20, size=10 * 7 * PER_DAY).astype(float)
+    y[5] = np.nan
+    frame = history({("phone", "en"): y})
+    weekly = pd.DataFrame(y.reshape(10, 7 * PER_DAY))  # row = week, column = hour of week
+    for model, expected in (
+        (MedianOfWeeks(), weekly.iloc[-8:].median()),
+        (MeanOfWeeks(), weekly.iloc[-4:].mean()),
+    ):
+        forecast = model.fit(frame).predict(horizon(10, 14))
+        np.testing.assert_allclose(
+            forecast["volume"].to_numpy(), np.tile(expected.to_numpy(), 2), rtol=1e-12
+        )
+        assert (forecast["volume_p10"] <= forecast["volume"]).all()
+        assert (forecast["volume"] <= forecast["volume_p90"]).all()
+
+
+def test_robust_profile_reproduces_a_noise_free_level_times_shape() -> None:
+    shape = np.sin(np.linspace(0, np.pi, PER_DAY)) + 0.1
+    shape /= shape.sum()
+    weekday_total = np.array([700.0, 600, 600, 650, 500, 100, 80])
+    week = (weekday_total[:, None] * shape[None, :]).ravel()
+    frame = history({("phone", "en"): np.tile(week, 9)})
+    forecast = RobustProfile().fit(frame).predict(horizon(9, 7))
+    np.testing.assert_allclose(forecast["volume"].to_numpy(), week, rtol=1e-9)
+    validate_frame(forecast, FORECAST)
+
+
+def test_robust_profile_ignores_one_outage_week_in_the_shape() -> None:
+    shape = np.linspace(1, 2, PER_DAY)
+    shape /= shape.sum()
+    week = np.tile(500 * shape, 7)
+    y = np.tile(week, 9)
+    outage = 4 * 7 * PER_DAY  # week 5: the afternoon doubles, the morning is lost
+    y[outage : outage + 7 * PER_DAY] = np.tile(np.r_[np.zeros(12), 2 * 500 * shape[12:]], 7)
+    forecast = RobustProfile(level_halflife_weeks=0.01).fit(history({("phone", "en"): y}))
+    shares = forecast.predict(horizon(9, 1))["volume"].to_numpy()
+    np.testing.assert_allclose(shares / shares.sum(), shape, rtol=1e-9)
+
+
+def test_sparse_queue_borrows_its_channels_shape() -> None:
+    """A queue of a few contacts a week takes the shape of its busy sibling in the channel."""
+    rng = np.random.default_rng(5)
+    shape = np.r_[np.zeros(8), np.full(10, 1.0), np.zeros(6)]
+    shape /= shape.sum()
+    busy = rng.poisson(np.tile(300 * shape, 7 * 9)).astype(float)
+    sparse = rng.poisson(np.tile(0.5 * shape, 7 * 9)).astype(float)
+    frame = history({("chat", "en"): busy, ("chat", "ja"): sparse})
+    forecast = RobustProfile().fit(frame).predict(horizon(9, 7))
+    ja = forecast[forecast["language"] == "ja"]["volume"].to_numpy().reshape(7, PER_DAY)
+    day = ja.sum(axis=0) / ja.sum()
+    # Nothing at night (the sibling's shape), where the sparse queue alone says nothing.
+    assert day[:8].sum() + day[18:].sum() < 0.02
+    assert (ja >= 0).all()
+
+
+def test_weekly_models_need_a_week_and_forecast_only_after_the_history() -> None:
+    with pytest.raises(InputError, match="at least one week"):
+        MedianOfWeeks().fit(history({("phone", "en"): np.ones(5 * PER_DAY)}))
+    model = MedianOfWeeks().fit(history({("phone", "en"): np.ones(14 * PER_DAY)}))
+    with pytest.raises(InputError, match="only after"):
+        model.predict(horizon(1, 1))
+
+
+def test_overdispersion_by_moments() -> None:
+    forecast = np.full((1, 4), 10.0)
+    actual = np.array([[10.0 - 5, 10 + 5, 10 - 5, 10 + 5]])
+    # var 25 = mu + phi mu^2 = 10 + 100 phi -> phi = 0.15
+    assert overdispersion(actual, forecast)[0] == pytest.approx(0.15)
+    assert overdispersion(np.full((1, 4), 10.0), forecast)[0] == 0.0  # below Poisson: 0
