@@ -17,9 +17,6 @@ import pytest
 from followsun.cli import COMMAND_MODULES, HEAVY_MODULES
 
 REPO = Path(__file__).resolve().parents[2]
-# Command modules another branch (forecasting, issue 28) makes lazy; once it is merged they
-# pass, and these strict xfails fail until the entries are removed.
-AWAITING_LAZY = frozenset({"followsun.commands.forecast", "followsun.commands.backtest"})
 
 
 def loaded_heavy(code: str) -> list[str]:
@@ -36,15 +33,7 @@ def loaded_heavy(code: str) -> list[str]:
     return list(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _awaiting(name: str) -> pytest.MarkDecorator | tuple[()]:
-    if name in AWAITING_LAZY:
-        return pytest.mark.xfail(strict=True, reason="made lazy on the forecasting branch")
-    return ()
-
-
-@pytest.mark.parametrize(
-    "module", [pytest.param(m, marks=_awaiting(m), id=m.rsplit(".", 1)[1]) for m in COMMAND_MODULES]
-)
+@pytest.mark.parametrize("module", COMMAND_MODULES, ids=lambda m: m.rsplit(".", 1)[1])
 def test_registering_a_command_loads_no_heavy_module(module: str) -> None:
     code = (
         "import argparse, importlib\n"
@@ -53,7 +42,6 @@ def test_registering_a_command_loads_no_heavy_module(module: str) -> None:
     assert loaded_heavy(code) == []
 
 
-@pytest.mark.xfail(bool(AWAITING_LAZY), strict=True, reason="made lazy on the forecasting branch")
 def test_building_the_parser_loads_no_heavy_module() -> None:
     assert loaded_heavy("import followsun.cli\nfollowsun.cli.build_parser()") == []
 
