@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 SECTIONS: list[str] = [
+    "startup",
     "staffing",
     "forecasting",
     "simulation",

@@ -1,5 +1,10 @@
 """The `followsun` command line: one module per command under `followsun.commands`.
 
+Each command parses its arguments, calls one service (`followsun.services`) and prints.
+Building the parser imports only the command modules, which import argparse and the
+standard library at top level and everything heavy inside `run`, so `--help` answers at
+once.
+
 Exit codes: 0 success; 1 the work ran but a check or target failed; 2 bad input or usage;
 130 interrupted (Ctrl-C), which stops even a search in progress (`planner.cancellation`).
 """
@@ -13,12 +18,13 @@ import threading
 from collections.abc import Callable, Sequence
 
 from followsun.errors import InputError
-from planner.cancellation import CancelToken, using
 
 # The main thread checks for Ctrl-C this often while a command runs, and gives an
 # interrupted command this long to unwind.
 JOIN_POLL_SECONDS = 0.2
 STOP_GRACE_SECONDS = 30.0
+# What building the parser must not import (tests/followsun/test_startup.py, bench startup).
+HEAVY_MODULES = ("pandas", "numpy", "ortools", "scipy", "plotly", "sqlalchemy", "alembic", "rich")
 # Each module defines `register(subparsers)`, which adds its parser with `func=run(args) -> int`.
 COMMAND_MODULES = [
     "followsun.commands.demo",
@@ -52,14 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command and return its exit code (Ctrl-C while starting up is 130 too)."""
     try:
-        return run_stoppable(lambda: int(args.func(args)))
-    except InputError as exc:
-        print(f"followsun {args.command}: {exc}", file=sys.stderr)
-        return 2
+        args = build_parser().parse_args(argv)
+        try:
+            return run_stoppable(lambda: int(args.func(args)))
+        except InputError as exc:
+            print(f"followsun {args.command}: {exc}", file=sys.stderr)
+            return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -72,6 +78,8 @@ def run_stoppable(work: Callable[[], int]) -> int:
     ends its searches in progress and interrupts the work, waits up to STOP_GRACE_SECONDS for it to
     unwind (files and transactions close on the way), then raises KeyboardInterrupt.
     """
+    from planner.cancellation import CancelToken, using
+
     outcome: list[tuple[int, BaseException | None]] = []
     # Waited for through an event: a Thread.join interrupted by Ctrl-C marks the thread
     # stopped although it still runs, so a second join returns at once.

@@ -121,3 +121,31 @@ def interval_history(
     out["aht_seconds"] = aht
     order = [c for c in HISTORY.names if c in out.columns]
     return out[order]
+
+
+def names_every_region(tickets: pd.DataFrame) -> bool:
+    """Whether every ticket names its customer region, so history can be kept per region."""
+    return "region" in tickets and bool(tickets["region"].notna().all())
+
+
+def history_before(
+    tickets: pd.DataFrame, end: pd.Timestamp, interval_min: int, *, by_region: bool
+) -> pd.DataFrame:
+    """Interval history of the tickets created before `end`, from the first one's interval.
+
+    The one rule for turning a ticket store into a forecast's history: the grid starts at
+    the interval of the earliest ticket and ends just before `end`.
+
+    Raises:
+        InputError: no ticket before `end`, or less than two intervals of them.
+    """
+    step = pd.Timedelta(minutes=interval_min)
+    created = pd.to_datetime(tickets["created_at"], utc=True)
+    past = tickets[(created < end).to_numpy()]
+    if past.empty:
+        raise InputError(f"no tickets before {end.isoformat()}")
+    first = created[created < end].min().floor(step)
+    grid = pd.date_range(first, end, freq=step, inclusive="left", name="interval_start")
+    if len(grid) < 2:
+        raise InputError(f"the imported tickets span less than two intervals before {end}")
+    return interval_history(past, grid, by_region=by_region)

@@ -7,15 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 from followsun.commands.arguments import iso_date
-from followsun.demo import DemoOptions, next_monday, run_demo
+from followsun.commands.display import progress_bar
 from followsun.errors import InputError
-from followsun.report import summary_table
-
-STAGES = ("history", "forecast", "requirements", "roster", "outcomes", "cost", "report", "store")
 
 
 def register(subparsers: Any) -> None:
@@ -71,6 +65,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo with a progress display, then print the summary table."""
+    from rich.console import Console
+
+    from followsun.report import summary_table
+    from followsun.services.plan import DemoOptions, next_monday, run_demo
+
     if not 1 <= args.weeks <= 12:
         raise InputError(f"--weeks: expected 1 to 12, got {args.weeks}")
     start = args.start or next_monday(datetime.now(UTC).date())
@@ -85,28 +84,14 @@ def run(args: argparse.Namespace) -> int:
         tickets=args.tickets,
         publish=args.publish,
     )
+    with progress_bar("starting") as progress:
+        result = run_demo(options, progress)
     console = Console()
-    status = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=status,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("starting", total=len(STAGES))
-
-        def advance(stage: str) -> None:
-            done = STAGES.index(stage) if stage in STAGES else 0
-            bar.update(task, completed=done, description=f"[{done + 1}/{len(STAGES)}] {stage}")
-
-        result = run_demo(options, advance)
     console.print(summary_table(result.report))
     solver = result.plan.roster
     for line in (*solver.unmet_coverage[:5], *solver.binding_rules[:5]):
         console.print(f"  {line}")
     console.print(f"wrote {args.out}/report.html and the stage files; run {result.run_id} stored")
-    solved = solver.status in ("optimal", "feasible")
     if args.publish:
         if result.published_version is None:
             console.print(f"not published: the roster is {solver.status}")
@@ -115,4 +100,4 @@ def run(args: argparse.Namespace) -> int:
             f"published roster version {result.published_version} of scenario "
             f"{result.plan.scenario.name}"
         )
-    return 0 if solved else 1
+    return 0 if solver.solved else 1

@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
-
-from forecasting.errors import InputError
-from planner.staffing import realtime
-from planner.staffing.status import Binding, Status
 
 
 def register(subparsers: Any) -> None:
@@ -49,80 +44,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _number(value: float) -> float | None:
-    """JSON has no infinity: an unstable queue's ASA is written as null."""
-    return float(value) if math.isfinite(value) else None
-
-
-def _check(args: argparse.Namespace) -> None:
-    problems = []
-    if not (math.isfinite(args.volume) and args.volume >= 0):
-        problems.append(f"--volume {args.volume}: expected a number of contacts >= 0")
-    if not (math.isfinite(args.aht) and args.aht > 0):
-        problems.append(f"--aht {args.aht}: expected handle seconds > 0")
-    if not (math.isfinite(args.interval_minutes) and args.interval_minutes > 0):
-        problems.append(f"--interval-minutes {args.interval_minutes}: expected minutes > 0")
-    if not (math.isfinite(args.target_seconds) and args.target_seconds >= 0):
-        problems.append(f"--target-seconds {args.target_seconds}: expected seconds >= 0")
-    if args.agents is not None and args.agents < 0:
-        problems.append(f"--agents {args.agents}: expected a count >= 0")
-    if args.sl is not None and not 0 <= args.sl <= 1:
-        problems.append(f"--sl {args.sl}: expected a share in [0, 1] such as 0.8")
-    if args.patience_seconds is not None and not (
-        math.isfinite(args.patience_seconds) and args.patience_seconds > 0
-    ):
-        problems.append(f"--patience-seconds {args.patience_seconds}: expected seconds > 0")
-    if not 0 < args.max_occupancy <= 1:
-        problems.append(f"--max-occupancy {args.max_occupancy}: expected a share in (0, 1]")
-    if problems:
-        raise InputError("bad arguments", problems)
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the figures (and the agents required in --sl mode)."""
-    _check(args)
-    interval_s = args.interval_minutes * 60.0
-    status = Status.OK
-    binding: Binding | None = None
-    agents = args.agents
-    if agents is None:
-        need = realtime.required_agents(
-            args.volume,
-            args.aht,
-            interval_s,
-            args.patience_seconds,
-            sl_target=args.sl,
+    from followsun.services.erlang import ErlangQuestion, erlang_figures
+
+    out = erlang_figures(
+        ErlangQuestion(
+            volume=args.volume,
+            aht_s=args.aht,
+            interval_min=args.interval_minutes,
+            agents=args.agents,
+            sl=args.sl,
             target_s=args.target_seconds,
+            patience_s=args.patience_seconds,
             max_occupancy=args.max_occupancy,
         )
-        agents = int(need.agents)
-        status = Status(int(need.status))
-        binding = Binding(int(need.binding))
-    out: dict[str, Any] = {"agents": agents}
-    fig = realtime.figures(
-        agents, args.volume, args.aht, interval_s, args.target_seconds, args.patience_seconds
     )
-    out |= {
-        "service_level": float(fig.service_level),
-        "p_wait": float(fig.p_wait),
-        "asa_seconds": _number(float(fig.asa_seconds)),
-        "occupancy": float(fig.occupancy),
-    }
-    if fig.abandon_rate is not None:
-        out["abandon_rate"] = float(fig.abandon_rate)
-    model = fig.model
-    out |= {
-        "traffic_erlangs": args.volume * args.aht / interval_s,
-        "model": model,
-        "status": status.label,
-    }
-    if binding is not None:
-        out["binding"] = binding.label
     if args.json:
         print(json.dumps(out))
     else:
         _print_text(out, args)
-    return 0 if status == Status.OK else 1
+    return 0 if out["status"] == "ok" else 1
 
 
 def _print_text(out: dict[str, Any], args: argparse.Namespace) -> None:

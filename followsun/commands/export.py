@@ -10,9 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from followsun.commands.tickets_import import parse_since
-from followsun.store import database_url, init_db, session_scope, tickets_frame
-from forecasting.schema import to_csv_frame
+from followsun.commands.arguments import parse_since
 
 
 def register(subparsers: Any) -> None:
@@ -31,17 +29,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the tickets."""
-    engine = init_db(database_url())
-    try:
-        with session_scope(engine) as session:
-            frame = tickets_frame(
-                session, parse_since(args.start), parse_since(args.end), args.source
-            )
-    finally:
-        engine.dispose()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    out = to_csv_frame(frame)
-    out["escalated"] = out["escalated"].map({True: "true", False: "false"})
-    out.to_csv(args.out, index=False)
-    print(f"wrote {len(frame):,} tickets to {args.out}")
+    from followsun.services.export import export_tickets
+
+    count = export_tickets(args.out, parse_since(args.start), parse_since(args.end), args.source)
+    print(f"wrote {count:,} tickets to {args.out}")
     return 0

@@ -1,53 +1,26 @@
 """`followsun feedback`: the published roster against the latest actuals and re-forecast.
 
-Reads the imported tickets, the scenario's published roster and its latest stored
-forecast from the store, runs `followsun.services.feedback_loop.feedback_report`, prints a summary
-and writes accuracy.csv, forecast.csv, requirements.csv, risk.csv and feedback.json into
---out. The re-forecast is stored as a 'feedback' run. Exit 0 when no coming day is at
-risk, 1 when some are, 2 on bad input (no tickets, nothing published).
+A thin wrapper over `followsun.services.feedback.run_feedback`, which reads the store,
+runs the feedback loop, writes accuracy.csv, forecast.csv, requirements.csv, risk.csv and
+feedback.json into --out and stores the re-forecast as a 'feedback' run; this prints a
+summary. Exit 0 when no coming day is at risk, 1 when some are, 2 on bad input (no
+tickets, nothing published).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from followsun.commands.arguments import iso_date
-from followsun.errors import InputError
-from followsun.services.feedback_loop import (
-    FeedbackReport,
-    FeedbackSettings,
-    coming_grid,
-    feedback_report,
-)
-from followsun.store import (
-    RosterVersion,
-    RunStatus,
-    finish_run,
-    forecast_frame,
-    init_db,
-    latest_forecast_run,
-    latest_roster,
-    record_run,
-    roster_frame,
-    save_forecast,
-    save_requirements,
-    save_scenario,
-    session_scope,
-    ticket_count,
-    tickets_frame,
-)
-from forecasting.schema import to_csv_frame
-from scenarios.loader import dump_scenario, load_scenario
 
-MAX_DAYS = 28
+if TYPE_CHECKING:
+    from followsun.services.feedback_loop import FeedbackReport
+
+# What the service writes, named in the help and the summary.
 FILES = ("accuracy.csv", "forecast.csv", "requirements.csv", "risk.csv", "feedback.json")
 
 
@@ -108,121 +81,20 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the store, run the feedback loop, write and store its results."""
-    if not 1 <= args.days <= MAX_DAYS:
-        raise InputError(f"--days: expected 1 to {MAX_DAYS}, got {args.days}")
-    if args.calibration_days < 1 or args.min_samples < 1:
-        raise InputError("--calibration-days and --min-samples must be at least 1")
-    scenario = load_scenario(args.scenario)
-    as_of = args.as_of or datetime.now(UTC).date()
+    """Run the feedback loop over the store and print what it found."""
+    from followsun.services.feedback import run_feedback
+    from followsun.services.feedback_loop import FeedbackSettings
+
     settings = FeedbackSettings(
-        as_of=as_of,
+        as_of=args.as_of or datetime.now(UTC).date(),
         days=args.days,
         model=args.model,
         calibration_days=args.calibration_days,
         min_samples=args.min_samples,
     )
-    end = coming_grid(scenario, as_of, args.days)[0]
-    engine = init_db()
-    try:
-        with session_scope(engine) as session:
-            if ticket_count(session) == 0:
-                raise InputError(
-                    "the store has no tickets; import them first (followsun import "
-                    "zendesk|freshdesk|csv, or followsun sync)"
-                )
-            version = latest_roster(session, scenario.name, published_only=True)
-            if version is None:
-                raise InputError(
-                    f"scenario {scenario.name!r} has no published roster; publish one with "
-                    f"`followsun roster --scenario {args.scenario} ... --publish` or "
-                    "`followsun demo --tickets store --publish`"
-                )
-            roster = roster_frame(session, version.id)
-            since = end - pd.Timedelta(weeks=settings.history_weeks)
-            tickets = tickets_frame(session, since=since.to_pydatetime(), until=end.to_pydatetime())
-            forecast_run = latest_forecast_run(session, scenario.name, end.to_pydatetime())
-            stored = None if forecast_run is None else forecast_frame(session, forecast_run)
-        report = feedback_report(scenario, tickets, stored, roster, settings)
-        record = feedback_record(report, settings, version, forecast_run)
-        write_files(args.out, report)
-        record["run_id"] = store_run(engine, report, record, dump_scenario(scenario), args.out)
-    finally:
-        engine.dispose()
-    text = json.dumps(record, indent=2)
-    (args.out / "feedback.json").write_text(text, encoding="utf-8")
-    print(text if args.json else summary_text(report, record, args.out))
-    return 1 if record["at_risk"] else 0
-
-
-def feedback_record(
-    report: FeedbackReport,
-    settings: FeedbackSettings,
-    version: RosterVersion,
-    forecast_run: int | None,
-) -> dict[str, Any]:
-    """feedback.json: what was compared, measured, recalibrated and found at risk."""
-    risk_columns = [
-        "date_local",
-        "queue",
-        "timezone",
-        "predicted_sl",
-        "target",
-        "margin",
-        "shortfall_heads",
-        "short_head_hours",
-        "worst_intervals",
-    ]
-    return {
-        "scenario": report.scenario.name,
-        "as_of": settings.as_of.isoformat(),
-        "days": settings.days,
-        "period": {
-            "start": _iso(report.grid[0]),
-            "end": _iso(report.grid[-1] + (report.grid[1] - report.grid[0])),
-        },
-        "roster": {
-            "id": version.id,
-            "version": version.version,
-            "published_at": None if version.published_at is None else _iso(version.published_at),
-        },
-        "forecast_run": forecast_run,
-        "forecast_method": report.forecast_method,
-        "accuracy": _records(report.accuracy),
-        "calibration": _records(report.calibration),
-        "risk": _records(report.risk),
-        "at_risk": _records(report.at_risk[risk_columns]),
-        "notes": list(report.notes),
-    }
-
-
-def write_files(out: Path, report: FeedbackReport) -> None:
-    """The CSV files of the report (feedback.json is written once the run is stored)."""
-    out.mkdir(parents=True, exist_ok=True)
-    report.accuracy.to_csv(out / "accuracy.csv", index=False)
-    to_csv_frame(report.forecast).to_csv(out / "forecast.csv", index=False)
-    to_csv_frame(report.requirements).to_csv(out / "requirements.csv", index=False)
-    report.risk.to_csv(out / "risk.csv", index=False)
-
-
-def store_run(
-    engine: Any, report: FeedbackReport, record: dict[str, Any], resolved_yaml: str, out: Path
-) -> int:
-    """Store the re-forecast and its requirements as a 'feedback' run; return its id."""
-    key = json.dumps([resolved_yaml, record["as_of"], record["days"], record["roster"]])
-    with session_scope(engine) as session:
-        stored = save_scenario(session, report.scenario.name, resolved_yaml)
-        run = record_run(session, "feedback", hashlib.sha256(key.encode()).hexdigest(), stored.id)
-        save_forecast(session, run.id, report.forecast)
-        save_requirements(session, run.id, report.requirements)
-        finish_run(
-            session,
-            run.id,
-            RunStatus.SUCCEEDED,
-            summary={k: record[k] for k in ("as_of", "days", "roster", "at_risk", "notes")},
-            outputs_location=str(out.resolve()),
-        )
-        return run.id
+    found = run_feedback(args.scenario, settings, args.out)
+    print(found.json_text if args.json else summary_text(found.report, found.record, args.out))
+    return 1 if found.at_risk else 0
 
 
 def summary_text(report: FeedbackReport, record: dict[str, Any], out: Path) -> str:
@@ -273,34 +145,6 @@ def summary_text(report: FeedbackReport, record: dict[str, Any], out: Path) -> s
     lines.extend(f"note: {note}" for note in report.notes)
     lines.append(f"wrote {', '.join(FILES)} into {out}; run {record['run_id']} stored")
     return "\n".join(lines)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts: NaN as null, dates and times ISO 8601."""
-    out = []
-    for row in frame.to_dict(orient="records"):
-        out.append({str(k): _plain(v) for k, v in row.items()})
-    return out
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp | datetime):
-        return _iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _iso(value: pd.Timestamp | datetime) -> str:
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _pct(value: float | None, sign: bool = False) -> str:

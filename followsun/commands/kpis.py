@@ -12,20 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from followsun.commands.arguments import parse_since
 
-from followsun.commands.tickets_import import parse_since
-from followsun.errors import InputError
-from followsun.store import database_url, init_db, session_scope, tickets_frame
-from forecasting.kpis import Durations, Kpis, SlaTarget, ticket_kpis, volume_by_interval
-from forecasting.schema import to_csv_frame
-from scenarios.loader import load_scenario
-
-DEFAULT_DAYS = 28
+if TYPE_CHECKING:
+    from forecasting.kpis import Durations, Kpis
 
 
 def register(subparsers: Any) -> None:
@@ -45,43 +38,19 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def scenario_targets(path: Path) -> tuple[SlaTarget, ...]:
-    """One first-response target per queue of the scenario."""
-    scenario = load_scenario(path)
-    return tuple(
-        SlaTarget(q.channel, q.target.within_seconds, q.target.fraction, q.language, q.tier)
-        for q in scenario.queues
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     """Compute and print the KPIs."""
-    now = datetime.now(UTC)
-    end = parse_since(args.end) or now
-    start = parse_since(args.start) or end - timedelta(days=DEFAULT_DAYS)
-    if not start < end:
-        raise InputError(f"--from {start:%Y-%m-%d %H:%M} must be before --to {end:%Y-%m-%d %H:%M}")
-    targets = scenario_targets(args.scenario) if args.scenario else None
-    engine = init_db(database_url())
-    try:
-        with session_scope(engine) as session:
-            # The backlog needs tickets created before the period too.
-            tickets = tickets_frame(session, until=end, source=args.source)
-    finally:
-        engine.dispose()
-    kpis = ticket_kpis(
-        tickets,
-        pd.Timestamp(start),
-        pd.Timestamp(end),
-        targets=targets,
-        as_of=pd.Timestamp(min(end, now)),
+    from followsun.services.kpis import KpisRequest, measure_kpis
+
+    request = KpisRequest(
+        start=parse_since(args.start),
+        end=parse_since(args.end),
+        scenario=args.scenario,
+        source=args.source,
+        intervals_out=args.intervals_out,
+        interval_minutes=args.interval_minutes,
     )
-    if args.intervals_out:
-        volume = volume_by_interval(
-            tickets, pd.Timestamp(start), pd.Timestamp(end), args.interval_minutes
-        )
-        args.intervals_out.parent.mkdir(parents=True, exist_ok=True)
-        to_csv_frame(volume).to_csv(args.intervals_out, index=False)
+    kpis = measure_kpis(request)
     print(json.dumps(as_json(kpis), indent=2) if args.json else as_text(kpis))
     return 0
 

@@ -16,9 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from forecasting.errors import InputError
-from planner.nrp import NrpSettings, parse_instance, solve_nrp
-
 
 def register(subparsers: Any) -> None:
     """Add the `nrp` command."""
@@ -42,38 +39,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Parse, solve, write the CSV and report."""
-    problems = []
-    if not args.time_limit > 0:
-        problems.append(f"--time-limit {args.time_limit}: expected seconds > 0")
-    if args.workers < 1:
-        problems.append(f"--workers {args.workers}: expected at least 1")
-    if problems:
-        raise InputError("bad arguments", problems)
-    try:
-        text = args.instance.read_text()
-    except OSError as exc:
-        raise InputError(f"{args.instance}: cannot read ({exc.strerror})") from exc
-    try:
-        inst = parse_instance(text, name=args.instance.stem)
-    except InputError as exc:
-        raise InputError(f"{args.instance}: {exc.args[0]}", exc.problems) from exc
+    from followsun.services.nrp import nrp_record, solve_instance_file
+    from planner.nrp import NrpSettings
+
     settings = NrpSettings(time_limit_s=args.time_limit, num_workers=args.workers, seed=args.seed)
-    result = solve_nrp(inst, settings)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    result.solution().to_csv(args.out, index=False)
-    report = {
-        "instance": result.instance,
-        "objective": result.objective,
-        "bound": result.bound,
-        "gap": result.gap,
-        "status": result.status,
-        "wall_seconds": round(result.wall_seconds, 3),
-        "hard_violations": len(result.violations),
-        "checked_objective": result.checked_objective,
-        "penalties": {p.family: p.points for p in result.penalties},
-    }
+    result = solve_instance_file(args.instance, settings, args.out)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(nrp_record(result), indent=2))
     else:
         gap = "-" if result.gap is None else f"{result.gap:.1%}"
         print(

@@ -12,9 +12,8 @@ import argparse
 import sys
 from typing import Any
 
-from followsun.commands.tickets_import import run_source
-from followsun.connectors import load_sources, sources_path
-from followsun.errors import InputError
+from followsun.commands.display import ProgressLine
+from followsun.commands.tickets_import import report
 
 
 def register(subparsers: Any) -> None:
@@ -32,23 +31,19 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Sync each configured source; the worst exit code wins."""
-    sources = load_sources()
-    if args.source:
-        unknown = sorted(set(args.source) - {s.name for s in sources})
-        if unknown:
-            raise InputError(f"unknown source(s) {', '.join(unknown)}")
-        sources = [s for s in sources if s.name in args.source]
-    if not sources:
-        raise InputError(
-            f"no sources configured in {sources_path()}",
-            ["run `followsun import zendesk ...` or `followsun import freshdesk ...` first"],
-        )
+    from followsun.services.imports import sync_sources
+
+    progress = ProgressLine(args.quiet)
+    try:
+        synced = sync_sources(args.source, progress=progress)
+    finally:
+        progress.close()
     worst = 0
-    for config in sources:
-        try:
-            code = run_source(config, None, args.quiet)
-        except InputError as exc:  # this source's settings or credentials; go on with the rest
-            print(f"followsun sync: {exc}", file=sys.stderr)
+    for source in synced:
+        if source.run is None:  # this source's settings or credentials were refused
+            print(f"followsun sync: {source.refused}", file=sys.stderr)
             code = 2
+        else:
+            code = report(source.run)
         worst = max(worst, code)
     return worst

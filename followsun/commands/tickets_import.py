@@ -18,28 +18,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from followsun.connectors import (
-    CsvMapping,
-    HttpError,
-    ImportResult,
-    SourceConfig,
-    csv_pages,
-    import_source,
-    load_mapping,
-    preview_csv,
-    run_import,
-    save_source,
-)
-from followsun.connectors.base import RecordError
+from followsun.commands.arguments import parse_since
+from followsun.commands.display import ProgressLine
 from followsun.errors import InputError
-from followsun.store import database_url, init_db
-from scenarios.yamlfile import read_yaml
+
+if TYPE_CHECKING:
+    from followsun.connectors import CsvPreview
+    from followsun.services.imports import ImportRun
 
 
 def register(subparsers: Any) -> None:
@@ -117,79 +105,13 @@ def _common(parser: argparse.ArgumentParser, name: str, max_per_page: int) -> No
     )
 
 
-def parse_since(text: str | None) -> datetime | None:
-    """`--since` as a UTC instant: a date is midnight UTC; a time needs a zone."""
-    if text is None:
-        return None
-    try:
-        stamp = pd.Timestamp(text)
-    except ValueError as exc:
-        raise InputError(f"--since {text!r}: expected YYYY-MM-DD or ISO 8601") from exc
-    if stamp.tzinfo is None:
-        if stamp != stamp.normalize():
-            raise InputError(f"--since {text!r}: a time needs a zone, e.g. 2027-03-01T08:00Z")
-        stamp = stamp.tz_localize(UTC)
-    return stamp.tz_convert(UTC).to_pydatetime()
-
-
-class ProgressLine:
-    """A counter on stderr after each committed page: rewritten in place on a terminal."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, result: ImportResult) -> None:
-        """Show the running totals of `result`."""
-        if self.quiet:
-            return
-        c = result.counts
-        line = (
-            f"{result.source}: page {result.pages}: {result.fetched:,} records, "
-            f"{c.inserted:,} new, {c.updated:,} updated, {result.quarantined:,} quarantined"
-        )
-        print(line, end="\r" if self.tty else "\n", file=sys.stderr, flush=True)
-        self.shown = True
-
-    def close(self) -> None:
-        """End the line on a terminal, so the summary starts on a fresh one."""
-        if self.shown and self.tty:
-            print(file=sys.stderr, flush=True)
-
-
-def summary(result: ImportResult) -> str:
-    """One line saying what an import did."""
-    return result.summary()
-
-
-def run_source(
-    config: SourceConfig, since: datetime | None, quiet: bool, max_quarantined: float = 1.0
-) -> int:
-    """Import one API source; print its summary; return the exit code."""
-    engine = init_db(database_url())
-    progress = ProgressLine(quiet)
-    try:
-        result = import_source(engine, config, since, progress)
-    except HttpError as exc:
-        if exc.is_auth:
-            raise InputError(
-                f"{config.name}: {config.url} refused the credentials in ${config.secret_env}"
-            ) from exc
-        print(
-            f"followsun import: {config.name} stopped: {exc}; the pages before it are "
-            "stored: run `followsun sync` to continue",
-            file=sys.stderr,
-        )
+def report(run: ImportRun, max_quarantined: float = 1.0) -> int:
+    """Print what an import did (or why it stopped) and return its exit code."""
+    if run.result is None:
+        print(f"followsun import: {run.stopped}", file=sys.stderr)
         return 1
-    except RecordError as exc:
-        print(f"followsun import: {config.name}: unexpected answer: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        progress.close()
-        engine.dispose()
-    print(summary(result))
-    return quarantine_check(result.quarantined, result.fetched, max_quarantined)
+    print(run.result.summary())
+    return quarantine_check(run.result.quarantined, run.result.fetched, max_quarantined)
 
 
 def quarantine_check(quarantined: int, records: int, limit: float) -> int:
@@ -206,42 +128,40 @@ def quarantine_check(quarantined: int, records: int, limit: float) -> int:
     return 1
 
 
-def _mapping(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    data = read_yaml(path, "mapping file") or {}
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of keys to values")
-    return data
-
-
 def run(args: argparse.Namespace) -> int:
-    """Run the chosen import."""
+    """Run the chosen import (or, with --dry-run, show what a CSV import would store)."""
+    from followsun.services.imports import ApiSource, import_api, import_csv, preview_csv_import
+
     if not 0 <= args.max_quarantined <= 1:
         raise InputError(f"--max-quarantined {args.max_quarantined}: expected a share from 0 to 1")
-    if args.source_kind == "csv":
-        return _run_csv(args)
-    if not 1 <= args.per_page <= (1000 if args.source_kind == "zendesk" else 100):
-        raise InputError(f"--per-page {args.per_page}: out of the vendor's range")
-    config = SourceConfig(
-        name=args.source,
-        kind=args.source_kind,
-        url=args.url,
-        secret_env=args.token_env if args.source_kind == "zendesk" else args.key_env,
-        email=getattr(args, "email", None),
-        mapping=_mapping(args.mapping),
-        per_page=args.per_page,
-        allow_http_loopback=args.allow_http_loopback,
-    )
-    config.check()
-    since = parse_since(args.since)
-    config.secret()  # fail before remembering a source that cannot run
-    save_source(config)
-    return run_source(config, since, args.quiet, args.max_quarantined)
+    if args.source_kind == "csv" and args.dry_run:
+        preview = preview_csv_import(args.file, args.mapping, args.rows, args.chunk_rows)
+        return show_preview(preview, args.max_quarantined)
+    progress = ProgressLine(args.quiet)
+    try:
+        if args.source_kind == "csv":
+            done = import_csv(args.file, args.mapping, args.chunk_rows, progress=progress)
+        else:
+            source = ApiSource(
+                kind=args.source_kind,
+                name=args.source,
+                url=args.url,
+                secret_env=args.token_env if args.source_kind == "zendesk" else args.key_env,
+                email=getattr(args, "email", None),
+                mapping=args.mapping,
+                per_page=args.per_page,
+                allow_http_loopback=args.allow_http_loopback,
+            )
+            done = import_api(source, parse_since(args.since), progress=progress)
+    finally:
+        progress.close()
+    return report(done, args.max_quarantined)
 
 
-def _dry_run(args: argparse.Namespace, mapping: CsvMapping) -> int:
-    preview = preview_csv(args.file, mapping, max(args.rows, 0), args.chunk_rows)
+def show_preview(preview: CsvPreview, max_quarantined: float) -> int:
+    """Print a dry run: the first tickets as they would be stored, the quarantine reasons."""
+    import pandas as pd
+
     with pd.option_context("display.max_columns", None, "display.width", 200):
         print(f"first {len(preview.tickets)} tickets as they would be stored:")
         print(preview.tickets.to_string(index=False) if len(preview.tickets) else "(none)")
@@ -253,24 +173,4 @@ def _dry_run(args: argparse.Namespace, mapping: CsvMapping) -> int:
         f"dry run: {preview.records:,} records: {preview.records - preview.quarantined:,} "
         f"would be stored, {preview.quarantined:,} quarantined; nothing was written"
     )
-    return quarantine_check(preview.quarantined, preview.records, args.max_quarantined)
-
-
-def _run_csv(args: argparse.Namespace) -> int:
-    if args.chunk_rows < 1:
-        raise InputError(f"--chunk-rows {args.chunk_rows}: expected 1 or more")
-    mapping = load_mapping(args.mapping)
-    if not args.file.is_file():
-        raise InputError(f"{args.file}: no such file")
-    if args.dry_run:
-        return _dry_run(args, mapping)
-    engine = init_db(database_url())
-    progress = ProgressLine(args.quiet)
-    try:
-        pages = csv_pages(args.file, mapping, args.chunk_rows)
-        result = run_import(engine, mapping.source, pages, progress)
-    finally:
-        progress.close()
-        engine.dispose()
-    print(summary(result))
-    return quarantine_check(result.quarantined, result.fetched, args.max_quarantined)
+    return quarantine_check(preview.quarantined, preview.records, max_quarantined)

@@ -6,9 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from forecasting.errors import InputError
-from scenarios.loader import load_scenario
-
 
 def register(subparsers: Any) -> None:
     """Add the `validate` command."""
@@ -24,17 +21,15 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate each file; report each one's verdict."""
-    failed = 0
-    for path in args.files:
-        try:
-            scenario = load_scenario(path)
-        except InputError as exc:
-            failed += 1
-            print(str(exc), file=sys.stderr)
+    from followsun.services.validate import validate_scenarios
+
+    checks = validate_scenarios(args.files)
+    for check in checks:
+        if check.error is not None:
+            print(str(check.error), file=sys.stderr)
             continue
-        agents = sum(g.count for s in scenario.sites for g in (*s.headcount, *s.agents))
         print(
-            f"{path}: ok ({scenario.name}: {len(scenario.sites)} sites, {agents} agents, "
-            f"{len(scenario.queues)} queues)"
+            f"{check.path}: ok ({check.name}: {check.sites} sites, {check.agents} agents, "
+            f"{check.queues} queues)"
         )
-    return 2 if failed else 0
+    return 0 if all(check.valid for check in checks) else 2

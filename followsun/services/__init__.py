@@ -1,1 +1,4 @@
-"""Use cases: one function each, called by the CLI and the web app alike."""
+"""Use cases: one module and one public function each, called by the CLI, the web app and jobs alike.
+
+docs/ARCHITECTURE.md ("The service layer") lists them with the command that calls each.
+"""

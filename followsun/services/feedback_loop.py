@@ -27,15 +27,15 @@ from datetime import date, time, timedelta
 import numpy as np
 import pandas as pd
 
-from evaluation.allocation import staffed_frame
-from evaluation.analytic import simulate_outcomes, sla_weights
-from forecasting.aggregate import NOT_DEMAND, interval_history
+from evaluation.analytic import sla_weights
+from followsun.services.pipeline import evaluate_roster, fit_forecast
+from forecasting.aggregate import NOT_DEMAND, history_before, names_every_region
 from forecasting.backtest import forecast_accuracy
 from forecasting.errors import InputError
+from forecasting.queues import queue_keys
 from forecasting.schema import FORECAST
 from forecasting.selection import AutoSelect
 from forecasting.timegrid import interval_grid, local_to_utc
-from scenarios.demand import forecast_model
 from scenarios.spec import Always, Queue, Scenario, Span24x5, WeeklyOpen
 from scenarios.staffing import requirements as staff_requirements
 
@@ -166,11 +166,10 @@ def actual_history(
     not have are left out (and said so).
     """
     notes: list[str] = []
-    step = pd.Timedelta(minutes=scenario.planning.interval_minutes)
     created = pd.to_datetime(tickets["created_at"], utc=True)
     past = tickets[(created < end) & (created >= end - pd.Timedelta(weeks=weeks))]
     known = {q.id for q in scenario.queues}
-    ids = _queue_ids(past)
+    ids = queue_keys(past, "tickets")
     unknown = sorted(set(ids) - known)
     if unknown:
         notes.append(f"tickets of queues not in the scenario left out: {', '.join(unknown)}")
@@ -180,14 +179,11 @@ def actual_history(
             f"no imported tickets of the scenario's queues before {end.isoformat()}; import "
             "some (followsun import zendesk|freshdesk|csv)"
         )
-    first = pd.to_datetime(past["created_at"], utc=True).min().floor(step)
-    grid = pd.date_range(first, end, freq=step, inclusive="left", name="interval_start")
-    if len(grid) < 2:
-        raise InputError(f"the imported tickets span less than two intervals before {end}")
-    by_region = bool(past["region"].notna().all()) if "region" in past else False
-    history = interval_history(past, grid, by_region=by_region)
+    history = history_before(
+        past, end, scenario.planning.interval_minutes, by_region=names_every_region(past)
+    )
     # A queue without any handle time gets the scenario's, so the models can fit it.
-    ids = _queue_ids(history)
+    ids = queue_keys(history, "history")
     for q in scenario.queues:
         mine = (ids == q.id).to_numpy()
         if mine.any() and history.loc[mine, "aht_seconds"].isna().all():
@@ -209,7 +205,7 @@ def calibrate(
     created = pd.to_datetime(tickets["created_at"], utc=True)
     live = ~tickets["status"].isin(NOT_DEMAND) if "status" in tickets else True
     window = tickets[(created < end) & (created >= end - pd.Timedelta(days=days)) & live]
-    ids = _queue_ids(window)
+    ids = queue_keys(window, "tickets")
     handle = pd.to_numeric(window["handle_seconds"], errors="coerce").to_numpy(dtype=float)
     escalated = (
         window["escalated"].astype("boolean")
@@ -402,8 +398,7 @@ def feedback_report(
         scenario, tickets, end, settings.calibration_days, settings.min_samples
     )
     notes.extend(more)
-    model = forecast_model(recalibrated, settings.model)
-    forecast = model.fit(history).predict(grid)
+    forecast, model = fit_forecast(recalibrated, history, grid, settings.model)
     method = settings.model
     if isinstance(model, AutoSelect):
         chosen = model.choice_["model"].value_counts()
@@ -411,12 +406,9 @@ def feedback_report(
         notes.extend(model.notes_)
     forecast = with_handle_times(forecast, calibration)
     reqs = staff_requirements(recalibrated, forecast)
-    staffed = staffed_frame(recalibrated, roster, reqs, grid)
+    staffed, outcomes = evaluate_roster(recalibrated, roster, reqs, forecast, grid)
     if float(staffed["agents"].sum()) == 0.0:
         notes.append("the published roster has nobody at work in the coming days")
-    outcomes = simulate_outcomes(
-        recalibrated, forecast, staffed, interval_min=scenario.planning.interval_minutes
-    )
     if any(q.channel in ("email", "web", "social") for q in scenario.queues):
         notes.append("deferred queues start the coming days with no backlog (an optimistic bound)")
     risk = day_risk(
@@ -454,11 +446,6 @@ def with_handle_times(forecast: pd.DataFrame, calibration: pd.DataFrame) -> pd.D
     new = lookup.reindex(index).to_numpy(dtype=float)
     aht = np.where(np.isnan(new), forecast["aht_seconds"].to_numpy(dtype=float), new)
     return forecast.assign(aht_seconds=aht)[list(FORECAST.names)].reset_index(drop=True)
-
-
-def _queue_ids(tickets: pd.DataFrame) -> pd.Series:
-    tiers = pd.to_numeric(tickets["tier"], errors="coerce").astype("Int64").astype(str)
-    return tickets["channel"].astype(str) + "-" + tickets["language"].astype(str) + "-t" + tiers
 
 
 def _worst(rows: pd.DataFrame, count: int) -> str:

@@ -1,12 +1,13 @@
 """The whole plan for one scenario: forecast, requirements, roster, outcomes, cost.
 
 A pure function of (scenario, history, settings, actual arrivals): the demo, the web app
-and scenario sweeps call it the same way, locally or on a cluster.
+and scenario sweeps call it the same way, locally or on a cluster. The chain is assembled
+here only; its stages (`fit_forecast`, `evaluate_roster`, `price_roster`) are reused by the
+feedback loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,8 +16,10 @@ import pandas as pd
 from evaluation import analytic as simulation
 from evaluation.allocation import staffed_frame
 from evaluation.cost import CostReport, price_scenario
+from followsun.services.progress import Progress, Stages, no_progress
 from forecasting.backtest import forecast_accuracy
 from forecasting.errors import InputError
+from forecasting.models import ForecastModel
 from forecasting.selection import AutoSelect
 from planner.roster.solve import RosterResult, SolveSettings, solve_roster
 from scenarios.demand import forecast_model
@@ -47,11 +50,7 @@ ACTUAL_RATES = (
 )
 FORECAST_RATES = "; arrival rates: the forecast mean"
 
-Progress = Callable[[str], None]
-
-
-def _quiet(_stage: str) -> None:
-    return None
+STAGES = ("forecast", "requirements", "roster", "outcomes", "cost")
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def plan_scenario(
     settings: PlanSettings,
     *,
     actuals: pd.DataFrame | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> Plan:
     """Forecast from `history`, staff, roster, then evaluate and price the roster.
 
@@ -107,39 +106,26 @@ def plan_scenario(
         settings: horizon, model and solver budget.
         actuals: the contacts that really arrive in the horizon (history columns); the
             outcomes are evaluated against them, else against the forecast's mean.
-        progress: called with the name of each stage as it starts.
+        progress: told as each stage starts; each start is a point of cancellation.
     """
+    stages = Stages(progress, STAGES)
     grid = horizon_grid(scenario, settings.start, settings.weeks)
-    progress("forecast")
-    model = forecast_model(scenario, settings.model)
-    forecast = model.fit(history).predict(grid)
-    progress("requirements")
+    stages.start("forecast")
+    forecast, model = fit_forecast(scenario, history, grid, settings.model)
+    stages.start("requirements")
     requirements = staff_requirements(scenario, forecast)
-    progress("roster")
+    stages.start("roster")
     inputs = roster_inputs(scenario, requirements, settings.start, settings.weeks)
     roster = solve_roster(inputs, settings.solver)
-    progress("outcomes")
+    stages.start("outcomes")
     vendor_heads = _vendor_heads(scenario, roster.coverage)
-    staffed = staffed_frame(scenario, roster.roster, requirements, grid, vendor_heads)
     arrivals = forecast if actuals is None else simulation.rates_from_actuals(forecast, actuals)
-    outcomes = simulation.simulate_outcomes(
-        scenario, arrivals, staffed, interval_min=scenario.planning.interval_minutes
+    staffed, outcomes = evaluate_roster(
+        scenario, roster.roster, requirements, arrivals, grid, vendor_heads
     )
-    progress("cost")
-    usage = None
-    if vendor_heads is not None:
-        usage = vendor_heads.rename(columns={"vendor": "agents"})[
-            ["vendor_id", "interval_start", "agents"]
-        ]
-    step = grid[1] - grid[0]
-    cost = price_scenario(
-        scenario,
-        roster.roster,
-        outcomes,
-        period_start=grid[0].to_pydatetime(),
-        period_end=(grid[-1] + step).to_pydatetime(),
-        vendor_usage=usage,
-    )
+    stages.start("cost")
+    cost = price_roster(scenario, roster.roster, outcomes, grid, vendor_heads)
+    stages.done()
     methods = (
         ("history", "interval history aggregated from tickets, per customer region"),
         ("forecast", _forecast_method(model, settings.model)),
@@ -156,6 +142,69 @@ def plan_scenario(
         accuracy = forecast_accuracy(forecast, actuals, history=history)
     return Plan(
         scenario, grid, forecast, requirements, roster, staffed, outcomes, cost, methods, accuracy
+    )
+
+
+def fit_forecast(
+    scenario: Scenario, history: pd.DataFrame, grid: pd.DatetimeIndex, model: str
+) -> tuple[pd.DataFrame, ForecastModel]:
+    """The scenario's forecast model (alias `model`) fitted on `history`, predicted over `grid`.
+
+    Returns the forecast (FORECAST columns) and the fitted model, which says what it chose.
+    """
+    fitted = forecast_model(scenario, model).fit(history)
+    return fitted.predict(grid), fitted
+
+
+def evaluate_roster(
+    scenario: Scenario,
+    roster: pd.DataFrame,
+    requirements: pd.DataFrame,
+    arrivals: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    vendor_heads: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Heads per queue and interval as routing would share them out, and their outcomes.
+
+    Args:
+        scenario: the organisation.
+        roster: the roster (roster columns: agent_id, site, date_local, shift, tier, skills).
+        requirements: the requirements the heads are shared out against.
+        arrivals: the contacts the heads face (forecast columns).
+        grid: the UTC intervals evaluated.
+        vendor_heads: BPO heads per queue and interval, if any.
+
+    Returns:
+        The staffed frame (`evaluation.allocation.staffed_frame`) and the outcomes frame.
+    """
+    staffed = staffed_frame(scenario, roster, requirements, grid, vendor_heads)
+    outcomes = simulation.simulate_outcomes(
+        scenario, arrivals, staffed, interval_min=scenario.planning.interval_minutes
+    )
+    return staffed, outcomes
+
+
+def price_roster(
+    scenario: Scenario,
+    roster: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    vendor_heads: pd.DataFrame | None = None,
+) -> CostReport:
+    """The cost of the roster (and the BPO heads used) over the grid's period."""
+    usage = None
+    if vendor_heads is not None:
+        usage = vendor_heads.rename(columns={"vendor": "agents"})[
+            ["vendor_id", "interval_start", "agents"]
+        ]
+    step = grid[1] - grid[0]
+    return price_scenario(
+        scenario,
+        roster,
+        outcomes,
+        period_start=grid[0].to_pydatetime(),
+        period_end=(grid[-1] + step).to_pydatetime(),
+        vendor_usage=usage,
     )
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from followsun.cli import main
-from followsun.demo import allocated_coverage, next_monday
+from followsun.services.plan import allocated_coverage, next_monday
 from followsun.store import init_db, latest_roster, session_scope
 
 START = "2027-03-08"  # the week the US changes clocks and Europe has not

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from followsun.cli import main
-from followsun.demo import reference_scenario_path
+from followsun.services.plan import reference_scenario_path
 from forecasting.schema import TICKETS, to_csv_frame
 from forecasting.synthetic import synthetic_tickets
 from scenarios.demand import demand_inputs

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting.aggregate import interval_history
+from forecasting.aggregate import history_before, interval_history, names_every_region
 from forecasting.errors import InputError
 from forecasting.schema import HISTORY, validate_frame
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
@@ -147,3 +147,45 @@ def test_generated_tickets_conserved_in_history() -> None:
     per_queue = history.groupby(["region", "channel", "language", "tier"])["volume"].sum()
     direct = generated.groupby(["region", "channel", "language", "tier"]).size().astype(float)
     pd.testing.assert_series_equal(per_queue.sort_index(), direct.sort_index(), check_names=False)
+
+
+# ---------------------------------------------------------------- history_before
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    offsets=st.lists(st.integers(0, 3 * 24 * 60), min_size=1, max_size=60),
+    end_minutes=st.integers(1, 4 * 24 * 60),
+)
+def test_history_before_counts_every_ticket_before_the_end_once(
+    offsets: list[int], end_minutes: int
+) -> None:
+    created = [START + pd.Timedelta(minutes=m) for m in offsets]
+    end = START + pd.Timedelta(minutes=end_minutes)
+    before = [c for c in created if c < end]
+    frame = tickets(created, [60.0] * len(created))
+    step = pd.Timedelta(minutes=15)
+    first = min(before, default=end).floor(step)
+    if not before or len(pd.date_range(first, end, freq=step, inclusive="left")) < 2:
+        with pytest.raises(InputError):
+            history_before(frame, end, 15, by_region=False)
+        return
+    history = history_before(frame, end, 15, by_region=False)
+    assert history["volume"].sum() == len(before)
+    starts = pd.DatetimeIndex(history["interval_start"])
+    assert starts.min() == first
+    assert starts.max() < end <= starts.max() + step
+
+
+def test_history_before_keeps_regions_only_when_asked() -> None:
+    frame = tickets([START, START + pd.Timedelta(hours=1)], [60.0, 60.0])
+    end = START + pd.Timedelta(hours=2)
+    assert "region" in history_before(frame, end, 15, by_region=True)
+    assert "region" not in history_before(frame, end, 15, by_region=False)
+
+
+def test_names_every_region() -> None:
+    frame = tickets([START, START + pd.Timedelta(hours=1)], [60.0, 60.0])
+    assert names_every_region(frame)
+    assert not names_every_region(frame.assign(region=["eu", None]))
+    assert not names_every_region(frame.drop(columns=["region"]))

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from followsun.cli import main
-from followsun.commands.staff import write_requirements
+from followsun.files import write_requirements
 from forecasting.errors import InputError
 from planner.staffing import erlang_c
 from scenarios.coverage import coverage_mask
@@ -172,7 +172,7 @@ def test_staff_command_writes_a_requirements_file(tmp_path: Path, scenario, caps
             lambda f: f.assign(aht_seconds=f["aht_seconds"].where(f.index != 0, 0.0)),
             "line 2: aht_seconds",
         ),
-        (lambda f: f.drop(columns=["volume_p90"]), "missing columns ['volume_p90']"),
+        (lambda f: f.drop(columns=["volume_p90"]), "missing column(s) volume_p90"),
     ],
 )
 def test_staff_command_names_bad_forecast_lines(

@@ -1,8 +1,9 @@
-"""The demo run: the whole pipeline on the bundled reference organisation.
+"""Plan a scenario and keep it: the pipeline, its files and the store (the demo's run).
 
-Synthetic helpdesk history stands in for an import: a year before the horizon is the
-forecast's history, and the tickets of the horizon itself are the "actuals" the roster
-is evaluated against, so the reported SLA includes the forecast's own error.
+The reference organisation is bundled. Synthetic helpdesk history stands in for an
+import: a year before the horizon is the forecast's history, and the tickets of the
+horizon itself are the "actuals" the roster is evaluated against, so the reported SLA
+includes the forecast's own error. With `tickets="store"` the imported tickets are used.
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from followsun.errors import InputError
-from followsun.report import ReportData, SolverFigures, summary_json, write_report
-from followsun.roster_files import write_outputs as write_roster_outputs
-from followsun.services.pipeline import Plan, PlanSettings, Progress, plan_scenario
+from followsun.files import write_plan_files
+from followsun.jobs import JobResult
+from followsun.report import ReportData, SolverFigures, summary_json
+from followsun.services.params import from_params
+from followsun.services.pipeline import Plan, PlanSettings, plan_scenario
+from followsun.services.progress import Progress, Stages, no_progress, within
 from followsun.store import (
     RunStatus,
     finish_run,
@@ -34,8 +39,8 @@ from followsun.store import (
     session_scope,
     tickets_frame,
 )
-from forecasting.aggregate import interval_history
-from forecasting.schema import to_csv_frame
+from forecasting.aggregate import history_before, interval_history, names_every_region
+from forecasting.queues import queue_keys
 from forecasting.synthetic import synthetic_tickets
 from planner.roster.solve import SolveSettings
 from scenarios.demand import demand_inputs
@@ -43,7 +48,8 @@ from scenarios.loader import dump_scenario, load_scenario
 from scenarios.rostering import horizon_grid
 from scenarios.spec import Scenario
 
-HISTORY_CSV_WEEKS = 8
+# Fraction of a run done as each stage starts: the pipeline (mostly the solve) takes the bulk.
+STAGES = {"history": 0.0, "pipeline": 0.05, "report": 0.9, "store": 0.95}
 
 
 def reference_scenario_path() -> Path:
@@ -119,16 +125,15 @@ def stored_history(
             session, since=horizon[0] - pd.Timedelta(weeks=history_weeks), until=end
         )
     engine.dispose()
-    past = tickets[tickets["created_at"] < horizon[0]]
-    if past.empty:
+    if not (tickets["created_at"] < horizon[0]).any():
         raise InputError(
             f"the store has no tickets in the {history_weeks} weeks before {start}; import some "
             "(followsun import zendesk|freshdesk|csv) or run the demo on synthetic tickets"
         )
-    first = past["created_at"].min().floor(step)
-    grid = pd.date_range(first, horizon[0], freq=step, inclusive="left", name="interval_start")
-    by_region = bool(tickets["region"].notna().all())
-    history = interval_history(past, grid, by_region=by_region)
+    by_region = names_every_region(tickets)
+    history = history_before(
+        tickets, horizon[0], scenario.planning.interval_minutes, by_region=by_region
+    )
     actuals = None
     if tickets["created_at"].max() >= end - pd.Timedelta(days=1):
         actuals = interval_history(tickets, horizon, by_region=by_region)
@@ -151,11 +156,12 @@ def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def run_demo(options: DemoOptions, progress: Progress) -> DemoResult:
-    """Plan the reference organisation, write every file into `options.out`, store the run."""
+def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResult:
+    """Plan the scenario (the reference by default), write every file into `options.out`, store the run."""
+    stages = Stages(progress, STAGES)
     scenario = load_scenario(options.scenario_path or reference_scenario_path())
     resolved = dump_scenario(scenario)
-    progress("history")
+    stages.start("history")
     if options.tickets == "store":
         history, actuals = stored_history(
             scenario, options.start, options.weeks, options.history_weeks, options.database_url
@@ -171,13 +177,27 @@ def run_demo(options: DemoOptions, progress: Progress) -> DemoResult:
         model="auto",
         solver=SolveSettings(time_limit_s=limit, num_workers=options.workers, seed=options.seed),
     )
-    plan = plan_scenario(scenario, history, settings, actuals=actuals, progress=progress)
-    progress("report")
+    stages.start("pipeline")
+    pipeline_progress = within(progress, STAGES["pipeline"], STAGES["report"])
+    plan = plan_scenario(scenario, history, settings, actuals=actuals, progress=pipeline_progress)
+    stages.start("report")
     report = report_data(plan, history)
-    write_files(options.out, plan, report, history, actuals, resolved)
-    progress("store")
+    write_plan_files(options.out, plan, report, history, actuals, resolved)
+    stages.start("store")
     run_id, published = store_run(options, plan, report, resolved)
+    stages.done()
     return DemoResult(plan, report, run_id, history, actuals, published)
+
+
+def plan_job(params: dict[str, Any], progress: Progress) -> JobResult:
+    """`run_demo` as a job (`followsun.jobs.submit`): params are `to_params(DemoOptions)`."""
+    result = run_demo(from_params(DemoOptions, params), progress)
+    summary = {
+        **json.loads(summary_json(result.report)),
+        "run_id": result.run_id,
+        "published_version": result.published_version,
+    }
+    return JobResult(summary=summary, location=str(params["out"]))
 
 
 def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
@@ -215,8 +235,11 @@ def allocated_coverage(coverage: pd.DataFrame, staffed: pd.DataFrame) -> pd.Data
     serve; the report shows how the rostered heads are shared out instead.
     """
     roster = staffed[staffed["source"] == "roster"]
-    group = roster["channel"] + "-" + roster["language"] + "-t" + roster["tier"].astype(str)
-    heads = roster.assign(group=group).groupby(["interval_start", "group"])["agents"].sum()
+    heads = (
+        roster.assign(group=queue_keys(roster, "staffed"))
+        .groupby(["interval_start", "group"])["agents"]
+        .sum()
+    )
     keyed = coverage.set_index(["interval_start", "group"])
     scheduled = heads.reindex(keyed.index).fillna(0.0).to_numpy()
     return coverage.assign(scheduled=scheduled)
@@ -227,31 +250,6 @@ def _by_queue(history: pd.DataFrame) -> pd.DataFrame:
     keys = ["interval_start", "channel", "language", "tier"]
     summed = history.groupby(keys, sort=True)["volume"].sum(min_count=1)
     return summed.reset_index()
-
-
-def write_files(
-    out: Path,
-    plan: Plan,
-    report: ReportData,
-    history: pd.DataFrame,
-    actuals: pd.DataFrame | None,
-    resolved_yaml: str,
-) -> None:
-    """Every file of the demo, in the CLI contract's formats."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scenario.yaml").write_text(resolved_yaml, encoding="utf-8")
-    recent = history[
-        history["interval_start"] >= plan.grid[0] - pd.Timedelta(weeks=HISTORY_CSV_WEEKS)
-    ]
-    to_csv_frame(recent).to_csv(out / "history.csv", index=False)
-    if actuals is not None:
-        to_csv_frame(actuals).to_csv(out / "actuals.csv", index=False)
-    to_csv_frame(plan.forecast).to_csv(out / "forecast.csv", index=False)
-    to_csv_frame(plan.requirements).to_csv(out / "requirements.csv", index=False)
-    to_csv_frame(plan.outcomes).to_csv(out / "outcomes.csv", index=False)
-    write_roster_outputs(plan.roster, out)
-    write_report(out / "report.html", report)
-    (out / "summary.json").write_text(summary_json(report), encoding="utf-8")
 
 
 def store_run(
@@ -269,7 +267,7 @@ def store_run(
         run = record_run(session, "demo", inputs_hash(resolved_yaml, options), stored.id)
         save_forecast(session, run.id, plan.forecast)
         save_requirements(session, run.id, plan.requirements)
-        solved = plan.roster.status in ("optimal", "feasible")
+        solved = plan.roster.solved
         if len(plan.roster.roster):
             version = save_roster(session, plan.scenario.name, plan.roster.roster, run_id=run.id)
             if options.publish and solved:

@@ -1,0 +1,161 @@
+"""The CLI's files (the README's file tables): reading the CSVs it takes, writing what it gives.
+
+One module for every CSV and JSON contract, so the CLI, the web app and the jobs read and
+write them the same way. Timestamps are written ISO 8601 in UTC with a 'Z'.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from followsun.roster_files import ISO_UTC
+from followsun.roster_files import write_outputs as write_roster_files
+from forecasting.errors import InputError
+from forecasting.schema import FORECAST, FrameSchema, to_csv_frame
+
+if TYPE_CHECKING:
+    from followsun.report import ReportData
+    from followsun.services.feedback_loop import FeedbackReport
+    from followsun.services.pipeline import Plan
+
+__all__ = [
+    "ISO_UTC",
+    "iso_utc",
+    "json_records",
+    "read_csv",
+    "read_forecast",
+    "write_csv",
+    "write_feedback_files",
+    "write_json",
+    "write_plan_files",
+    "write_requirements",
+    "write_roster_files",
+    "write_tickets",
+]
+
+# Weeks of history before the horizon the demo writes to history.csv.
+HISTORY_CSV_WEEKS = 8
+
+
+def read_csv(path: Path, schema: FrameSchema, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV holding `schema`'s required columns (or `columns`); errors name the file."""
+    wanted = schema.required if columns is None else tuple(columns)
+    frame = _read(
+        path, f"{schema.name} columns {list(wanted)}", dtype={"channel": str, "language": str}
+    )
+    schema.require(frame, str(path), wanted)
+    return frame
+
+
+def read_forecast(path: Path) -> pd.DataFrame:
+    """Read a forecast CSV checked against the FORECAST schema; errors name the file and line."""
+    raw = _read(path, f"columns {list(FORECAST.names)}", dtype=str, keep_default_na=False)
+    return FORECAST.validate(raw, str(path), allow_extra=True)
+
+
+def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
+    """`pd.read_csv` with errors naming the file (and, for an empty one, what was expected)."""
+    try:
+        return pd.read_csv(path, **options)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{path}: empty file; expected {expected}") from exc
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc})") from exc
+
+
+def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
+    """Write a frame as CSV with ISO 8601 UTC timestamps, making the folder if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_csv_frame(frame).to_csv(path, index=False, float_format=float_format)
+
+
+def write_requirements(frame: pd.DataFrame, path: Path) -> None:
+    """Write the requirements CSV (six significant digits: deferred queues need fractions)."""
+    write_csv(frame, path, float_format="%.6g")
+
+
+def write_tickets(frame: pd.DataFrame, path: Path) -> None:
+    """Write canonical tickets as CSV, `escalated` as true/false."""
+    out = frame.assign(escalated=frame["escalated"].map({True: "true", False: "false"}))
+    write_csv(out, path)
+
+
+def write_json(path: Path, data: Any) -> str:
+    """Write `data` as indented JSON; return the text written."""
+    text = json.dumps(data, indent=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def iso_utc(value: pd.Timestamp | datetime) -> str:
+    """An instant as ISO 8601 UTC with a 'Z' (a naive one is taken as UTC)."""
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime(ISO_UTC)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: NaN as null, dates and times ISO 8601."""
+    return [
+        {str(k): _json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_plan_files(
+    out: Path,
+    plan: Plan,
+    report: ReportData,
+    history: pd.DataFrame,
+    actuals: pd.DataFrame | None,
+    resolved_yaml: str,
+) -> None:
+    """Every file of a planned scenario (the demo's): stage CSVs, roster files, report, summary."""
+    from followsun.report import summary_json, write_report  # plotly: only when a plan is written
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scenario.yaml").write_text(resolved_yaml, encoding="utf-8")
+    recent = history[
+        history["interval_start"] >= plan.grid[0] - pd.Timedelta(weeks=HISTORY_CSV_WEEKS)
+    ]
+    write_csv(recent, out / "history.csv")
+    if actuals is not None:
+        write_csv(actuals, out / "actuals.csv")
+    write_csv(plan.forecast, out / "forecast.csv")
+    write_csv(plan.requirements, out / "requirements.csv")
+    write_csv(plan.outcomes, out / "outcomes.csv")
+    write_roster_files(plan.roster, out)
+    write_report(out / "report.html", report)
+    (out / "summary.json").write_text(summary_json(report), encoding="utf-8")
+
+
+def write_feedback_files(out: Path, report: FeedbackReport) -> None:
+    """The feedback loop's CSV files (feedback.json is written once the run is stored)."""
+    out.mkdir(parents=True, exist_ok=True)
+    report.accuracy.to_csv(out / "accuracy.csv", index=False)
+    write_csv(report.forecast, out / "forecast.csv")
+    write_csv(report.requirements, out / "requirements.csv")
+    report.risk.to_csv(out / "risk.csv", index=False)

@@ -1,0 +1,53 @@
+"""Staff a forecast file: agents required per queue and interval, written as requirements CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from followsun.files import read_forecast, write_requirements
+from forecasting.errors import InputError
+from scenarios.loader import load_scenario
+from scenarios.staffing import requirements
+
+# Requirement statuses of intervals whose target cannot be met.
+UNMET = ("unreachable", "capped")
+
+
+@dataclass(frozen=True)
+class StaffRun:
+    """The requirements written, and those of their intervals that cannot meet the target."""
+
+    requirements: pd.DataFrame
+    unmet: pd.DataFrame
+
+
+def staff_forecast(
+    scenario_path: Path, forecast_path: Path, out: Path, volume_column: str = "volume"
+) -> StaffRun:
+    """Staff every queue of the scenario for the forecast's `volume_column`; write `out`.
+
+    Raises:
+        InputError: a bad scenario or forecast file, naming the file and line.
+    """
+    scenario = load_scenario(scenario_path)
+    forecast = read_forecast(forecast_path)
+    _require_handle_times(forecast, forecast_path)
+    try:
+        reqs = requirements(scenario, forecast, volume_column)
+    except InputError as exc:
+        raise InputError(f"{forecast_path}: {exc}", exc.problems) from exc
+    write_requirements(reqs, out)
+    return StaffRun(reqs, reqs[reqs["status"].isin(UNMET)])
+
+
+def _require_handle_times(forecast: pd.DataFrame, path: Path) -> None:
+    """Staffing divides by handle time: every row needs one above zero."""
+    zero = np.flatnonzero(forecast["aht_seconds"].to_numpy(dtype=float) <= 0)
+    if zero.size:
+        # CSV line numbers: the header is line 1.
+        problems = [f"{path}: line {int(k) + 2}: aht_seconds: expected > 0" for k in zero[:5]]
+        raise InputError(f"{path}: {zero.size} row(s) without a handle time", problems)
