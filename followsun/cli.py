@@ -40,10 +40,10 @@ COMMAND_MODULES = [
     "followsun.commands.export",
     "followsun.commands.nrp",
     "followsun.commands.feedback",
-    "followsun.commands.simulate",
-    "followsun.commands.verify",
     "followsun.commands.jobs",
     "followsun.commands.quarantine",
+    "followsun.commands.verify",
+    "followsun.commands.simulate",
 ]
 
 
