@@ -174,15 +174,16 @@ def test_call_log_with_date_and_time_columns_tab_separated_and_compressed(
     assert served["created_at"] == utc(datetime(1999, 3, 1, 9, 0, 10), "Asia/Jerusalem")
     assert served["created_at"] == pd.Timestamp("1999-03-01T07:00:10Z")
     assert served["first_reply_at"] == utc(datetime(1999, 3, 1, 9, 1), "Asia/Jerusalem")
-    assert (served["status"], served["channel"], served["language"], served["agent"]) == (
+    assert (served["status"], served["channel"], served["language"], served["agent_id"]) == (
         "solved",
         "phone",
         "he",
         "DANA",
     )
+    assert (served["wait_seconds"], served["priority"], served["abandoned"]) == (50.0, 1, False)
     abandoned = rows.loc["990301-AA0102-1"]
-    assert abandoned["status"] == "abandoned"
-    assert pd.isna(abandoned["first_reply_at"]) and pd.isna(abandoned["agent"])  # 0:00:00
+    assert abandoned["status"] == "abandoned" and abandoned["abandoned"]
+    assert pd.isna(abandoned["first_reply_at"]) and pd.isna(abandoned["agent_id"])  # NO_SERVER
     assert rows.loc["990301-AA0101-2", "language"] == "en"  # the PE line
     assert pd.isna(rows.loc["990301-AA0101-2", "queue_start"])  # served at once
 

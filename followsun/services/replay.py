@@ -1,0 +1,127 @@
+"""Use case: replay a contact log and compare the simulation with what happened (issue 32).
+
+Reads the log (canonical tickets CSV, or any export through a CSV mapping such as the
+shipped `anonymous-bank-call-log`), calibrates from it or from another log, simulates the
+period with the actual arrivals and agents (`evaluation.replay`), and writes into `out`:
+`daily.csv` and `hourly.csv` (actual, simulated and textbook figures with the errors),
+`summary.json` (mean absolute daily errors, the calibration) and `chart.html`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evaluation.call_log import calibrate_log
+from evaluation.replay import compare, mean_absolute_errors, replay
+from followsun.services.progress import Progress, no_progress
+from forecasting.errors import InputError
+from forecasting.schema import TICKETS
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """How to replay: runs, seed, the service-level target, the clock days are read on."""
+
+    replications: int = 10
+    seed: int = 0
+    target_s: float = 60.0
+    timezone: str = "UTC"
+    mapping: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """What `replay_log` wrote, and the summary it holds."""
+
+    out: Path
+    daily: pd.DataFrame
+    hourly: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def read_log(path: Path, mapping: str | None) -> pd.DataFrame:
+    """A log as canonical tickets: through the named mapping, or a canonical tickets CSV."""
+    if mapping is not None:
+        from followsun.connectors.csv_import import csv_pages
+        from followsun.connectors.csv_mapping import load_mapping
+
+        pages = list(csv_pages(path, load_mapping(mapping)))
+        return pd.concat([p.tickets for p in pages], ignore_index=True)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
+    return TICKETS.validate(raw, str(path), allow_extra=True)
+
+
+def replay_log(
+    tickets: Path,
+    out: Path,
+    settings: ReplaySettings,
+    calibrate_from: Path | None = None,
+    progress: Progress = no_progress,
+) -> ReplayResult:
+    """Replay `tickets`, calibrated from `calibrate_from` (default the same log), into `out`."""
+    if settings.replications < 1:
+        raise InputError("--replications: expected at least 1")
+    progress(0.0, f"reading {tickets}")
+    log = read_log(tickets, settings.mapping)
+    source = log if calibrate_from is None else read_log(calibrate_from, settings.mapping)
+    progress(0.2, "calibrating")
+    calibration = calibrate_log(source)
+    progress(0.4, f"simulating {settings.replications} replication(s)")
+    runs = replay(log, calibration, settings.replications, settings.seed, settings.target_s)
+    daily = compare(runs, settings.timezone, by_hour=False)
+    hourly = compare(runs, settings.timezone, by_hour=True)
+    summary: dict[str, Any] = {
+        "tickets": str(tickets),
+        "calibrated_from": str(calibrate_from or tickets),
+        "replications": settings.replications,
+        "seed": settings.seed,
+        "target_seconds": settings.target_s,
+        "timezone": settings.timezone,
+        "days": len(daily),
+        "calls": int(daily["calls"].sum()),
+        **mean_absolute_errors(daily, "simulated"),
+        "textbook": mean_absolute_errors(daily, "textbook"),
+        "calibration": calibration.summary(),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    daily.to_csv(out / "daily.csv", index=False)
+    hourly.to_csv(out / "hourly.csv", index=False)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    _chart(daily).write_html(out / "chart.html", include_plotlyjs="cdn")
+    progress(1.0, "done")
+    return ReplayResult(out, daily, hourly, summary)
+
+
+def _chart(daily: pd.DataFrame) -> Any:
+    """Daily service level and abandonment: actual, simulated and the textbook baseline."""
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=("answered within target (%)", "abandoned (%)"),
+    )
+    for row, figure_name in ((1, "service_level"), (2, "abandonment")):
+        for prefix, dash in (("actual", "solid"), ("simulated", "dash"), ("textbook", "dot")):
+            figure.add_scatter(
+                x=daily["day"],
+                y=daily[f"{prefix}_{figure_name}"],
+                name=f"{prefix}",
+                line={"dash": dash},
+                showlegend=row == 1,
+                row=row,
+                col=1,
+            )
+    figure.update_layout(title="Replay: actual against simulated, per day")
+    return figure
