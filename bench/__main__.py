@@ -20,6 +20,7 @@ SECTIONS: list[str] = [
     "forecasting",
     "simulation",
     "engine",
+    "replay",
     "roster",
     "roster_large",
     "helpdesk",
