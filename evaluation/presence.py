@@ -1,4 +1,4 @@
-"""Agents' presence inferred from a call log: the hours each agent served in.
+"""Agents' presence: from a roster, or inferred from a call log (the hours each agent served in).
 
 A log names who answered each call but not who was logged in. An agent counts as present
 in every clock block (an hour by default) in which one of their calls was in service;
@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
+
+from evaluation.workforce import on_floor
+from forecasting.queues import QueueKey
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 BLOCK_S = 3600.0
 """Presence is inferred per clock hour."""
@@ -83,3 +88,45 @@ def infer_presence(
         start_s=np.asarray(starts, dtype=np.float64),
         end_s=np.asarray(ends, dtype=np.float64),
     )
+
+
+EPOCH = pd.Timestamp(0, tz="UTC")
+
+
+def roster_presence(roster: pd.DataFrame) -> Presence:
+    """Each rostered agent's shifts less breaks, in seconds since the Unix epoch (UTC).
+
+    `roster` holds the roster columns (`agent_id`, `start_utc`, `end_utc`, `timezone`,
+    `date_local`, `start_local`, `breaks` optional), as `followsun roster` writes them.
+    """
+    shifts = roster.assign(
+        start_ts=pd.to_datetime(roster["start_utc"], utc=True),
+        end_ts=pd.to_datetime(roster["end_utc"], utc=True),
+    )
+    names = tuple(sorted({str(a) for a in shifts["agent_id"]}))
+    owners, starts, ends = [], [], []
+    for shift in shifts.sort_values("start_ts").to_dict(orient="records"):
+        for lo, hi in on_floor(shift, EPOCH, float("inf")):
+            owners.append(names.index(str(shift["agent_id"])))
+            starts.append(lo)
+            ends.append(hi)
+    return Presence(
+        agents=names,
+        period_agent=np.asarray(owners, dtype=np.int64),
+        start_s=np.asarray(starts, dtype=np.float64),
+        end_s=np.asarray(ends, dtype=np.float64),
+    )
+
+
+def roster_skills(
+    roster: pd.DataFrame, agents: tuple[str, ...], queues: list[QueueKey]
+) -> BoolArray:
+    """(agents x queues): the agent's tier is the queue's and its skills name `channel/language`."""
+    rows = roster.drop_duplicates("agent_id")
+    first = rows.set_index(rows["agent_id"].astype(str))
+    out = np.zeros((len(agents), len(queues)), dtype=bool)
+    for i, name in enumerate(agents):
+        tier = int(float(str(first.loc[name, "tier"])))
+        skills = set(str(first.loc[name, "skills"]).split(";"))
+        out[i] = [q.tier == tier and f"{q.channel}/{q.language}" in skills for q in queues]
+    return out

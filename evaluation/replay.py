@@ -1,9 +1,9 @@
 """Replay a contact log: the actual arrivals and agents, simulated, against what happened.
 
 Each call arrives when it did on its queue, with its recorded handle time (a call that
-was abandoned draws one from the calibration's queue and hour). Agents are those of the
-log, present when they served (`evaluation.presence`), skilled for the queues they
-answered. The calibrated model adds patience drawn from the Kaplan-Meier curve,
+was abandoned draws one from the calibration's queue and hour). Agents are the roster's
+when one is given, else those of the log, present when they served
+(`evaluation.presence`), skilled for the queues they answered. The calibrated model adds patience drawn from the Kaplan-Meier curve,
 after-contact unavailability drawn from the gaps observed while callers waited, and the
 priority classes' head starts. The textbook baseline uses the same agents and talk time,
 exponential patience, and nothing else.
@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 import simulation
 from evaluation.call_log import LogCalibration, calls, log_presence, skills_of
+from evaluation.presence import roster_presence, roster_skills
 from forecasting.queues import QueueKey
 from planner import cancellation
 
@@ -55,14 +56,23 @@ def replay(
     replications: int,
     seed: int,
     target_s: float,
+    roster: pd.DataFrame | None = None,
 ) -> ReplayRuns:
-    """Simulate the log's period `replications` times with each model."""
+    """Simulate the log's period `replications` times with each model.
+
+    The agents are the roster's (shifts less breaks, skills by tier and `channel/language`)
+    when one is given, else those of the log, present in the hours they served.
+    """
     frame = calls(tickets)
-    presence = log_presence(frame)
     queues = sorted(set(frame["queue"]))
     index = {q: i for i, q in enumerate(queues)}
-    skills = skills_of(frame, presence.agents)
-    matrix = np.array([[q in skills[a] for q in queues] for a in presence.agents], dtype=bool)
+    if roster is not None:
+        presence = roster_presence(roster)
+        matrix = roster_skills(roster, presence.agents, queues)
+    else:
+        presence = log_presence(frame)
+        skills = skills_of(frame, presence.agents)
+        matrix = np.array([[q in skills[a] for q in queues] for a in presence.agents], dtype=bool)
     origin = float(np.floor(frame["arrival_s"].min() / 86400.0) * 86400.0)
     agents = simulation.Agents(
         skills=matrix,

@@ -23,6 +23,13 @@ def register(subparsers: Any) -> None:
         "abandonment and mean wait, with the errors, beside a textbook baseline.",
     )
     parser.add_argument("--tickets", required=True, type=Path, help="the log: tickets CSV")
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="roster CSV of the agents who worked (default: inferred from the log, each "
+        "agent present in the hours they served)",
+    )
     parser.add_argument("--calibrate-from", type=Path, default=None, help="log to calibrate from")
     parser.add_argument(
         "--mapping",
@@ -53,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             mapping=args.mapping,
         ),
         calibrate_from=args.calibrate_from,
+        roster=args.roster,
     )
     s = result.summary
     print(

@@ -20,7 +20,8 @@ from evaluation.call_log import calibrate_log
 from evaluation.replay import compare, mean_absolute_errors, replay
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
-from forecasting.schema import TICKETS
+from forecasting.schema import TICKETS, FrameSchema
+from planner.roster.schema import ROSTER
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,17 @@ def read_log(path: Path, mapping: str | None) -> pd.DataFrame:
 
         pages = list(csv_pages(path, load_mapping(mapping)))
         return pd.concat([p.tickets for p in pages], ignore_index=True)
+    return _read_csv(path, TICKETS)
+
+
+def _read_csv(path: Path, schema: FrameSchema) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
-    return TICKETS.validate(raw, str(path), allow_extra=True)
+    return schema.validate(raw, str(path), allow_extra=True)
 
 
 def replay_log(
@@ -66,9 +71,13 @@ def replay_log(
     out: Path,
     settings: ReplaySettings,
     calibrate_from: Path | None = None,
+    roster: Path | None = None,
     progress: Progress = no_progress,
 ) -> ReplayResult:
-    """Replay `tickets`, calibrated from `calibrate_from` (default the same log), into `out`."""
+    """Replay `tickets`, calibrated from `calibrate_from` (default the same log), into `out`.
+
+    The agents are the `roster`'s (a roster CSV) when given, else inferred from the log.
+    """
     if settings.replications < 1:
         raise InputError("--replications: expected at least 1")
     progress(0.0, f"reading {tickets}")
@@ -77,12 +86,14 @@ def replay_log(
     progress(0.2, "calibrating")
     calibration = calibrate_log(source)
     progress(0.4, f"simulating {settings.replications} replication(s)")
-    runs = replay(log, calibration, settings.replications, settings.seed, settings.target_s)
+    shifts = None if roster is None else _read_csv(roster, ROSTER)
+    runs = replay(log, calibration, settings.replications, settings.seed, settings.target_s, shifts)
     daily = compare(runs, settings.timezone, by_hour=False)
     hourly = compare(runs, settings.timezone, by_hour=True)
     summary: dict[str, Any] = {
         "tickets": str(tickets),
         "calibrated_from": str(calibrate_from or tickets),
+        "agents_from": "log" if roster is None else str(roster),
         "replications": settings.replications,
         "seed": settings.seed,
         "target_seconds": settings.target_s,

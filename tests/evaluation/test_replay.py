@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 
 from evaluation.call_log import calibrate_log
+from evaluation.presence import roster_presence, roster_skills
 from evaluation.replay import compare, mean_absolute_errors, replay
-from tests.evaluation.log_fixtures import Truth, engine_log
+from forecasting.queues import QueueKey
+from tests.evaluation.log_fixtures import ORIGIN, Truth, engine_log
 
 
 def test_actual_figures_are_the_shares_and_means_of_the_log() -> None:
@@ -58,3 +60,53 @@ def test_same_seed_same_replay() -> None:
     second = replay(log, calibration, replications=2, seed=11, target_s=60.0)
     assert np.array_equal(first.wait_s["calibrated"], second.wait_s["calibrated"])
     assert np.array_equal(first.abandoned["textbook"], second.abandoned["textbook"])
+
+
+def roster_of_engine_log(days: int, agents: int = 6) -> pd.DataFrame:
+    """The shifts `engine_log` gave its agents, as roster rows (a 12:00-12:15 break on day 0)."""
+    rows = []
+    for d in range(days):
+        day = ORIGIN + pd.Timedelta(days=d)
+        for a in range(agents):
+            start = day + pd.Timedelta(hours=8 if a % 2 == 0 else 12)
+            rows.append(
+                {
+                    "agent_id": f"agent{a}",
+                    "site": "x",
+                    "timezone": "UTC",
+                    "date_local": str(day.date()),
+                    "start_local": f"{start.hour:02d}:00",
+                    "end_local": f"{start.hour + 8:02d}:00",
+                    "start_utc": start,
+                    "end_utc": start + pd.Timedelta(hours=8),
+                    "shift": "day",
+                    "tier": 1,
+                    "skills": "phone/en",
+                    "breaks": "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_roster_presence_is_the_shifts_less_breaks_on_the_epoch_clock() -> None:
+    roster = roster_of_engine_log(days=1, agents=1)
+    roster.loc[0, "breaks"] = "12:00-12:15"
+    presence = roster_presence(roster)
+    day0 = ORIGIN.timestamp()
+    assert presence.agents == ("agent0",)
+    assert list(zip(presence.start_s - day0, presence.end_s - day0, strict=True)) == [
+        (8 * 3600.0, 12 * 3600.0),
+        (12.25 * 3600.0, 16 * 3600.0),
+    ]
+    skills = roster_skills(
+        roster, presence.agents, [QueueKey("phone", "en", 1), QueueKey("phone", "en", 2)]
+    )
+    assert skills.tolist() == [[True, False]]
+
+
+def test_replay_with_the_true_roster_reproduces_the_log() -> None:
+    log = engine_log(days=3, seed=9)
+    runs = replay(log, calibrate_log(log), 4, 0, 60.0, roster=roster_of_engine_log(days=3))
+    errors = mean_absolute_errors(compare(runs, "UTC", by_hour=False), "simulated")
+    assert errors["mae_service_level_points"] < 5.0
+    assert errors["mae_abandonment_points"] < 3.0

@@ -61,3 +61,17 @@ def test_the_shared_bank_log_imports_with_agent_wait_outcome_and_priority() -> N
     assert (~answered["abandoned"]).all()
     assert log.loc[log["status"] == "abandoned", "abandoned"].all()
     assert (log["wait_seconds"] >= 0).all() and set(log["priority"]) <= {0, 1, 2}
+
+
+def test_replay_takes_the_agents_from_a_roster_when_given(tmp_path: Path) -> None:
+    from tests.evaluation.test_replay import roster_of_engine_log
+
+    tickets, roster = tmp_path / "log.csv", tmp_path / "roster.csv"
+    to_csv_frame(engine_log(days=2, seed=7)).to_csv(tickets, index=False)
+    to_csv_frame(roster_of_engine_log(days=2)).to_csv(roster, index=False)
+    out = tmp_path / "out"
+    args = ["replay", "--tickets", str(tickets), "--roster", str(roster), "--out", str(out)]
+    assert main([*args, "--replications", "2"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["agents_from"] == str(roster)
+    assert summary["mae_abandonment_points"] < 3.0
