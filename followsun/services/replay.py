@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.call_log import calibrate_log
+from evaluation.call_log import LOG_COLUMNS, calibrate_log
 from evaluation.replay import compare, mean_absolute_errors, replay
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
@@ -111,6 +111,39 @@ def replay_log(
     _chart(daily).write_html(out / "chart.html", include_plotlyjs="cdn")
     progress(1.0, "done")
     return ReplayResult(out, daily, hourly, summary)
+
+
+CHECK_DAYS = 28
+"""The model check replays the last four weeks of an imported log."""
+CHECK_REPLICATIONS = 5
+
+
+def latest_month_check(tickets: pd.DataFrame, before: pd.Timestamp) -> str | None:
+    """How well the model reproduces the last `CHECK_DAYS` days of a log before `before`.
+
+    One sentence for the plan's report (calibrated from those same days, agents inferred
+    from the log), or None when the tickets of that span carry no contact-log fields.
+    """
+    created = pd.to_datetime(tickets["created_at"], utc=True)
+    span = tickets[(created < before) & (created >= before - pd.Timedelta(days=CHECK_DAYS))]
+    if span.empty or any(c not in span or span[c].isna().all() for c in LOG_COLUMNS):
+        return None
+    try:
+        calibration = calibrate_log(span)
+        runs = replay(span, calibration, CHECK_REPLICATIONS, 0, 60.0)
+    except InputError as exc:
+        return f"the latest imported contact log could not be replayed: {exc}"
+    daily = compare(runs, "UTC", by_hour=False)
+    ours, book = mean_absolute_errors(daily, "simulated"), mean_absolute_errors(daily, "textbook")
+    first, last = daily["day"].iloc[0], daily["day"].iloc[-1]
+    return (
+        f"the simulation replayed the latest imported contact log ({first} to {last}, "
+        f"{int(daily['calls'].sum()):,} calls, agents as they worked) with a mean absolute "
+        f"daily error of {ours['mae_service_level_points']:.1f} points of service level "
+        f"within 60 s and {ours['mae_abandonment_points']:.1f} points of abandonment "
+        f"(a textbook model: {book['mae_service_level_points']:.1f} and "
+        f"{book['mae_abandonment_points']:.1f}); see followsun replay"
+    )
 
 
 def _chart(daily: pd.DataFrame) -> Any:

@@ -75,3 +75,20 @@ def test_replay_takes_the_agents_from_a_roster_when_given(tmp_path: Path) -> Non
     summary = json.loads((out / "summary.json").read_text())
     assert summary["agents_from"] == str(roster)
     assert summary["mae_abandonment_points"] < 3.0
+
+
+def test_the_plan_report_line_states_the_replay_errors_of_the_latest_log() -> None:
+    from evaluation.call_log import calibrate_log
+    from evaluation.replay import compare, mean_absolute_errors, replay
+    from followsun.services.replay import CHECK_REPLICATIONS, latest_month_check
+
+    log = engine_log(days=3, seed=12)
+    before = pd.Timestamp("2027-03-03T00:00Z")  # the third day is after the plan's start
+    line = latest_month_check(log, before)
+    kept = log[log["created_at"] < before]
+    daily = compare(replay(kept, calibrate_log(kept), CHECK_REPLICATIONS, 0, 60.0), "UTC", False)
+    errors = mean_absolute_errors(daily, "simulated")
+    assert line is not None and "2027-03-01 to 2027-03-02" in line
+    assert f"{errors['mae_service_level_points']:.1f} points of service level" in line
+    assert latest_month_check(log.drop(columns=["wait_seconds"]), before) is None
+    assert latest_month_check(log.assign(agent_id=None), before) is None
