@@ -74,11 +74,15 @@ def replay(
         skills = skills_of(frame, presence.agents)
         matrix = np.array([[q in skills[a] for q in queues] for a in presence.agents], dtype=bool)
     origin = float(np.floor(frame["arrival_s"].min() / 86400.0) * 86400.0)
+    # A rostered shift may begin before the log's first day: the run starts at its midnight.
+    start = np.maximum(presence.start_s - origin, 0.0)
+    end = presence.end_s - origin
+    kept = end > start
     agents = simulation.Agents(
         skills=matrix,
-        period_agent=presence.period_agent,
-        period_start_s=presence.start_s - origin,
-        period_end_s=presence.end_s - origin,
+        period_agent=presence.period_agent[kept],
+        period_start_s=start[kept],
+        period_end_s=end[kept],
     )
     engine_queues = simulation.Queues(
         mode=["realtime"] * len(queues),

@@ -106,7 +106,16 @@ def test_roster_presence_is_the_shifts_less_breaks_on_the_epoch_clock() -> None:
 
 def test_replay_with_the_true_roster_reproduces_the_log() -> None:
     log = engine_log(days=3, seed=9)
-    runs = replay(log, calibrate_log(log), 4, 0, 60.0, roster=roster_of_engine_log(days=3))
+    roster = roster_of_engine_log(days=3)
+    # Night shifts before the log begins, one running into its first day, change nothing.
+    night = roster.iloc[[0, 1]].assign(
+        start_utc=[ORIGIN - pd.Timedelta(hours=30), ORIGIN - pd.Timedelta(hours=4)],
+        end_utc=[ORIGIN - pd.Timedelta(hours=22), ORIGIN + pd.Timedelta(hours=4)],
+        start_local=["18:00", "20:00"],
+        date_local=["2027-02-27", "2027-02-28"],
+    )
+    roster = pd.concat([night, roster], ignore_index=True)
+    runs = replay(log, calibrate_log(log), 4, 0, 60.0, roster=roster)
     errors = mean_absolute_errors(compare(runs, "UTC", by_hour=False), "simulated")
     assert errors["mae_service_level_points"] < 5.0
     assert errors["mae_abandonment_points"] < 3.0
