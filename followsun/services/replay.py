@@ -18,9 +18,10 @@ import pandas as pd
 
 from evaluation.call_log import LOG_COLUMNS, calibrate_log
 from evaluation.replay import compare, mean_absolute_errors, replay
+from followsun.files import read_validated
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
-from forecasting.schema import TICKETS, FrameSchema
+from forecasting.schema import TICKETS
 from planner.roster.schema import ROSTER
 
 
@@ -53,17 +54,7 @@ def read_log(path: Path, mapping: str | None) -> pd.DataFrame:
 
         pages = list(csv_pages(path, load_mapping(mapping)))
         return pd.concat([p.tickets for p in pages], ignore_index=True)
-    return _read_csv(path, TICKETS)
-
-
-def _read_csv(path: Path, schema: FrameSchema) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
-    return schema.validate(raw, str(path), allow_extra=True)
+    return read_validated(path, TICKETS)
 
 
 def replay_log(
@@ -86,7 +77,7 @@ def replay_log(
     progress(0.2, "calibrating")
     calibration = calibrate_log(source)
     progress(0.4, f"simulating {settings.replications} replication(s)")
-    shifts = None if roster is None else _read_csv(roster, ROSTER)
+    shifts = None if roster is None else read_validated(roster, ROSTER)
     runs = replay(log, calibration, settings.replications, settings.seed, settings.target_s, shifts)
     daily = compare(runs, settings.timezone, by_hour=False)
     hourly = compare(runs, settings.timezone, by_hour=True)
