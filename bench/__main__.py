@@ -21,6 +21,7 @@ SECTIONS: list[str] = [
     "simulation",
     "engine",
     "reference_simulated",
+    "replay",
     "roster",
     "roster_large",
     "helpdesk",

@@ -31,6 +31,7 @@ __all__ = [
     "json_records",
     "read_csv",
     "read_forecast",
+    "read_validated",
     "write_csv",
     "write_feedback_files",
     "write_json",
@@ -56,8 +57,13 @@ def read_csv(path: Path, schema: FrameSchema, columns: Sequence[str] | None = No
 
 def read_forecast(path: Path) -> pd.DataFrame:
     """Read a forecast CSV checked against the FORECAST schema; errors name the file and line."""
-    raw = _read(path, f"columns {list(FORECAST.names)}", dtype=str, keep_default_na=False)
-    return FORECAST.validate(raw, str(path), allow_extra=True)
+    return read_validated(path, FORECAST)
+
+
+def read_validated(path: Path, schema: FrameSchema) -> pd.DataFrame:
+    """Read a CSV checked against `schema` (typed, extra columns kept); errors name file and line."""
+    raw = _read(path, f"columns {list(schema.names)}", dtype=str, keep_default_na=False)
+    return schema.validate(raw, str(path), allow_extra=True)
 
 
 def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:

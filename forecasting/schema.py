@@ -134,6 +134,12 @@ TICKETS = FrameSchema(
         Column("escalated", "bool"),
         Column("csat", "float", nullable=True, non_negative=True),
         Column("region", "text", required=False, nullable=True),
+        # Real-time channels (a call log): who answered, how long the contact queued,
+        # whether it gave up first, and the caller's priority class.
+        Column("agent_id", "text", required=False, nullable=True),
+        Column("wait_seconds", "float", required=False, nullable=True, non_negative=True),
+        Column("abandoned", "bool", required=False, nullable=True),
+        Column("priority", "int", required=False, nullable=True, non_negative=True),
     ),
     key=("source", "ticket_id"),
 )

@@ -102,9 +102,22 @@ def map_chunk(
         out[name] = _instants(values, zone, mapping.timestamp_format, name, flag)
         if name in ("created_at", "updated_at"):
             flag(values.isna().to_numpy(), f"{name} is empty")
-    for name in ("tier", "handle_seconds", "csat"):
+    for name in ("tier", "handle_seconds", "csat", "wait_seconds", "priority"):
         out[name] = _numbers(text(name), mapping, name, size, flag)
-    out["escalated"] = _flags(text("escalated"), mapping, size, flag)
+    out["priority"] = out["priority"].round().astype("Int64")
+    out["escalated"] = _flags(text("escalated"), mapping, size, flag, "escalated")
+    out["agent_id"] = text("agent_id")
+    if out["agent_id"] is None:
+        out["agent_id"] = pd.Series(pd.NA, index=chunk.index, dtype="string")
+    out["abandoned"] = _flags(text("abandoned"), mapping, size, flag, "abandoned")
+    if "abandoned" not in mapping.columns:
+        # A status that says so is the record of it: abandoned, or answered once replied to.
+        gave_up = out["status"].eq("abandoned").fillna(False).to_numpy(dtype=bool)
+        answered = out["first_reply_at"].notna().to_numpy() & ~gave_up
+        flags = pd.Series(pd.NA, index=chunk.index, dtype="boolean")
+        flags[gave_up] = True
+        flags[answered] = False
+        out["abandoned"] = flags
     if "updated_at" not in mapping.columns:
         # No update time in the export: the latest event it shows stands in for one.
         stamps = pd.concat([out[c] for c in ("created_at", "first_reply_at", "solved_at")], axis=1)
@@ -340,24 +353,29 @@ def _numbers(
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     flag((values.notna() & numbers.isna()).to_numpy(), f"{name} is not a number")
     flag((numbers < 0).to_numpy(), f"{name} is negative")
+    if name in ("tier", "priority"):
+        whole = numbers.notna() & (numbers == np.floor(numbers))
+        flag(
+            (values.notna() & numbers.notna() & ~whole).to_numpy(), f"{name} is not a whole number"
+        )
     if name == "tier":
         default = mapping.defaults.get("tier")
         if default is not None:
             numbers = numbers.fillna(float(default))
-        whole = numbers.notna() & (numbers == np.floor(numbers))
-        flag((values.notna() & numbers.notna() & ~whole).to_numpy(), "tier is not a whole number")
         flag(numbers.isna().to_numpy() & values.isna().to_numpy(), "tier is empty")
     return numbers
 
 
-def _flags(values: pd.Series | None, mapping: CsvMapping, size: int, flag: Flag) -> pd.Series:
+def _flags(
+    values: pd.Series | None, mapping: CsvMapping, size: int, flag: Flag, name: str
+) -> pd.Series:
     if values is None:
-        default = mapping.defaults.get("escalated")
+        default = mapping.defaults.get(name)
         return pd.Series([None if default is None else bool(default)] * size, dtype="boolean")
     lowered = values.str.lower()
     result = lowered.map(
         lambda v: True if v in _TRUE else (False if v in _FALSE else None), na_action="ignore"
     )
     flags = result.astype("boolean")
-    flag((values.notna() & flags.isna()).to_numpy(), "escalated is not true or false")
+    flag((values.notna() & flags.isna()).to_numpy(), f"{name} is not true or false")
     return flags

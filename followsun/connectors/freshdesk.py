@@ -145,6 +145,7 @@ def map_ticket(ticket: Mapping[str, Any], mapping: FreshdeskMapping, source: str
         or bool(tags & set(mapping.escalation_tags)),
         "csat": None,
         "region": None,
+        "agent_id": None if ticket.get("responder_id") is None else str(ticket["responder_id"]),
     }
 
 

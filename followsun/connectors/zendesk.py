@@ -169,6 +169,7 @@ def map_ticket(
         "escalated": group_stations > 1 or bool(tags & set(mapping.escalation_tags)),
         "csat": _csat(ticket.get("satisfaction_rating")),
         "region": None,
+        "agent_id": None if ticket.get("assignee_id") is None else str(ticket["assignee_id"]),
     }
 
 

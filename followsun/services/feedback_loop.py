@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analytic import sla_weights
+from evaluation.call_log import LOG_COLUMNS, LogCalibration, calibrate_log
 from followsun.services.pipeline import evaluate_roster, fit_forecast
 from forecasting.aggregate import NOT_DEMAND, history_before, names_every_region
 from forecasting.backtest import forecast_accuracy
@@ -53,6 +54,9 @@ CALIBRATION_COLUMNS = (
     "escalation_rate_new",
     "escalation_tickets",
     "patience_seconds",
+    "patience_seconds_new",
+    "abandonments",
+    "after_contact_seconds",
 )
 RISK_COLUMNS = (
     "date_local",
@@ -199,6 +203,12 @@ def calibrate(
 ) -> tuple[Scenario, pd.DataFrame, list[str]]:
     """Queues with handle time and escalation rate measured on the `days` before `end`.
 
+    When the tickets are a contact log (`evaluation.call_log.LOG_COLUMNS`), a real-time
+    queue is calibrated as `followsun replay` calibrates it: its handle time adds the
+    agents' after-contact unavailability (the mean gap between calls while callers
+    waited), and its patience becomes the exponential mean that the censored waits give
+    (total time waited over abandonments), with at least `min_samples` abandonments.
+
     Returns the recalibrated scenario (frozen: copied), the old and new values per queue
     (CALIBRATION_COLUMNS) and notes on the queues kept as they were.
     """
@@ -215,11 +225,23 @@ def calibrate(
     rows = []
     queues = []
     notes: list[str] = []
+    log = _log_calibration(window, notes)
     for q in scenario.queues:
         mine = (ids == q.id).to_numpy()
         times = handle[mine]
         times = times[np.isfinite(times) & (times > 0)]
         aht = float(times.mean()) if times.size >= min_samples else q.aht_seconds
+        logged = log is not None and q.key in log.handle
+        gaps = log.unavailability_s if log is not None and logged else np.zeros(0)
+        after = float(gaps.mean()) if gaps.size else 0.0
+        if times.size >= min_samples:
+            aht += after
+        patience, abandonments = q.patience_seconds, 0
+        if logged:
+            waited = window[mine & window["abandoned"].astype("boolean").fillna(False).to_numpy()]
+            abandonments = int((pd.to_numeric(waited["wait_seconds"]) > 0).sum())
+        if log is not None and abandonments >= min_samples:
+            patience = log.exponential_patience_s.get(q.key, patience)
         if 0 < times.size < min_samples:
             notes.append(
                 f"{q.id}: {times.size} tickets with a handle time in the last {days} days "
@@ -229,7 +251,7 @@ def calibrate(
         rate = q.escalation_rate
         if q.escalates_to is not None and len(flags) >= min_samples:
             rate = float(flags.mean())
-        update: dict[str, float] = {"aht_seconds": aht}
+        update: dict[str, float | None] = {"aht_seconds": aht, "patience_seconds": patience}
         if q.escalates_to is not None:
             update["escalation_rate"] = rate
         queues.append(q.model_copy(update=update))
@@ -247,12 +269,26 @@ def calibrate(
                 "escalation_rate_new": rate,
                 "escalation_tickets": int(len(flags)) if q.escalates_to is not None else 0,
                 "patience_seconds": q.patience_seconds,
+                "patience_seconds_new": patience,
+                "abandonments": abandonments,
+                "after_contact_seconds": after if times.size >= min_samples else 0.0,
             }
         )
-    if any(q.patience_seconds is not None for q in scenario.queues):
+    if log is None and any(q.patience_seconds is not None for q in scenario.queues):
         notes.append("patience kept as configured: tickets carry no abandonment times")
     recalibrated = scenario.model_copy(update={"queues": tuple(queues)})
     return recalibrated, pd.DataFrame(rows, columns=list(CALIBRATION_COLUMNS)), notes
+
+
+def _log_calibration(window: pd.DataFrame, notes: list[str]) -> LogCalibration | None:
+    """The contact-log calibration of the window's tickets, when they carry a log's fields."""
+    if any(c not in window or window[c].isna().all() for c in LOG_COLUMNS):
+        return None
+    try:
+        return calibrate_log(window)
+    except InputError as exc:
+        notes.append(f"contact log not used: {exc}")
+        return None
 
 
 def stored_accuracy(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -26,6 +26,7 @@ from followsun.report import ReportData, SolverFigures, summary_json
 from followsun.services.params import from_params
 from followsun.services.pipeline import Plan, PlanSettings, plan_scenario
 from followsun.services.progress import Progress, Stages, no_progress, within
+from followsun.services.replay import CHECK_DAYS, latest_month_check
 from followsun.store import (
     RunStatus,
     finish_run,
@@ -158,6 +159,18 @@ def stored_history(
     return history, actuals, contacts
 
 
+def stored_model_check(scenario: Scenario, start: date, database_url: str | None) -> str | None:
+    """How well the simulation replays the imported contact log just before the horizon."""
+    horizon = horizon_grid(scenario, start, 1)
+    engine = init_db(database_url)
+    with session_scope(engine) as session:
+        tickets = tickets_frame(
+            session, since=horizon[0] - pd.Timedelta(days=CHECK_DAYS), until=horizon[0]
+        )
+    engine.dispose()
+    return latest_month_check(tickets, horizon[0])
+
+
 def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
     """What makes two runs the same run: the scenario and every setting that shapes it."""
     key = json.dumps(
@@ -180,10 +193,12 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
     scenario = load_scenario(options.scenario_path or reference_scenario_path())
     resolved = dump_scenario(scenario)
     stages.start("history")
+    check = None
     if options.tickets == "store":
         history, actuals, contacts = stored_history(
             scenario, options.start, options.weeks, options.history_weeks, options.database_url
         )
+        check = stored_model_check(scenario, options.start, options.database_url)
     else:
         history, actuals, contacts = synthetic_history(
             scenario, options.start, options.weeks, options.history_weeks, options.seed
@@ -207,6 +222,8 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
     )
     stages.start("report")
     report = report_data(plan, history)
+    if check is not None:
+        report = replace(report, methods=(*report.methods, ("model check", check)))
     write_plan_files(options.out, plan, report, history, actuals, resolved, contacts)
     stages.start("store")
     run_id, published = store_run(options, plan, report, resolved)

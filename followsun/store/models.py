@@ -73,6 +73,10 @@ class Ticket(Base):
     escalated: Mapped[bool | None]
     csat: Mapped[float | None]
     region: Mapped[str | None]
+    agent_id: Mapped[str | None]
+    wait_seconds: Mapped[float | None]
+    abandoned: Mapped[bool | None]
+    priority: Mapped[int | None]
 
 
 class ImportCursor(Base):

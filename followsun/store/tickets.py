@@ -100,9 +100,11 @@ def ticket_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             columns[name] = utc_values(frame, name, what)
         elif name == "tier":
             columns[name] = int_values(frame, name, what)
-        elif name in ("handle_seconds", "csat"):
+        elif name in ("handle_seconds", "csat", "wait_seconds"):
             columns[name] = float_values(frame, name, what)
-        elif name == "escalated":
+        elif name == "priority":
+            columns[name] = [None if v is None else int(v) for v in float_values(frame, name, what)]
+        elif name in ("escalated", "abandoned"):
             columns[name] = bool_values(frame, name, what)
         else:
             columns[name] = str_values(frame, name)
@@ -225,7 +227,8 @@ def tickets_frame(
     Returns:
         The canonical tickets frame (TICKET_COLUMNS): timestamps `datetime64[ns, UTC]`,
         `tier` int64, `handle_seconds` and `csat` float64 (NaN when unknown),
-        `escalated` nullable boolean.
+        `escalated` and `abandoned` nullable boolean, `wait_seconds` float64, `priority`
+        nullable Int64.
     """
     query = select(*_TABLE.c)
     if since is not None:
@@ -244,6 +247,9 @@ def tickets_frame(
     frame["handle_seconds"] = frame["handle_seconds"].astype("float64")
     frame["csat"] = frame["csat"].astype("float64")
     frame["escalated"] = frame["escalated"].astype("boolean")
+    frame["wait_seconds"] = frame["wait_seconds"].astype("float64")
+    frame["abandoned"] = frame["abandoned"].astype("boolean")
+    frame["priority"] = frame["priority"].astype("Int64")
     return frame
 
 

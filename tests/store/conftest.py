@@ -61,6 +61,10 @@ def make_tickets() -> TicketFactory:
                 "escalated": rng.random(n) < 0.18,
                 "csat": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], n),
                 "region": rng.choice(["us-west", "apac"], n),
+                "agent_id": rng.choice(["A17", "B2", "C9"], n),
+                "wait_seconds": rng.exponential(40.0, n).round(3),
+                "abandoned": pd.array(rng.random(n) < 0.1, dtype="boolean"),
+                "priority": pd.array(rng.integers(0, 3, n), dtype="Int64"),
             }
         )
         # Unanswered and unsolved tickets, and unknown handle time / CSAT, occur in exports.
@@ -68,6 +72,12 @@ def make_tickets() -> TicketFactory:
         frame.loc[open_rows, "solved_at"] = pd.NaT
         frame.loc[open_rows & (rng.random(n) < 0.5), "first_reply_at"] = pd.NaT
         frame.loc[rng.random(n) < 0.3, "csat"] = np.nan
+        # Real-time fields are empty for tickets of other channels.
+        not_realtime = frame["channel"] == "web"
+        frame.loc[not_realtime, "wait_seconds"] = np.nan
+        frame["agent_id"] = frame["agent_id"].astype(object).where(~not_realtime, None)
+        for name in ("abandoned", "priority"):
+            frame.loc[not_realtime, name] = pd.NA
         return frame
 
     return build

@@ -174,15 +174,16 @@ def test_call_log_with_date_and_time_columns_tab_separated_and_compressed(
     assert served["created_at"] == utc(datetime(1999, 3, 1, 9, 0, 10), "Asia/Jerusalem")
     assert served["created_at"] == pd.Timestamp("1999-03-01T07:00:10Z")
     assert served["first_reply_at"] == utc(datetime(1999, 3, 1, 9, 1), "Asia/Jerusalem")
-    assert (served["status"], served["channel"], served["language"], served["agent"]) == (
+    assert (served["status"], served["channel"], served["language"], served["agent_id"]) == (
         "solved",
         "phone",
         "he",
         "DANA",
     )
+    assert (served["wait_seconds"], served["priority"], served["abandoned"]) == (50.0, 1, False)
     abandoned = rows.loc["990301-AA0102-1"]
-    assert abandoned["status"] == "abandoned"
-    assert pd.isna(abandoned["first_reply_at"]) and pd.isna(abandoned["agent"])  # 0:00:00
+    assert abandoned["status"] == "abandoned" and abandoned["abandoned"]
+    assert pd.isna(abandoned["first_reply_at"]) and pd.isna(abandoned["agent_id"])  # NO_SERVER
     assert rows.loc["990301-AA0101-2", "language"] == "en"  # the PE line
     assert pd.isna(rows.loc["990301-AA0101-2", "queue_start"])  # served at once
 
@@ -349,3 +350,35 @@ def test_the_real_call_log_imports_with_no_code(
     key = f"{first['date']}-{first['vru+line']}-{first['call_id']}"
     row = frame.set_index("ticket_id").loc[key]
     assert row["created_at"] == utc(local, "Asia/Jerusalem")
+
+
+def test_real_time_fields_are_read_and_refused_by_name(tmp_path: Path) -> None:
+    mapping = load_mapping(
+        mapping_file(
+            tmp_path,
+            "source: pbx\ncolumns:\n  ticket_id: id\n  created_at: at\n  status: st\n"
+            "  agent_id: who\n  wait_seconds: wait\n  abandoned: gave_up\n  priority: prio\n"
+            "defaults: {channel: phone, language: en, tier: 1}\n",
+        )
+    )
+    export = tmp_path / "calls.csv"
+    export.write_text(
+        "id,at,st,who,wait,gave_up,prio\n"
+        "1,2027-03-01T09:00:00Z,solved,ana,12,no,2\n"
+        "2,2027-03-01T09:01:00Z,abandoned,,40,yes,0\n"
+        "3,2027-03-01T09:02:00Z,solved,bo,5,perhaps,1.5\n"
+        "4,2027-03-01T09:03:00Z,solved,bo,-3,no,1\n"
+    )
+    [page] = list(csv_pages(export, mapping))
+    rows = page.tickets.set_index("ticket_id")
+    assert rows.loc["1", ["agent_id", "wait_seconds", "abandoned", "priority"]].tolist() == [
+        "ana",
+        12.0,
+        False,
+        2,
+    ]
+    assert rows.loc["2", "abandoned"] and pd.isna(rows.loc["2", "agent_id"])
+    reasons = {r.record_key: r.reason for r in page.rejects}
+    assert "abandoned is not true or false" in reasons["3"]
+    assert "priority is not a whole number" in reasons["3"]
+    assert "wait_seconds is negative" in reasons["4"]

@@ -80,6 +80,7 @@ def test_map_ticket_reads_the_documented_sample() -> None:
     assert row["solved_at"] == datetime(2020, 7, 24, 15, 35, 21, tzinfo=UTC)
     assert row["escalated"] is True
     assert row["language"] == "und"
+    assert row["agent_id"] == str(ticket["responder_id"])
 
 
 def test_offsets_are_converted_to_utc_and_deleted_tickets_marked() -> None:

@@ -134,6 +134,10 @@ def test_mapping_rules_channel_language_field_tier_and_csat() -> None:
     assert row["csat"] == 0.0
     assert row["first_reply_at"] is None and row["solved_at"] is None
     assert row["escalated"] is False
+    assert row["agent_id"] is None  # unassigned
+    assert map_ticket({**ticket, "assignee_id": 9001}, None, None, mapping, "zd")["agent_id"] == (
+        "9001"
+    )
     unknown = {**ticket, "via": {"channel": "carrier_pigeon"}, "custom_fields": []}
     other = map_ticket(unknown, None, None, mapping, "zd")
     assert (other["channel"], other["language"]) == ("other", "und")

@@ -144,3 +144,41 @@ def test_coming_grid_covers_each_queue_zone_local_days() -> None:
     grid = coming_grid(scenario, AS_OF, 3)
     assert grid[0] == pd.Timestamp(AS_OF, tz="UTC")
     assert len(grid) == 72
+
+
+def test_a_contact_log_recalibrates_patience_and_after_contact_time_as_replay_does() -> None:
+    # One agent answers in turn, always 30 s after the previous call; every fourth caller
+    # gives up after 100 s in the queue (the agent never sees them).
+    tickets = hourly_tickets(weeks=3, per_hour=12)
+    arrival = (tickets["created_at"] - tickets["created_at"].min()).dt.total_seconds().to_numpy()
+    handle = tickets["handle_seconds"].to_numpy()
+    gave_up = np.arange(len(tickets)) % 4 == 3
+    wait = np.where(gave_up, 100.0, 0.0)
+    free_at = -np.inf
+    for i in np.flatnonzero(~gave_up):
+        start = max(arrival[i], free_at + 30.0)
+        wait[i] = start - arrival[i]
+        free_at = start + handle[i]
+    tickets["status"] = np.where(gave_up, "abandoned", "solved")
+    tickets["handle_seconds"] = np.where(gave_up, np.nan, handle)
+    tickets["agent_id"] = np.where(gave_up, None, "a")
+    tickets["wait_seconds"] = wait
+    tickets["abandoned"] = gave_up
+    settings = FeedbackSettings(
+        as_of=AS_OF, days=1, model="seasonal_naive", min_samples=5, calibration_days=14
+    )
+    scenario = tiny_scenario(patience_seconds=90)
+    report = feedback_report(scenario, tickets, None, roster_of({AS_OF: 3}), settings)
+
+    window = tickets[tickets["created_at"] >= pd.Timestamp(AS_OF, tz="UTC") - pd.Timedelta(days=14)]
+    row = report.calibration.set_index("queue").loc["phone-en-t1"]
+    # Waiting callers met a gap of exactly 30 s after each call: that is the unavailability.
+    assert row["after_contact_seconds"] == pytest.approx(30.0)
+    served = window[~window["abandoned"]]
+    assert row["aht_seconds_new"] == pytest.approx(served["handle_seconds"].mean() + 30.0)
+    # Exponential patience from censored waits: time waited by everyone over abandonments.
+    queued = window[~(window["abandoned"] & (window["wait_seconds"] <= 0))]
+    expected = queued["wait_seconds"].sum() / queued["abandoned"].sum()
+    assert row["patience_seconds"] == 90 and row["abandonments"] == queued["abandoned"].sum()
+    assert row["patience_seconds_new"] == pytest.approx(expected)
+    assert report.scenario.queue("phone-en-t1").patience_seconds == pytest.approx(expected)
