@@ -32,7 +32,26 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="solver seconds")
     parser.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="solver random seed")
-    parser.add_argument("--previous", type=Path, default=None, help="published roster.csv")
+    parser.add_argument(
+        "--previous",
+        default=None,
+        metavar="V",
+        help="the roster to continue from: a stored version number of the scenario, or a "
+        "roster.csv; the changes against it are printed and written to changes.csv",
+    )
+    parser.add_argument(
+        "--freeze-until",
+        default=None,
+        metavar="YYYY-MM-DD[THH:MM]",
+        help="keep every shift starting before this local time (each site's zone) exactly "
+        "as in --previous",
+    )
+    parser.add_argument(
+        "--people",
+        action="store_true",
+        help="roster the agents kept in the store (`followsun agents`) with their absences, "
+        "instead of the headcount of their sites",
+    )
     parser.add_argument("--out", required=True, type=Path, help="output directory")
     parser.add_argument(
         "--publish",
@@ -47,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     """Solve the roster, write its files and print what was found."""
     from followsun.services.roster import RosterRequest, solve_and_publish
 
+    previous = args.previous
     request = RosterRequest(
         scenario=args.scenario,
         requirements=args.requirements,
@@ -56,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
         time_limit_s=args.time_limit,
         workers=args.workers,
         seed=args.seed,
-        previous=args.previous,
+        previous=None if previous is None or previous.isdigit() else Path(previous),
+        previous_version=int(previous) if previous is not None and previous.isdigit() else None,
+        freeze_until=args.freeze_until,
+        people=args.people,
         publish=args.publish,
     )
     with progress_bar("roster: building the model") as progress:
@@ -70,6 +93,14 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in (*result.diagnoses, *result.binding_rules[:5], *result.unmet_coverage[:5]):
         print(f"  {line}")
+    for absence in run.absences:
+        print(f"  absent: {absence.agent_id} {absence.kind} {absence.first}..{absence.last}")
+    if run.changes is not None:
+        from planner.roster.changes import describe_changes
+
+        print(f"{len(run.changes)} changes against the previous roster (changes.csv):")
+        for line in describe_changes(run.changes)[:50]:
+            print(f"  {line}")
     if args.publish:
         if run.published_version is None:
             print(

@@ -57,7 +57,11 @@ class ContractRules:
 
 @dataclass(frozen=True)
 class RosterAgent:
-    """One agent: site, local zone, tier, skills ('chat/en'), rules and time off."""
+    """One agent: site, local zone, tier, skills ('chat/en'), rules and time off.
+
+    `frozen`: dates before a re-plan's freeze whose published shift (their only option)
+    the agent must keep.
+    """
 
     agent_id: str
     site: str
@@ -66,6 +70,7 @@ class RosterAgent:
     skills: tuple[str, ...]
     rules: ContractRules
     time_off: frozenset[date] = frozenset()
+    frozen: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,12 @@ class Weights:
         fairness_weekends: per weekend of spread within a site.
         fairness_holidays: per public holiday of spread within a site.
         wish: per unmet wish of an agent (a wished day off or shift).
-        change: per changed agent-day against the previous roster.
+        change: per changed agent-day against the previous roster (a published shift
+            moved or dropped).
+        change_added: per shift added on a day the previous roster had the agent off
+            (less than `change`: an agent's own published shifts weigh more).
+        frozen_shift: per frozen published shift not kept (a hard rule, relaxed only to
+            explain infeasibility).
         vendor_hour: per vendor agent-hour at a price equal to the in-house hourly cost
             (the scenario mapping scales it by the vendor's price).
         hard_slack_minute: per minute below a contract minimum (a hard rule, relaxed only
@@ -182,6 +192,8 @@ class Weights:
     fairness_holidays: float = 40.0
     wish: float = 30.0
     change: float = 300.0
+    change_added: float = 150.0
+    frozen_shift: float = 1_000_000.0
     vendor_hour: float = 200.0
     hard_slack_minute: float = 10_000.0
 

@@ -475,11 +475,39 @@ def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
     return terms
 
 
-def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
-    """Stay close to a published roster: one unit per agent-day whose shift changes.
+def add_frozen(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Keep every frozen published shift: one unit per frozen agent-day not worked.
 
-    An agent-day counts when the shift differs, when a published shift is dropped (also
-    when time off now forbids it) and when a day published off is now worked.
+    A frozen day's only option is its published shift, so working it keeps it exactly; the
+    slack only explains a roster that cannot keep it (its weight dwarfs every soft cost).
+    """
+    dropped: list[LinearLike] = []
+    constant = 0
+    for a, agent in enumerate(inputs.agents):
+        for day in agent.frozen:
+            d = inputs.day_of(day)
+            if 0 <= d < inputs.days and index.by_agent_day.get((a, d)):
+                constant += 1
+                dropped.append(-v.works[(a, d)])
+    if not constant:
+        return []
+    return [
+        PenaltyTerm(
+            "frozen",
+            "frozen published shifts not kept",
+            sum(dropped),
+            inputs.weights.frozen_shift,
+            constant=constant,
+        )
+    ]
+
+
+def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Stay close to a published roster: each changed agent-day is priced.
+
+    A published shift moved to another template or dropped (also when time off now
+    forbids it) costs `weights.change`; a shift added on a day published off costs the
+    smaller `weights.change_added`, so agents' own shifts weigh more than filling gaps.
     """
     if inputs.previous is None:
         return []
@@ -489,34 +517,39 @@ def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> li
         d = inputs.day_of(prev.date_local)
         if a is not None and 0 <= d < inputs.days:
             published[(a, d)] = prev.template
-    changes: list[LinearLike] = []
+    changed: list[LinearLike] = []
+    added: list[LinearLike] = []
     constant = 0
     # An agent without a published shift was published off on every date.
     for a in range(len(inputs.agents)):
         for d in range(inputs.days):
             template = published.get((a, d))
             if template is None:
-                changes.append(v.works[(a, d)])
+                added.append(v.works[(a, d)])
                 continue
             same = [
                 o
                 for o in index.by_agent_day.get((a, d), ())
                 if inputs.options[o].template == template
             ]
+            # Any placement of the published shift's breaks keeps the shift.
+            constant += 1
             if same:
-                # Any placement of the published shift's breaks keeps the shift.
-                constant += 1
-                changes.append(-sum(v.shift[o] for o in same))
-            else:
-                constant += 1
+                changed.append(-sum(v.shift[o] for o in same))
     return [
         PenaltyTerm(
             "stability",
-            "agent-days changed against the published roster",
-            sum(changes),
+            "published agent-days changed (shift moved or dropped)",
+            sum(changed),
             inputs.weights.change,
             constant=constant,
-        )
+        ),
+        PenaltyTerm(
+            "stability",
+            "shifts added on days published off",
+            sum(added),
+            inputs.weights.change_added,
+        ),
     ]
 
 
@@ -544,6 +577,7 @@ Builder = Callable[[RosterVars, RosterInputs, RosterIndex], list[PenaltyTerm]]
 # Hard families first, then soft ones; the order is the order of the report.
 FAMILIES: tuple[tuple[str, Builder], ...] = (
     ("one_shift_per_day", add_one_shift_per_day),
+    ("frozen", add_frozen),
     ("min_rest", add_min_rest),
     ("consecutive_days", add_consecutive_days),
     ("weekly_limits", add_weekly_limits),

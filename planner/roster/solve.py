@@ -52,7 +52,7 @@ from planner.solve_status import SolveStatus, is_solved
 Status = SolveStatus
 
 # Families whose penalty means a hard rule had to be relaxed.
-HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
+HARD_SLACK_FAMILIES = frozenset({"contract_minimum", "frozen"})
 # Shares of the budget for the per-class aggregate and for handing its shifts to agents;
 # without the aggregate, the greedy hint's share (large organisations stop it early).
 AGGREGATE_SHARE = 0.2
