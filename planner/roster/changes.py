@@ -23,7 +23,8 @@ CHANGES = FrameSchema(
 template, start, end or breaks); shift and time are empty where the agent is off."""
 
 
-def _by_day(roster: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+def shifts_by_day(roster: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+    """(agent, 'YYYY-MM-DD') to (shift, local times and breaks): what a change compares."""
     out: dict[tuple[str, str], tuple[str, str]] = {}
     has_breaks = "breaks" in roster.columns
     times = {"start_local", "end_local"} <= set(roster.columns)
@@ -41,7 +42,7 @@ def roster_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     Both frames need agent_id, date_local and shift; start_local, end_local and breaks
     are compared when present. Sorted by agent then date.
     """
-    before, after = _by_day(old), _by_day(new)
+    before, after = shifts_by_day(old), shifts_by_day(new)
     rows = []
     for key in sorted(set(before) | set(after)):
         was, now = before.get(key), after.get(key)
@@ -62,6 +63,25 @@ def roster_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CHANGES.names))
 
 
+def sequences(rosters: list[pd.DataFrame]) -> dict[tuple[str, str], int]:
+    """How many times each agent-day changed along successive versions (iCal SEQUENCE).
+
+    An agent-day's count starts at 0 when it first has a shift and grows by one at each
+    later version where its shift moved, was removed or came back.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], tuple[str, str] | None] = {}
+    for roster in rosters:
+        now = shifts_by_day(roster)
+        for key in set(last) | set(now):
+            if key in last and last[key] != now.get(key):
+                counts[key] = counts.get(key, 0) + 1
+            if key in now or key in last:
+                last[key] = now.get(key)
+                counts.setdefault(key, 0)
+    return counts
+
+
 def describe_changes(changes: pd.DataFrame) -> list[str]:
     """One line per change a person can read: 'a1 2027-01-05: moved early 07:00-15:00 -> late ...'."""
     lines = []
@@ -72,4 +92,4 @@ def describe_changes(changes: pd.DataFrame) -> list[str]:
     return lines
 
 
-__all__ = ["CHANGES", "describe_changes", "roster_changes"]
+__all__ = ["CHANGES", "describe_changes", "roster_changes", "sequences", "shifts_by_day"]
