@@ -22,6 +22,7 @@ from forecasting.queues import queue_keys
 from forecasting.timegrid import interval_grid, interval_index, local_span_to_utc, local_to_utc
 from planner.roster import (
     ContractRules,
+    FairSpread,
     PreviousShift,
     RosterAgent,
     RosterInputs,
@@ -30,6 +31,7 @@ from planner.roster import (
     VendorCapacity,
     Weights,
 )
+from planner.roster.inputs import LATE_END_HOUR
 from planner.roster.schema import ROSTER
 from planner.staffing.schema import REQUIREMENTS
 from scenarios.coverage import coverage_mask
@@ -246,6 +248,8 @@ def shift_option(
     night = window.minutes_within(start_utc, end_utc, day, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
     weekend = day.weekday() in WEEKEND_DAYS
     holiday = day in holidays
+    end_local = end_utc.tz_convert(tz)
+    late = not night and (end_local.date() > day or end_local.hour >= LATE_END_HOUR)
     premium = site.premiums
     fraction = night * premium.night + weekend * premium.weekend + holiday * premium.holiday
     return ShiftOption(
@@ -263,6 +267,7 @@ def shift_option(
         weekend=weekend,
         holiday=holiday,
         premium_hours=template.paid_hours * fraction,
+        late=late,
     )
 
 
@@ -508,6 +513,9 @@ def roster_inputs(
         vendors=vendor_capacity(scenario, grid, weights) if use_vendors else (),
         units_per_head=UNITS_PER_HEAD,
         notes=notes,
+        fair_spread=FairSpread(
+            scenario.planning.fair_night_spread, scenario.planning.fair_weekend_day_spread
+        ),
     )
 
 

@@ -173,6 +173,17 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in (*result.diagnoses, *result.binding_rules[:5], *result.unmet_coverage[:5]):
         print(f"  {line}")
+    if run.spread is not None:
+        for row in run.spread.itertuples(index=False):
+            print(
+                f"  fairness {row.site}/t{row.tier}: nights {row.nights_min}-{row.nights_max}, "
+                f"weekend days {row.weekend_days_min}-{row.weekend_days_max}, holidays "
+                f"{row.holidays_min}-{row.holidays_max}, lates {row.lates_min}-{row.lates_max} "
+                "(fairness.csv)"
+            )
+    granted, wished = run.wishes_granted
+    if wished:
+        print(f"  wishes granted: {granted} of {wished} (wishes.csv)")
     for absence in run.absences:
         print(f"  absent: {absence.agent_id} {absence.kind} {absence.first}..{absence.last}")
     if run.changes is not None:

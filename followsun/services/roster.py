@@ -30,6 +30,7 @@ from planner.roster import RosterResult, SolveSettings, solve_roster
 from planner.roster.changes import roster_changes
 from planner.roster.schema import ROSTER
 from planner.staffing.schema import REQUIREMENTS
+from scenarios.fairness import fairness_by_agent, fairness_spread, wishes_by_agent
 from scenarios.freeze import parse_freeze
 from scenarios.loader import load_scenario
 from scenarios.people import Absence, with_people
@@ -85,7 +86,9 @@ class RosterRun:
     """The solve, how many agents it rostered and the version published (None if not).
 
     `changes` (`planner.roster.changes.CHANGES`) against the previous roster, if one was
-    given; `absences` the stored absences inside the period (with `people`).
+    given; `absences` the stored absences inside the period (with `people`); `spread`
+    the fairness spread per site and tier (`scenarios.fairness.fairness_spread`);
+    `wishes_granted` (granted, wished) over every agent.
     """
 
     scenario_name: str
@@ -94,6 +97,8 @@ class RosterRun:
     published_version: int | None
     changes: pd.DataFrame | None = None
     absences: tuple[Absence, ...] = ()
+    spread: pd.DataFrame | None = None
+    wishes_granted: tuple[int, int] = (0, 0)
 
 
 def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) -> RosterRun:
@@ -145,7 +150,20 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     write_roster_files(result, request.out)
     changes = None if previous is None else roster_changes(previous, result.roster)
     write_people_files(request.out, changes, absences)
-    run = RosterRun(scenario.name, result, len(inputs.agents), None, changes, absences)
+    fairness = fairness_by_agent(scenario, result.roster)
+    wishes = wishes_by_agent(scenario, result.roster, request.start, 7 * request.weeks)
+    fairness.to_csv(request.out / "fairness.csv", index=False)
+    wishes.to_csv(request.out / "wishes.csv", index=False)
+    run = RosterRun(
+        scenario.name,
+        result,
+        len(inputs.agents),
+        None,
+        changes,
+        absences,
+        fairness_spread(fairness),
+        (int(wishes["granted"].sum()), int(wishes["wishes"].sum())),
+    )
     if request.publish and result.solved and len(result.roster):
         version = publish(scenario.name, result.roster, request.database_url)
         run = replace(run, published_version=version)

@@ -428,50 +428,64 @@ def add_premiums(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
 
 
 def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
-    """Spread nights, weekends and holidays evenly within each site: penalise max minus min."""
+    """Spread nights, weekend days, holidays and late shifts evenly within each site and tier.
+
+    Each spread (most minus fewest) costs its weight; nights and weekend days beyond the
+    spread `inputs.fair_spread` allows cost `weights.fairness_excess` more per unit.
+    """
     terms: list[PenaltyTerm] = []
-    sites: dict[str, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for a, agent in enumerate(inputs.agents):
-        sites[agent.site].append(a)
-    night_opts: dict[int, list[int]] = defaultdict(list)
-    holiday_opts: dict[int, list[int]] = defaultdict(list)
+        groups[(agent.site, agent.tier)].append(a)
+    flagged: dict[str, dict[int, list[int]]] = {
+        what: defaultdict(list) for what in ("nights", "weekends", "holidays", "lates")
+    }
     for o, opt in enumerate(inputs.options):
-        if opt.night:
-            night_opts[index.agent_pos[opt.agent_id]].append(o)
-        if opt.holiday:
-            holiday_opts[index.agent_pos[opt.agent_id]].append(o)
-    for site, members in sorted(sites.items()):
+        a = index.agent_pos[opt.agent_id]
+        for what, flag in (
+            ("nights", opt.night),
+            ("weekends", opt.weekend),
+            ("holidays", opt.holiday),
+            ("lates", opt.late),
+        ):
+            if flag:
+                flagged[what][a].append(o)
+    w = inputs.weights
+    weights = {
+        "nights": w.fairness_nights,
+        "weekends": w.fairness_weekends,
+        "holidays": w.fairness_holidays,
+        "lates": w.fairness_lates,
+    }
+    allowed = inputs.fair_spread.over(inputs.days)
+    for (site, tier), members in sorted(groups.items()):
         if len(members) < 2:
             continue
-        counts = {
-            "nights": (
-                [sum(v.shift[o] for o in night_opts[a]) for a in members],
-                inputs.weights.fairness_nights,
-            ),
-            "weekends": (
-                [
-                    sum(v.weekend[(a, w)] for w in range(inputs.weeks) if (a, w) in v.weekend)
-                    for a in members
-                ],
-                inputs.weights.fairness_weekends,
-            ),
-            "holidays": (
-                [sum(v.shift[o] for o in holiday_opts[a]) for a in members],
-                inputs.weights.fairness_holidays,
-            ),
-        }
-        for what, (per_agent, weight) in counts.items():
-            if not any(isinstance(x, cp_model.LinearExpr) for x in per_agent):
+        where = f"{site}/t{tier}"
+        for what, weight in weights.items():
+            per_agent = [sum(v.shift[o] for o in flagged[what][a]) for a in members]
+            if not any(flagged[what][a] for a in members):
                 continue
             top = inputs.days
-            hi = v.model.new_int_var(0, top, f"most_{what}[{site}]")
-            lo = v.model.new_int_var(0, top, f"fewest_{what}[{site}]")
+            hi = v.model.new_int_var(0, top, f"most_{what}[{where}]")
+            lo = v.model.new_int_var(0, top, f"fewest_{what}[{where}]")
             for x in per_agent:
                 v.model.add(hi >= x)
                 v.model.add(lo <= x)
             terms.append(
-                PenaltyTerm(f"fairness_{what}", f"spread of {what} within {site}", hi - lo, weight)
+                PenaltyTerm(f"fairness_{what}", f"spread of {what} within {where}", hi - lo, weight)
             )
+            if what in allowed:
+                excess = v.model.new_int_var(0, top, f"excess_{what}[{where}]")
+                v.model.add(excess >= hi - lo - allowed[what])
+                terms.append(
+                    PenaltyTerm(
+                        f"fairness_{what}",
+                        f"{what} apart beyond the allowed {allowed[what]} within {where}",
+                        excess,
+                        w.fairness_excess,
+                    )
+                )
     return terms
 
 

@@ -220,6 +220,7 @@ def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
                 "night": opt.night,
                 "weekend": opt.weekend,
                 "holiday": opt.holiday,
+                "late": opt.late,
             }
         )
     frame = pd.DataFrame(rows, columns=list(ROSTER.names))
