@@ -21,6 +21,7 @@ SECTIONS: list[str] = [
     "simulation",
     "roster",
     "roster_large",
+    "variants",
     "helpdesk",
     "nrp",
 ]
