@@ -76,6 +76,10 @@ SMALL_PORTFOLIO_WORKERS = 2
 MIN_SECOND_POLISH_SECONDS = 5.0
 # How often waiting for the columns' first roster looks for a stop request.
 WAIT_POLL_SECONDS = 0.2
+UNPROVEN = (
+    "no lower bound above 0 was proven within the time limit, so how far this roster is "
+    "from the best one is unknown (gap not reported); give the solver more time"
+)
 # At most this many spans per queue are described in words (the frame has them all).
 MAX_SPANS_IN_WORDS = 5
 
@@ -792,7 +796,11 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         points[term.family] += _value(solver, term)
     objective = solver.objective_value / OBJECTIVE_SCALE
     proven = code == cp_model.OPTIMAL or solver.objective_value <= bound_scaled
-    gap = 0.0 if proven else relative_gap(objective, bound)
+    gap: float | None = 0.0 if proven else relative_gap(objective, bound)
+    if not proven and bound <= 0 < objective:
+        # A bound of 0 proves nothing: say so rather than report a 100% gap as feasible.
+        gap = None
+        notes = (*notes, UNPROVEN)
     relaxed = any(points.get(f, 0.0) > 0 for f in HARD_SLACK_FAMILIES)
     status: Status = "infeasible" if relaxed else ("optimal" if proven else "feasible")
     return RosterResult(
