@@ -711,6 +711,19 @@ def _improve(
     return best.roster(), best.bound, best.cuts()
 
 
+def reported_gap(objective: float, bound: float, proven: bool) -> float | None:
+    """The gap a roster reports: 0 when proven optimal, None when no bound above 0 is known.
+
+    A bound of 0 proves nothing about a positive objective; a 100% gap beside "feasible"
+    would read as a figure, so it is reported as unknown (with `UNPROVEN` in words).
+    """
+    if proven:
+        return 0.0
+    if bound <= 0 < objective:
+        return None
+    return relative_gap(objective, bound)
+
+
 def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:
     """Build, hint and solve the roster model; validate and explain the result.
 
@@ -796,10 +809,8 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         points[term.family] += _value(solver, term)
     objective = solver.objective_value / OBJECTIVE_SCALE
     proven = code == cp_model.OPTIMAL or solver.objective_value <= bound_scaled
-    gap: float | None = 0.0 if proven else relative_gap(objective, bound)
-    if not proven and bound <= 0 < objective:
-        # A bound of 0 proves nothing: say so rather than report a 100% gap as feasible.
-        gap = None
+    gap = reported_gap(objective, bound, proven)
+    if gap is None:
         notes = (*notes, UNPROVEN)
     relaxed = any(points.get(f, 0.0) > 0 for f in HARD_SLACK_FAMILIES)
     status: Status = "infeasible" if relaxed else ("optimal" if proven else "feasible")

@@ -401,3 +401,12 @@ def test_vendor_heads_fill_the_gap_at_their_price() -> None:
     assert result.coverage["vendor"].sum() == 4
     assert result.coverage["shortfall"].sum() == 4
     assert penalty(result, "overstaffing") == 0
+
+
+def test_a_bound_of_zero_reports_an_unknown_gap_not_a_full_one() -> None:
+    from planner.roster.solve import reported_gap
+
+    assert reported_gap(500.0, 0.0, proven=False) is None
+    assert reported_gap(500.0, 400.0, proven=False) == pytest.approx(0.2)
+    assert reported_gap(500.0, 0.0, proven=True) == 0.0
+    assert reported_gap(0.0, 0.0, proven=False) == 0.0
