@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,8 +11,8 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from followsun.store import init_db, session_scope
 from followsun.store import people as stored
+from followsun.store import store_session
 from forecasting.errors import InputError
 from scenarios.people import Absence, Person
 
@@ -44,18 +43,8 @@ class ImportCounts:
     updated: int
 
 
-@contextmanager
-def _session(database_url: str | None) -> Iterator[Session]:
-    engine = init_db(database_url)
-    try:
-        with session_scope(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def _in_store(database_url: str | None, work: Callable[[Session], T]) -> T:
-    with _session(database_url) as session:
+    with store_session(database_url) as session:
         return work(session)
 
 
@@ -195,5 +184,5 @@ def remove_absence(absence_id: int, database_url: str | None = None) -> Absence:
 
 def people_of(database_url: str | None = None) -> tuple[list[Person], list[Absence]]:
     """Every stored agent and absence, read in one session."""
-    with _session(database_url) as session:
+    with store_session(database_url) as session:
         return stored.list_people(session), stored.list_absences(session)

@@ -23,6 +23,7 @@ from followsun.store import (
     roster_versions,
     save_roster,
     session_scope,
+    store_session,
 )
 from forecasting.errors import InputError
 from planner.gap import relative_gap
@@ -199,22 +200,18 @@ def previous_roster(request: RosterRequest, scenario_name: str) -> pd.DataFrame 
         return read_csv(request.previous, ROSTER, ("agent_id", "date_local", "shift"))
     if request.previous_version is None:
         return None
-    engine = init_db(request.database_url)
-    try:
-        with session_scope(engine) as session:
-            found = [
-                v
-                for v in roster_versions(session, scenario_name)
-                if v.version == request.previous_version
-            ]
-            if not found:
-                raise InputError(
-                    f"--previous {request.previous_version}: scenario {scenario_name!r} has no "
-                    "stored roster version with that number (see `followsun roster versions`)"
-                )
-            return roster_frame(session, found[0].id)
-    finally:
-        engine.dispose()
+    with store_session(request.database_url) as session:
+        found = [
+            v
+            for v in roster_versions(session, scenario_name)
+            if v.version == request.previous_version
+        ]
+        if not found:
+            raise InputError(
+                f"--previous {request.previous_version}: scenario {scenario_name!r} has no "
+                "stored roster version with that number (see `followsun roster versions`)"
+            )
+        return roster_frame(session, found[0].id)
 
 
 def with_stored_people(

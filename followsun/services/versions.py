@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,13 +9,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from followsun.roster_files import ISO_UTC, write_calendars
-from followsun.store import (
-    RosterVersion,
-    init_db,
-    roster_frame,
-    roster_versions,
-    session_scope,
-)
+from followsun.store import RosterVersion, roster_frame, roster_versions, store_session
 from forecasting.errors import InputError
 from planner.roster.changes import roster_changes
 
@@ -42,16 +34,6 @@ class Export:
     calendars: int
 
 
-@contextmanager
-def _session(database_url: str | None) -> Iterator[Session]:
-    engine = init_db(database_url)
-    try:
-        with session_scope(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def _find(session: Session, ref: VersionRef) -> RosterVersion:
     versions = roster_versions(session, ref.scenario)
     for v in versions:
@@ -63,7 +45,7 @@ def _find(session: Session, ref: VersionRef) -> RosterVersion:
 
 def list_versions(scenario: str, database_url: str | None = None) -> list[RosterVersion]:
     """Every stored roster version of `scenario`, oldest first."""
-    with _session(database_url) as session:
+    with store_session(database_url) as session:
         return roster_versions(session, scenario)
 
 
@@ -73,7 +55,7 @@ def show_version(ref: VersionRef, database_url: str | None = None) -> pd.DataFra
     Raises:
         InputError: no such version.
     """
-    with _session(database_url) as session:
+    with store_session(database_url) as session:
         return roster_frame(session, _find(session, ref).id)
 
 
@@ -89,7 +71,7 @@ def diff_versions(
         raise InputError(
             f"cannot diff {old} against {new}: they are rosters of different scenarios"
         )
-    with _session(database_url) as session:
+    with store_session(database_url) as session:
         before = roster_frame(session, _find(session, old).id)
         after = roster_frame(session, _find(session, new).id)
     return roster_changes(before, after)
@@ -104,7 +86,7 @@ def export_version(ref: VersionRef, out: Path, database_url: str | None = None) 
     Raises:
         InputError: no such version.
     """
-    with _session(database_url) as session:
+    with store_session(database_url) as session:
         target = _find(session, ref)
         earlier = [
             roster_frame(session, v.id)
