@@ -127,6 +127,9 @@ class ReportData:
         sla_targets: (channel, target fraction) pairs drawn as reference lines.
         accuracy: forecast against actuals per queue (`forecasting.backtest.
             forecast_accuracy` columns), when actuals are known.
+        fairness: nights, weekend days, holidays and late shifts per site and tier
+            (`scenarios.fairness.fairness_spread`), when known.
+        wishes: agents' wishes (granted, wished) over the roster, when known.
     """
 
     scenario: str
@@ -142,6 +145,8 @@ class ReportData:
     solver: SolverFigures
     sla_targets: tuple[tuple[str, float], ...] = field(default=())
     accuracy: pd.DataFrame | None = None
+    fairness: pd.DataFrame | None = None
+    wishes: tuple[int, int] | None = None
 
 
 # --- figures of merit --------------------------------------------------------------------
