@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +14,7 @@ from forecasting.errors import InputError
 from planner.roster import SolveSettings, solve_roster
 from scenarios.people import Absence, Person, check_absence, with_people
 from scenarios.rostering import roster_inputs, scenario_agents
-from tests.scenarios.test_rostering import day_requirements, scenario
+from tests.scenarios.test_rostering import day_requirements, scenario, scenario_data
 
 MONDAY = date(2027, 5, 3)
 PEOPLE = [Person(f"p{i}", f"P{i}", "ams", 1, ("chat/en",)) for i in range(1, 4)]
@@ -75,3 +77,16 @@ def test_overlapping_absences_are_refused_touching_ones_are_not() -> None:
         check_absence(
             Absence("p1", "sick", MONDAY + timedelta(days=4), MONDAY + timedelta(days=6)), held
         )
+
+
+def test_validate_counts_the_agents_a_roster_holds_and_says_named_ones_replace_headcount(
+    tmp_path: Path,
+) -> None:
+    from followsun.services.validate import validate_scenarios
+
+    data = scenario_data(agents=[{"id": "solo", "tier": 1, "skills": ["chat/en"]}])
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    (check,) = validate_scenarios([path])
+    assert check.agents == 1  # the roster holds the one named agent, not headcount 3 + 1
+    assert check.notes == ("site ams: its 1 named agents replace its headcount of 3",)
