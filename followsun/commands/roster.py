@@ -1,9 +1,11 @@
 """`followsun roster`: shift rosters per agent from a scenario and its requirements.
 
-Writes roster.csv, coverage.csv, solver.json and ics/<agent>.ics into --out. Exit 1 when
-hard rules had to be relaxed or no roster was found (the report is still written). With
---publish the roster is stored as the scenario's next roster version and published
-(`followsun feedback` checks the published roster against the latest actuals).
+Writes roster.csv, coverage.csv, solver.json, fairness.csv, wishes.csv and
+ics/<agent>.ics into --out (changes.csv with --previous, absences.csv with --people).
+Exit 1 when hard rules had to be relaxed or no roster was found (the report is still
+written). With --publish the roster is stored as the scenario's next roster version and
+published (`followsun feedback` checks the published roster against the latest actuals).
+`roster versions|show|diff|export` read the stored versions (docs/SCHEDULING.md).
 """
 
 from __future__ import annotations
