@@ -24,6 +24,7 @@ SECTIONS: list[str] = [
     "replay",
     "roster",
     "roster_large",
+    "variants",
     "helpdesk",
     "nrp",
 ]

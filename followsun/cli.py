@@ -45,6 +45,8 @@ COMMAND_MODULES = [
     "followsun.commands.verify",
     "followsun.commands.simulate",
     "followsun.commands.replay",
+    "followsun.commands.agents",
+    "followsun.commands.absence",
 ]
 
 

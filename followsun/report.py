@@ -134,6 +134,9 @@ class ReportData:
             outcomes frame): SLA per queue, channel and week with 95% intervals.
         analytic_outcomes: the analytic per-interval estimate of the same plan, shown
             beside the simulated figures where they differ by more than 2 points.
+        fairness: nights, weekend days, holidays and late shifts per site and tier
+            (`scenarios.fairness.fairness_spread`), when known.
+        wishes: agents' wishes (granted, wished) over the roster, when known.
     """
 
     scenario: str
@@ -151,6 +154,8 @@ class ReportData:
     accuracy: pd.DataFrame | None = None
     simulated: SimulationResult | None = None
     analytic_outcomes: pd.DataFrame | None = None
+    fairness: pd.DataFrame | None = None
+    wishes: tuple[int, int] | None = None
 
 
 # --- figures of merit --------------------------------------------------------------------

@@ -5,39 +5,82 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pandas as pd
 
 from planner.roster import RosterResult
+from planner.roster.changes import sequences, shifts_by_day
 
 ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def write_ics(result: RosterResult, folder: Path) -> None:
     """One iCalendar file per agent, times in the agent's zone with its TZID."""
+    write_calendars(result.roster, folder)
+
+
+def write_calendars(
+    roster: pd.DataFrame, folder: Path, earlier: list[pd.DataFrame] | None = None
+) -> int:
+    """One iCalendar file per agent that updates in place; return how many files.
+
+    Each agent-day is one event with a stable UID (`<agent>-<date>@followsun`), so a
+    calendar client replaces a moved shift instead of adding a second one. `earlier` are
+    the previous versions, oldest first: an event's SEQUENCE counts its changes along them
+    and a shift they had that `roster` dropped is sent as a cancelled event.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
-    for agent_id, shifts in result.roster.groupby("agent_id", sort=True):
+    history = [*(earlier or []), roster]
+    sequence = sequences(history)
+    current = shifts_by_day(roster)
+    dropped = _dropped_rows(earlier or [], current)
+    written = 0
+    agents = sorted(set(roster["agent_id"].astype(str)) | {k[0] for k in dropped})
+    for agent_id in agents:
         cal = icalendar.Calendar()
         cal.add("prodid", "-//followsun//roster//EN")
         cal.add("version", "2.0")
-        for row in shifts.itertuples(index=False):
-            zone = ZoneInfo(str(row.timezone))
-            start = pd.Timestamp(str(row.start_utc)).tz_convert(zone).to_pydatetime()
-            end = pd.Timestamp(str(row.end_utc)).tz_convert(zone).to_pydatetime()
-            event = icalendar.Event()
-            event.add("uid", f"{agent_id}-{row.date_local}-{row.shift}@followsun")
-            event.add("summary", f"{row.shift} shift ({row.site})")
-            event.add("dtstart", start)
-            event.add("dtend", end)
-            event.add("dtstamp", stamp)
-            if row.breaks:
-                event.add("description", f"breaks {row.breaks!s}")
-            cal.add_component(event)
+        rows = roster[roster["agent_id"].astype(str) == agent_id]
+        events = [(row, "CONFIRMED") for row in rows.itertuples(index=False)]
+        events += [(row, "CANCELLED") for key, row in sorted(dropped.items()) if key[0] == agent_id]
+        for row, status in events:
+            key = (agent_id, str(row.date_local)[:10])
+            cal.add_component(_event(row, key, sequence.get(key, 0), status, stamp))
         cal.add_missing_timezones()
         (folder / f"{agent_id}.ics").write_bytes(cal.to_ical())
+        written += 1
+    return written
+
+
+def _dropped_rows(
+    earlier: list[pd.DataFrame], current: dict[tuple[str, str], tuple[str, str]]
+) -> dict[tuple[str, str], Any]:
+    """The last earlier row of every agent-day that the current roster no longer has."""
+    last: dict[tuple[str, str], Any] = {}
+    for frame in earlier:
+        for row in frame.itertuples(index=False):
+            last[(str(row.agent_id), str(row.date_local)[:10])] = row
+    return {key: row for key, row in last.items() if key not in current}
+
+
+def _event(row: Any, key: tuple[str, str], sequence: int, status: str, stamp: datetime) -> Any:
+    zone = ZoneInfo(str(row.timezone))
+    event = icalendar.Event()
+    event.add("uid", f"{key[0]}-{key[1]}@followsun")
+    event.add("sequence", sequence)
+    event.add("status", status)
+    event.add("summary", f"{row.shift} shift ({row.site})")
+    event.add("dtstart", pd.Timestamp(str(row.start_utc)).tz_convert(zone).to_pydatetime())
+    event.add("dtend", pd.Timestamp(str(row.end_utc)).tz_convert(zone).to_pydatetime())
+    event.add("dtstamp", stamp)
+    breaks = getattr(row, "breaks", None)
+    if isinstance(breaks, str) and breaks:
+        event.add("description", f"breaks {breaks}")
+    return event
 
 
 def write_outputs(result: RosterResult, out: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from forecasting.queues import queue_keys
 from forecasting.timegrid import interval_grid, interval_index, local_span_to_utc, local_to_utc
 from planner.roster import (
     ContractRules,
+    FairSpread,
     PreviousShift,
     RosterAgent,
     RosterInputs,
@@ -30,9 +31,11 @@ from planner.roster import (
     VendorCapacity,
     Weights,
 )
+from planner.roster.inputs import LATE_END_HOUR
 from planner.roster.schema import ROSTER
 from planner.staffing.schema import REQUIREMENTS
 from scenarios.coverage import coverage_mask
+from scenarios.freeze import check_freeze, freeze_options
 from scenarios.night import NightWindow
 from scenarios.spec import Agent, Contract, Scenario, ShiftTemplate, Site
 
@@ -245,6 +248,8 @@ def shift_option(
     night = window.minutes_within(start_utc, end_utc, day, tz) >= NIGHT_SHIFT_MIN_NIGHT_MINUTES
     weekend = day.weekday() in WEEKEND_DAYS
     holiday = day in holidays
+    end_local = end_utc.tz_convert(tz)
+    late = not night and (end_local.date() > day or end_local.hour >= LATE_END_HOUR)
     premium = site.premiums
     fraction = night * premium.night + weekend * premium.weekend + holiday * premium.holiday
     return ShiftOption(
@@ -262,6 +267,7 @@ def shift_option(
         weekend=weekend,
         holiday=holiday,
         premium_hours=template.paid_hours * fraction,
+        late=late,
     )
 
 
@@ -408,6 +414,7 @@ def roster_inputs(
     weights: Weights | None = None,
     sites: Iterable[str] | None = None,
     use_vendors: bool = True,
+    freeze_until: datetime | None = None,
 ) -> RosterInputs:
     """The roster solver's inputs for `weeks` weeks from local date `start` in every site.
 
@@ -420,9 +427,12 @@ def roster_inputs(
         weights: objective weights; by default the scenario's overstaffing weight applies.
         sites: restrict to these site ids (all by default).
         use_vendors: offer the scenario's vendors (BPO) as flexible capacity.
+        freeze_until: a local wall time (in each site's zone) before which the `previous`
+            roster's shifts are kept exactly (`scenarios.freeze`).
 
     Raises:
-        InputError: unknown site, bad requirements, templates longer than the rest allows.
+        InputError: unknown site, bad requirements, templates longer than the rest allows,
+            a freeze without a previous roster or outside the period.
     """
     if weeks < 1:
         raise InputError(f"weeks must be >= 1, got {weeks}")
@@ -432,9 +442,13 @@ def roster_inputs(
     if unknown:
         raise InputError(f"unknown site(s) {unknown}; the scenario has {sorted(known)}")
     check_templates(scenario)
+    days = 7 * weeks
+    if freeze_until is not None:
+        if previous is None:
+            raise InputError("--freeze-until needs the published roster it keeps (--previous)")
+        check_freeze(freeze_until, start, days)
     grid = horizon_grid(scenario, start, weeks)
     queues, required, notes = requirements_matrix(scenario, requirements, grid)
-    days = 7 * weeks
     dates = [start + timedelta(days=i) for i in range(days)]
     years = {d.year for d in dates} | {(dates[-1] + timedelta(days=1)).year}
     agents: list[RosterAgent] = []
@@ -476,6 +490,12 @@ def roster_inputs(
                         replace(option, agent_id=agent.id, unmet_wishes=wishes)
                         for option in placed[key]
                     )
+    if freeze_until is not None and previous is not None:
+        kept_agents, kept_options, frozen_notes = freeze_options(
+            agents, options, previous, freeze_until
+        )
+        agents, options = list(kept_agents), list(kept_options)
+        notes = (*notes, *frozen_notes)
     if weights is None:
         base = Weights()
         weights = Weights(overstaffing=base.understaffing * scenario.planning.overstaffing_weight)
@@ -493,6 +513,9 @@ def roster_inputs(
         vendors=vendor_capacity(scenario, grid, weights) if use_vendors else (),
         units_per_head=UNITS_PER_HEAD,
         notes=notes,
+        fair_spread=FairSpread(
+            scenario.planning.fair_night_spread, scenario.planning.fair_weekend_day_spread
+        ),
     )
 
 

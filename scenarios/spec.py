@@ -557,6 +557,15 @@ class Planning(Spec):
     weeks: int = Field(default=4, ge=1, le=12)
     solver_seconds: float = Field(default=30, gt=0, le=MAX_SOLVER_SECONDS)
     overstaffing_weight: float = Field(default=0.05, ge=0, le=1000)
+    fair_night_spread: int = Field(
+        default=1, ge=0, le=28, description="most nights apart within a site and tier per 4 weeks"
+    )
+    fair_weekend_day_spread: int = Field(
+        default=1,
+        ge=0,
+        le=28,
+        description="most weekend days apart within a site and tier per 4 weeks",
+    )
 
     @field_validator("interval_minutes")
     @classmethod

@@ -32,4 +32,6 @@ def run(args: argparse.Namespace) -> int:
             f"{check.path}: ok ({check.name}: {check.sites} sites, {check.agents} agents, "
             f"{check.queues} queues)"
         )
+        for note in check.notes:
+            print(f"  note: {note}")
     return 0 if all(check.valid for check in checks) else 2

@@ -46,6 +46,7 @@ from forecasting.schema import CONTACTS
 from forecasting.synthetic import synthetic_tickets
 from planner.roster.solve import SolveSettings
 from scenarios.demand import demand_inputs
+from scenarios.fairness import fairness_by_agent, fairness_spread, wishes_by_agent
 from scenarios.loader import dump_scenario, load_scenario
 from scenarios.rostering import horizon_grid
 from scenarios.spec import Scenario
@@ -242,6 +243,17 @@ def plan_job(params: dict[str, Any], progress: Progress) -> JobResult:
     return JobResult(summary=summary, location=str(params["out"]))
 
 
+def _wishes_granted(plan: Plan) -> tuple[int, int]:
+    """(granted, wished) over the dates the roster spans."""
+    roster = plan.roster.roster
+    if roster.empty:
+        return (0, 0)
+    dates = pd.to_datetime(roster["date_local"].astype(str))
+    first = dates.min().date()
+    wishes = wishes_by_agent(plan.scenario, roster, first, (dates.max().date() - first).days + 1)
+    return int(wishes["granted"].sum()), int(wishes["wishes"].sum())
+
+
 def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
     """The report's view of a plan."""
     result = plan.roster
@@ -266,6 +278,8 @@ def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
         accuracy=plan.accuracy,
         simulated=plan.simulated,
         analytic_outcomes=plan.analytic_outcomes,
+        fairness=fairness_spread(fairness_by_agent(plan.scenario, result.roster)),
+        wishes=_wishes_granted(plan),
         sla_targets=tuple(
             sorted({(q.channel, q.target.fraction) for q in plan.scenario.queues if q.tier == 1})
         ),

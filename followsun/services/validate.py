@@ -8,11 +8,16 @@ from pathlib import Path
 
 from forecasting.errors import InputError
 from scenarios.loader import load_scenario
+from scenarios.rostering import scenario_agents
 
 
 @dataclass(frozen=True)
 class ScenarioCheck:
-    """One file's verdict: its size when valid, else the error listing every problem."""
+    """One file's verdict: its size when valid, else the error listing every problem.
+
+    `agents` counts the agents a roster of the scenario holds; `notes` say where named
+    agents replace a site's headcount.
+    """
 
     path: str | Path
     name: str = ""
@@ -20,6 +25,7 @@ class ScenarioCheck:
     agents: int = 0
     queues: int = 0
     error: InputError | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -36,8 +42,16 @@ def validate_scenarios(paths: Sequence[str | Path]) -> list[ScenarioCheck]:
         except InputError as exc:
             checks.append(ScenarioCheck(path, error=exc))
             continue
-        agents = sum(g.count for s in scenario.sites for g in (*s.headcount, *s.agents))
+        agents = sum(len(scenario_agents(s)) for s in scenario.sites)
+        notes = tuple(
+            f"site {s.id}: its {len(s.agents)} named agents replace its headcount of "
+            f"{sum(g.count for g in s.headcount)}"
+            for s in scenario.sites
+            if s.agents and s.headcount
+        )
         checks.append(
-            ScenarioCheck(path, scenario.name, len(scenario.sites), agents, len(scenario.queues))
+            ScenarioCheck(
+                path, scenario.name, len(scenario.sites), agents, len(scenario.queues), None, notes
+            )
         )
     return checks

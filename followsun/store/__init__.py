@@ -13,6 +13,7 @@ from followsun.store.engine import (
     init_db,
     is_up_to_date,
     session_scope,
+    store_session,
     upgrade,
 )
 from followsun.store.frames import ROSTER_COLUMNS, TICKET_COLUMNS
@@ -115,6 +116,7 @@ __all__ = [
     "save_scenario",
     "session_scope",
     "set_cursor",
+    "store_session",
     "ticket_count",
     "tickets_frame",
     "upgrade",

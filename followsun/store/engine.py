@@ -172,3 +172,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def store_session(url: str | URL | None = None) -> Iterator[Session]:
+    """Open the store at `url` (`init_db`), run one `session_scope` in it, then close it."""
+    engine = init_db(url)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -202,6 +202,38 @@ class RosterShift(Base):
     extra: Mapped[Any | None]
 
 
+class StoredAgent(Base):
+    """One agent as the scheduler keeps them (`scenarios.people.Person`); skills ';'-joined."""
+
+    __tablename__ = "agents"
+
+    agent_id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    site: Mapped[str]
+    tier: Mapped[int]
+    skills: Mapped[str]
+    contract: Mapped[str | None]
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    days_off: Mapped[str] = mapped_column(default="")
+    preferred_shifts: Mapped[str] = mapped_column(default="")
+    wish_weight: Mapped[float] = mapped_column(default=1.0)
+
+
+class AbsenceRow(Base):
+    """One absence (sick, leave, training) of a stored agent over inclusive local dates."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_agent_id", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.agent_id", ondelete="CASCADE"))
+    kind: Mapped[str]
+    first_date: Mapped[date]
+    last_date: Mapped[date]
+    created_at: Mapped[datetime]
+
+
 class Job(Base):
     """One piece of long work (plan, roster, import, ...) that any process can follow or cancel."""
 

@@ -7,6 +7,7 @@ Public API: build `RosterInputs` (agents, options, queues, requirements), call
 from planner.roster.inputs import (
     AgentClass,
     ContractRules,
+    FairSpread,
     PreviousShift,
     RosterAgent,
     RosterIndex,
@@ -38,6 +39,7 @@ __all__ = [
     "VendorCapacity",
     "Violation",
     "Weights",
+    "FairSpread",
     "build_index",
     "build_model",
     "solve_roster",

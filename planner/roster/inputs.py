@@ -19,6 +19,7 @@ from forecasting.errors import InputError
 
 DAYS_PER_WEEK = 7
 DAYS_PER_4_WEEKS = 28
+LATE_END_HOUR = 20
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,11 @@ class ContractRules:
 
 @dataclass(frozen=True)
 class RosterAgent:
-    """One agent: site, local zone, tier, skills ('chat/en'), rules and time off."""
+    """One agent: site, local zone, tier, skills ('chat/en'), rules and time off.
+
+    `frozen`: dates before a re-plan's freeze whose published shift (their only option)
+    the agent must keep.
+    """
 
     agent_id: str
     site: str
@@ -66,6 +71,7 @@ class RosterAgent:
     skills: tuple[str, ...]
     rules: ContractRules
     time_off: frozenset[date] = frozenset()
+    frozen: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class ShiftOption:
         night: a night shift for the night limits and fairness.
         weekend: starts on a local Saturday or Sunday.
         holiday: starts on a public holiday of the agent's site.
+        late: not a night shift but ends at or after `LATE_END_HOUR` local (or past midnight).
         premium_hours: paid hours times the premium fractions that apply (cost of the
             night, weekend and holiday uplifts, in hours of base pay).
         unmet_wishes: the agent's wishes this shift breaks (a wished day off, a shift
@@ -106,6 +113,7 @@ class ShiftOption:
     weekend: bool = False
     holiday: bool = False
     premium_hours: float = 0.0
+    late: bool = False
     unmet_wishes: float = 0.0
 
 
@@ -165,8 +173,16 @@ class Weights:
         fairness_nights: per night of spread (max minus min) within a site.
         fairness_weekends: per weekend of spread within a site.
         fairness_holidays: per public holiday of spread within a site.
+        fairness_lates: per late shift of spread within a site.
+        fairness_excess: per night or weekend day of spread beyond what `FairSpread`
+            allows (on top of the spread's own weight).
         wish: per unmet wish of an agent (a wished day off or shift).
-        change: per changed agent-day against the previous roster.
+        change: per changed agent-day against the previous roster (a published shift
+            moved or dropped).
+        change_added: per shift added on a day the previous roster had the agent off
+            (less than `change`: an agent's own published shifts weigh more).
+        frozen_shift: per frozen published shift not kept (a hard rule, relaxed only to
+            explain infeasibility).
         vendor_hour: per vendor agent-hour at a price equal to the in-house hourly cost
             (the scenario mapping scales it by the vendor's price).
         hard_slack_minute: per minute below a contract minimum (a hard rule, relaxed only
@@ -180,10 +196,33 @@ class Weights:
     fairness_nights: float = 40.0
     fairness_weekends: float = 40.0
     fairness_holidays: float = 40.0
+    fairness_lates: float = 20.0
+    fairness_excess: float = 200.0
     wish: float = 30.0
     change: float = 300.0
+    change_added: float = 150.0
+    frozen_shift: float = 1_000_000.0
     vendor_hour: float = 200.0
     hard_slack_minute: float = 10_000.0
+
+
+@dataclass(frozen=True)
+class FairSpread:
+    """How far apart two agents of one site and tier may be, per 4 weeks.
+
+    Nights and weekend days, scaled to the horizon and rounded up; beyond it each unit
+    costs `Weights.fairness_excess`.
+    """
+
+    nights: int = 1
+    weekend_days: int = 1
+
+    def over(self, days: int) -> dict[str, int]:
+        """The allowed spreads over a horizon of `days` days (rounded up), by what they count."""
+        return {
+            "nights": -(-self.nights * days // DAYS_PER_4_WEEKS),
+            "weekends": -(-self.weekend_days * days // DAYS_PER_4_WEEKS),
+        }
 
 
 @dataclass(frozen=True)
@@ -220,6 +259,7 @@ class RosterInputs:
             requirements of small queues are not each rounded up to a whole head.
         notes: what building these inputs left out or found missing, in words (reported
             with the solve's diagnoses).
+        fair_spread: the spread of nights and weekend days fairness allows.
     """
 
     grid: pd.DatetimeIndex
@@ -235,6 +275,7 @@ class RosterInputs:
     vendors: tuple[VendorCapacity, ...] = ()
     units_per_head: int = 1
     notes: tuple[str, ...] = ()
+    fair_spread: FairSpread = field(default_factory=FairSpread)
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -428,58 +428,100 @@ def add_premiums(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
 
 
 def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
-    """Spread nights, weekends and holidays evenly within each site: penalise max minus min."""
+    """Spread nights, weekend days, holidays and late shifts evenly within each site and tier.
+
+    Each spread (most minus fewest) costs its weight; nights and weekend days beyond the
+    spread `inputs.fair_spread` allows cost `weights.fairness_excess` more per unit.
+    """
     terms: list[PenaltyTerm] = []
-    sites: dict[str, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for a, agent in enumerate(inputs.agents):
-        sites[agent.site].append(a)
-    night_opts: dict[int, list[int]] = defaultdict(list)
-    holiday_opts: dict[int, list[int]] = defaultdict(list)
+        groups[(agent.site, agent.tier)].append(a)
+    flagged: dict[str, dict[int, list[int]]] = {
+        what: defaultdict(list) for what in ("nights", "weekends", "holidays", "lates")
+    }
     for o, opt in enumerate(inputs.options):
-        if opt.night:
-            night_opts[index.agent_pos[opt.agent_id]].append(o)
-        if opt.holiday:
-            holiday_opts[index.agent_pos[opt.agent_id]].append(o)
-    for site, members in sorted(sites.items()):
+        a = index.agent_pos[opt.agent_id]
+        for what, flag in (
+            ("nights", opt.night),
+            ("weekends", opt.weekend),
+            ("holidays", opt.holiday),
+            ("lates", opt.late),
+        ):
+            if flag:
+                flagged[what][a].append(o)
+    w = inputs.weights
+    weights = {
+        "nights": w.fairness_nights,
+        "weekends": w.fairness_weekends,
+        "holidays": w.fairness_holidays,
+        "lates": w.fairness_lates,
+    }
+    allowed = inputs.fair_spread.over(inputs.days)
+    for (site, tier), members in sorted(groups.items()):
         if len(members) < 2:
             continue
-        counts = {
-            "nights": (
-                [sum(v.shift[o] for o in night_opts[a]) for a in members],
-                inputs.weights.fairness_nights,
-            ),
-            "weekends": (
-                [
-                    sum(v.weekend[(a, w)] for w in range(inputs.weeks) if (a, w) in v.weekend)
-                    for a in members
-                ],
-                inputs.weights.fairness_weekends,
-            ),
-            "holidays": (
-                [sum(v.shift[o] for o in holiday_opts[a]) for a in members],
-                inputs.weights.fairness_holidays,
-            ),
-        }
-        for what, (per_agent, weight) in counts.items():
-            if not any(isinstance(x, cp_model.LinearExpr) for x in per_agent):
+        where = f"{site}/t{tier}"
+        for what, weight in weights.items():
+            per_agent = [sum(v.shift[o] for o in flagged[what][a]) for a in members]
+            if not any(flagged[what][a] for a in members):
                 continue
             top = inputs.days
-            hi = v.model.new_int_var(0, top, f"most_{what}[{site}]")
-            lo = v.model.new_int_var(0, top, f"fewest_{what}[{site}]")
+            hi = v.model.new_int_var(0, top, f"most_{what}[{where}]")
+            lo = v.model.new_int_var(0, top, f"fewest_{what}[{where}]")
             for x in per_agent:
                 v.model.add(hi >= x)
                 v.model.add(lo <= x)
             terms.append(
-                PenaltyTerm(f"fairness_{what}", f"spread of {what} within {site}", hi - lo, weight)
+                PenaltyTerm(f"fairness_{what}", f"spread of {what} within {where}", hi - lo, weight)
             )
+            if what in allowed:
+                excess = v.model.new_int_var(0, top, f"excess_{what}[{where}]")
+                v.model.add(excess >= hi - lo - allowed[what])
+                terms.append(
+                    PenaltyTerm(
+                        f"fairness_{what}",
+                        f"{what} apart beyond the allowed {allowed[what]} within {where}",
+                        excess,
+                        w.fairness_excess,
+                    )
+                )
     return terms
 
 
-def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
-    """Stay close to a published roster: one unit per agent-day whose shift changes.
+def add_frozen(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Keep every frozen published shift: one unit per frozen agent-day not worked.
 
-    An agent-day counts when the shift differs, when a published shift is dropped (also
-    when time off now forbids it) and when a day published off is now worked.
+    A frozen day's only option is its published shift, so working it keeps it exactly; the
+    slack only explains a roster that cannot keep it (its weight dwarfs every soft cost).
+    """
+    dropped: list[LinearLike] = []
+    constant = 0
+    for a, agent in enumerate(inputs.agents):
+        for day in agent.frozen:
+            d = inputs.day_of(day)
+            if 0 <= d < inputs.days and index.by_agent_day.get((a, d)):
+                constant += 1
+                dropped.append(-v.works[(a, d)])
+    if not constant:
+        return []
+    return [
+        PenaltyTerm(
+            "frozen",
+            "frozen published shifts not kept",
+            sum(dropped),
+            inputs.weights.frozen_shift,
+            constant=constant,
+        )
+    ]
+
+
+def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:
+    """Stay close to a published roster: each changed agent-day is priced.
+
+    A published shift moved to another template or dropped (also when time off now
+    forbids it) costs `weights.change`; a shift added on a day published off costs the
+    smaller `weights.change_added`, so agents' own shifts weigh more than filling gaps.
     """
     if inputs.previous is None:
         return []
@@ -489,34 +531,39 @@ def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> li
         d = inputs.day_of(prev.date_local)
         if a is not None and 0 <= d < inputs.days:
             published[(a, d)] = prev.template
-    changes: list[LinearLike] = []
+    changed: list[LinearLike] = []
+    added: list[LinearLike] = []
     constant = 0
     # An agent without a published shift was published off on every date.
     for a in range(len(inputs.agents)):
         for d in range(inputs.days):
             template = published.get((a, d))
             if template is None:
-                changes.append(v.works[(a, d)])
+                added.append(v.works[(a, d)])
                 continue
             same = [
                 o
                 for o in index.by_agent_day.get((a, d), ())
                 if inputs.options[o].template == template
             ]
+            # Any placement of the published shift's breaks keeps the shift.
+            constant += 1
             if same:
-                # Any placement of the published shift's breaks keeps the shift.
-                constant += 1
-                changes.append(-sum(v.shift[o] for o in same))
-            else:
-                constant += 1
+                changed.append(-sum(v.shift[o] for o in same))
     return [
         PenaltyTerm(
             "stability",
-            "agent-days changed against the published roster",
-            sum(changes),
+            "published agent-days changed (shift moved or dropped)",
+            sum(changed),
             inputs.weights.change,
             constant=constant,
-        )
+        ),
+        PenaltyTerm(
+            "stability",
+            "shifts added on days published off",
+            sum(added),
+            inputs.weights.change_added,
+        ),
     ]
 
 
@@ -544,6 +591,7 @@ Builder = Callable[[RosterVars, RosterInputs, RosterIndex], list[PenaltyTerm]]
 # Hard families first, then soft ones; the order is the order of the report.
 FAMILIES: tuple[tuple[str, Builder], ...] = (
     ("one_shift_per_day", add_one_shift_per_day),
+    ("frozen", add_frozen),
     ("min_rest", add_min_rest),
     ("consecutive_days", add_consecutive_days),
     ("weekly_limits", add_weekly_limits),

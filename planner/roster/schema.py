@@ -27,6 +27,7 @@ ROSTER = FrameSchema(
         Column("night", "bool", required=False),
         Column("weekend", "bool", required=False),
         Column("holiday", "bool", required=False),
+        Column("late", "bool", required=False),
     ),
     key=("agent_id", "start_utc"),
 )

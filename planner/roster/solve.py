@@ -52,7 +52,7 @@ from planner.solve_status import SolveStatus, is_solved
 Status = SolveStatus
 
 # Families whose penalty means a hard rule had to be relaxed.
-HARD_SLACK_FAMILIES = frozenset({"contract_minimum"})
+HARD_SLACK_FAMILIES = frozenset({"contract_minimum", "frozen"})
 # Shares of the budget for the per-class aggregate and for handing its shifts to agents;
 # without the aggregate, the greedy hint's share (large organisations stop it early).
 AGGREGATE_SHARE = 0.2
@@ -76,6 +76,10 @@ SMALL_PORTFOLIO_WORKERS = 2
 MIN_SECOND_POLISH_SECONDS = 5.0
 # How often waiting for the columns' first roster looks for a stop request.
 WAIT_POLL_SECONDS = 0.2
+UNPROVEN = (
+    "no lower bound above 0 was proven within the time limit, so how far this roster is "
+    "from the best one is unknown (gap not reported); give the solver more time"
+)
 # At most this many spans per queue are described in words (the frame has them all).
 MAX_SPANS_IN_WORDS = 5
 
@@ -220,6 +224,7 @@ def roster_frame(inputs: RosterInputs, chosen: list[int]) -> pd.DataFrame:
                 "night": opt.night,
                 "weekend": opt.weekend,
                 "holiday": opt.holiday,
+                "late": opt.late,
             }
         )
     frame = pd.DataFrame(rows, columns=list(ROSTER.names))
@@ -706,6 +711,19 @@ def _improve(
     return best.roster(), best.bound, best.cuts()
 
 
+def reported_gap(objective: float, bound: float, proven: bool) -> float | None:
+    """The gap a roster reports: 0 when proven optimal, None when no bound above 0 is known.
+
+    A bound of 0 proves nothing about a positive objective; a 100% gap beside "feasible"
+    would read as a figure, so it is reported as unknown (with `UNPROVEN` in words).
+    """
+    if proven:
+        return 0.0
+    if bound <= 0 < objective:
+        return None
+    return relative_gap(objective, bound)
+
+
 def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) -> RosterResult:
     """Build, hint and solve the roster model; validate and explain the result.
 
@@ -791,7 +809,9 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         points[term.family] += _value(solver, term)
     objective = solver.objective_value / OBJECTIVE_SCALE
     proven = code == cp_model.OPTIMAL or solver.objective_value <= bound_scaled
-    gap = 0.0 if proven else relative_gap(objective, bound)
+    gap = reported_gap(objective, bound, proven)
+    if gap is None:
+        notes = (*notes, UNPROVEN)
     relaxed = any(points.get(f, 0.0) > 0 for f in HARD_SLACK_FAMILIES)
     status: Status = "infeasible" if relaxed else ("optimal" if proven else "feasible")
     return RosterResult(

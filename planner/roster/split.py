@@ -29,6 +29,7 @@ from planner.roster.model import (
 AGENT_FAMILIES = frozenset(
     {
         "one_shift_per_day",
+        "frozen",
         "min_rest",
         "consecutive_days",
         "weekly_limits",

@@ -276,3 +276,28 @@ def test_cost_against_sla_plots_no_made_up_point_without_contacts() -> None:
     fig = cost_sla_figure(data)
     assert len(fig.data[0].x) == 0
     assert "SLA undefined" in fig.layout.title.text
+
+
+def test_report_shows_fairness_per_site_and_tier_and_wishes_granted(tmp_path: Path) -> None:
+    fairness = pd.DataFrame(
+        [
+            {
+                "site": "sjc",
+                "tier": 1,
+                "agents": 13,
+                "nights_min": 2,
+                "nights_max": 3,
+                "weekend_days_min": 4,
+                "weekend_days_max": 5,
+                "holidays_min": 0,
+                "holidays_max": 1,
+                "lates_min": 6,
+                "lates_max": 7,
+            }
+        ]
+    )
+    page = render_report(report_data(fairness=fairness, wishes=(17, 20)))
+    assert "Fairness within each site and tier" in page
+    assert "2 to 3" in page and "6 to 7" in page
+    assert "Wishes granted: 17 of 20" in page
+    assert "Fairness within" not in render_report(report_data())

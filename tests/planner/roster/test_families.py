@@ -315,7 +315,8 @@ def test_stability_keeps_the_published_roster() -> None:
 
 def test_stability_counts_forced_changes() -> None:
     # b was published on day 0 but is now off sick: b's day changes (forced) and a, who was
-    # published off, takes the shift: 2 changed agent-days.
+    # published off, takes the shift: one published shift dropped, one added (an agent's
+    # own published shift weighs more than a shift added on a day off).
     grid = grid_for(1)
     a = agent("a")
     b = agent("b", time_off=frozenset({START}))
@@ -324,7 +325,23 @@ def test_stability_counts_forced_changes() -> None:
     need = demand(grid, [(9, 17, 1)])
     result = solve(inputs([a, b], opts, grid, 1, {"chat-en-t1": need}, previous=prev))
     assert list(result.roster["agent_id"]) == ["a"]
-    assert penalty(result, "stability") == pytest.approx(2 * W.change)
+    assert penalty(result, "stability") == pytest.approx(W.change + W.change_added)
+    assert W.change_added < W.change
+
+
+def test_a_frozen_shift_is_kept_even_when_dropping_it_would_cost_less() -> None:
+    # b's frozen day shift is not needed (no demand): keeping it costs overstaffing, yet
+    # the freeze holds; a's unfrozen published shift is dropped (a priced change).
+    grid = grid_for(1)
+    a = agent("a")
+    b = replace(agent("b"), frozen=frozenset({START}))
+    opts = daily_options([a, b], 1, grid)
+    prev = [PreviousShift("a", START, "day"), PreviousShift("b", START, "day")]
+    need = demand(grid, [])
+    result = solve(inputs([a, b], opts, grid, 1, {"chat-en-t1": need}, previous=prev))
+    assert "b" in set(result.roster["agent_id"])
+    assert penalty(result, "frozen") == 0
+    assert result.status != "infeasible"
 
 
 def test_unservable_queue_is_an_input_error() -> None:
@@ -384,3 +401,12 @@ def test_vendor_heads_fill_the_gap_at_their_price() -> None:
     assert result.coverage["vendor"].sum() == 4
     assert result.coverage["shortfall"].sum() == 4
     assert penalty(result, "overstaffing") == 0
+
+
+def test_a_bound_of_zero_reports_an_unknown_gap_not_a_full_one() -> None:
+    from planner.roster.solve import reported_gap
+
+    assert reported_gap(500.0, 0.0, proven=False) is None
+    assert reported_gap(500.0, 400.0, proven=False) == pytest.approx(0.2)
+    assert reported_gap(500.0, 0.0, proven=True) == 0.0
+    assert reported_gap(0.0, 0.0, proven=False) == 0.0

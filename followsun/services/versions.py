@@ -1,0 +1,104 @@
+"""Published roster versions per scenario: list, show, diff (per agent) and export with calendars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from followsun.roster_files import ISO_UTC, write_calendars
+from followsun.store import RosterVersion, roster_frame, roster_versions, store_session
+from forecasting.errors import InputError
+from planner.roster.changes import roster_changes
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """One stored roster: its scenario's name and version number."""
+
+    scenario: str
+    version: int
+
+    def __str__(self) -> str:
+        return f"{self.scenario} version {self.version}"
+
+
+@dataclass(frozen=True)
+class Export:
+    """What `export_version` wrote: the roster file, its shifts and the agents' calendars."""
+
+    roster_csv: Path
+    shifts: int
+    calendars: int
+
+
+def _find(session: Session, ref: VersionRef) -> RosterVersion:
+    versions = roster_versions(session, ref.scenario)
+    for v in versions:
+        if v.version == ref.version:
+            return v
+    have = ", ".join(str(v.version) for v in versions) or "none"
+    raise InputError(f"no stored roster {ref} (versions stored: {have})")
+
+
+def list_versions(scenario: str, database_url: str | None = None) -> list[RosterVersion]:
+    """Every stored roster version of `scenario`, oldest first."""
+    with store_session(database_url) as session:
+        return roster_versions(session, scenario)
+
+
+def show_version(ref: VersionRef, database_url: str | None = None) -> pd.DataFrame:
+    """The shifts of one stored version (`planner.roster.schema.ROSTER`).
+
+    Raises:
+        InputError: no such version.
+    """
+    with store_session(database_url) as session:
+        return roster_frame(session, _find(session, ref).id)
+
+
+def diff_versions(
+    old: VersionRef, new: VersionRef, database_url: str | None = None
+) -> pd.DataFrame:
+    """What changed from `old` to `new`, per agent-day (`planner.roster.changes.CHANGES`).
+
+    Raises:
+        InputError: the two belong to different scenarios, or one is not stored.
+    """
+    if old.scenario != new.scenario:
+        raise InputError(
+            f"cannot diff {old} against {new}: they are rosters of different scenarios"
+        )
+    with store_session(database_url) as session:
+        before = roster_frame(session, _find(session, old).id)
+        after = roster_frame(session, _find(session, new).id)
+    return roster_changes(before, after)
+
+
+def export_version(ref: VersionRef, out: Path, database_url: str | None = None) -> Export:
+    """Write one version's roster.csv and an updating calendar per agent into `out`.
+
+    Calendars carry every earlier version's history: a moved shift keeps its event UID
+    with a higher SEQUENCE, a dropped one is sent cancelled.
+
+    Raises:
+        InputError: no such version.
+    """
+    with store_session(database_url) as session:
+        target = _find(session, ref)
+        earlier = [
+            roster_frame(session, v.id)
+            for v in roster_versions(session, ref.scenario)
+            if v.version < target.version
+        ]
+        roster = roster_frame(session, target.id)
+    out.mkdir(parents=True, exist_ok=True)
+    written = roster.copy()
+    for column in ("start_utc", "end_utc"):
+        written[column] = [ts.strftime(ISO_UTC) for ts in written[column]]
+    written["date_local"] = [str(d) for d in written["date_local"]]
+    written.to_csv(out / "roster.csv", index=False)
+    calendars = write_calendars(roster, out / "ics", earlier)
+    return Export(out / "roster.csv", len(roster), calendars)

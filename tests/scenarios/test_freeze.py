@@ -1,0 +1,77 @@
+"""Re-planning with a freeze: shifts before it stay exactly as published; after it, changes are priced."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from forecasting.errors import InputError
+from planner.roster import SolveSettings, solve_roster
+from planner.roster.changes import roster_changes
+from scenarios.freeze import parse_freeze
+from scenarios.rostering import horizon_grid, roster_inputs
+from tests.scenarios.test_rostering import chat_requirements, day_requirements, scenario
+
+FAST = SolveSettings(time_limit_s=4, num_workers=2, seed=1)
+MONDAY = date(2027, 5, 3)
+KEY = ["agent_id", "date_local", "shift", "start_utc", "end_utc", "breaks"]
+
+
+def published_and_replanned(freeze: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A week's roster for day cover, then a re-plan where nights are needed too."""
+    sc = scenario()
+    first = solve_roster(roster_inputs(sc, day_requirements(sc, MONDAY, 1), MONDAY, 1), FAST)
+    grid = horizon_grid(sc, MONDAY, 1)
+    local = grid.tz_convert("Europe/Amsterdam")
+    nights = chat_requirements(grid[(local.hour >= 22) | (local.hour < 6)])
+    changed = pd.concat([day_requirements(sc, MONDAY, 1), nights], ignore_index=True)
+    inputs = roster_inputs(sc, changed, MONDAY, 1, previous=first.roster, freeze_until=freeze)
+    second = solve_roster(inputs, FAST)
+    assert second.status in ("optimal", "feasible")
+    return first.roster, second.roster
+
+
+@pytest.mark.parametrize("days", [0, 2, 5])
+def test_no_shift_starting_before_the_freeze_changes(days: int) -> None:
+    freeze = datetime.combine(MONDAY + timedelta(days=days), datetime.min.time())
+    old, new = published_and_replanned(freeze)
+    cutoff = pd.Timestamp(freeze, tz="Europe/Amsterdam").tz_convert("UTC")
+
+    def before(roster: pd.DataFrame) -> set[tuple]:
+        rows = roster[pd.to_datetime(roster["start_utc"], utc=True) < cutoff]
+        return {tuple(str(x) for x in r) for r in rows[KEY].itertuples(index=False)}
+
+    assert before(new) == before(old)
+    # The new nights are needed: after the freeze the roster does change, and each change is listed.
+    changes = roster_changes(old, new)
+    assert (changes["date_local"] >= str(freeze.date())).all()
+    if days < 5:
+        assert (new["shift"] == "night").any()
+
+
+def test_a_freeze_at_a_time_of_day_keeps_the_shifts_started_by_then() -> None:
+    freeze = datetime.combine(MONDAY + timedelta(days=1), datetime.min.time()).replace(hour=12)
+    old, new = published_and_replanned(freeze)
+    tuesday = str(MONDAY + timedelta(days=1))
+    kept = {(r.agent_id, r.shift) for r in old.itertuples() if str(r.date_local) == tuesday}
+    assert kept <= {(r.agent_id, r.shift) for r in new.itertuples() if str(r.date_local) == tuesday}
+
+
+def test_a_freeze_outside_the_period_or_without_a_previous_roster_is_refused() -> None:
+    sc = scenario()
+    req = day_requirements(sc, MONDAY, 1)
+    prev = pd.DataFrame({"agent_id": ["ams-t1-01"], "date_local": [str(MONDAY)], "shift": ["day"]})
+    with pytest.raises(InputError, match="outside the period"):
+        roster_inputs(sc, req, MONDAY, 1, previous=prev, freeze_until=datetime(2027, 5, 20))
+    with pytest.raises(InputError, match="outside the period"):
+        roster_inputs(sc, req, MONDAY, 1, previous=prev, freeze_until=datetime(2027, 5, 2, 23))
+    with pytest.raises(InputError, match="--previous"):
+        roster_inputs(sc, req, MONDAY, 1, freeze_until=datetime(2027, 5, 4))
+
+
+@pytest.mark.parametrize("text", ["2027-05-04Z", "tomorrow", "2027-05-04T08:00+02:00"])
+def test_a_freeze_must_be_a_local_date_or_time(text: str) -> None:
+    with pytest.raises(InputError, match="--freeze-until"):
+        parse_freeze(text)
