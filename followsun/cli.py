@@ -42,6 +42,8 @@ COMMAND_MODULES = [
     "followsun.commands.feedback",
     "followsun.commands.jobs",
     "followsun.commands.quarantine",
+    "followsun.commands.user",
+    "webapp.serve_command",
 ]
 
 

@@ -227,8 +227,10 @@ def _fig_html(fig: go.Figure) -> str:
 # --- figures ------------------------------------------------------------------------------
 
 
-def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure | None:
-    """Hourly volume per channel: recent history, the forecast and its p10-p90 band.
+def forecast_figure(
+    history: pd.DataFrame, forecast: pd.DataFrame, actuals: pd.DataFrame | None = None
+) -> go.Figure | None:
+    """Hourly volume per channel: recent history, the forecast and its p10-p90 band, the actuals.
 
     The band is the sum of the per-queue p10 and p90 over the hour, which is wider than
     the band of the sum: shown as a conservative envelope.
@@ -244,6 +246,11 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure 
             (hist["hour"] < start)
             & (hist["hour"] >= start - pd.Timedelta(weeks=HISTORY_WEEKS_SHOWN))
         ]
+    actual = (
+        None
+        if actuals is None or actuals.empty
+        else _hourly(actuals, ["channel"], ["volume"], "sum")
+    )
     channels = sorted(set(fc["channel"]))
     fig = make_subplots(
         rows=len(channels),
@@ -302,6 +309,20 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure 
                     name="history",
                     line={"color": "#888"},
                     legendgroup="hist",
+                    showlegend=first,
+                ),
+                row=row,
+                col=1,
+            )
+        if actual is not None:
+            a = actual[actual["channel"] == channel]
+            fig.add_trace(
+                go.Scatter(
+                    x=a["hour"],
+                    y=a["volume"],
+                    name="actual",
+                    line={"color": "#e45756"},
+                    legendgroup="actual",
                     showlegend=first,
                 ),
                 row=row,
@@ -407,8 +428,13 @@ def shortfall_heatmap(coverage: pd.DataFrame) -> go.Figure | None:
     return fig
 
 
-def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
-    """Gantt-style roster: one row per agent, shifts in the agent's local time, by shift.
+def roster_figure(
+    roster: pd.DataFrame, in_utc: bool = False, max_agents: int = MAX_ROSTER_AGENTS
+) -> tuple[go.Figure | None, int]:
+    """Gantt-style roster: one row per agent, shifts in the agent's local time (or UTC), by shift.
+
+    Local times come from each shift's UTC instants in the agent's zone, so they are
+    right across a DST change.
 
     Returns:
         The figure (None for an empty roster) and the number of agents left out.
@@ -418,8 +444,11 @@ def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
     starts = pd.to_datetime(roster["start_utc"], utc=True, format="ISO8601")
     ends = pd.to_datetime(roster["end_utc"], utc=True, format="ISO8601")
     zones = roster["timezone"].astype(str)
-    local_start = [s.tz_convert(z).tz_localize(None) for s, z in zip(starts, zones, strict=True)]
-    local_end = [e.tz_convert(z).tz_localize(None) for e, z in zip(ends, zones, strict=True)]
+    shown_zones = ["UTC"] * len(zones) if in_utc else list(zones)
+    local_start = [
+        s.tz_convert(z).tz_localize(None) for s, z in zip(starts, shown_zones, strict=True)
+    ]
+    local_end = [e.tz_convert(z).tz_localize(None) for e, z in zip(ends, shown_zones, strict=True)]
     shift = (
         roster["shift"].astype(str)
         if "shift" in roster.columns
@@ -432,11 +461,11 @@ def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
             "end": local_end,
             "shift": shift.to_numpy(),
             "site": roster["site"].astype(str).to_numpy(),
-            "timezone": zones.to_numpy(),
+            "timezone": shown_zones,
         }
     )
     agents = sorted(set(frame["agent"]))
-    shown = agents[:MAX_ROSTER_AGENTS]
+    shown = agents[:max_agents]
     frame = frame[frame["agent"].isin(shown)]
     fig = go.Figure()
     for shift_name, rows in frame.groupby("shift", sort=True):
@@ -460,10 +489,10 @@ def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
             )
         )
     fig.update_layout(
-        title="Roster: each agent's shifts in the agent's local time",
+        title="Roster: each agent's shifts in " + ("UTC" if in_utc else "the agent's local time"),
         barmode="overlay",
         height=max(300, 18 * len(shown) + 120),
-        xaxis={"type": "date", "title": "local time"},
+        xaxis={"type": "date", "title": "UTC" if in_utc else "local time"},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(shown)), "title": None},
     )
     return fig, len(agents) - len(shown)

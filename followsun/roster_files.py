@@ -18,26 +18,31 @@ ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 def write_ics(result: RosterResult, folder: Path) -> None:
     """One iCalendar file per agent, times in the agent's zone with its TZID."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
     for agent_id, shifts in result.roster.groupby("agent_id", sort=True):
-        cal = icalendar.Calendar()
-        cal.add("prodid", "-//followsun//roster//EN")
-        cal.add("version", "2.0")
-        for row in shifts.itertuples(index=False):
-            zone = ZoneInfo(str(row.timezone))
-            start = pd.Timestamp(str(row.start_utc)).tz_convert(zone).to_pydatetime()
-            end = pd.Timestamp(str(row.end_utc)).tz_convert(zone).to_pydatetime()
-            event = icalendar.Event()
-            event.add("uid", f"{agent_id}-{row.date_local}-{row.shift}@followsun")
-            event.add("summary", f"{row.shift} shift ({row.site})")
-            event.add("dtstart", start)
-            event.add("dtend", end)
-            event.add("dtstamp", stamp)
-            if row.breaks:
-                event.add("description", f"breaks {row.breaks!s}")
-            cal.add_component(event)
-        cal.add_missing_timezones()
-        (folder / f"{agent_id}.ics").write_bytes(cal.to_ical())
+        (folder / f"{agent_id}.ics").write_bytes(agent_calendar(str(agent_id), shifts))
+
+
+def agent_calendar(agent_id: str, shifts: pd.DataFrame) -> bytes:
+    """One agent's shifts (roster frame rows) as an iCalendar, times in its zone with TZID."""
+    stamp = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//followsun//roster//EN")
+    cal.add("version", "2.0")
+    for row in shifts.itertuples(index=False):
+        zone = ZoneInfo(str(row.timezone))
+        start = pd.Timestamp(str(row.start_utc)).tz_convert(zone).to_pydatetime()
+        end = pd.Timestamp(str(row.end_utc)).tz_convert(zone).to_pydatetime()
+        event = icalendar.Event()
+        event.add("uid", f"{agent_id}-{row.date_local}-{row.shift}@followsun")
+        event.add("summary", f"{row.shift} shift ({row.site})")
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        event.add("dtstamp", stamp)
+        if row.breaks:
+            event.add("description", f"breaks {row.breaks!s}")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
 
 
 def write_outputs(result: RosterResult, out: Path) -> None:
