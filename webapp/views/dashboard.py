@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, send_file
 
 from evaluation.schema import OUTCOMES
+from followsun.errors import InputError
 from followsun.report import overall_sla
 from followsun.store import ticket_count
 from followsun.store.jobs import JobState, list_jobs
@@ -91,7 +92,10 @@ def plotly() -> Response:
 def report(run_id: int) -> Any:
     """The run's self-contained report.html (its inline scripts allowed on this page only)."""
     with store() as db:
-        run = get_run(db, run_id)
+        try:
+            run = get_run(db, run_id)
+        except InputError:
+            abort(404)
     folder = run_folder(run)
     if folder is None or not (folder / "report.html").is_file():
         abort(404)
