@@ -23,6 +23,7 @@ SECTIONS: list[str] = [
     "roster_large",
     "helpdesk",
     "nrp",
+    "webapp",
 ]
 
 

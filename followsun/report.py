@@ -428,6 +428,14 @@ def shortfall_heatmap(coverage: pd.DataFrame) -> go.Figure | None:
     return fig
 
 
+def _wall_clock(instants: pd.Series, zones: pd.Series) -> pd.Series:
+    """UTC instants as naive wall-clock times in each row's zone (one conversion per zone)."""
+    out = pd.Series(pd.NaT, index=instants.index, dtype="datetime64[ns]")
+    for zone, index in instants.groupby(zones).groups.items():
+        out.loc[index] = instants.loc[index].dt.tz_convert(str(zone)).dt.tz_localize(None)
+    return out
+
+
 def roster_figure(
     roster: pd.DataFrame, in_utc: bool = False, max_agents: int = MAX_ROSTER_AGENTS
 ) -> tuple[go.Figure | None, int]:
@@ -443,49 +451,38 @@ def roster_figure(
         return None, 0
     starts = pd.to_datetime(roster["start_utc"], utc=True, format="ISO8601")
     ends = pd.to_datetime(roster["end_utc"], utc=True, format="ISO8601")
-    zones = roster["timezone"].astype(str)
-    shown_zones = ["UTC"] * len(zones) if in_utc else list(zones)
-    local_start = [
-        s.tz_convert(z).tz_localize(None) for s, z in zip(starts, shown_zones, strict=True)
-    ]
-    local_end = [e.tz_convert(z).tz_localize(None) for e, z in zip(ends, shown_zones, strict=True)]
+    zones = pd.Series("UTC", index=roster.index) if in_utc else roster["timezone"].astype(str)
     shift = (
         roster["shift"].astype(str)
         if "shift" in roster.columns
-        else pd.Series(["shift"] * len(roster))
+        else pd.Series(["shift"] * len(roster), index=roster.index)
     )
     frame = pd.DataFrame(
         {
             "agent": roster["site"].astype(str) + " · " + roster["agent_id"].astype(str),
-            "start": local_start,
-            "end": local_end,
-            "shift": shift.to_numpy(),
-            "site": roster["site"].astype(str).to_numpy(),
-            "timezone": shown_zones,
+            "start": _wall_clock(starts, zones),
+            "end": _wall_clock(ends, zones),
+            "shift": shift,
         }
     )
     agents = sorted(set(frame["agent"]))
     shown = agents[:max_agents]
     frame = frame[frame["agent"].isin(shown)]
+    # Numeric rows with the names as tick labels, and numeric hover data: plotly copies
+    # every array it is given, and arrays of strings cost far more to copy than numbers.
+    position = {agent: len(shown) - 1 - i for i, agent in enumerate(shown)}
     fig = go.Figure()
     for shift_name, rows in frame.groupby("shift", sort=True):
-        duration_ms = (rows["end"] - rows["start"]).dt.total_seconds() * 1000
+        duration = (rows["end"] - rows["start"]).dt.total_seconds()
         fig.add_trace(
             go.Bar(
                 base=rows["start"],
-                x=duration_ms,
-                y=rows["agent"],
+                x=(duration * 1000).to_numpy(),
+                y=rows["agent"].map(position).to_numpy(),
                 orientation="h",
                 name=str(shift_name),
-                customdata=np.stack(
-                    [
-                        rows["start"].dt.strftime("%a %d %b %H:%M"),
-                        rows["end"].dt.strftime("%H:%M"),
-                        rows["timezone"],
-                    ],
-                    axis=-1,
-                ),
-                hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]} (%{customdata[2]})<extra>%{fullData.name}</extra>",
+                customdata=(duration / 3600).to_numpy(),
+                hovertemplate="%{base|%a %d %b %H:%M}, %{customdata:.2g} h<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(
@@ -493,7 +490,13 @@ def roster_figure(
         barmode="overlay",
         height=max(300, 18 * len(shown) + 120),
         xaxis={"type": "date", "title": "UTC" if in_utc else "local time"},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(shown)), "title": None},
+        yaxis={
+            "tickmode": "array",
+            "tickvals": [position[agent] for agent in shown],
+            "ticktext": shown,
+            "range": [-0.5, len(shown) - 0.5],
+            "title": None,
+        },
     )
     return fig, len(agents) - len(shown)
 

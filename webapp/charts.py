@@ -15,7 +15,7 @@ def figure_json(fig: Any) -> str | None:
     if fig is None:
         return None
     fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    return str(fig.to_json())
+    return str(fig.to_json(validate=False))
 
 
 @cache

@@ -187,3 +187,13 @@ def test_the_openapi_document_is_served_to_viewers(
     response = client_as(Role.VIEWER).get("/api/openapi.json")
     assert response.status_code == 200
     assert response.get_json()["openapi"].startswith("3.")
+
+
+@pytest.mark.parametrize(("in_utc", "hours"), [(False, [9, 9, 9, 9]), (True, [8, 8, 7, 7])])
+def test_the_timeline_keeps_local_wall_time_across_dst(in_utc: bool, hours: list[int]) -> None:
+    from followsun.report import roster_figure
+
+    fig, left_out = roster_figure(roster(1, 4), in_utc=in_utc)
+    assert fig is not None and left_out == 0
+    bases = sorted(pd.Timestamp(b) for trace in fig.data for b in trace.base)
+    assert [b.hour for b in bases] == hours
