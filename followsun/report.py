@@ -300,29 +300,17 @@ def forecast_figure(
             row=row,
             col=1,
         )
-        if not hist.empty:
-            h = hist[hist["channel"] == channel]
+        for observed, name, colour in ((hist, "history", "#888"), (actual, "actual", "#e45756")):
+            if observed is None or observed.empty:
+                continue
+            h = observed[observed["channel"] == channel]
             fig.add_trace(
                 go.Scatter(
                     x=h["hour"],
                     y=h["volume"],
-                    name="history",
-                    line={"color": "#888"},
-                    legendgroup="hist",
-                    showlegend=first,
-                ),
-                row=row,
-                col=1,
-            )
-        if actual is not None:
-            a = actual[actual["channel"] == channel]
-            fig.add_trace(
-                go.Scatter(
-                    x=a["hour"],
-                    y=a["volume"],
-                    name="actual",
-                    line={"color": "#e45756"},
-                    legendgroup="actual",
+                    name=name,
+                    line={"color": colour},
+                    legendgroup=name,
                     showlegend=first,
                 ),
                 row=row,
