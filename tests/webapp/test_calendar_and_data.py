@@ -197,3 +197,20 @@ def test_the_timeline_keeps_local_wall_time_across_dst(in_utc: bool, hours: list
     assert fig is not None and left_out == 0
     bases = sorted(pd.Timestamp(b) for trace in fig.data for b in trace.base)
     assert [b.hour for b in bases] == hours
+
+
+def test_job_parameters_never_reach_a_page(
+    client_as: Callable[[Role | None], FlaskClient], db_url: str
+) -> None:
+    from followsun.store.jobs import create_job
+
+    url = "postgresql://planner:db-password-secret@db.example/followsun"
+    engine = create_store_engine(db_url)
+    with session_scope(engine) as session:
+        job_id = create_job(session, "plan", "x:y", {"database_url": url}).id
+    engine.dispose()
+    viewer = client_as(Role.VIEWER)
+    for page in ("/api/jobs", f"/api/jobs/{job_id}", f"/jobs/{job_id}", "/jobs/", "/"):
+        response = viewer.get(page)
+        assert response.status_code == 200, page
+        assert "db-password-secret" not in response.get_data(as_text=True), page

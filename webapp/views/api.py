@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from followsun.errors import InputError
 from followsun.files import json_records
-from followsun.store.jobs import JobState, get_job, list_jobs, request_cancel
+from followsun.store.jobs import JobRecord, JobState, get_job, list_jobs, request_cancel
 from followsun.store.rosters import (
     get_roster,
     publish_roster,
@@ -50,6 +50,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+def job_json(job: JobRecord) -> dict[str, Any]:
+    """A job without its parameters: they may hold a database URL with its password."""
+    record: dict[str, Any] = plain(job)
+    record.pop("parameters", None)
+    return record
+
+
 def _json(value: Any, status: int = 200) -> Response:
     response = jsonify(plain(value))
     response.status_code = status
@@ -66,7 +73,7 @@ def jobs() -> Response:
     except ValueError:
         abort(400, "unknown state")
     with store() as db:
-        return _json(list_jobs(db, wanted, JOBS_LISTED))
+        return _json([job_json(job) for job in list_jobs(db, wanted, JOBS_LISTED)])
 
 
 @bp.route("/jobs/<int:job_id>")
@@ -75,7 +82,7 @@ def job(job_id: int) -> Response:
     """One job: state, progress fraction and message, result."""
     with store() as db:
         try:
-            return _json(get_job(db, job_id))
+            return _json(job_json(get_job(db, job_id)))
         except InputError:
             abort(404)
 
@@ -86,7 +93,7 @@ def cancel_job(job_id: int) -> Response:
     """Ask a job to stop; answers the job as it stands after the request."""
     with store() as db:
         try:
-            return _json(request_cancel(db, job_id))
+            return _json(job_json(request_cancel(db, job_id)))
         except InputError:
             abort(404)
 
