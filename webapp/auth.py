@@ -56,8 +56,10 @@ def current_user() -> UserRecord | None:
     """The logged-in account of this request (read from the store, so role changes apply at once)."""
     if "user" not in g:
         user_id = session.get("user_id")
-        with store() as db:
-            g.user = None if user_id is None else get_user(db, int(user_id))
+        g.user = None
+        if user_id is not None:
+            with store() as db:
+                g.user = get_user(db, int(user_id))
     user: UserRecord | None = g.user
     return user
 

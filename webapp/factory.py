@@ -11,6 +11,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from followsun.jobs.executor import EXECUTOR_ENV
 from followsun.store import database_url, init_db
 from webapp import auth, pages
 from webapp.ratelimit import LoginLimiter
@@ -33,7 +34,7 @@ def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get(SECRET_KEY_ENV, ""),
         DATABASE_URL=database_url(),
-        JOB_EXECUTOR="thread",
+        JOB_EXECUTOR=os.environ.get(EXECUTOR_ENV) or "thread",
         OUTPUT_DIR=str(Path(".followsun") / "web"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=True,
