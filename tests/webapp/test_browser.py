@@ -18,6 +18,7 @@ from flask import Flask
 
 from followsun.services.accounts import add_user
 from followsun.store.users import Role
+from tests.db_fixtures import sqlite_url
 from tests.webapp.conftest import PASSWORDS
 
 pytestmark = pytest.mark.slow
@@ -28,11 +29,15 @@ JOB_TIMEOUT_MS = 600_000
 
 
 @pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """The app under waitress on a free loopback port (plain HTTP, so cookies are not Secure)."""
+def server(tmp_path: Path) -> Iterator[str]:
+    """The app under waitress on a free loopback port (plain HTTP, so cookies are not Secure).
+
+    On SQLite only: the flows are the same on every store, and the store tests cover both.
+    """
     waitress_server = pytest.importorskip("waitress.server")
     from webapp import create_app
 
+    db_url = sqlite_url(tmp_path)
     for role in Role:
         add_user(role.value, role.value, PASSWORDS[role], db_url)
     app: Flask = create_app(
