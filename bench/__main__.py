@@ -19,6 +19,7 @@ SECTIONS: list[str] = [
     "staffing",
     "forecasting",
     "simulation",
+    "engine",
     "roster",
     "roster_large",
     "helpdesk",

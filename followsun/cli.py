@@ -42,6 +42,7 @@ COMMAND_MODULES = [
     "followsun.commands.feedback",
     "followsun.commands.jobs",
     "followsun.commands.quarantine",
+    "followsun.commands.verify",
     "followsun.commands.user",
     "webapp.serve_command",
 ]

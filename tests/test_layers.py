@@ -1,4 +1,4 @@
-"""Imports point down only: webapp -> followsun -> evaluation -> scenarios -> planner -> forecasting."""
+"""Imports point down only: webapp -> followsun -> evaluation -> scenarios -> simulation -> planner -> forecasting."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["forecasting", "planner", "scenarios", "evaluation", "followsun", "webapp"]
+ORDER = ["forecasting", "planner", "simulation", "scenarios", "evaluation", "followsun", "webapp"]
 FRAMEWORKS = {"flask", "sqlalchemy", "alembic", "psycopg", "werkzeug"}
-DOMAIN = {"forecasting", "planner", "scenarios", "evaluation"}
+DOMAIN = {"forecasting", "planner", "simulation", "scenarios", "evaluation"}
 
 
 def imported_tops(path: Path) -> set[str]:
