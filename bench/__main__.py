@@ -27,6 +27,7 @@ SECTIONS: list[str] = [
     "variants",
     "helpdesk",
     "nrp",
+    "webapp",
 ]
 
 

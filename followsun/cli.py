@@ -47,6 +47,8 @@ COMMAND_MODULES = [
     "followsun.commands.replay",
     "followsun.commands.agents",
     "followsun.commands.absence",
+    "followsun.commands.user",
+    "webapp.serve_command",
 ]
 
 

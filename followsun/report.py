@@ -241,8 +241,10 @@ def _fig_html(fig: go.Figure) -> str:
 # --- figures ------------------------------------------------------------------------------
 
 
-def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure | None:
-    """Hourly volume per channel: recent history, the forecast and its p10-p90 band.
+def forecast_figure(
+    history: pd.DataFrame, forecast: pd.DataFrame, actuals: pd.DataFrame | None = None
+) -> go.Figure | None:
+    """Hourly volume per channel: recent history, the forecast and its p10-p90 band, the actuals.
 
     The band is the sum of the per-queue p10 and p90 over the hour, which is wider than
     the band of the sum: shown as a conservative envelope.
@@ -258,6 +260,11 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure 
             (hist["hour"] < start)
             & (hist["hour"] >= start - pd.Timedelta(weeks=HISTORY_WEEKS_SHOWN))
         ]
+    actual = (
+        None
+        if actuals is None or actuals.empty
+        else _hourly(actuals, ["channel"], ["volume"], "sum")
+    )
     channels = sorted(set(fc["channel"]))
     fig = make_subplots(
         rows=len(channels),
@@ -307,15 +314,17 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame) -> go.Figure 
             row=row,
             col=1,
         )
-        if not hist.empty:
-            h = hist[hist["channel"] == channel]
+        for observed, name, colour in ((hist, "history", "#888"), (actual, "actual", "#e45756")):
+            if observed is None or observed.empty:
+                continue
+            h = observed[observed["channel"] == channel]
             fig.add_trace(
                 go.Scatter(
                     x=h["hour"],
                     y=h["volume"],
-                    name="history",
-                    line={"color": "#888"},
-                    legendgroup="hist",
+                    name=name,
+                    line={"color": colour},
+                    legendgroup=name,
                     showlegend=first,
                 ),
                 row=row,
@@ -421,8 +430,21 @@ def shortfall_heatmap(coverage: pd.DataFrame) -> go.Figure | None:
     return fig
 
 
-def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
-    """Gantt-style roster: one row per agent, shifts in the agent's local time, by shift.
+def _wall_clock(instants: pd.Series, zones: pd.Series) -> pd.Series:
+    """UTC instants as naive wall-clock times in each row's zone (one conversion per zone)."""
+    out = pd.Series(pd.NaT, index=instants.index, dtype="datetime64[ns]")
+    for zone, index in instants.groupby(zones).groups.items():
+        out.loc[index] = instants.loc[index].dt.tz_convert(str(zone)).dt.tz_localize(None)
+    return out
+
+
+def roster_figure(
+    roster: pd.DataFrame, in_utc: bool = False, max_agents: int = MAX_ROSTER_AGENTS
+) -> tuple[go.Figure | None, int]:
+    """Gantt-style roster: one row per agent, shifts in the agent's local time (or UTC), by shift.
+
+    Local times come from each shift's UTC instants in the agent's zone, so they are
+    right across a DST change.
 
     Returns:
         The figure (None for an empty roster) and the number of agents left out.
@@ -431,54 +453,52 @@ def roster_figure(roster: pd.DataFrame) -> tuple[go.Figure | None, int]:
         return None, 0
     starts = pd.to_datetime(roster["start_utc"], utc=True, format="ISO8601")
     ends = pd.to_datetime(roster["end_utc"], utc=True, format="ISO8601")
-    zones = roster["timezone"].astype(str)
-    local_start = [s.tz_convert(z).tz_localize(None) for s, z in zip(starts, zones, strict=True)]
-    local_end = [e.tz_convert(z).tz_localize(None) for e, z in zip(ends, zones, strict=True)]
+    zones = pd.Series("UTC", index=roster.index) if in_utc else roster["timezone"].astype(str)
     shift = (
         roster["shift"].astype(str)
         if "shift" in roster.columns
-        else pd.Series(["shift"] * len(roster))
+        else pd.Series(["shift"] * len(roster), index=roster.index)
     )
     frame = pd.DataFrame(
         {
             "agent": roster["site"].astype(str) + " · " + roster["agent_id"].astype(str),
-            "start": local_start,
-            "end": local_end,
-            "shift": shift.to_numpy(),
-            "site": roster["site"].astype(str).to_numpy(),
-            "timezone": zones.to_numpy(),
+            "start": _wall_clock(starts, zones),
+            "end": _wall_clock(ends, zones),
+            "shift": shift,
         }
     )
     agents = sorted(set(frame["agent"]))
-    shown = agents[:MAX_ROSTER_AGENTS]
+    shown = agents[:max_agents]
     frame = frame[frame["agent"].isin(shown)]
+    # Numeric rows with the names as tick labels, and numeric hover data: plotly copies
+    # every array it is given, and arrays of strings cost far more to copy than numbers.
+    position = {agent: len(shown) - 1 - i for i, agent in enumerate(shown)}
     fig = go.Figure()
     for shift_name, rows in frame.groupby("shift", sort=True):
-        duration_ms = (rows["end"] - rows["start"]).dt.total_seconds() * 1000
+        duration = (rows["end"] - rows["start"]).dt.total_seconds()
         fig.add_trace(
             go.Bar(
                 base=rows["start"],
-                x=duration_ms,
-                y=rows["agent"],
+                x=(duration * 1000).to_numpy(),
+                y=rows["agent"].map(position).to_numpy(),
                 orientation="h",
                 name=str(shift_name),
-                customdata=np.stack(
-                    [
-                        rows["start"].dt.strftime("%a %d %b %H:%M"),
-                        rows["end"].dt.strftime("%H:%M"),
-                        rows["timezone"],
-                    ],
-                    axis=-1,
-                ),
-                hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]} (%{customdata[2]})<extra>%{fullData.name}</extra>",
+                customdata=(duration / 3600).to_numpy(),
+                hovertemplate="%{base|%a %d %b %H:%M}, %{customdata:.2g} h<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(
-        title="Roster: each agent's shifts in the agent's local time",
+        title="Roster: each agent's shifts in " + ("UTC" if in_utc else "the agent's local time"),
         barmode="overlay",
         height=max(300, 18 * len(shown) + 120),
-        xaxis={"type": "date", "title": "local time"},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(shown)), "title": None},
+        xaxis={"type": "date", "title": "UTC" if in_utc else "local time"},
+        yaxis={
+            "tickmode": "array",
+            "tickvals": [position[agent] for agent in shown],
+            "ticktext": shown,
+            "range": [-0.5, len(shown) - 0.5],
+            "title": None,
+        },
     )
     return fig, len(agents) - len(shown)
 

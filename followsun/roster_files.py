@@ -34,26 +34,43 @@ def write_calendars(
     """
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
-    history = [*(earlier or []), roster]
-    sequence = sequences(history)
-    current = shifts_by_day(roster)
-    dropped = _dropped_rows(earlier or [], current)
-    written = 0
+    earlier = earlier or []
+    sequence = sequences([*earlier, roster])
+    dropped = _dropped_rows(earlier, shifts_by_day(roster))
     agents = sorted(set(roster["agent_id"].astype(str)) | {k[0] for k in dropped})
     for agent_id in agents:
-        cal = icalendar.Calendar()
-        cal.add("prodid", "-//followsun//roster//EN")
-        cal.add("version", "2.0")
-        rows = roster[roster["agent_id"].astype(str) == agent_id]
-        events = [(row, "CONFIRMED") for row in rows.itertuples(index=False)]
-        events += [(row, "CANCELLED") for key, row in sorted(dropped.items()) if key[0] == agent_id]
-        for row, status in events:
-            key = (agent_id, str(row.date_local)[:10])
-            cal.add_component(_event(row, key, sequence.get(key, 0), status, stamp))
-        cal.add_missing_timezones()
-        (folder / f"{agent_id}.ics").write_bytes(cal.to_ical())
-        written += 1
-    return written
+        shifts = roster[roster["agent_id"].astype(str) == agent_id]
+        gone = [row for key, row in sorted(dropped.items()) if key[0] == agent_id]
+        (folder / f"{agent_id}.ics").write_bytes(
+            agent_calendar(agent_id, shifts, gone, sequence, stamp)
+        )
+    return len(agents)
+
+
+def agent_calendar(
+    agent_id: str,
+    shifts: pd.DataFrame,
+    dropped: list[Any] | None = None,
+    sequence: dict[tuple[str, str], int] | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """One agent's shifts (roster rows) as an iCalendar, times in its zone with TZID.
+
+    One event per agent-day with a stable UID; `dropped` rows go out as cancelled events
+    and `sequence` numbers each agent-day's changes (both from earlier versions).
+    """
+    stamp = stamp or datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
+    sequence = sequence or {}
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//followsun//roster//EN")
+    cal.add("version", "2.0")
+    events = [(row, "CONFIRMED") for row in shifts.itertuples(index=False)]
+    events += [(row, "CANCELLED") for row in dropped or []]
+    for row, status in events:
+        key = (agent_id, str(row.date_local)[:10])
+        cal.add_component(_event(row, key, sequence.get(key, 0), status, stamp))
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
 
 
 def _dropped_rows(

@@ -29,6 +29,7 @@ from followsun.connectors import (
 )
 from followsun.connectors.base import RecordError
 from followsun.connectors.sources import Kind
+from followsun.jobs import JobResult
 from followsun.services.progress import Progress, no_progress
 from followsun.store import init_db
 from forecasting.errors import InputError
@@ -166,6 +167,24 @@ def import_csv(
     finally:
         engine.dispose()
     return ImportRun(csv_mapping.source, result)
+
+
+def csv_import_job(params: dict[str, Any], progress: Progress) -> JobResult:
+    """`import_csv` as a job (`followsun.jobs.submit`): params `file`, `mapping`, `database_url`."""
+    run = import_csv(
+        Path(params["file"]),
+        Path(params["mapping"]),
+        database_url=params.get("database_url"),
+        progress=progress,
+    )
+    summary: dict[str, Any] = {"source": run.source}
+    if run.result is not None:
+        summary |= {
+            "pages": run.result.pages,
+            "fetched": run.result.fetched,
+            "quarantined": run.result.quarantined,
+        }
+    return JobResult(summary=summary)
 
 
 def sync_sources(

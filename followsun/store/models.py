@@ -257,3 +257,30 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A web app account: a unique name, a password hash (never the password) and a role."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str]
+    password_hash: Mapped[str]
+    role: Mapped[str]
+    created_at: Mapped[datetime]
+
+
+class CalendarToken(Base):
+    """A secret, revocable token for one agent's iCalendar feed (only its SHA-256 is stored)."""
+
+    __tablename__ = "calendar_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_name: Mapped[str]
+    agent_id: Mapped[str]
+    token_hash: Mapped[str]
+    revoked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]

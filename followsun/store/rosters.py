@@ -140,6 +140,18 @@ def roster_versions(session: Session, scenario_name: str) -> list[RosterVersion]
     return [_version(session, row) for row in session.scalars(query)]
 
 
+def get_roster(session: Session, roster_id: int) -> RosterVersion | None:
+    """The roster version with key `roster_id`, or None."""
+    row = session.get(models.Roster, roster_id)
+    return None if row is None else _version(session, row)
+
+
+def roster_scenario_names(session: Session) -> list[str]:
+    """The names of every scenario with at least one stored roster, sorted."""
+    query = select(models.Roster.scenario_name).distinct().order_by(models.Roster.scenario_name)
+    return list(session.scalars(query))
+
+
 def latest_roster(
     session: Session, scenario_name: str, published_only: bool = False
 ) -> RosterVersion | None:

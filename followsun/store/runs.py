@@ -228,6 +228,14 @@ def get_run(session: Session, run_id: int) -> RunRecord:
     return _run_record(row)
 
 
+def recent_runs(session: Session, kind: str | None = None, limit: int = 20) -> list[RunRecord]:
+    """The newest runs (of one kind), newest first, at most `limit` of them."""
+    query = select(models.Run).order_by(models.Run.started_at.desc(), models.Run.id.desc())
+    if kind is not None:
+        query = query.where(models.Run.kind == kind)
+    return [_run_record(row) for row in session.scalars(query.limit(limit))]
+
+
 def find_run(
     session: Session, kind: str, inputs_hash: str, status: RunStatus = RunStatus.SUCCEEDED
 ) -> RunRecord | None:

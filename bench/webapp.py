@@ -1,0 +1,164 @@
+"""Web app bench: the roster page for 500 agents over 4 weeks, and API latency under 20 clients.
+
+The page is timed through the Flask test client (server-side work: store read, figure,
+template). The API is served by waitress on loopback (as `followsun serve` does) and
+hit by 20 client threads, each logged in with its own session, a bounded number of
+requests each; p50 and p95 are over every request.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import statistics
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+AGENTS = 500
+DAYS = 28
+PAGE_RUNS = 5
+CLIENTS = 20
+REQUESTS_PER_CLIENT = 50
+API_PATHS = ("/api/jobs", "/api/rosters", "/api/runs")
+PASSWORD = "bench-password-long"
+PAGE_TARGET_S = 1.0
+P95_TARGET_MS = 200.0
+
+
+def synthetic_roster(agents: int, days: int):  # type: ignore[no-untyped-def]
+    """`agents` agents on three sites, five 8-hour shifts a week each, for `days` days."""
+    import pandas as pd
+
+    sites = (("ams", "Europe/Amsterdam"), ("tpe", "Asia/Taipei"), ("sjc", "America/Los_Angeles"))
+    rows = []
+    for a in range(agents):
+        site, zone = sites[a % len(sites)]
+        for d in range(days):
+            if (d + a) % 7 >= 5:
+                continue
+            day = date(2027, 3, 1) + timedelta(days=d)
+            start = pd.Timestamp(f"{day.isoformat()} 09:00", tz=zone)
+            rows.append(
+                {
+                    "agent_id": f"{site}-{a}",
+                    "site": site,
+                    "timezone": zone,
+                    "date_local": day.isoformat(),
+                    "start_local": "09:00",
+                    "end_local": "17:00",
+                    "start_utc": start.tz_convert("UTC"),
+                    "end_utc": (start + pd.Timedelta(hours=8)).tz_convert("UTC"),
+                    "shift": "day",
+                    "tier": 1 + a % 2,
+                    "skills": "chat/en;email/en",
+                    "breaks": "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _session_opener(base: str) -> urllib.request.OpenerDirector:
+    """A cookie-keeping opener logged in as the bench account (through the form, with CSRF)."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    page = opener.open(f"{base}/login").read().decode()
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert found is not None
+    form = {"username": "bench", "password": PASSWORD, "csrf_token": found.group(1)}
+    opener.open(f"{base}/login", urllib.parse.urlencode(form).encode()).read()
+    return opener
+
+
+def api_latencies(base: str) -> list[float]:
+    """Seconds per request of CLIENTS concurrent clients, REQUESTS_PER_CLIENT each."""
+    openers = [_session_opener(base) for _ in range(CLIENTS)]
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start_line = threading.Barrier(CLIENTS)
+
+    def client(opener: urllib.request.OpenerDirector) -> None:
+        mine = []
+        start_line.wait()
+        for i in range(REQUESTS_PER_CLIENT):
+            begin = time.perf_counter()
+            with opener.open(base + API_PATHS[i % len(API_PATHS)]) as response:
+                response.read()
+                assert response.status == 200
+            mine.append(time.perf_counter() - begin)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(o,)) for o in openers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def run() -> str:
+    """Measure and return the Markdown section."""
+    import waitress.server
+
+    from followsun.services.accounts import add_user
+    from followsun.store import init_db, session_scope
+    from followsun.store.rosters import save_roster
+    from webapp import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        engine = init_db(url)
+        frame = synthetic_roster(AGENTS, DAYS)
+        with session_scope(engine) as session:
+            roster_id = save_roster(session, "bench", frame).id
+        engine.dispose()
+        add_user("bench", "viewer", PASSWORD, url)
+        app = create_app(
+            {
+                "SECRET_KEY": "bench",
+                "DATABASE_URL": url,
+                "OUTPUT_DIR": folder,
+                "SESSION_COOKIE_SECURE": False,
+            }
+        )
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["user_id"] = 1
+        page_times = []
+        for _ in range(PAGE_RUNS):
+            begin = time.perf_counter()
+            response = client.get(f"/rosters/{roster_id}")
+            page_times.append(time.perf_counter() - begin)
+            assert response.status_code == 200 and f"{AGENTS} agents" in response.text
+        server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8)
+        serving = threading.Thread(target=server.run, daemon=True)
+        serving.start()
+        try:
+            base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+            latencies = api_latencies(base)
+        finally:
+            server.close()
+    page_s = statistics.median(page_times)
+    ordered = sorted(latencies)
+    p50 = ordered[len(ordered) // 2] * 1000
+    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
+    return f"""## Web app
+
+The roster page (`/rosters/ID`, every agent drawn) for {AGENTS} agents over {DAYS} days
+({len(frame)} shifts), median of {PAGE_RUNS} requests through the Flask test client; and
+the JSON API ({", ".join(API_PATHS)} in turn) served by waitress (8 threads) on loopback to
+{CLIENTS} concurrent logged-in clients, {REQUESTS_PER_CLIENT} requests each
+({len(latencies)} in all), on a SQLite store (`python -m bench webapp`).
+
+| measure | value | target |
+|---|---|---|
+| roster page, {AGENTS} agents x {DAYS} days | {page_s:.3f} s | < {PAGE_TARGET_S:g} s |
+| API p50, {CLIENTS} clients | {p50:.1f} ms | |
+| API p95, {CLIENTS} clients | {p95:.1f} ms | < {P95_TARGET_MS:g} ms |
+"""
