@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.backtest import forecast_accuracy
+from forecasting.calendars import public_holidays
 from forecasting.models import ForecastModel
 from forecasting.registry import model_named
 from forecasting.schema import HISTORY, validate_frame
@@ -53,10 +54,25 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "forecasting"
 
 
-def bank_history(path: Path) -> pd.DataFrame:
-    """The five-minute calls as a 15-minute interval history (one queue, volume only)."""
+def bank_days(n: int, *, skip_holidays: bool = True) -> pd.DatetimeIndex:
+    """The calendar dates of the series' `n` days: weekdays from FIRST_DAY, skipping the US
+    public holidays unless `skip_holidays` is False (the source dropped them: with them
+    counted, the busiest weekday moves by one day after each)."""
+    start = pd.Timestamp(FIRST_DAY)
+    skipped: set[object] = set()
+    if skip_holidays:
+        skipped = set(public_holidays("US", range(start.year, start.year + 2)))
+    days = [d for d in pd.bdate_range(start, periods=2 * n) if d.date() not in skipped]
+    return pd.DatetimeIndex(days[:n])
+
+
+def bank_history(path: Path, *, skip_holidays: bool = True) -> pd.DataFrame:
+    """The five-minute calls as a 15-minute interval history (one queue, volume only).
+
+    Weekends hold no calls (true zeros); a skipped holiday is missing (no data).
+    """
     raw = pd.read_csv(path)
-    days = pd.bdate_range(FIRST_DAY, periods=int(raw["day_index"].max()))
+    days = bank_days(int(raw["day_index"].max()), skip_holidays=skip_holidays)
     stamps = days[raw["day_index"].to_numpy() - 1] + pd.to_timedelta(
         raw["interval_start"].to_numpy() + ":00"
     )
@@ -64,6 +80,8 @@ def bank_history(path: Path) -> pd.DataFrame:
     calls = calls.groupby(level=0).sum()
     grid = pd.date_range(days[0], days[-1] + pd.Timedelta(days=1), freq="15min", inclusive="left")
     volume = calls.reindex(grid, fill_value=0.0)
+    open_days = pd.bdate_range(days[0], days[-1])
+    volume[grid.normalize().isin(open_days.difference(days))] = np.nan
     frame = pd.DataFrame(
         {
             "interval_start": grid.tz_localize("UTC"),

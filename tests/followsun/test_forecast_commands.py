@@ -54,7 +54,7 @@ def test_forecast_writes_a_valid_forecast(
     assert len(forecast) == 7 * 24
     assert forecast["interval_start"].iloc[0] == pd.Timestamp("2027-02-01", tz="UTC")
     assert raw["interval_start"].iloc[0] == "2027-02-01T00:00:00Z"
-    assert "contact_centre" in capsys.readouterr().out
+    assert "combination" in capsys.readouterr().out  # the default without a scenario
 
 
 def test_forecast_with_seasonal_naive(tmp_path: Path) -> None:
