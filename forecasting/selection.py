@@ -80,10 +80,22 @@ class AutoSelect(ForecastModel):
         """Backtest the candidates on the last folds, choose per queue, refit the chosen ones."""
         aliases = [factory().alias for factory in self.candidates]
         self.notes_: list[str] = []
-        panel = to_panel(history, by_region=False)
-        queues = panel.keys[list(QUEUE_KEYS)].reset_index(drop=True)
-        span = panel.grid[-1] - panel.grid[0] + pd.Timedelta(minutes=panel.interval_min)
-        span_days = span / pd.Timedelta(days=1)
+        starts = history["interval_start"]
+        recent = history
+        if self.train_weeks is not None:  # the folds read no further back than this
+            read = pd.Timedelta(days=self.folds * self.validation_days + 7 * self.train_weeks)
+            recent = history[starts >= starts.max() - read]
+        panel = to_panel(recent, by_region=False)
+        end = panel.grid[-1] + pd.Timedelta(minutes=panel.interval_min)
+        span_days = (end - starts.min()) / pd.Timedelta(days=1)
+        keys = list(QUEUE_KEYS)
+        queues = (
+            history[keys]
+            .drop_duplicates()
+            .astype(panel.keys[keys].dtypes.to_dict())
+            .sort_values(keys)
+            .reset_index(drop=True)
+        )
         folds = min(self.folds, int((span_days - MIN_TRAIN_DAYS) // self.validation_days))
         if folds < 1:
             self.notes_.append(
@@ -96,7 +108,7 @@ class AutoSelect(ForecastModel):
                 self.notes_.append(
                     f"history of {span_days:.1f} days holds {folds} of {self.folds} folds"
                 )
-            result = self._backtest(history, aliases, folds)
+            result = self._backtest(recent, aliases, folds)
             choice = queues.merge(choose(result, aliases), on=list(QUEUE_KEYS), how="left")
             choice = choice.fillna({"model": aliases[0]})
         self.choice_ = choice
