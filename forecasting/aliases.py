@@ -4,7 +4,8 @@
 """
 
 AUTO = "auto"
-DEFAULT_MODEL = "contact_centre"
+DEFAULT_MODEL = "combination"  # the best on the real series' backtests (docs/FORECASTING.md)
+SCENARIO_DEFAULT_MODEL = "contact_centre"  # the one model that knows regions, events, deflection
 BASELINE = "seasonal_naive"
 MODEL_ALIASES = (
     "combination",

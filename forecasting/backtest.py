@@ -87,6 +87,7 @@ def backtest(
     horizon_days: int,
     folds: int,
     min_train_days: int = 14,
+    train_days: int | None = None,
 ) -> BacktestResult:
     """Score models by rolling-origin backtest on `history`.
 
@@ -96,12 +97,16 @@ def backtest(
         horizon_days: days forecast from each origin.
         folds: number of origins, each `horizon_days` after the previous.
         min_train_days: refuse folds whose training span is shorter.
+        train_days: fit each fold on only the last `train_days` days before its origin
+            (None: everything before it); bounds the cost of a fold on a long history.
 
     Raises:
         InputError: the history is too short for the folds asked for.
     """
     if horizon_days < 1 or folds < 1:
         raise InputError("horizon_days and folds must be at least 1")
+    if train_days is not None and train_days < min_train_days:
+        raise InputError("train_days must be at least min_train_days")
     panel = to_panel(history, by_region=False)
     step = pd.Timedelta(minutes=panel.interval_min)
     end = panel.grid[-1] + step
@@ -125,7 +130,8 @@ def backtest(
         errors[alias] = []
         forecasts[alias] = []
         for origin in origins:
-            train = history[starts < origin]
+            first = panel.grid[0] if train_days is None else origin - pd.Timedelta(days=train_days)
+            train = history[(starts >= first) & (starts < origin)]
             grid = pd.date_range(
                 origin, origin + pd.Timedelta(days=horizon_days), freq=step, inclusive="left"
             )

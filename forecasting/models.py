@@ -399,20 +399,21 @@ def dirichlet_concentration(counts: np.ndarray, base: np.ndarray, estimated_base
 
     Args:
         counts: (groups, slots) contacts.
-        base: (slots,) shares adding up to 1.
+        base: (slots,) shares adding up to 1, or (groups, slots): one base per group.
         estimated_base: the base is the groups' own pooled shape (one fewer degree of
             freedom: chi-squares are scaled by G / (G - 1)).
     """
     n = counts.sum(axis=1)
     groups = counts[n > 0]
+    bases = np.broadcast_to(base, counts.shape)[n > 0]
     n = n[n > 0]
     g = len(n)
     if g == 0 or (estimated_base and g < 2):
         return float("inf")
-    slots = base > 0
-    expected = n[:, None] * base[None, slots]
-    chi2 = np.sum((groups[:, slots] - expected) ** 2 / expected)
-    r = chi2 / max(int(slots.sum()) - 1, 1)
+    slots = bases > 0
+    expected = n[:, None] * np.where(slots, bases, 1.0)
+    chi2 = np.sum(np.where(slots, (groups - expected) ** 2 / expected, 0.0))
+    r = chi2 / max(round(float(slots.sum(axis=1).mean())) - 1, 1)
     if estimated_base:
         r *= g / (g - 1)
     big_n = float(n.sum())

@@ -18,6 +18,7 @@ import numpy as np
 
 Estimator = Callable[[np.ndarray], np.ndarray]
 ProfileKind = Literal["median", "trimmed", "ewm", "mean"]
+LevelKind = ProfileKind | Literal["combined"]
 
 
 def week_stack(y: np.ndarray, week: int, weeks: int) -> np.ndarray:
@@ -86,6 +87,17 @@ def estimator(kind: ProfileKind, *, trim: float = 0.2, halflife_weeks: float = 1
     if kind == "mean":
         return nan_mean
     raise ValueError(f"unknown profile estimator {kind!r}")
+
+
+def combined_level(stack: np.ndarray, halflife_weeks: float) -> np.ndarray:
+    """Mean of the exponentially weighted mean and the median over axis 1 (weeks).
+
+    The weighted mean follows a level or weekday pattern that moved within a week or
+    two; the median ignores odd weeks but lags a move by half its window. Their mean
+    (a forecast combination) errs less than either alone when neither kind of week
+    dominates; NaN where every week is missing.
+    """
+    return (ew_mean(stack, halflife_weeks) + nan_median(stack)) / 2
 
 
 def day_shares(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

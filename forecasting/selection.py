@@ -18,6 +18,7 @@ from forecasting.schema import FORECAST, QUEUE_KEYS
 from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
 
 MIN_TRAIN_DAYS = 14
+TRAIN_WEEKS = 26  # each fold's fit window: every candidate's longest look-back, with margin
 PAIR = " + "  # a choice of two models averaged: "robust_profile + mean_4_weeks"
 CANDIDATE_MODELS: tuple[type[ForecastModel], ...] = (
     SeasonalNaive,
@@ -49,6 +50,9 @@ class AutoSelect(ForecastModel):
             contact-centre model, their combination).
         validation_days: days forecast from each fold's origin.
         folds: number of origins, each `validation_days` after the previous.
+        train_weeks: each fold is fitted on only the last `train_weeks` weeks before its
+            origin (None: all of them), so that the folds cost the same on two years as
+            on half of one; the chosen models are refitted on the whole history.
     """
 
     alias: ClassVar[str] = "auto"
@@ -58,12 +62,16 @@ class AutoSelect(ForecastModel):
         candidates: Sequence[ModelFactory] = DEFAULT_CANDIDATES,
         validation_days: int = 7,
         folds: int = 8,
+        train_weeks: int | None = TRAIN_WEEKS,
     ) -> None:
         super().__init__()
         if not candidates:
             raise InputError("AutoSelect needs at least one candidate model")
         if validation_days < 1 or folds < 1:
             raise InputError("validation_days and folds must be at least 1")
+        if train_weeks is not None and 7 * train_weeks < MIN_TRAIN_DAYS:
+            raise InputError(f"train_weeks must cover at least {MIN_TRAIN_DAYS} days")
+        self.train_weeks = train_weeks
         self.candidates = tuple(candidates)
         self.validation_days = validation_days
         self.folds = folds
@@ -72,10 +80,22 @@ class AutoSelect(ForecastModel):
         """Backtest the candidates on the last folds, choose per queue, refit the chosen ones."""
         aliases = [factory().alias for factory in self.candidates]
         self.notes_: list[str] = []
-        panel = to_panel(history, by_region=False)
-        queues = panel.keys[list(QUEUE_KEYS)].reset_index(drop=True)
-        span = panel.grid[-1] - panel.grid[0] + pd.Timedelta(minutes=panel.interval_min)
-        span_days = span / pd.Timedelta(days=1)
+        starts = history["interval_start"]
+        recent = history
+        if self.train_weeks is not None:  # the folds read no further back than this
+            read = pd.Timedelta(days=self.folds * self.validation_days + 7 * self.train_weeks)
+            recent = history[starts >= starts.max() - read]
+        panel = to_panel(recent, by_region=False)
+        end = panel.grid[-1] + pd.Timedelta(minutes=panel.interval_min)
+        span_days = (end - starts.min()) / pd.Timedelta(days=1)
+        keys = list(QUEUE_KEYS)
+        queues = (
+            history[keys]
+            .drop_duplicates()
+            .astype(panel.keys[keys].dtypes.to_dict())
+            .sort_values(keys)
+            .reset_index(drop=True)
+        )
         folds = min(self.folds, int((span_days - MIN_TRAIN_DAYS) // self.validation_days))
         if folds < 1:
             self.notes_.append(
@@ -88,13 +108,7 @@ class AutoSelect(ForecastModel):
                 self.notes_.append(
                     f"history of {span_days:.1f} days holds {folds} of {self.folds} folds"
                 )
-            result = backtest(
-                history,
-                self.candidates,
-                horizon_days=self.validation_days,
-                folds=folds,
-                min_train_days=MIN_TRAIN_DAYS,
-            )
+            result = self._backtest(recent, aliases, folds)
             choice = queues.merge(choose(result, aliases), on=list(QUEUE_KEYS), how="left")
             choice = choice.fillna({"model": aliases[0]})
         self.choice_ = choice
@@ -106,6 +120,30 @@ class AutoSelect(ForecastModel):
                     warnings.simplefilter("ignore")
                     self.fitted_[alias] = factory().fit(history)
         return self
+
+    def _backtest(self, history: pd.DataFrame, aliases: list[str], folds: int) -> BacktestResult:
+        """The candidates' folds, each fitted on the last `train_weeks` before its origin.
+
+        A combination of other candidates is not refitted: its fold forecasts are the
+        mean of its members' (what refitting it would give).
+        """
+        derived = {
+            alias: members
+            for alias, factory in zip(aliases, self.candidates, strict=True)
+            if (members := combined_members(factory())) and set(members) <= set(aliases)
+        }
+        fitted = [f for a, f in zip(aliases, self.candidates, strict=True) if a not in derived]
+        result = backtest(
+            history,
+            fitted,
+            horizon_days=self.validation_days,
+            folds=folds,
+            min_train_days=MIN_TRAIN_DAYS,
+            train_days=None if self.train_weeks is None else 7 * self.train_weeks,
+        )
+        for alias, members in derived.items():
+            result.forecasts[alias] = np.mean([result.forecasts[m] for m in members], axis=0)
+        return result
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """Each queue's forecast: its chosen model's, or the mean of its chosen pair's."""
@@ -128,6 +166,13 @@ class AutoSelect(ForecastModel):
         return out.sort_values([*keys, "interval_start"], kind="stable").reset_index(drop=True)[
             list(FORECAST.names)
         ]
+
+
+def combined_members(model: ForecastModel) -> list[str]:
+    """The member aliases of a combination (empty for any other model)."""
+    if not isinstance(model, Combination):
+        return []
+    return [member().alias for member in model.members]
 
 
 def members_of(model: str) -> list[str]:

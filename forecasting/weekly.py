@@ -3,12 +3,13 @@
 - `MeanOfWeeks` ('mean_4_weeks') and `MedianOfWeeks` ('median_8_weeks'): the value of
   each interval of the week averaged (or the median) over the last 4 (8) weeks; the
   baselines real contact centres use.
-- `RobustProfile` ('robust_profile'): per queue, a daily level per weekday (an
-  exponentially weighted mean of the last weeks' day totals, so a drifting level is
-  followed) times a robust intraday shape per weekday (median, trimmed or weighted mean
-  of the days' shares over the last weeks, so one odd week does not bend it). A sparse
-  queue's shape is shrunk toward the pooled shape of its channel and its weekdays toward
-  its all-days shape, by empirical Bayes, as far as the data shows no real difference.
+- `RobustProfile` ('robust_profile'): per queue, a daily level per weekday (the mean of
+  an exponentially weighted mean and the median of the last weeks' day totals: the one
+  follows a level that moved, the other ignores odd weeks) times a robust intraday shape
+  per weekday (median, trimmed or weighted mean of the days' shares over the last weeks,
+  so one odd week does not bend it). A sparse queue's shape is shrunk toward the pooled
+  shape of its channel and language and its weekdays toward its all-days shape, by
+  empirical Bayes, as far as the data shows no real difference.
 
 The week is the 7 x 24 hours ending at the history's end, in UTC, and the forecast
 repeats it over the horizon. Bands are calibrated out of sample: from each of
@@ -38,10 +39,11 @@ from forecasting.models import (
 )
 from forecasting.panel import to_panel
 from forecasting.profiles import (
+    LevelKind,
     ProfileKind,
+    combined_level,
     day_shares,
     estimator,
-    ew_mean,
     nan_mean,
     normalise,
     week_stack,
@@ -62,6 +64,25 @@ def overdispersion(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
     num = err.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, np.maximum(num / np.where(den > 0, den, 1.0), 0.0), 0.0)
+
+
+def pooled_shape(counts: np.ndarray, channel: np.ndarray, language: np.ndarray) -> np.ndarray:
+    """Per queue, the shape its channel and its language give together (slots add to 1).
+
+    The log-linear main-effects model of the (channel, language, slot) counts: share of
+    slot t for channel c and language l is proportional to C_c(t) L_l(t) / A(t), the
+    pooled shapes of the channel, of the language and of all queues. A thin Japanese
+    chat queue thus takes the chat shape, moved to the hours Japanese contacts come in;
+    with one language it is the channel's pooled shape.
+    """
+    overall = normalise(counts.sum(axis=0))
+    by_channel = normalise(np.stack([counts[channel == c].sum(axis=0) for c in channel]))
+    by_language = normalise(np.stack([counts[language == g].sum(axis=0) for g in language]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(overall > 0, by_channel * by_language / overall, 0.0)
+    # A channel and a language active at disjoint hours share no slot: the language's hours.
+    disjoint = ratio.sum(axis=1, keepdims=True) <= 0
+    return np.where(disjoint, by_language, normalise(ratio))
 
 
 class _WeeklyModel(ForecastModel):
@@ -101,6 +122,7 @@ class _WeeklyModel(ForecastModel):
         self.per_day_ = per_day
         self.queues_, self.aht_s_ = self._fit_aht(panel)
         self.groups_ = pd.factorize(panel.keys["channel"].astype(str))[0]
+        self.languages_ = pd.factorize(panel.keys["language"].astype(str))[0]
         y = panel.volume
         self.week_ = np.nan_to_num(self._week(y))
         actual, forecast = [], []
@@ -172,12 +194,14 @@ class MedianOfWeeks(_PastWeeks):
 
 
 class RobustProfile(_WeeklyModel):
-    """Daily level per weekday (weighted mean of recent weeks) x robust intraday shape.
+    """Daily level per weekday (robust mean of recent weeks) x robust intraday shape.
 
     Args:
         shape: estimator of the intraday shares over the weeks: "median", "trimmed"
             (a `trim` share dropped at each end), "ewm" (half-life `shape_halflife_weeks`)
             or "mean".
+        level: estimator of the day totals over the weeks: "combined" (the mean of "ewm"
+            and "median", `profiles.combined_level`) or any kind `shape` takes.
         shape_weeks: weeks the shapes are drawn from.
         level_weeks: weeks the daily levels are drawn from.
         level_halflife_weeks: half-life of a past week's weight in the daily level.
@@ -190,6 +214,7 @@ class RobustProfile(_WeeklyModel):
         self,
         *,
         shape: ProfileKind = "median",
+        level: LevelKind = "combined",
         shape_weeks: int = 8,
         trim: float = 0.2,
         shape_halflife_weeks: float = 2.0,
@@ -207,7 +232,10 @@ class RobustProfile(_WeeklyModel):
         if level_halflife_weeks <= 0 or shape_halflife_weeks <= 0:
             raise InputError("half-lives must be > 0")
         estimator(shape, trim=trim, halflife_weeks=shape_halflife_weeks)  # checks the kind
+        if level != "combined":
+            estimator(level, trim=trim, halflife_weeks=level_halflife_weeks)
         self.shape = shape
+        self.level = level
         self.shape_weeks = shape_weeks
         self.trim = trim
         self.shape_halflife_weeks = shape_halflife_weeks
@@ -221,11 +249,19 @@ class RobustProfile(_WeeklyModel):
         stack = week_stack(y, week, n_weeks)
         days = stack.reshape(len(y), stack.shape[1], WEEK_DAYS, per_day)
         totals, shares = day_shares(days)  # (series, weeks, 7), (series, weeks, 7, slots)
-        level = ew_mean(totals[:, -self.level_weeks :], self.level_halflife_weeks)
+        level = self._level(totals)
         fallback = nan_mean(totals.reshape(len(y), -1, 1))  # any day of the window
         level = np.where(np.isfinite(level), level, np.nan_to_num(fallback))
         shape = self._shapes(days[:, -self.shape_weeks :], shares[:, -self.shape_weeks :])
         return (level[:, :, None] * shape).reshape(len(y), week)
+
+    def _level(self, totals: np.ndarray) -> np.ndarray:
+        """(series, 7) next week's day totals from the (series, weeks, 7) past totals."""
+        recent = totals[:, -self.level_weeks :]
+        if self.level == "combined":
+            return combined_level(recent, self.level_halflife_weeks)
+        kind = estimator(self.level, trim=self.trim, halflife_weeks=self.level_halflife_weeks)
+        return kind(recent)
 
     def _shapes(self, days: np.ndarray, shares: np.ndarray) -> np.ndarray:
         """(series, 7, slots) shares: robust per weekday, pooled toward parents when sparse."""
@@ -247,14 +283,9 @@ class RobustProfile(_WeeklyModel):
         # Robust shares weighted by their contacts: one odd week bends no level of the pooling.
         pseudo = own * n[..., None]
         all_days = pseudo.sum(axis=1)  # (series, slots)
-        series_shape = normalise(all_days)
-        for group in np.unique(self.groups_):
-            members = np.flatnonzero(self.groups_ == group)
-            if len(members) < 2:
-                continue
-            base = normalise(all_days[members].sum(axis=0))
-            alpha = dirichlet_concentration(all_days[members], base, estimated_base=True)
-            series_shape[members] = shrink(all_days[members], base, alpha)
+        base = pooled_shape(all_days, self.groups_, self.languages_)
+        alpha = dirichlet_concentration(all_days, base, estimated_base=True)
+        series_shape = shrink(all_days, base, alpha)
         out = np.empty_like(own)
         for i in range(n_s):
             alpha = dirichlet_concentration(pseudo[i], series_shape[i], estimated_base=True)

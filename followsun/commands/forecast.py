@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from forecasting.aliases import DEFAULT_MODEL, MODEL_ALIASES
+from forecasting.aliases import DEFAULT_MODEL, MODEL_ALIASES, SCENARIO_DEFAULT_MODEL
 
 MODEL_HELP = (
-    "model alias (default %(default)s): seasonal_naive (same interval last week, the baseline), "
+    f"model alias (default {DEFAULT_MODEL}, with --scenario {SCENARIO_DEFAULT_MODEL}): "
+    "seasonal_naive (same interval last week, the baseline), "
     "mean_4_weeks, median_8_weeks (that interval over the last 4 / 8 weeks), robust_profile "
     "(recent daily level per weekday x median intraday shape, sparse queues pooled with their "
-    "channel), contact_centre (daily Poisson fit with trend, weekday and holidays x pooled "
+    "channel and language), contact_centre (daily Poisson fit with trend, weekday and holidays x pooled "
     "intraday profiles, per customer region), combination (mean of robust_profile, "
     "median_8_weeks and contact_centre), statsforecast_mstl, statsforecast_autoets (need "
     "'followsun[stats]'), auto (per queue, the model with the lowest error over eight "
@@ -41,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--horizon-days", required=True, type=int, metavar="N", help="days to forecast"
     )
-    parser.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_ALIASES, help=MODEL_HELP)
+    parser.add_argument("--model", choices=MODEL_ALIASES, help=MODEL_HELP)
     parser.add_argument(
         "--scenario",
         metavar="S.yaml",

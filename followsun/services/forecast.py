@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from followsun.services.progress import Progress, no_progress
-from forecasting.aliases import DEFAULT_MODEL
+from forecasting.aliases import DEFAULT_MODEL, SCENARIO_DEFAULT_MODEL
 from forecasting.backtest import BacktestResult, backtest
 from forecasting.errors import InputError
 from forecasting.models import ForecastModel, MissingAhtWarning, queue_name
@@ -132,12 +132,15 @@ def forecast_history(
     history_path: str,
     horizon_days: int,
     *,
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     scenario_path: str | None = None,
     aht_s: float | None = None,
     progress: Progress = no_progress,
 ) -> ForecastResult:
     """Fit `model` on the history CSV and forecast the `horizon_days` days after it.
+
+    Without `model`: the combination, or with a scenario the contact-centre model (the
+    only one that applies its regions, events and deflection).
 
     Raises:
         InputError: an unreadable or invalid history, an unknown model, `aht_s` <= 0.
@@ -147,6 +150,8 @@ def forecast_history(
     progress(0.0, f"reading {history_path}")
     history = read_history(history_path)
     grid = horizon_grid(history, horizon_days)
+    if model is None:
+        model = DEFAULT_MODEL if scenario_path is None else SCENARIO_DEFAULT_MODEL
     fitted = build_model(model, scenario_path)
     progress(0.2, f"fitting {fitted.alias}")
     started = time.perf_counter()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.forecasting_real import FILE, bank_history, data_dir, fit_score
+from bench.forecasting_real import FILE, bank_days, bank_history, data_dir, fit_score
 from forecasting.registry import model_named
 
 
@@ -42,3 +42,19 @@ def test_history_is_the_calls_summed_to_15_minutes(history: pd.DataFrame) -> Non
     assert history["volume"].sum() == raw["calls"].sum()  # nothing lost or doubled
     assert len(history) % 96 == 0  # whole days, closed hours and weekends as zeros
     assert history["interval_start"].dt.minute.isin([0, 15, 30, 45]).all()
+
+
+def test_bank_calendar_skips_the_us_federal_holidays_of_2003() -> None:
+    """164 weekdays from Monday 3 March 2003 without Memorial Day, Independence Day,
+    Labor Day and Columbus Day (the 2003 federal calendar) end on Wednesday 22 October."""
+    days = bank_days(164)
+    assert len(days) == 164 and (days.weekday < 5).all()
+    skipped = pd.bdate_range(days[0], days[-1]).difference(days)
+    assert [d.date().isoformat() for d in skipped] == [
+        "2003-05-26",
+        "2003-07-04",
+        "2003-09-01",
+        "2003-10-13",
+    ]
+    assert days[-1] == pd.Timestamp("2003-10-22")
+    assert bank_days(164, skip_holidays=False)[-1] == pd.Timestamp("2003-10-16")

@@ -366,3 +366,22 @@ def test_sparse_region_borrows_the_channel_shape() -> None:
     tokyo = model.series_[row].profile
     # The pooled shape puts 4 x 20 / (4 x 20 + 92 x 2) = 0.30 of the day at 10:00-11:00.
     assert tokyo[:, 40:44].sum(axis=1) == pytest.approx(np.full(7, 80 / 264), abs=0.06)
+
+
+def test_dirichlet_concentration_with_a_base_per_group() -> None:
+    # One base per group: repeating the common base per row is the same estimate, and
+    # groups drawn around two different bases with concentration 200 recover it.
+    rng = np.random.default_rng(12)
+    base = np.linspace(1, 3, 24)
+    base /= base.sum()
+    other = base[::-1]
+    counts = np.stack(
+        [rng.multinomial(2000, rng.dirichlet(200.0 * b)) for b in (base, other) * 200]
+    ).astype(float)
+    bases = np.stack([base, other] * 200)
+    estimate = dirichlet_concentration(counts, bases, estimated_base=False)
+    assert estimate == pytest.approx(200.0, rel=0.15)
+    same = counts[::2]
+    assert dirichlet_concentration(
+        same, np.broadcast_to(base, same.shape), estimated_base=False
+    ) == dirichlet_concentration(same, base, estimated_base=False)

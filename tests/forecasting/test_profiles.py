@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from forecasting.profiles import (
+    combined_level,
     day_shares,
     estimator,
     ew_mean,
@@ -83,3 +84,41 @@ def test_day_shares_and_normalise() -> None:
     np.testing.assert_array_equal(shares[0], [0.25, 0.75])
     assert np.isnan(shares[1]).all() and np.isnan(shares[2]).all()
     np.testing.assert_array_equal(normalise(shares)[1], [0.5, 0.5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts, st.floats(0, 100), st.floats(0.2, 10))
+def test_combined_level_is_equivariant_to_scaling(stack: np.ndarray, c: float, hl: float) -> None:
+    np.testing.assert_allclose(
+        combined_level(c * stack, hl), c * combined_level(stack, hl), rtol=1e-9, atol=1e-6
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(float, st.tuples(st.just(2), st.just(1), st.integers(1, 7)), elements=st.floats(0, 1e4)),
+    st.integers(2, 12),
+    st.floats(0.2, 10),
+)
+def test_combined_level_reconstructs_a_constant_level(
+    week: np.ndarray, weeks: int, hl: float
+) -> None:
+    """Noise-free: every week the same day totals, some weeks missing -> those totals."""
+    stack = np.repeat(week, weeks, axis=1)
+    stack[:, 0] = np.nan
+    np.testing.assert_allclose(combined_level(stack, hl), week[:, 0], rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1.0, 1e3), st.floats(1e3, 1e6), st.integers(0, 6), st.floats(0.2, 10))
+def test_combined_level_halves_what_one_odd_week_does_to_the_weighted_mean(
+    level: float, spike: float, week: int, hl: float
+) -> None:
+    """Seven equal weeks and one outlier: the median ignores it, so the combined level
+    moves by exactly half the weighted mean's move, whatever the outlier's size."""
+    stack = np.full((1, 8, 1), level)
+    stack[0, week] = spike
+    moved = combined_level(stack, hl) - level
+    np.testing.assert_allclose(
+        moved, (ew_mean(stack, hl) - level) / 2, rtol=1e-9, atol=1e-9 * spike
+    )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from forecasting.aggregate import interval_history
 from forecasting.backtest import backtest
+from forecasting.errors import InputError
 from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive
 from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
-from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, fold_error, members_of
+from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, choose, fold_error, members_of
 from forecasting.synthetic import GeneratorInputs, QueueModel, RegionDemand, synthetic_tickets
 from forecasting.timegrid import interval_grid
+from forecasting.weekly import MeanOfWeeks
 
 US = RegionInfo("us", "America/New_York", "US")
 
@@ -104,9 +107,15 @@ def test_auto_is_never_worse_than_the_baseline_on_its_folds() -> None:
             )
         )
     frame = pd.concat(parts, ignore_index=True)
-    model = AutoSelect(validation_days=7, folds=4).fit(frame)
+    model = AutoSelect(validation_days=7, folds=4, train_weeks=4).fit(frame)
+    # Every candidate refitted on each fold's last 4 weeks, the combination included.
     result = backtest(
-        frame, model.candidates, horizon_days=7, folds=4, min_train_days=MIN_TRAIN_DAYS
+        frame,
+        model.candidates,
+        horizon_days=7,
+        folds=4,
+        min_train_days=MIN_TRAIN_DAYS,
+        train_days=28,
     )
     baseline = fold_error(result.forecasts["seasonal_naive"], result.actuals)
     languages = result.queues["language"].tolist()
@@ -118,6 +127,41 @@ def test_auto_is_never_worse_than_the_baseline_on_its_folds() -> None:
     forecast = model.predict(interval_grid(ts("2026-08-31"), ts("2026-09-02"), 60))
     validate_frame(forecast, FORECAST)
     assert (forecast["volume_p10"] <= forecast["volume"]).all()
+
+
+def test_auto_averages_a_combinations_members_instead_of_refitting_it() -> None:
+    """The folds of a combination of candidates are the mean of its members' folds, as
+    refitting it would give, so auto chooses as if it had refitted it."""
+    frame = history().drop(columns="region")  # one region per queue
+    model = AutoSelect(validation_days=7, folds=2, train_weeks=6)
+    aliases = [factory().alias for factory in model.candidates]
+    derived = model._backtest(frame, aliases, 2)
+    refitted = backtest(
+        frame,
+        model.candidates,
+        horizon_days=7,
+        folds=2,
+        min_train_days=MIN_TRAIN_DAYS,
+        train_days=42,
+    )
+    np.testing.assert_allclose(
+        derived.forecasts["combination"], refitted.forecasts["combination"], rtol=1e-9
+    )
+    pd.testing.assert_frame_equal(choose(derived, aliases), choose(refitted, aliases))
+
+
+def test_backtest_fits_each_fold_on_its_bounded_window() -> None:
+    """With train_days, a fold sees only those days: the mean of 4 weeks, which reads the
+    last 28 days, forecasts the same as on the whole history; a window shorter than the
+    minimum training span is refused."""
+    frame = history()
+    full = backtest(frame, [MeanOfWeeks], horizon_days=7, folds=3)
+    bounded = backtest(frame, [MeanOfWeeks], horizon_days=7, folds=3, train_days=28)
+    np.testing.assert_allclose(
+        bounded.forecasts["mean_4_weeks"], full.forecasts["mean_4_weeks"], rtol=1e-12
+    )
+    with pytest.raises(InputError, match="train_days"):
+        backtest(frame, [SeasonalNaive], horizon_days=7, folds=1, train_days=7)
 
 
 def test_every_alias_builds_its_model() -> None:

@@ -5,11 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from forecasting.errors import InputError
 from forecasting.schema import FORECAST, validate_frame
 from forecasting.timegrid import interval_grid
-from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile, overdispersion
+from forecasting.weekly import (
+    MeanOfWeeks,
+    MedianOfWeeks,
+    RobustProfile,
+    overdispersion,
+    pooled_shape,
+)
 
 START = pd.Timestamp("2027-01-04", tz="UTC")  # a Monday
 PER_DAY = 24
@@ -111,3 +120,42 @@ def test_overdispersion_by_moments() -> None:
     # var 25 = mu + phi mu^2 = 10 + 100 phi -> phi = 0.15
     assert overdispersion(actual, forecast)[0] == pytest.approx(0.15)
     assert overdispersion(np.full((1, 4), 10.0), forecast)[0] == 0.0  # below Poisson: 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.int64, (6, 12), elements=st.integers(0, 50)),  # contacts
+    st.floats(0.01, 100),
+)
+def test_pooled_shape_is_a_shape_and_scale_free(counts: np.ndarray, c: float) -> None:
+    channel = np.array([0, 0, 0, 1, 1, 1])
+    language = np.array([0, 1, 2, 0, 1, 2])
+    counts = counts.astype(float)
+    shape = pooled_shape(counts, channel, language)
+    np.testing.assert_allclose(shape.sum(axis=1), 1.0)
+    assert (shape >= 0).all()
+    np.testing.assert_allclose(pooled_shape(c * counts, channel, language), shape, atol=1e-12)
+
+
+def test_pooled_shape_of_one_language_is_the_channels_pool() -> None:
+    rng = np.random.default_rng(2)
+    counts = rng.poisson(5.0, size=(4, 24)).astype(float)
+    channel = np.array([0, 0, 1, 1])
+    shape = pooled_shape(counts, channel, np.zeros(4, dtype=int))
+    for q, c in enumerate(channel):
+        pool = counts[channel == c].sum(axis=0)
+        np.testing.assert_allclose(shape[q], pool / pool.sum())
+
+
+def test_pooled_shape_moves_the_channels_shape_to_the_languages_hours() -> None:
+    """Noise-free counts of a main-effects model (share = C(t) L(t), renormalised) over a
+    balanced design: the pooled shape of every queue is that model's shape."""
+    t = np.arange(24)
+    chat, phone = 1.0 + (t % 2), 1.0 + 0.0 * t  # chat alternates, phone is flat
+    en, ja = np.exp(-((t - 14) ** 2) / 8), np.exp(-((t - 3) ** 2) / 8)
+    truth = np.stack([c * g / (c * g).sum() for c in (chat, phone) for g in (en, ja)])
+    channel, language = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    shape = pooled_shape(1000.0 * truth, channel, language)
+    # Channel pools mix the languages' hours equally, so C_c L_l / A is exact up to how
+    # far the languages overlap; with hours this far apart it is within 1e-3.
+    np.testing.assert_allclose(shape, truth, atol=1e-3)
