@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from followsun.atomic import replacing_file
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
 from forecasting.errors import InputError
@@ -33,10 +34,12 @@ __all__ = [
     "read_forecast",
     "write_csv",
     "write_feedback_files",
+    "write_forecast",
     "write_json",
     "write_plan_files",
     "write_requirements",
     "write_roster_files",
+    "write_text",
     "write_tickets",
 ]
 
@@ -73,9 +76,20 @@ def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
-    """Write a frame as CSV with ISO 8601 UTC timestamps, making the folder if needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    to_csv_frame(frame).to_csv(path, index=False, float_format=float_format)
+    """Write a frame as CSV with ISO 8601 UTC timestamps, atomically, making the folder if needed."""
+    with replacing_file(path) as temporary:
+        to_csv_frame(frame).to_csv(temporary, index=False, float_format=float_format)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically, making the folder if needed."""
+    with replacing_file(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_forecast(frame: pd.DataFrame, path: Path) -> None:
+    """Write the forecast CSV (volumes to four decimals)."""
+    write_csv(frame, path, float_format="%.4f")
 
 
 def write_requirements(frame: pd.DataFrame, path: Path) -> None:
@@ -92,8 +106,7 @@ def write_tickets(frame: pd.DataFrame, path: Path) -> None:
 def write_json(path: Path, data: Any) -> str:
     """Write `data` as indented JSON; return the text written."""
     text = json.dumps(data, indent=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return text
 
 
@@ -133,11 +146,13 @@ def write_plan_files(
     actuals: pd.DataFrame | None,
     resolved_yaml: str,
 ) -> None:
-    """Every file of a planned scenario (the demo's): stage CSVs, roster files, report, summary."""
+    """Every file of a planned scenario (the demo's): stage CSVs, roster files, report, summary.
+
+    `out` is a staged folder (`followsun.atomic.replacing_folder`): the set appears whole.
+    """
     from followsun.report import summary_json, write_report  # plotly: only when a plan is written
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scenario.yaml").write_text(resolved_yaml, encoding="utf-8")
+    write_text(out / "scenario.yaml", resolved_yaml)
     recent = history[
         history["interval_start"] >= plan.grid[0] - pd.Timedelta(weeks=HISTORY_CSV_WEEKS)
     ]
@@ -149,12 +164,11 @@ def write_plan_files(
     write_csv(plan.outcomes, out / "outcomes.csv")
     write_roster_files(plan.roster, out)
     write_report(out / "report.html", report)
-    (out / "summary.json").write_text(summary_json(report), encoding="utf-8")
+    write_text(out / "summary.json", summary_json(report))
 
 
 def write_feedback_files(out: Path, report: FeedbackReport) -> None:
-    """The feedback loop's CSV files (feedback.json is written once the run is stored)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """The feedback loop's CSV files into a staged folder (feedback.json once the run is stored)."""
     report.accuracy.to_csv(out / "accuracy.csv", index=False)
     write_csv(report.forecast, out / "forecast.csv")
     write_csv(report.requirements, out / "requirements.csv")

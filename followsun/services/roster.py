@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from followsun.atomic import check_output_folder, replacing_folder
 from followsun.files import read_csv, write_roster_files
 from followsun.jobs import JobResult
 from followsun.services.params import from_params
@@ -37,7 +38,7 @@ class RosterRequest:
         requirements: requirements CSV (as `followsun staff` writes it).
         start: first local date.
         weeks: weeks rostered.
-        out: folder for roster.csv, coverage.csv, solver.json and ics/.
+        out: folder for roster.csv, coverage.csv, solver.json and ics/ (replaced whole).
         time_limit_s: solver seconds (None: the scenario's solver_seconds).
         workers: solver workers.
         seed: solver random seed.
@@ -75,6 +76,7 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     Raises:
         InputError: a bad scenario, requirements or previous roster file, or bad weeks.
     """
+    check_output_folder(request.out, [request.scenario, request.requirements, request.previous])
     stages = Stages(progress, STAGES)
     stages.start("read")
     scenario = load_scenario(request.scenario)
@@ -108,7 +110,8 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     )
     result = solve_roster(inputs, settings)
     stages.start("write")
-    write_roster_files(result, request.out)
+    with replacing_folder(request.out) as staged:
+        write_roster_files(result, staged.path)
     run = RosterRun(scenario.name, result, len(inputs.agents), None)
     if request.publish and result.solved and len(result.roster):
         version = publish(scenario.name, result.roster, request.database_url)
