@@ -19,7 +19,9 @@ from followsun.atomic import replacing_file
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
 from forecasting.errors import InputError
+from forecasting.panel import infer_interval_min
 from forecasting.schema import FORECAST, FrameSchema, to_csv_frame
+from planner.staffing.schema import REQUIREMENTS
 
 if TYPE_CHECKING:
     from followsun.report import ReportData
@@ -32,6 +34,7 @@ __all__ = [
     "json_records",
     "read_csv",
     "read_forecast",
+    "read_requirements",
     "write_csv",
     "write_feedback_files",
     "write_forecast",
@@ -59,8 +62,24 @@ def read_csv(path: Path, schema: FrameSchema, columns: Sequence[str] | None = No
 
 def read_forecast(path: Path) -> pd.DataFrame:
     """Read a forecast CSV checked against the FORECAST schema; errors name the file and line."""
-    raw = _read(path, f"columns {list(FORECAST.names)}", dtype=str, keep_default_na=False)
-    return FORECAST.validate(raw, str(path), allow_extra=True)
+    return _read_rows(path, FORECAST)
+
+
+def read_requirements(path: Path) -> pd.DataFrame:
+    """Read a requirements CSV checked against the REQUIREMENTS schema (the forecast's rules)."""
+    return _read_rows(path, REQUIREMENTS)
+
+
+def _read_rows(path: Path, schema: FrameSchema) -> pd.DataFrame:
+    """A CSV of rows validated against `schema`: zoned timestamps, whole tiers, a planning grain."""
+    raw = _read(path, f"columns {list(schema.names)}", dtype=str, keep_default_na=False)
+    if raw.empty:
+        raise InputError(f"{path}: no rows after the header; expected {schema.name} rows")
+    frame = schema.validate(raw, str(path), allow_extra=True)
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    if starts.nunique() > 1:
+        infer_interval_min(starts, str(path))
+    return frame
 
 
 def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:

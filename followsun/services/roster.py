@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from followsun.atomic import check_output_folder, replacing_folder
-from followsun.files import read_csv, write_roster_files
+from followsun.files import read_csv, read_requirements, write_roster_files
 from followsun.jobs import JobResult
 from followsun.services.params import from_params
 from followsun.services.progress import Progress, Stages, no_progress, within
@@ -21,7 +21,6 @@ from forecasting.errors import InputError
 from planner.gap import relative_gap
 from planner.roster import RosterResult, SolveSettings, solve_roster
 from planner.roster.schema import ROSTER
-from planner.staffing.schema import REQUIREMENTS
 from scenarios.loader import load_scenario
 from scenarios.rostering import roster_inputs
 
@@ -80,7 +79,7 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     stages = Stages(progress, STAGES)
     stages.start("read")
     scenario = load_scenario(request.scenario)
-    requirements = read_csv(request.requirements, REQUIREMENTS)
+    requirements = read_requirements(request.requirements)
     previous = None
     if request.previous is not None:
         previous = read_csv(request.previous, ROSTER, ("agent_id", "date_local", "shift"))
