@@ -99,7 +99,9 @@ def run() -> str:
     rows = [f"| {step} | {seconds:.1f} |" for step, seconds in figures.items()]
     top = pstats.Stats(profile).sort_stats("tottime").get_stats_profile().func_profiles
     hot = sorted(top.items(), key=lambda item: -item[1].tottime)[:5]
-    lines = [f"| `{name}` ({p.file_name.rsplit('/', 1)[-1]}) | {p.tottime:.1f} |" for name, p in hot]
+    lines = [
+        f"| `{name}` ({p.file_name.rsplit('/', 1)[-1]}) | {p.tottime:.1f} |" for name, p in hot
+    ]
     return "\n".join(
         [
             "## Staffing a year (`followsun staff`, 100 queues x 365 days x 15 min)",
