@@ -144,7 +144,7 @@ def _steepest(
     slopes = (due_curve[t:end] - done) / (open_cum[t:end] - before)
     at = int(np.argmax(slopes))
     best, binding = float(slopes[at]), t + at
-    later = np.flatnonzero(block_first >= end)
+    later = np.arange(-(-end // PACE_BLOCK), block_first.size)
     if later.size:
         # A block's steepest slope is at most its largest shortfall over its shortest
         # open time (its longest when every shortfall in it is negative).
