@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from followsun.cli import main
 from followsun.services.plan import reference_scenario_path
+from forecasting.schema import FORECAST
+from planner.staffing.schema import REQUIREMENTS
 
 SETTINGS = settings(
     max_examples=80,
@@ -40,17 +42,8 @@ CELL = st.one_of(
     st.sampled_from(["nan", "inf", "1e400", "1e300", "", "?", "true", "3", "0.25"]),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=6),
 )
-FORECAST_HEADER = [
-    "interval_start",
-    "channel",
-    "language",
-    "tier",
-    "volume",
-    "volume_p10",
-    "volume_p90",
-    "aht_seconds",
-]
-REQUIREMENTS_HEADER = ["interval_start", "channel", "language", "tier", "agents_required"]
+FORECAST_HEADER = list(FORECAST.names)
+REQUIREMENTS_HEADER = list(REQUIREMENTS.required)
 HISTORY_HEADER = ["interval_start", "channel", "language", "tier", "volume", "aht_seconds"]
 
 
