@@ -17,6 +17,7 @@ from pathlib import Path
 SECTIONS: list[str] = [
     "startup",
     "staffing",
+    "staffing_year",
     "forecasting",
     "simulation",
     "engine",

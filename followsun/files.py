@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from followsun.atomic import replacing_file
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
 from forecasting.errors import InputError
+from forecasting.panel import infer_interval_min
 from forecasting.schema import FORECAST, FrameSchema, to_csv_frame
+from planner.staffing.schema import REQUIREMENTS
 
 if TYPE_CHECKING:
     from followsun.report import ReportData
@@ -32,12 +35,15 @@ __all__ = [
     "read_csv",
     "read_forecast",
     "read_validated",
+    "read_requirements",
     "write_csv",
     "write_feedback_files",
+    "write_forecast",
     "write_json",
     "write_plan_files",
     "write_requirements",
     "write_roster_files",
+    "write_text",
     "write_tickets",
 ]
 
@@ -60,10 +66,25 @@ def read_forecast(path: Path) -> pd.DataFrame:
     return read_validated(path, FORECAST)
 
 
+def read_requirements(path: Path) -> pd.DataFrame:
+    """Read a requirements CSV checked against the REQUIREMENTS schema (the forecast's rules)."""
+    return read_validated(path, REQUIREMENTS)
+
+
 def read_validated(path: Path, schema: FrameSchema) -> pd.DataFrame:
-    """Read a CSV checked against `schema` (typed, extra columns kept); errors name file and line."""
+    """A CSV of rows checked against `schema` (typed, extra columns kept), errors naming line.
+
+    A file with no rows, or with interval starts off a planning grain, is refused.
+    """
     raw = _read(path, f"columns {list(schema.names)}", dtype=str, keep_default_na=False)
-    return schema.validate(raw, str(path), allow_extra=True)
+    if raw.empty:
+        raise InputError(f"{path}: no rows after the header; expected {schema.name} rows")
+    frame = schema.validate(raw, str(path), allow_extra=True)
+    if "interval_start" in frame.columns:
+        starts = pd.DatetimeIndex(frame["interval_start"])
+        if starts.nunique() > 1:
+            infer_interval_min(starts, str(path))
+    return frame
 
 
 def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
@@ -79,9 +100,20 @@ def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
-    """Write a frame as CSV with ISO 8601 UTC timestamps, making the folder if needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    to_csv_frame(frame).to_csv(path, index=False, float_format=float_format)
+    """Write a frame as CSV with ISO 8601 UTC timestamps, atomically, making the folder if needed."""
+    with replacing_file(path) as temporary:
+        to_csv_frame(frame).to_csv(temporary, index=False, float_format=float_format)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically, making the folder if needed."""
+    with replacing_file(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_forecast(frame: pd.DataFrame, path: Path) -> None:
+    """Write the forecast CSV (volumes to four decimals)."""
+    write_csv(frame, path, float_format="%.4f")
 
 
 def write_requirements(frame: pd.DataFrame, path: Path) -> None:
@@ -98,8 +130,7 @@ def write_tickets(frame: pd.DataFrame, path: Path) -> None:
 def write_json(path: Path, data: Any) -> str:
     """Write `data` as indented JSON; return the text written."""
     text = json.dumps(data, indent=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return text
 
 
@@ -145,11 +176,11 @@ def write_plan_files(
     `contacts` (the contacts the roster was simulated against) become tickets.csv, so
     anyone can re-check the outcomes with a model of their own; the analytic estimate
     is written beside the simulated outcomes as outcomes_analytic.csv.
+    `out` is a staged folder (`followsun.atomic.replacing_folder`): the set appears whole.
     """
     from followsun.report import summary_json, write_report  # plotly: only when a plan is written
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scenario.yaml").write_text(resolved_yaml, encoding="utf-8")
+    write_text(out / "scenario.yaml", resolved_yaml)
     recent = history[
         history["interval_start"] >= plan.grid[0] - pd.Timedelta(weeks=HISTORY_CSV_WEEKS)
     ]
@@ -165,12 +196,11 @@ def write_plan_files(
         write_csv(contacts, out / "tickets.csv")
     write_roster_files(plan.roster, out)
     write_report(out / "report.html", report)
-    (out / "summary.json").write_text(summary_json(report), encoding="utf-8")
+    write_text(out / "summary.json", summary_json(report))
 
 
 def write_feedback_files(out: Path, report: FeedbackReport) -> None:
-    """The feedback loop's CSV files (feedback.json is written once the run is stored)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """The feedback loop's CSV files into a staged folder (feedback.json once the run is stored)."""
     report.accuracy.to_csv(out / "accuracy.csv", index=False)
     write_csv(report.forecast, out / "forecast.csv")
     write_csv(report.requirements, out / "requirements.csv")

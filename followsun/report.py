@@ -28,6 +28,7 @@ from rich.table import Table
 from evaluation.analytic import sla_weights
 from evaluation.cost import CATEGORIES, CostReport
 from evaluation.simulated import SimulationResult
+from followsun.atomic import replacing_file
 from followsun.report_sla import GAP_POINTS, SlaFigure, channel_figures, queue_figures, week_table
 from forecasting.queues import queue_keys
 
@@ -783,8 +784,9 @@ def render_report(data: ReportData) -> str:
 
 
 def write_report(path: str | Path, data: ReportData) -> Path:
-    """Write the self-contained report.html to `path` (parents created) and return the path."""
+    """Write the self-contained report.html to `path` atomically (parents created); return the path."""
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(data), encoding="utf-8")
+    text = render_report(data)
+    with replacing_file(out) as temporary:
+        temporary.write_text(text, encoding="utf-8")
     return out

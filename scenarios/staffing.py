@@ -87,11 +87,16 @@ def staffing_inputs(
     unknown = sorted(set(ids) - known)
     if unknown:
         raise InputError(f"forecast: queues {unknown} are not in scenario {scenario.name!r}")
-    frame = forecast.assign(queue=ids)
+    # One pass over the rows (not one filter per queue): grouped by queue, placed on the grid.
+    by_queue = {
+        str(queue_id): rows.set_index("interval_start")
+        for queue_id, rows in forecast.assign(queue=ids).groupby("queue", sort=False)
+    }
+    empty = pd.DataFrame({volume_column: [], "aht_seconds": []}, dtype=float)
     volumes: dict[str, np.ndarray] = {}
     ahts: dict[str, np.ndarray] = {}
     for queue in scenario.queues:
-        rows = frame[frame["queue"] == queue.id].set_index("interval_start")
+        rows = by_queue.get(queue.id, empty)
         volumes[queue.id] = rows[volume_column].astype(float).reindex(grid).fillna(0.0).to_numpy()
         aht = rows["aht_seconds"].astype(float).reindex(grid)
         ahts[queue.id] = aht.where(aht > 0).fillna(queue.aht_seconds).to_numpy()

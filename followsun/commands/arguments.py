@@ -14,8 +14,16 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
 
 
-def parse_since(text: str | None) -> datetime | None:
-    """`--since` (and `--from`, `--to`) as a UTC instant: a date is midnight UTC; a time needs a zone."""
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """Add `--force`: an existing output file is replaced only when asked."""
+    parser.add_argument("--force", action="store_true", help="replace an existing --out file")
+
+
+def parse_since(text: str | None, flag: str = "--since") -> datetime | None:
+    """An instant flag (`--since`, `--from`, `--to`) in UTC: a date is midnight UTC; a time needs a zone.
+
+    Errors name `flag`, the option the user typed.
+    """
     import pandas as pd
 
     from followsun.errors import InputError
@@ -24,10 +32,12 @@ def parse_since(text: str | None) -> datetime | None:
         return None
     try:
         stamp = pd.Timestamp(text)
-    except ValueError as exc:
-        raise InputError(f"--since {text!r}: expected YYYY-MM-DD or ISO 8601") from exc
+    except (ValueError, OverflowError) as exc:
+        raise InputError(f"{flag} {text!r}: expected YYYY-MM-DD or ISO 8601") from exc
+    if stamp is pd.NaT:
+        raise InputError(f"{flag} {text!r}: expected YYYY-MM-DD or ISO 8601")
     if stamp.tzinfo is None:
         if stamp != stamp.normalize():
-            raise InputError(f"--since {text!r}: a time needs a zone, e.g. 2027-03-01T08:00Z")
+            raise InputError(f"{flag} {text!r}: a time needs a zone, e.g. 2027-03-01T08:00Z")
         stamp = stamp.tz_localize(UTC)
     return stamp.tz_convert(UTC).to_pydatetime()

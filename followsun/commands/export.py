@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from followsun.commands.arguments import parse_since
+from followsun.commands.arguments import add_force, parse_since
 
 
 def register(subparsers: Any) -> None:
@@ -24,6 +24,7 @@ def register(subparsers: Any) -> None:
     tickets.add_argument("--from", dest="start", metavar="DATE", help="created at or after")
     tickets.add_argument("--to", dest="end", metavar="DATE", help="created before")
     tickets.add_argument("--source", help="only this source")
+    add_force(tickets)
     tickets.set_defaults(func=run)
 
 
@@ -31,6 +32,12 @@ def run(args: argparse.Namespace) -> int:
     """Write the tickets."""
     from followsun.services.export import export_tickets
 
-    count = export_tickets(args.out, parse_since(args.start), parse_since(args.end), args.source)
+    count = export_tickets(
+        args.out,
+        parse_since(args.start, "--from"),
+        parse_since(args.end, "--to"),
+        args.source,
+        force=args.force,
+    )
     print(f"wrote {count:,} tickets to {args.out}")
     return 0

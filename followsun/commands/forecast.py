@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from followsun.commands.arguments import add_force
 from forecasting.aliases import DEFAULT_MODEL, MODEL_ALIASES, SCENARIO_DEFAULT_MODEL
 
 MODEL_HELP = (
@@ -55,14 +56,19 @@ def register(subparsers: Any) -> None:
         help="handle time for queues whose history has no aht_seconds (before the scenario's)",
     )
     parser.add_argument("--out", required=True, metavar="F.csv", help="forecast CSV to write")
+    add_force(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Forecast through the service, print its messages, write the CSV."""
+    from followsun.atomic import check_output_file
+    from followsun.files import write_forecast
     from followsun.services.forecast import forecast_history
-    from forecasting.schema import to_csv_frame
 
+    out = Path(args.out)
+    inputs = [Path(args.history), None if args.scenario is None else Path(args.scenario)]
+    check_output_file(out, force=args.force, inputs=inputs)
     result = forecast_history(
         args.history,
         args.horizon_days,
@@ -73,9 +79,7 @@ def run(args: argparse.Namespace) -> int:
     for message in result.messages:
         print(f"followsun forecast: {message}", file=sys.stderr)
     forecast = result.forecast
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    to_csv_frame(forecast).to_csv(out, index=False, float_format="%.4f")
+    write_forecast(forecast, out)
     queues = forecast[["channel", "language", "tier"]].drop_duplicates().shape[0]
     print(
         f"{out}: {len(forecast)} rows, {queues} queues, {args.horizon_days} days from "

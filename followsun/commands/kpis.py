@@ -34,6 +34,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--source", help="only this source's tickets")
     parser.add_argument("--intervals-out", type=Path, help="write volume per channel and interval")
     parser.add_argument("--interval-minutes", type=int, default=30, help="grain of --intervals-out")
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing --intervals-out file"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -43,12 +46,13 @@ def run(args: argparse.Namespace) -> int:
     from followsun.services.kpis import KpisRequest, measure_kpis
 
     request = KpisRequest(
-        start=parse_since(args.start),
-        end=parse_since(args.end),
+        start=parse_since(args.start, "--from"),
+        end=parse_since(args.end, "--to"),
         scenario=args.scenario,
         source=args.source,
         intervals_out=args.intervals_out,
         interval_minutes=args.interval_minutes,
+        force=args.force,
     )
     kpis = measure_kpis(request)
     print(json.dumps(as_json(kpis), indent=2) if args.json else as_text(kpis))

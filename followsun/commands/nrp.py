@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from followsun.commands.arguments import add_force
+
 
 def register(subparsers: Any) -> None:
     """Add the `nrp` command."""
@@ -33,6 +35,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     parser.add_argument("--out", required=True, type=Path, help="solution CSV to write")
+    add_force(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.nrp import NrpSettings
 
     settings = NrpSettings(time_limit_s=args.time_limit, num_workers=args.workers, seed=args.seed)
-    result = solve_instance_file(args.instance, settings, args.out)
+    result = solve_instance_file(args.instance, settings, args.out, force=args.force)
     if args.json:
         print(json.dumps(nrp_record(result), indent=2))
     else:

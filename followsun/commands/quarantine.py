@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     """List or export the quarantine."""
     import json
 
+    from followsun.atomic import check_output_file, replacing_file
     from followsun.errors import InputError
     from followsun.store import (
         database_url,
@@ -50,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "list" and args.limit < 0:
         raise InputError(f"--limit {args.limit}: expected 0 or more")
-    if args.action == "export" and args.out.exists() and not args.force:
-        raise InputError(f"{args.out} exists: pass --force to replace it")
+    if args.action == "export":
+        check_output_file(args.out, force=args.force)
     engine = init_db(database_url())
     try:
         with session_scope(engine) as session:
@@ -63,10 +64,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if args.action == "export":
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.out.with_name(args.out.name + ".partial")
-        frame.to_csv(partial, index=False)
-        partial.replace(args.out)
+        with replacing_file(args.out) as partial:
+            frame.to_csv(partial, index=False)
         print(f"wrote {len(frame):,} quarantined records to {args.out}")
         return 0
     if args.json:

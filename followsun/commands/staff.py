@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from followsun.commands.arguments import add_force
+
 
 def register(subparsers: Any) -> None:
     """Add the `staff` command."""
@@ -27,6 +29,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--scenario", required=True, type=Path, help="scenario YAML")
     parser.add_argument("--forecast", required=True, type=Path, help="forecast CSV")
     parser.add_argument("--out", required=True, type=Path, help="requirements CSV to write")
+    add_force(parser)
     parser.add_argument(
         "--volume-column",
         default="volume",
@@ -40,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     """Staff the forecast and write the requirements file."""
     from followsun.services.staff import staff_forecast
 
-    staffed = staff_forecast(args.scenario, args.forecast, args.out, args.volume_column)
+    staffed = staff_forecast(
+        args.scenario, args.forecast, args.out, args.volume_column, force=args.force
+    )
     reqs = staffed.requirements
     peak = reqs.groupby("queue")["scheduled_required"].max()
     print(

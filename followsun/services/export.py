@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from followsun.atomic import check_output_file
 from followsun.files import write_tickets
 from followsun.store import init_db, session_scope, tickets_frame
 
@@ -15,9 +16,15 @@ def export_tickets(
     end: datetime | None = None,
     source: str | None = None,
     *,
+    force: bool = False,
     database_url: str | None = None,
 ) -> int:
-    """Write the tickets created in [start, end) (of `source`, if given) to `out`; return how many."""
+    """Write the tickets created in [start, end) (of `source`, if given) to `out`; return how many.
+
+    Raises:
+        InputError: `out` exists and `force` is not set, or is a folder.
+    """
+    check_output_file(out, force=force)
     engine = init_db(database_url)
     try:
         with session_scope(engine) as session:

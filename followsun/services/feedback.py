@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from followsun.atomic import StagedFolder, check_output_folder, replacing_folder
 from followsun.files import iso_utc, json_records, write_feedback_files, write_json
 from followsun.services.feedback_loop import (
     FeedbackReport,
@@ -92,6 +93,7 @@ def run_feedback(
         raise InputError(f"--days: expected 1 to {MAX_DAYS}, got {settings.days}")
     if settings.calibration_days < 1 or settings.min_samples < 1:
         raise InputError("--calibration-days and --min-samples must be at least 1")
+    check_output_folder(out, [scenario_path])
     stages = Stages(progress, STAGES)
     stages.start("read")
     scenario = load_scenario(scenario_path)
@@ -120,12 +122,12 @@ def run_feedback(
         report = feedback_report(scenario, tickets, stored, roster, settings)
         record = feedback_record(report, settings, version, forecast_run)
         stages.start("write")
-        write_feedback_files(out, report)
-        stages.start("store")
-        record["run_id"] = store_run(engine, report, record, dump_scenario(scenario), out)
+        with replacing_folder(out) as staged:
+            write_feedback_files(staged.path, report)
+            stages.start("store")
+            text = store_run(engine, report, record, dump_scenario(scenario), staged)
     finally:
         engine.dispose()
-    text = write_json(out / "feedback.json", record)
     stages.done()
     return FeedbackRun(report, record, text)
 
@@ -161,9 +163,17 @@ def feedback_record(
 
 
 def store_run(
-    engine: Engine, report: FeedbackReport, record: dict[str, Any], resolved_yaml: str, out: Path
-) -> int:
-    """Store the re-forecast and its requirements as a 'feedback' run; return its id."""
+    engine: Engine,
+    report: FeedbackReport,
+    record: dict[str, Any],
+    resolved_yaml: str,
+    staged: StagedFolder,
+) -> str:
+    """Store the re-forecast as a 'feedback' run; write feedback.json with its id; return the text.
+
+    `record` gains the `run_id`. The staged folder is swapped into place just before the
+    transaction commits, so the stored run's location holds this run's files.
+    """
     key = json.dumps([resolved_yaml, record["as_of"], record["days"], record["roster"]])
     with session_scope(engine) as session:
         stored = save_scenario(session, report.scenario.name, resolved_yaml)
@@ -175,6 +185,9 @@ def store_run(
             run.id,
             RunStatus.SUCCEEDED,
             summary={k: record[k] for k in ("as_of", "days", "roster", "at_risk", "notes")},
-            outputs_location=str(out.resolve()),
+            outputs_location=str(staged.target.resolve()),
         )
-        return run.id
+        record["run_id"] = run.id
+        text = write_json(staged.path / "feedback.json", record)
+        staged.commit()
+        return text

@@ -24,6 +24,9 @@ from forecasting.panel import infer_interval_min
 from forecasting.registry import model_named
 from forecasting.schema import FORECAST, HISTORY, validate_frame
 
+# Days a forecast may reach ahead (two years).
+MAX_HORIZON_DAYS = 731
+
 
 @dataclass(frozen=True)
 class ForecastResult:
@@ -57,8 +60,11 @@ def read_history(path: str) -> pd.DataFrame:
 
 def horizon_grid(history: pd.DataFrame, horizon_days: int) -> pd.DatetimeIndex:
     """The UTC intervals of the `horizon_days` days following the history's last interval."""
-    if horizon_days < 1:
-        raise InputError(f"--horizon-days must be at least 1, got {horizon_days}")
+    if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
+        raise InputError(
+            f"--horizon-days {horizon_days}: expected 1 to {MAX_HORIZON_DAYS} (two years: "
+            "further ahead a forecast is not a plan, and its grid grows with the value)"
+        )
     starts = pd.DatetimeIndex(history["interval_start"])
     step = pd.Timedelta(minutes=infer_interval_min(starts))
     first = starts.max() + step

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from followsun.atomic import check_output_file
 from followsun.files import write_csv
 from followsun.store import init_db, session_scope, tickets_frame
 from forecasting.errors import InputError
@@ -28,6 +29,7 @@ class KpisRequest:
         source: only this source's tickets.
         intervals_out: also write the volume per channel and UTC interval to this CSV.
         interval_minutes: the grain of `intervals_out`.
+        force: replace an existing `intervals_out` file.
         database_url: the store (None: the configured one).
     """
 
@@ -37,6 +39,7 @@ class KpisRequest:
     source: str | None = None
     intervals_out: Path | None = None
     interval_minutes: int = 30
+    force: bool = False
     database_url: str | None = None
 
 
@@ -51,6 +54,8 @@ def measure_kpis(request: KpisRequest, now: datetime | None = None) -> Kpis:
     start = request.start or end - timedelta(days=DEFAULT_DAYS)
     if not start < end:
         raise InputError(f"--from {start:%Y-%m-%d %H:%M} must be before --to {end:%Y-%m-%d %H:%M}")
+    if request.intervals_out is not None:
+        check_output_file(request.intervals_out, force=request.force, inputs=[request.scenario])
     targets = scenario_targets(request.scenario) if request.scenario else None
     engine = init_db(request.database_url)
     try:

@@ -5,17 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from followsun.atomic import check_output_file
 from followsun.files import write_csv
 from forecasting.errors import InputError
 from planner.nrp import NrpResult, NrpSettings, parse_instance, solve_nrp
 
 
-def solve_instance_file(instance: Path, settings: NrpSettings, out: Path) -> NrpResult:
+def solve_instance_file(
+    instance: Path, settings: NrpSettings, out: Path, *, force: bool = False
+) -> NrpResult:
     """Parse `instance`, solve it, write the worked shifts to `out` (employee,day,shift).
 
     Raises:
-        InputError: bad settings, or an instance file that cannot be read or parsed.
+        InputError: bad settings, an instance file that cannot be read or parsed, or an
+            `out` that is the instance or exists without `force`.
     """
+    check_output_file(out, force=force, inputs=[instance])
     problems = []
     if not settings.time_limit_s > 0:
         problems.append(f"--time-limit {settings.time_limit_s}: expected seconds > 0")

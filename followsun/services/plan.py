@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from followsun.atomic import StagedFolder, check_output_folder, replacing_folder
 from followsun.errors import InputError
 from followsun.files import write_plan_files
 from followsun.jobs import JobResult
@@ -189,7 +190,12 @@ def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
 
 
 def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResult:
-    """Plan the scenario (the reference by default), write every file into `options.out`, store the run."""
+    """Plan the scenario (the reference by default), write every file into `options.out`, store the run.
+
+    `options.out` is replaced whole, and only once every file is written and the run is
+    being stored (docs/RELIABILITY.md).
+    """
+    check_output_folder(options.out, inputs=[options.scenario_path])
     stages = Stages(progress, STAGES)
     scenario = load_scenario(options.scenario_path or reference_scenario_path())
     resolved = dump_scenario(scenario)
@@ -225,9 +231,10 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
     report = report_data(plan, history)
     if check is not None:
         report = replace(report, methods=(*report.methods, ("model check", check)))
-    write_plan_files(options.out, plan, report, history, actuals, resolved, contacts)
-    stages.start("store")
-    run_id, published = store_run(options, plan, report, resolved)
+    with replacing_folder(options.out) as staged:
+        write_plan_files(staged.path, plan, report, history, actuals, resolved, contacts)
+        stages.start("store")
+        run_id, published = store_run(options, plan, report, resolved, staged)
     stages.done()
     return DemoResult(plan, report, run_id, history, actuals, published)
 
@@ -311,12 +318,13 @@ def _by_queue(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def store_run(
-    options: DemoOptions, plan: Plan, report: ReportData, resolved_yaml: str
+    options: DemoOptions, plan: Plan, report: ReportData, resolved_yaml: str, staged: StagedFolder
 ) -> tuple[int, int | None]:
     """Record the run, its forecast, requirements and roster version in the store.
 
-    Returns the run id and, when `options.publish` asks and the roster was solved, the
-    roster version published.
+    The staged output folder is swapped into `options.out` just before the transaction
+    commits, so the stored run's location holds this run's files. Returns the run id and,
+    when `options.publish` asks and the roster was solved, the roster version published.
     """
     published = None
     engine = init_db(options.database_url)
@@ -339,5 +347,6 @@ def store_run(
             outputs_location=str(options.out.resolve()),
         )
         run_id = run.id
+        staged.commit()
     engine.dispose()
     return run_id, published

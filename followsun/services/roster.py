@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from followsun.files import read_csv, write_roster_files
+from followsun.atomic import check_output_folder, replacing_folder
+from followsun.files import read_csv, read_requirements, write_csv, write_roster_files
 from followsun.jobs import JobResult
 from followsun.services.params import from_params
 from followsun.services.people import people_of
@@ -30,7 +31,6 @@ from planner.gap import relative_gap
 from planner.roster import RosterResult, SolveSettings, solve_roster
 from planner.roster.changes import roster_changes
 from planner.roster.schema import ROSTER
-from planner.staffing.schema import REQUIREMENTS
 from scenarios.fairness import fairness_by_agent, fairness_spread, wishes_by_agent
 from scenarios.freeze import parse_freeze
 from scenarios.loader import load_scenario
@@ -51,7 +51,7 @@ class RosterRequest:
         requirements: requirements CSV (as `followsun staff` writes it).
         start: first local date.
         weeks: weeks rostered.
-        out: folder for roster.csv, coverage.csv, solver.json and ics/.
+        out: folder for roster.csv, coverage.csv, solver.json and ics/ (replaced whole).
         time_limit_s: solver seconds (None: the scenario's solver_seconds).
         workers: solver workers.
         seed: solver random seed.
@@ -108,10 +108,11 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     Raises:
         InputError: a bad scenario, requirements or previous roster file, or bad weeks.
     """
+    check_output_folder(request.out, [request.scenario, request.requirements, request.previous])
     stages = Stages(progress, STAGES)
     stages.start("read")
     scenario = load_scenario(request.scenario)
-    requirements = read_csv(request.requirements, REQUIREMENTS)
+    requirements = read_requirements(request.requirements)
     if request.weeks < 1:
         raise InputError(f"--weeks must be >= 1, got {request.weeks}")
     previous = previous_roster(request, scenario.name)
@@ -148,13 +149,14 @@ def solve_and_publish(request: RosterRequest, progress: Progress = no_progress) 
     )
     result = solve_roster(inputs, settings)
     stages.start("write")
-    write_roster_files(result, request.out)
     changes = None if previous is None else roster_changes(previous, result.roster)
-    write_people_files(request.out, changes, absences)
     fairness = fairness_by_agent(scenario, result.roster)
     wishes = wishes_by_agent(scenario, result.roster, request.start, 7 * request.weeks)
-    fairness.to_csv(request.out / "fairness.csv", index=False)
-    wishes.to_csv(request.out / "wishes.csv", index=False)
+    with replacing_folder(request.out) as staged:
+        write_roster_files(result, staged.path)
+        write_people_files(staged.path, changes, absences)
+        write_csv(fairness, staged.path / "fairness.csv")
+        write_csv(wishes, staged.path / "wishes.csv")
     run = RosterRun(
         scenario.name,
         result,

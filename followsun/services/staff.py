@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from followsun.atomic import check_output_file
 from followsun.files import read_forecast, write_requirements
 from forecasting.errors import InputError
 from scenarios.loader import load_scenario
@@ -26,13 +27,20 @@ class StaffRun:
 
 
 def staff_forecast(
-    scenario_path: Path, forecast_path: Path, out: Path, volume_column: str = "volume"
+    scenario_path: Path,
+    forecast_path: Path,
+    out: Path,
+    volume_column: str = "volume",
+    *,
+    force: bool = False,
 ) -> StaffRun:
     """Staff every queue of the scenario for the forecast's `volume_column`; write `out`.
 
     Raises:
-        InputError: a bad scenario or forecast file, naming the file and line.
+        InputError: a bad scenario or forecast file, naming the file and line, or an
+            `out` that is an input or exists without `force`.
     """
+    check_output_file(out, force=force, inputs=[scenario_path, forecast_path])
     scenario = load_scenario(scenario_path)
     forecast = read_forecast(forecast_path)
     _require_handle_times(forecast, forecast_path)

@@ -74,6 +74,93 @@ def due_intervals(open_mask: NDArray[np.bool_], window_intervals: int) -> IntArr
     return np.where(due < count, due, -1).astype(np.int64)
 
 
+# Due points a pace search scans at once before bounding the rest by blocks of this size.
+PACE_BLOCK = 256
+
+
+def _even_paces(
+    due_curve: FloatArray,
+    cum_work: FloatArray,
+    is_open: NDArray[np.bool_],
+    due_idx: IntArray,
+    per_agent: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Agents and work done per interval: each open interval's lowest pace meeting every due point.
+
+    The pace at t is the steepest slope from (open intervals before t, work done) to any
+    later due point (open intervals up to k, D(k)). Working at that pace moves along the
+    line to the binding point k*, so the next interval's pace is the same until t passes
+    k* or less work was available than the pace would do: only then is it searched again.
+    A search scans PACE_BLOCK points exactly and skips every later block whose bound
+    (its last due amount over its first open time) cannot beat the best found.
+    """
+    count = due_curve.size
+    agents = np.zeros(count)
+    processed = np.zeros(count)
+    last_due = int(due_idx.max()) if (due_idx >= 0).any() else -1
+    open_cum = np.cumsum(is_open).astype(float)
+    block_first = np.arange(0, last_due + 1, PACE_BLOCK)
+    block_last = np.minimum(block_first + PACE_BLOCK - 1, last_due)
+    blocks = (block_first, open_cum[block_first], open_cum[block_last], due_curve[block_last])
+    open_list = is_open.tolist()
+    cum_list = cum_work.tolist()
+    done = 0.0
+    pace = 0.0
+    binding = -1
+    on_line = False
+    for t in range(count):
+        if not open_list[t]:
+            continue
+        if t <= last_due:
+            if not (on_line and t <= binding):
+                pace, binding = _steepest(due_curve, open_cum, t, last_due, done, blocks)
+                pace /= per_agent
+            agents[t] = max(0.0, pace)
+        work = agents[t] * per_agent
+        available = cum_list[t] - done
+        did = work if work <= available else available
+        processed[t] = did
+        done += did
+        on_line = pace >= 0.0 and did == work
+    return agents, processed
+
+
+def _steepest(
+    due_curve: FloatArray,
+    open_cum: FloatArray,
+    t: int,
+    last_due: int,
+    done: float,
+    blocks: tuple[IntArray, FloatArray, FloatArray, FloatArray],
+) -> tuple[float, int]:
+    """The steepest (D(k) - done) / (open intervals from t to k) over k in [t, last_due], and k.
+
+    `blocks`: each block's first index, open count at its first and last index, and due
+    amount at its last (the largest in it: D never falls).
+    """
+    block_first, open_first, open_last, due_last = blocks
+    before = open_cum[t] - 1.0
+    end = min(last_due + 1, (t // PACE_BLOCK + 2) * PACE_BLOCK)
+    slopes = (due_curve[t:end] - done) / (open_cum[t:end] - before)
+    at = int(np.argmax(slopes))
+    best, binding = float(slopes[at]), t + at
+    later = np.arange(-(-end // PACE_BLOCK), block_first.size)
+    if later.size:
+        # A block's steepest slope is at most its largest shortfall over its shortest
+        # open time (its longest when every shortfall in it is negative).
+        shortfall = due_last[later] - done
+        spans = np.where(shortfall > 0, open_first[later], open_last[later]) - before
+        bounds = shortfall / spans
+        for j in later[bounds > best]:
+            first = int(block_first[j])
+            last = min(first + PACE_BLOCK, last_due + 1)
+            slopes = (due_curve[first:last] - done) / (open_cum[first:last] - before)
+            at = int(np.argmax(slopes))
+            if slopes[at] > best:
+                best, binding = float(slopes[at]), first + at
+    return best, binding
+
+
 def plan_deferred(
     volume: ArrayLike,
     aht_s: ArrayLike,
@@ -119,26 +206,8 @@ def plan_deferred(
         first = int(np.flatnonzero(is_open)[0])
         due_curve[first] = max(due_curve[first], initial_backlog_s)
     due_curve = np.maximum.accumulate(due_curve)
-    open_cum = np.cumsum(is_open)
     per_agent = interval_s * max_occupancy
-    agents = np.zeros(count)
-    processed = np.zeros(count)
-    done = 0.0
-    last_due = int(due_idx.max()) if has_due.any() else -1
-    for t in range(count):
-        if not is_open[t]:
-            continue
-        if t <= last_due:
-            ks = np.arange(t, last_due + 1)
-            open_time = (open_cum[ks] - (open_cum[t] - 1)) * per_agent
-            shortfall = due_curve[ks] - done
-            pace = float(np.max(shortfall / open_time))
-            # Fractional: backlog work is shared with an agent's other queues within the
-            # interval; whole heads are formed once, when the roster pools the queues.
-            agents[t] = max(0.0, pace)
-        available = cum_work[t] - done
-        processed[t] = min(agents[t] * per_agent, available)
-        done += processed[t]
+    agents, processed = _even_paces(due_curve, cum_work, is_open, due_idx, per_agent)
     done_cum = np.cumsum(processed)
     backlog_s = cum_work - done_cum
     cum_vol = np.cumsum(vol)

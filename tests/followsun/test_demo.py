@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
 
 from followsun.cli import main
 from followsun.services.plan import allocated_coverage, next_monday
-from followsun.store import init_db, latest_roster, session_scope
+from followsun.store import init_db, latest_roster, models, session_scope
 
 START = "2027-03-08"  # the week the US changes clocks and Europe has not
 
@@ -182,6 +184,35 @@ def test_ctrl_c_stops_a_roster_mid_solve_and_writes_nothing(demo_dir: Path, tmp_
     assert process.returncode == 130
     assert stderr.strip().endswith("interrupted")
     assert not (out / "solver.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "stage", ["followsun.report.write_report", "followsun.services.plan.save_roster"]
+)
+def test_an_interrupted_demo_keeps_the_previous_run_and_stores_nothing(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    """Ctrl-C while the files are written, or while the run is stored: the old folder stays."""
+    out = tmp_path / "run"
+    shutil.copytree(demo_dir / "run", out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("FOLLOWSUN_DATABASE_URL", url)
+
+    def interrupt(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stage, interrupt)
+    args = ["demo", "--out", str(out), "--start", START, "--weeks", "1", "--time-limit", "3"]
+    assert main(args) == 130
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".partial", ".old"))]
+    engine = init_db(url)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(models.Run)) == 0
+    engine.dispose()
 
 
 @pytest.mark.slow

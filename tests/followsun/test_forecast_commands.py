@@ -271,7 +271,7 @@ def test_volume_only_history_end_to_end(tmp_path: Path, capsys: pytest.CaptureFi
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert (written["aht_seconds"] == "").all()
     validate_frame(written, FORECAST)
-    args = ["forecast", "--history", str(path), "--horizon-days", "2", "--out", str(out)]
+    args = ["forecast", "--history", str(path), "--horizon-days", "2", "--out", str(out), "--force"]
     assert main([*args, "--aht-seconds", "275", "--model", "robust_profile"]) == 0
     assert "set to --aht-seconds 275" in capsys.readouterr().err
     assert (pd.read_csv(out)["aht_seconds"] == 275.0).all()

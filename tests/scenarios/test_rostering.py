@@ -473,5 +473,4 @@ def test_cli_names_the_requirements_file_and_row(
     )
     assert main(roster_command(tmp_path, csv, "2027-03-01")) == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path / 'r.csv'}: agents_required must be a number >= 0" in err
-    assert "row 2" in err
+    assert f"{tmp_path / 'r.csv'}: line 2: agents_required: '-2' is negative" in err
