@@ -18,6 +18,7 @@ import pandas as pd
 
 from evaluation.call_log import LOG_COLUMNS, calibrate_log
 from evaluation.replay import compare, mean_absolute_errors, replay
+from followsun.atomic import check_output_folder, replacing_folder
 from followsun.files import read_validated
 from followsun.services.progress import Progress, no_progress
 from forecasting.errors import InputError
@@ -71,6 +72,7 @@ def replay_log(
     """
     if settings.replications < 1:
         raise InputError("--replications: expected at least 1")
+    check_output_folder(out, [tickets, calibrate_from, roster])
     progress(0.0, f"reading {tickets}")
     log = read_log(tickets, settings.mapping)
     source = log if calibrate_from is None else read_log(calibrate_from, settings.mapping)
@@ -95,11 +97,11 @@ def replay_log(
         "textbook": mean_absolute_errors(daily, "textbook"),
         "calibration": calibration.summary(),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    daily.to_csv(out / "daily.csv", index=False)
-    hourly.to_csv(out / "hourly.csv", index=False)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    _chart(daily).write_html(out / "chart.html", include_plotlyjs="cdn")
+    with replacing_folder(out) as staged:
+        daily.to_csv(staged.path / "daily.csv", index=False)
+        hourly.to_csv(staged.path / "hourly.csv", index=False)
+        (staged.path / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        _chart(daily).write_html(staged.path / "chart.html", include_plotlyjs=True)
     progress(1.0, "done")
     return ReplayResult(out, daily, hourly, summary)
 

@@ -22,6 +22,7 @@ import pandas as pd
 from evaluation.calibration import Calibration, calibrate
 from evaluation.simulated import Mapper, SimulationResult, SimulationSettings, simulate_plan
 from evaluation.workforce import vendor_heads_bought
+from followsun.atomic import check_output_folder, replacing_folder
 from followsun.jobs.executor import make_executor
 from followsun.services.progress import Progress, no_progress, within
 from forecasting.errors import InputError
@@ -88,6 +89,10 @@ def simulate_files(
     """
     if (inputs.tickets is None) == (inputs.forecast is None):
         raise InputError("give exactly one of --tickets (contacts to replay) or --forecast")
+    check_output_folder(
+        inputs.out,
+        [inputs.scenario, inputs.roster, inputs.tickets, inputs.forecast, inputs.calibrate_from],
+    )
     progress(0.0, "reading the inputs")
     scenario = load_scenario(inputs.scenario)
     roster = _read_validated(inputs.roster, ROSTER)
@@ -144,12 +149,14 @@ def simulate_files(
         except InputError as exc:
             raise _naming_file(exc, files) from exc
     progress(0.9, "writing outcomes.csv and summary.json")
-    inputs.out.mkdir(parents=True, exist_ok=True)
-    outcomes_csv = inputs.out / "outcomes.csv"
-    to_csv_frame(result.outcomes).to_csv(outcomes_csv, index=False, float_format="%.6g")
     summary = summary_dict(scenario, result, calibration) | {"notes": notes}
-    summary_json = inputs.out / "summary.json"
-    summary_json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    with replacing_folder(inputs.out) as staged:
+        to_csv_frame(result.outcomes).to_csv(
+            staged.path / "outcomes.csv", index=False, float_format="%.6g"
+        )
+        text = json.dumps(summary, indent=2) + "\n"
+        (staged.path / "summary.json").write_text(text, encoding="utf-8")
+    outcomes_csv, summary_json = inputs.out / "outcomes.csv", inputs.out / "summary.json"
     progress(1.0, "done")
     return SimulateOutput(outcomes_csv, summary_json, result, tuple(notes))
 
