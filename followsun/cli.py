@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "followsun.commands.jobs",
     "followsun.commands.quarantine",
     "followsun.commands.verify",
+    "followsun.commands.simulate",
 ]
 
 

@@ -9,6 +9,7 @@ keep the full 15-minute detail.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,8 @@ from rich.table import Table
 
 from evaluation.analytic import sla_weights
 from evaluation.cost import CATEGORIES, CostReport
+from evaluation.simulated import SimulationResult
+from followsun.report_sla import GAP_POINTS, SlaFigure, channel_figures, queue_figures, week_table
 from forecasting.queues import queue_keys
 
 HISTORY_WEEKS_SHOWN = 4
@@ -127,6 +130,10 @@ class ReportData:
         sla_targets: (channel, target fraction) pairs drawn as reference lines.
         accuracy: forecast against actuals per queue (`forecasting.backtest.
             forecast_accuracy` columns), when actuals are known.
+        simulated: the roster simulated against the contacts (`outcomes` is then its
+            outcomes frame): SLA per queue, channel and week with 95% intervals.
+        analytic_outcomes: the analytic per-interval estimate of the same plan, shown
+            beside the simulated figures where they differ by more than 2 points.
     """
 
     scenario: str
@@ -142,6 +149,8 @@ class ReportData:
     solver: SolverFigures
     sla_targets: tuple[tuple[str, float], ...] = field(default=())
     accuracy: pd.DataFrame | None = None
+    simulated: SimulationResult | None = None
+    analytic_outcomes: pd.DataFrame | None = None
 
 
 # --- figures of merit --------------------------------------------------------------------
@@ -602,9 +611,20 @@ def summary_rows(data: ReportData) -> tuple[SummaryRow, ...]:
         for v in data.cost.by_vendor
     ]
     targets = dict(data.sla_targets)
-    for sla in sla_by_channel(data.outcomes):
-        target = f" (target {targets[sla.channel]:.0%})" if sla.channel in targets else ""
-        rows.append(SummaryRow(f"SLA {sla.channel}", f"{sla.attainment:.1%}{target}"))
+    if data.simulated is not None:
+        for fig in channel_figures(data.simulated, data.analytic_outcomes):
+            spread = "" if math.isnan(fig.low) else f" [{fig.low:.1%} to {fig.high:.1%}]"
+            estimate = f"; analytic estimate {fig.analytic:.1%}" if fig.differs else ""
+            rows.append(
+                SummaryRow(
+                    f"SLA {fig.label} (simulated)",
+                    f"{fig.simulated:.1%}{spread} (target {fig.target:.0%}{estimate})",
+                )
+            )
+    else:
+        for sla in sla_by_channel(data.outcomes):
+            target = f" (target {targets[sla.channel]:.0%})" if sla.channel in targets else ""
+            rows.append(SummaryRow(f"SLA {sla.channel}", f"{sla.attainment:.1%}{target}"))
     rows.append(SummaryRow("total cost", _money(data.cost.total, data.cost.currency)))
     rows.append(SummaryRow("cost per ticket", _money(data.cost.per_ticket, data.cost.currency)))
     rows.append(SummaryRow("roster solver", data.solver.status))
@@ -629,6 +649,7 @@ def summary_json(data: ReportData) -> str:
             {"site": s.site, "agents": s.agents, "fte": round(s.fte, 3)} for s in data.cost.by_site
         ],
         "sla": {s.channel: round(s.attainment, 4) for s in sla_by_channel(data.outcomes)},
+        **_simulated_sla(data),
         "cost": {
             "total": str(data.cost.total),
             "per_ticket": None if data.cost.per_ticket is None else str(data.cost.per_ticket),
@@ -643,6 +664,36 @@ def summary_json(data: ReportData) -> str:
         },
     }
     return json.dumps(record, indent=2)
+
+
+def _simulated_sla(data: ReportData) -> dict[str, object]:
+    """summary.json's simulated SLA: per channel (the headline) and per queue with intervals."""
+    if data.simulated is None:
+        return {}
+
+    def figure(fig: SlaFigure) -> dict[str, object]:
+        return {
+            "service_level": _rounded(fig.simulated),
+            "low": _rounded(fig.low),
+            "high": _rounded(fig.high),
+            "target": fig.target,
+            "analytic_estimate": None if fig.analytic is None else _rounded(fig.analytic),
+        }
+
+    channels = channel_figures(data.simulated, data.analytic_outcomes)
+    return {
+        "sla": {f.label: _rounded(f.simulated) for f in channels},
+        "sla_method": "simulated",
+        "sla_replications": data.simulated.replications,
+        "sla_by_channel": {f.label: figure(f) for f in channels},
+        "sla_by_queue": {
+            f.label: figure(f) for f in queue_figures(data.simulated, data.analytic_outcomes)
+        },
+    }
+
+
+def _rounded(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 4)
 
 
 def _template() -> jinja2.Template:
@@ -689,6 +740,11 @@ def render_report(data: ReportData) -> str:
                 "cost_sla": _fig_html(cost_sla_figure(data)),
             }.items()
         },
+        sla_queues=(
+            () if data.simulated is None else queue_figures(data.simulated, data.analytic_outcomes)
+        ),
+        sla_weeks=((), ()) if data.simulated is None else week_table(data.simulated),
+        gap_points=GAP_POINTS,
         history_weeks=HISTORY_WEEKS_SHOWN,
         groups_left_out=groups[MAX_GROUP_PANELS:],
         agents_left_out=agents_left_out,

@@ -1,9 +1,11 @@
 """The frames of the forecasting package, declared once, and their validators.
 
-Three long-format frames are the contract between the forecasting steps and with the CLI
+Long-format frames are the contract between the forecasting steps and with the CLI
 files (docs/ARCHITECTURE.md, "Frames"):
 
 - tickets (canonical): one row per helpdesk ticket, timestamps tz-aware UTC;
+- contacts: one row per contact as it arrived, with its handle time (what a simulation
+  replays; the demo writes them as tickets.csv);
 - interval history: one row per queue (and customer region) and UTC interval, with
   `volume` NaN for an interval missing from the export (a gap, never silently zero);
 - forecast: one row per queue and UTC interval with the point forecast, its 10% and 90%
@@ -136,6 +138,17 @@ TICKETS = FrameSchema(
     key=("source", "ticket_id"),
 )
 
+CONTACTS = FrameSchema(
+    name="contacts",
+    columns=tuple(
+        c
+        for c in TICKETS.columns
+        if c.name in ("created_at", "channel", "language", "tier", "handle_seconds", "region")
+    ),
+    key=(),
+)
+"""One row per contact as it arrived (the demo's tickets.csv; canonical tickets qualify too)."""
+
 HISTORY = FrameSchema(
     name="interval history",
     columns=(
@@ -264,7 +277,7 @@ def validate_frame(
     Args:
         frame: the frame, e.g. read from CSV with every column as text; row positions
             map to CSV lines as `position + line_offset` (header on line 1).
-        schema: one of TICKETS, HISTORY, FORECAST.
+        schema: one of TICKETS, CONTACTS, HISTORY, FORECAST.
         source: the file name used in messages.
         line_offset: CSV line number of the first data row.
         allow_extra: accept columns the schema does not know (kept as they are).
@@ -311,7 +324,9 @@ def validate_frame(
     typed = pd.DataFrame(out, index=frame.index)
     key = [k for k in schema.key if k in typed.columns]
     complete = typed[key].notna().all(axis=1).to_numpy()
-    duplicated = typed.duplicated(subset=key, keep="first").to_numpy() & complete
+    duplicated = np.zeros(len(typed), dtype=bool)
+    if key:  # a frame without a key (contacts) may hold identical rows
+        duplicated = typed.duplicated(subset=key, keep="first").to_numpy() & complete
     if duplicated.any():
         first = typed[complete].drop_duplicates(subset=key, keep="first")
         positions = pd.Series(first.index, index=pd.MultiIndex.from_frame(first[key]))

@@ -443,6 +443,9 @@ class Queue(Spec):
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.32
     max_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
     priority: int = Field(default=1, ge=1, le=10, description="weight of its understaffing")
+    reserved_agents: int = Field(
+        default=0, ge=0, le=1000, description="simulation routing: idle agents kept free for it"
+    )
     coverage: Coverage
 
     @property
@@ -534,6 +537,15 @@ class Vendor(Spec):
     skills: tuple[str, ...] = Field(min_length=1, max_length=100)
     coverage: Coverage
     quality_factor: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
+    aht_factor: float | None = Field(
+        default=None,
+        gt=0,
+        le=5,
+        description="vendor handle time / in-house; None: 1 / quality_factor",
+    )
+    one_touch_rate: Fraction | None = Field(
+        default=None, description="share resolved without escalation; None: the queue's own rate"
+    )
 
     _id = field_validator("id")(_ident)
 
