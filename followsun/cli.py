@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "followsun.commands.quarantine",
     "followsun.commands.verify",
     "followsun.commands.simulate",
+    "followsun.commands.compare",
 ]
 
 

@@ -95,6 +95,18 @@ def synthetic_history(
     scenario: Scenario, start: date, weeks: int, history_weeks: int, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Interval history before the horizon and actual arrivals in it, per customer region."""
+    history, actuals, _ = synthetic_demand(scenario, start, weeks, history_weeks, seed)
+    return history, actuals
+
+
+def synthetic_demand(
+    scenario: Scenario, start: date, weeks: int, history_weeks: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`synthetic_history`'s history and actuals, and the tickets of the horizon themselves.
+
+    The tickets (forecasting.schema.CONTACTS columns, and the rest of TICKETS) are the
+    contacts a simulation of the horizon replays.
+    """
     horizon = horizon_grid(scenario, start, weeks)
     step = horizon[1] - horizon[0]
     begin = horizon[0] - pd.Timedelta(weeks=history_weeks)
@@ -103,7 +115,8 @@ def synthetic_history(
     past = pd.date_range(begin, horizon[0], freq=step, inclusive="left", name="interval_start")
     history = interval_history(tickets, past, by_region=True)
     actuals = interval_history(tickets, horizon, by_region=True)
-    return history, actuals
+    arrived = tickets[(tickets["created_at"] >= horizon[0]) & (tickets["created_at"] < end)]
+    return history, actuals, arrived.reset_index(drop=True)
 
 
 def stored_history(
