@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "followsun.commands.verify",
     "followsun.commands.simulate",
     "followsun.commands.compare",
+    "followsun.commands.size",
 ]
 
 

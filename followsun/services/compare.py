@@ -133,26 +133,21 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class CompareOptions:
-    """What `followsun compare` runs.
+class DecisionSettings:
+    """How the decision commands (compare, size) plan and simulate each candidate.
 
     Attributes:
-        scenarios: the variants' YAML files; the first is the base the deltas refer to
-            and whose demand every variant faces.
-        out: folder for comparison.csv and comparison.html.
         start: first local date of the horizon (a Monday).
         weeks: horizon in weeks.
-        replications: simulation runs per variant (the same seeds for every variant).
+        replications: simulation runs per candidate (the same seeds for every candidate).
         seed: seeds the synthetic tickets, the roster solver and the replications.
-        time_limit_s: roster budget per variant (default: each scenario's solver_seconds).
-        solver_workers: CP-SAT workers per variant.
+        time_limit_s: roster budget per candidate (default: the scenarios' solver_seconds).
+        solver_workers: CP-SAT workers per candidate.
         executor: `thread`, `local`, `dask://HOST:PORT` (default `followsun.jobs`'s).
-        max_workers: variants run at once on a local pool.
+        max_workers: candidates run at once on a local pool.
         history_weeks: weeks of synthetic history before the horizon.
     """
 
-    scenarios: tuple[Path, ...]
-    out: Path
     start: date
     weeks: int = 1
     replications: int = 5
@@ -162,6 +157,19 @@ class CompareOptions:
     executor: str | None = None
     max_workers: int | None = None
     history_weeks: int = 52
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """What `followsun compare` runs.
+
+    The variants' YAML files (the first is the base of every delta, and its demand is
+    every variant's), the folder to write into, and how to plan each.
+    """
+
+    scenarios: tuple[Path, ...]
+    out: Path
+    settings: DecisionSettings
 
 
 @dataclass(frozen=True)
@@ -377,33 +385,40 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else math.nan
 
 
+def prepare(
+    scenarios: Sequence[Scenario], settings: DecisionSettings
+) -> tuple[Demand, PlanSettings, SimulationSettings]:
+    """The first scenario's synthetic demand, and the plan and simulation settings for all."""
+    history, actuals, tickets = synthetic_demand(
+        scenarios[0], settings.start, settings.weeks, settings.history_weeks, settings.seed
+    )
+    demand = Demand(history=history, actuals=actuals, contacts=tickets[list(CONTACTS.names)])
+    limit = settings.time_limit_s or max(s.planning.solver_seconds for s in scenarios)
+    plan = PlanSettings(
+        start=settings.start,
+        weeks=settings.weeks,
+        model="auto",
+        solver=SolveSettings(
+            time_limit_s=limit, num_workers=settings.solver_workers, seed=settings.seed
+        ),
+    )
+    simulation = SimulationSettings(replications=settings.replications, seed=settings.seed)
+    return demand, plan, simulation
+
+
 def run_compare(options: CompareOptions, progress: Progress = no_progress) -> CompareOutput:
     """Load the variants, build the first one's demand, compare, write the two files."""
     scenarios = [load_scenario(path) for path in options.scenarios]
     check_variants(scenarios)
     progress(0.0, "synthetic demand of the first scenario, shared by every variant")
-    history, actuals, tickets = synthetic_demand(
-        scenarios[0], options.start, options.weeks, options.history_weeks, options.seed
-    )
-    contacts = tickets[list(CONTACTS.names)]
-    demand = Demand(history=history, actuals=actuals, contacts=contacts)
-    limit = options.time_limit_s or max(s.planning.solver_seconds for s in scenarios)
-    plan = PlanSettings(
-        start=options.start,
-        weeks=options.weeks,
-        model="auto",
-        solver=SolveSettings(
-            time_limit_s=limit, num_workers=options.solver_workers, seed=options.seed
-        ),
-    )
-    simulation = SimulationSettings(replications=options.replications, seed=options.seed)
+    demand, plan, simulation = prepare(scenarios, options.settings)
     comparison = compare_variants(
         scenarios,
         demand,
         plan,
         simulation,
-        executor=options.executor,
-        max_workers=options.max_workers,
+        executor=options.settings.executor,
+        max_workers=options.settings.max_workers,
         progress=within(progress, 0.05, 0.95),
     )
     csv, html = write_comparison(options.out, comparison)
