@@ -21,6 +21,8 @@ from followsun.report import _fig_html
 if TYPE_CHECKING:
     from followsun.services.compare import Comparison, VariantResult
 
+MISSES_NAMED = 3
+"""Misses named per variant in the verdict (worst first); the heatmap shows them all."""
 _BREAKDOWN = (
     ("cost_base", "base", "#4c78a8"),
     ("cost_night", "night", "#54a24b"),
@@ -99,15 +101,21 @@ def _pct_change(delta: float, table: pd.DataFrame) -> str:
 
 
 def _misses_in_words(result: VariantResult) -> str:
+    """The variant's worst misses by queue and part of the week, at most MISSES_NAMED."""
     seg = result.segments
-    missed = seg[seg["service_level"] < seg["target"]].sort_values(["queue", "segment"])
+    missed = seg[seg["service_level"] < seg["target"]]
     if missed.empty:
         return "meets every target on weekdays, nights and weekends."
+    worst = missed.assign(margin=missed["service_level"] - missed["target"]).sort_values(
+        ["margin", "queue", "segment"]
+    )
     parts = [
         f"{r.queue} on {r.segment}s {r.service_level:.0%} (target {r.target:.0%})"
-        for r in missed.itertuples()
+        for r in worst.head(MISSES_NAMED).itertuples()
     ]
-    return "misses " + "; ".join(parts) + "."
+    more = len(worst) - MISSES_NAMED
+    tail = f", and {more} smaller miss(es)" if more > 0 else ""
+    return "misses " + "; ".join(parts) + tail + "."
 
 
 def cost_sla_figure(comparison: Comparison) -> go.Figure:
