@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "followsun.commands.simulate",
     "followsun.commands.compare",
     "followsun.commands.size",
+    "followsun.commands.capacity",
 ]
 
 
