@@ -73,23 +73,3 @@ def test_a_site_with_heads_must_be_open() -> None:
         CapacitySite(
             id="x", monthly_cost=1, productive_hours=40, heads_now=3, open_now=False, reach=(0,)
         )
-
-
-def test_a_site_reaches_the_utc_hours_its_local_shifts_span_with_their_premiums() -> None:
-    from datetime import date
-
-    from followsun.services.capacity import site_reach
-    from followsun.services.plan import reference_scenario_path
-    from scenarios.loader import load_scenario
-
-    sjc = load_scenario(reference_scenario_path()).sites[0]
-    reach, premium = site_reach(sjc, date(2027, 3, 8))
-    by_band = dict(zip(reach, premium, strict=True))
-    # Monday 06:00-15:00 PST (early) to 13:00-22:00 (late) is 14:00 Monday to 06:00 Tuesday UTC.
-    assert {14, 20, 29} <= set(reach) and 13 not in reach and 30 not in reach
-    assert by_band[14] == 0.0  # 06:00 local, a weekday morning: no premium
-    assert by_band[29] == 0.0  # 21:00 local Monday: before the 22:00 night window
-    sunday_9pm_pst = 5  # Monday 05:00 UTC
-    assert by_band[sunday_9pm_pst] == pytest.approx(78.0 * 0.15)
-    saturday_noon_pst = 5 * 24 + 20
-    assert by_band[saturday_noon_pst] == pytest.approx(78.0 * 0.15)
