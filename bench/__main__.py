@@ -24,6 +24,7 @@ SECTIONS: list[str] = [
     "roster_large",
     "helpdesk",
     "nrp",
+    "decisions",
 ]
 
 
