@@ -20,6 +20,7 @@ SECTIONS: list[str] = [
     "forecasting",
     "simulation",
     "engine",
+    "reference_simulated",
     "roster",
     "roster_large",
     "helpdesk",

@@ -132,8 +132,14 @@ def write_plan_files(
     history: pd.DataFrame,
     actuals: pd.DataFrame | None,
     resolved_yaml: str,
+    contacts: pd.DataFrame | None = None,
 ) -> None:
-    """Every file of a planned scenario (the demo's): stage CSVs, roster files, report, summary."""
+    """Every file of a planned scenario (the demo's): stage CSVs, roster files, report, summary.
+
+    `contacts` (the contacts the roster was simulated against) become tickets.csv, so
+    anyone can re-check the outcomes with a model of their own; the analytic estimate
+    is written beside the simulated outcomes as outcomes_analytic.csv.
+    """
     from followsun.report import summary_json, write_report  # plotly: only when a plan is written
 
     out.mkdir(parents=True, exist_ok=True)
@@ -147,6 +153,10 @@ def write_plan_files(
     write_csv(plan.forecast, out / "forecast.csv")
     write_csv(plan.requirements, out / "requirements.csv")
     write_csv(plan.outcomes, out / "outcomes.csv")
+    if plan.analytic_outcomes is not None:
+        write_csv(plan.analytic_outcomes, out / "outcomes_analytic.csv")
+    if contacts is not None:
+        write_csv(contacts, out / "tickets.csv")
     write_roster_files(plan.roster, out)
     write_report(out / "report.html", report)
     (out / "summary.json").write_text(summary_json(report), encoding="utf-8")

@@ -685,6 +685,7 @@ def _simulated_sla(data: ReportData) -> dict[str, object]:
         "sla": {f.label: _rounded(f.simulated) for f in channels},
         "sla_method": "simulated",
         "sla_replications": data.simulated.replications,
+        "sla_seed": data.simulated.seed,
         "sla_by_channel": {f.label: figure(f) for f in channels},
         "sla_by_queue": {
             f.label: figure(f) for f in queue_figures(data.simulated, data.analytic_outcomes)

@@ -1,9 +1,9 @@
 """Use case: compare scenario variants side by side on the same demand and random streams.
 
 Every variant goes through the one pipeline (`plan_scenario`: forecast, requirements,
-roster, cost) and its roster is then simulated (`evaluation.simulated.simulate_plan`)
-against the same contacts with the same seeds per replication (common random numbers),
-so the differences between variants are the variants', not noise. Variants are
+roster, the roster simulated, cost) against the same contacts with the same seeds per
+replication (common random numbers), so the differences between variants are the
+variants', not noise. Variants are
 independent tasks on a `followsun.jobs` executor (threads, local processes or Dask).
 The comparison is written as comparison.csv and comparison.html.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,16 +22,14 @@ import pandas as pd
 from evaluation.analytic import sla_weights
 from evaluation.cost import FTE_HOURS_PER_MONTH, CostReport
 from evaluation.frontier import frontier
-from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
-from evaluation.workforce import vendor_heads_bought
+from evaluation.simulated import SimulationResult, SimulationSettings
 from followsun.compare_report import write_comparison
 from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
-from followsun.services.pipeline import PlanSettings, plan_scenario, price_roster
-from followsun.services.plan import synthetic_demand
+from followsun.services.pipeline import PlanSettings, plan_scenario
+from followsun.services.plan import synthetic_history
 from followsun.services.progress import Progress, no_progress, within
 from forecasting.queues import queue_keys
-from forecasting.schema import CONTACTS
 from planner.roster.solve import SolveSettings
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
@@ -62,12 +60,14 @@ class Demand:
 
 @dataclass(frozen=True)
 class VariantTask:
-    """One variant's work, picklable for process and Dask executors."""
+    """One variant's work, picklable for process and Dask executors.
+
+    `plan.simulation` holds the replications and seed every variant shares.
+    """
 
     scenario: Scenario
     demand: Demand
     plan: PlanSettings
-    simulation: SimulationSettings
 
 
 @dataclass(frozen=True)
@@ -182,27 +182,29 @@ class CompareOutput:
 
 
 def run_variant(task: VariantTask) -> VariantResult:
-    """Plan one variant, simulate its roster against the shared contacts, price it."""
+    """Plan one variant through the one pipeline, against the shared demand and seeds.
+
+    The pipeline simulates the roster against the shared contacts and prices it on the
+    simulated outcomes.
+    """
     scenario = task.scenario
-    plan = plan_scenario(scenario, task.demand.history, task.plan, actuals=task.demand.actuals)
-    roster = plan.roster
-    vendor_heads = vendor_heads_bought(scenario, roster.coverage)
-    simulated = simulate_plan(
+    plan = plan_scenario(
         scenario,
-        plan.grid,
-        roster.roster,
-        task.simulation,
-        tickets=task.demand.contacts,
-        vendor_heads=vendor_heads,
+        task.demand.history,
+        task.plan,
+        actuals=task.demand.actuals,
+        contacts=task.demand.contacts,
     )
-    cost = price_roster(scenario, roster.roster, simulated.outcomes, plan.grid, vendor_heads)
+    assert plan.simulated is not None  # the pipeline always simulates its roster
+    roster = plan.roster
     night = roster.roster["night"] if "night" in roster.roster else pd.Series(dtype=bool)
-    weeks = (plan.grid[-1] - plan.grid[0] + (plan.grid[1] - plan.grid[0])) / pd.Timedelta(weeks=1)
+    step = plan.grid[1] - plan.grid[0]
+    weeks = (plan.grid[-1] - plan.grid[0] + step) / pd.Timedelta(weeks=1)
     fte_week_hours = float(FTE_HOURS_PER_MONTH) * 12 / 52
-    vendor_hours = sum(v.agent_hours for v in cost.by_vendor)
+    vendor_hours = sum(v.agent_hours for v in plan.cost.by_vendor)
     return VariantResult(
         scenario=scenario,
-        cost=cost,
+        cost=plan.cost,
         solver={
             "status": roster.status,
             "objective": roster.objective,
@@ -210,10 +212,10 @@ def run_variant(task: VariantTask) -> VariantResult:
             "gap": roster.gap,
             "seconds": roster.wall_seconds,
         },
-        simulated=simulated,
-        segments=segment_sla(scenario, simulated.outcomes),
+        simulated=plan.simulated,
+        segments=segment_sla(scenario, plan.outcomes),
         night_shifts=int(night.astype(bool).sum()),
-        vendor_fte=vendor_hours / (fte_week_hours * weeks) if weeks > 0 else 0.0,
+        vendor_fte=vendor_hours / (fte_week_hours * weeks),
     )
 
 
@@ -283,7 +285,7 @@ def compare_variants(
         InputError: fewer than one variant, or two variants with the same name.
     """
     check_variants(scenarios)
-    tasks = [VariantTask(s, demand, plan, simulation) for s in scenarios]
+    tasks = [VariantTask(s, demand, replace(plan, simulation=simulation)) for s in scenarios]
     progress(0.0, f"{len(tasks)} variant(s) on the {executor or 'default'} executor")
     with make_executor(executor, max_workers) as pool:
         results = pool.map(run_variant, tasks, progress=within(progress, 0.0, 0.95))
@@ -389,10 +391,10 @@ def prepare(
     scenarios: Sequence[Scenario], settings: DecisionSettings
 ) -> tuple[Demand, PlanSettings, SimulationSettings]:
     """The first scenario's synthetic demand, and the plan and simulation settings for all."""
-    history, actuals, tickets = synthetic_demand(
+    history, actuals, contacts = synthetic_history(
         scenarios[0], settings.start, settings.weeks, settings.history_weeks, settings.seed
     )
-    demand = Demand(history=history, actuals=actuals, contacts=tickets[list(CONTACTS.names)])
+    demand = Demand(history=history, actuals=actuals, contacts=contacts)
     limit = settings.time_limit_s or max(s.planning.solver_seconds for s in scenarios)
     plan = PlanSettings(
         start=settings.start,

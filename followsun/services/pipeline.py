@@ -13,12 +13,14 @@ from datetime import date
 
 import pandas as pd
 
-from evaluation import analytic as simulation
+from evaluation import analytic
 from evaluation.allocation import staffed_frame
 from evaluation.cost import CostReport, price_scenario
+from evaluation.simulated import METHOD as SIMULATED_METHOD
+from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
+from evaluation.workforce import vendor_heads_bought
 from followsun.services.progress import Progress, Stages, no_progress
 from forecasting.backtest import forecast_accuracy
-from forecasting.errors import InputError
 from forecasting.models import ForecastModel
 from forecasting.selection import AutoSelect
 from planner.roster.solve import RosterResult, SolveSettings, solve_roster
@@ -51,6 +53,8 @@ ACTUAL_RATES = (
 FORECAST_RATES = "; arrival rates: the forecast mean"
 
 STAGES = ("forecast", "requirements", "roster", "outcomes", "cost")
+SIMULATION_REPLICATIONS = 30
+"""Replications of a plan's simulation: 95% intervals of a point or less per queue."""
 
 
 @dataclass(frozen=True)
@@ -62,19 +66,26 @@ class PlanSettings:
         weeks: roster horizon in weeks.
         model: forecast model alias: 'auto', 'contact_centre' or 'seasonal_naive'.
         solver: CP-SAT budget.
+        simulation: replications and seed of the roster's simulation.
     """
 
     start: date
     weeks: int
     model: str = "auto"
     solver: SolveSettings = field(default_factory=SolveSettings)
+    simulation: SimulationSettings = field(
+        default_factory=lambda: SimulationSettings(replications=SIMULATION_REPLICATIONS)
+    )
 
 
 @dataclass(frozen=True)
 class Plan:
     """Every stage's output for one scenario, and how each was computed.
 
-    `accuracy` is the forecast against the actual arrivals per queue, when they were given.
+    `outcomes` are the simulated ones (the roster against the contacts, averaged over
+    `simulated.replications`); `analytic_outcomes` the per-interval Erlang estimate of the
+    same roster. `accuracy` is the forecast against the actual arrivals per queue, when
+    they were given.
     """
 
     scenario: Scenario
@@ -87,6 +98,9 @@ class Plan:
     cost: CostReport
     methods: tuple[tuple[str, str], ...]
     accuracy: pd.DataFrame | None = None
+    simulated: SimulationResult | None = None
+    analytic_outcomes: pd.DataFrame | None = None
+    vendor_heads: pd.DataFrame | None = None
 
 
 def plan_scenario(
@@ -95,6 +109,7 @@ def plan_scenario(
     settings: PlanSettings,
     *,
     actuals: pd.DataFrame | None = None,
+    contacts: pd.DataFrame | None = None,
     progress: Progress = no_progress,
 ) -> Plan:
     """Forecast from `history`, staff, roster, then evaluate and price the roster.
@@ -105,7 +120,10 @@ def plan_scenario(
             demand follows each customer region's local time).
         settings: horizon, model and solver budget.
         actuals: the contacts that really arrive in the horizon (history columns); the
-            outcomes are evaluated against them, else against the forecast's mean.
+            analytic estimate is evaluated against them, else against the forecast's mean.
+        contacts: the same contacts one by one (forecasting.schema.CONTACTS: created_at,
+            queue, handle_seconds); the roster is simulated against them, else against
+            contacts drawn from the forecast.
         progress: told as each stage starts; each start is a point of cancellation.
     """
     stages = Stages(progress, STAGES)
@@ -118,11 +136,21 @@ def plan_scenario(
     inputs = roster_inputs(scenario, requirements, settings.start, settings.weeks)
     roster = solve_roster(inputs, settings.solver)
     stages.start("outcomes")
-    vendor_heads = _vendor_heads(scenario, roster.coverage)
-    arrivals = forecast if actuals is None else simulation.rates_from_actuals(forecast, actuals)
-    staffed, outcomes = evaluate_roster(
+    vendor_heads = vendor_heads_bought(scenario, roster.coverage)
+    arrivals = forecast if actuals is None else analytic.rates_from_actuals(forecast, actuals)
+    staffed, analytic_outcomes = evaluate_roster(
         scenario, roster.roster, requirements, arrivals, grid, vendor_heads
     )
+    simulated = simulate_plan(
+        scenario,
+        grid,
+        roster.roster,
+        settings.simulation,
+        tickets=contacts,
+        forecast=forecast if contacts is None else None,
+        vendor_heads=vendor_heads,
+    )
+    outcomes = simulated.outcomes
     stages.start("cost")
     cost = price_roster(scenario, roster.roster, outcomes, grid, vendor_heads)
     stages.done()
@@ -131,9 +159,12 @@ def plan_scenario(
         ("forecast", _forecast_method(model, settings.model)),
         ("requirements", STAFFING_METHOD),
         ("roster", _roster_method(roster, settings.solver)),
+        ("outcomes", _simulated_method(simulated, contacts is not None)),
         (
-            "outcomes",
-            simulation.METHOD + (ACTUAL_RATES if actuals is not None else FORECAST_RATES),
+            "analytic estimate",
+            "the fast estimate beside the simulation: "
+            + analytic.METHOD
+            + (ACTUAL_RATES if actuals is not None else FORECAST_RATES),
         ),
         ("cost", COST_METHOD),
     )
@@ -141,7 +172,19 @@ def plan_scenario(
     if actuals is not None:
         accuracy = forecast_accuracy(forecast, actuals, history=history)
     return Plan(
-        scenario, grid, forecast, requirements, roster, staffed, outcomes, cost, methods, accuracy
+        scenario,
+        grid,
+        forecast,
+        requirements,
+        roster,
+        staffed,
+        outcomes,
+        cost,
+        methods,
+        accuracy,
+        simulated,
+        analytic_outcomes,
+        vendor_heads,
     )
 
 
@@ -178,7 +221,7 @@ def evaluate_roster(
         The staffed frame (`evaluation.allocation.staffed_frame`) and the outcomes frame.
     """
     staffed = staffed_frame(scenario, roster, requirements, grid, vendor_heads)
-    outcomes = simulation.simulate_outcomes(
+    outcomes = analytic.simulate_outcomes(
         scenario, arrivals, staffed, interval_min=scenario.planning.interval_minutes
     )
     return staffed, outcomes
@@ -208,16 +251,16 @@ def price_roster(
     )
 
 
-def _vendor_heads(scenario: Scenario, coverage: pd.DataFrame) -> pd.DataFrame | None:
-    """BPO heads per queue and interval, attributed to the scenario's vendor."""
-    if "vendor" not in coverage or not scenario.vendors or coverage["vendor"].sum() == 0:
-        return None
-    if len(scenario.vendors) > 1:
-        raise InputError(
-            "scenario: more than one BPO vendor is not priced yet; keep one vendor per scenario"
-        )
-    used = coverage.loc[coverage["vendor"] > 0, ["interval_start", "group", "vendor"]]
-    return used.assign(vendor_id=scenario.vendors[0].id)
+def _simulated_method(simulated: SimulationResult, replayed: bool) -> str:
+    source = (
+        "the horizon's tickets replayed as they arrived"
+        if replayed
+        else "contacts drawn from the forecast (Poisson)"
+    )
+    return (
+        f"{SIMULATED_METHOD}; {simulated.replications} replications (seed {simulated.seed}) "
+        f"against {source}, every SLA with its 95% interval over replications"
+    )
 
 
 def _forecast_method(model: object, alias: str) -> str:

@@ -41,6 +41,7 @@ from followsun.store import (
 )
 from forecasting.aggregate import history_before, interval_history, names_every_region
 from forecasting.queues import queue_keys
+from forecasting.schema import CONTACTS
 from forecasting.synthetic import synthetic_tickets
 from planner.roster.solve import SolveSettings
 from scenarios.demand import demand_inputs
@@ -91,21 +92,25 @@ class DemoResult:
     published_version: int | None = None
 
 
+def horizon_contacts(tickets: pd.DataFrame, horizon: pd.DatetimeIndex) -> pd.DataFrame:
+    """The tickets created in the horizon, one contact a row (tickets.csv's columns).
+
+    Arrivals are whole seconds, as tickets.csv writes them, so the file replays exactly
+    what the plan was simulated against.
+    """
+    end = horizon[-1] + (horizon[1] - horizon[0])
+    inside = tickets[(tickets["created_at"] >= horizon[0]) & (tickets["created_at"] < end)]
+    columns = [c for c in CONTACTS.names if c in inside.columns]
+    contacts = inside.loc[:, columns].assign(created_at=inside["created_at"].dt.floor("s"))
+    return contacts.sort_values("created_at", kind="stable").reset_index(drop=True)
+
+
 def synthetic_history(
     scenario: Scenario, start: date, weeks: int, history_weeks: int, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Interval history before the horizon and actual arrivals in it, per customer region."""
-    history, actuals, _ = synthetic_demand(scenario, start, weeks, history_weeks, seed)
-    return history, actuals
-
-
-def synthetic_demand(
-    scenario: Scenario, start: date, weeks: int, history_weeks: int, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """`synthetic_history`'s history and actuals, and the tickets of the horizon themselves.
+    """History before the horizon, actual arrivals in it, and its contacts one by one.
 
-    The tickets (forecasting.schema.CONTACTS columns, and the rest of TICKETS) are the
-    contacts a simulation of the horizon replays.
+    History and actuals are per customer region; the contacts are the horizon's tickets.
     """
     horizon = horizon_grid(scenario, start, weeks)
     step = horizon[1] - horizon[0]
@@ -115,19 +120,18 @@ def synthetic_demand(
     past = pd.date_range(begin, horizon[0], freq=step, inclusive="left", name="interval_start")
     history = interval_history(tickets, past, by_region=True)
     actuals = interval_history(tickets, horizon, by_region=True)
-    arrived = tickets[(tickets["created_at"] >= horizon[0]) & (tickets["created_at"] < end)]
-    return history, actuals, arrived.reset_index(drop=True)
+    return history, actuals, horizon_contacts(tickets, horizon)
 
 
 def stored_history(
     scenario: Scenario, start: date, weeks: int, history_weeks: int, database_url: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """Interval history from the store's imported tickets, and actuals if the horizon is past.
 
     History starts at the first stored ticket (at most `history_weeks` before the
     horizon); per customer region when every ticket names one. Actual arrivals are
-    returned only when stored tickets reach the end of the horizon; otherwise the
-    outcomes are evaluated against the forecast.
+    returned only when stored tickets reach the end of the horizon, with the horizon's
+    contacts one by one; otherwise the outcomes are evaluated against the forecast.
     """
     horizon = horizon_grid(scenario, start, weeks)
     step = horizon[1] - horizon[0]
@@ -147,10 +151,11 @@ def stored_history(
     history = history_before(
         tickets, horizon[0], scenario.planning.interval_minutes, by_region=by_region
     )
-    actuals = None
+    actuals = contacts = None
     if tickets["created_at"].max() >= end - pd.Timedelta(days=1):
         actuals = interval_history(tickets, horizon, by_region=by_region)
-    return history, actuals
+        contacts = horizon_contacts(tickets, horizon)
+    return history, actuals, contacts
 
 
 def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
@@ -176,11 +181,11 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
     resolved = dump_scenario(scenario)
     stages.start("history")
     if options.tickets == "store":
-        history, actuals = stored_history(
+        history, actuals, contacts = stored_history(
             scenario, options.start, options.weeks, options.history_weeks, options.database_url
         )
     else:
-        history, actuals = synthetic_history(
+        history, actuals, contacts = synthetic_history(
             scenario, options.start, options.weeks, options.history_weeks, options.seed
         )
     limit = options.time_limit_s or scenario.planning.solver_seconds
@@ -192,10 +197,17 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
     )
     stages.start("pipeline")
     pipeline_progress = within(progress, STAGES["pipeline"], STAGES["report"])
-    plan = plan_scenario(scenario, history, settings, actuals=actuals, progress=pipeline_progress)
+    plan = plan_scenario(
+        scenario,
+        history,
+        settings,
+        actuals=actuals,
+        contacts=contacts,
+        progress=pipeline_progress,
+    )
     stages.start("report")
     report = report_data(plan, history)
-    write_plan_files(options.out, plan, report, history, actuals, resolved)
+    write_plan_files(options.out, plan, report, history, actuals, resolved, contacts)
     stages.start("store")
     run_id, published = store_run(options, plan, report, resolved)
     stages.done()
@@ -235,6 +247,8 @@ def report_data(plan: Plan, history: pd.DataFrame) -> ReportData:
             seconds=result.wall_seconds,
         ),
         accuracy=plan.accuracy,
+        simulated=plan.simulated,
+        analytic_outcomes=plan.analytic_outcomes,
         sla_targets=tuple(
             sorted({(q.channel, q.target.fraction) for q in plan.scenario.queues if q.tier == 1})
         ),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -167,15 +167,14 @@ def size_headcount(
     counts = {g: _group(scenario, g).count for g in groups}
     counts.update(erlang_start(scenario, demand, plan, groups))
     evaluations = 0
+    sim_plan = replace(plan, simulation=simulation)
 
     with make_executor(executor, max_workers) as pool:
 
         def evaluate(candidates: list[dict[Group, int]]) -> list[VariantResult]:
             nonlocal evaluations
             evaluations += len(candidates)
-            tasks = [
-                VariantTask(with_heads(scenario, c), demand, plan, simulation) for c in candidates
-            ]
+            tasks = [VariantTask(with_heads(scenario, c), demand, sim_plan) for c in candidates]
             return pool.map(run_variant, tasks)
 
         progress(0.0, f"Erlang start: {sum(counts.values())} heads")

@@ -60,6 +60,8 @@ def test_every_file_is_written(demo_dir: Path) -> None:
         "solver.json",
         "summary.json",
         "history.csv",
+        "tickets.csv",
+        "outcomes_analytic.csv",
     ):
         assert (run / name).stat().st_size > 0, name
     assert any((run / "ics").glob("*.ics"))
@@ -82,10 +84,44 @@ def test_summary_has_the_contract_keys(demo_dir: Path) -> None:
 @pytest.mark.slow
 def test_report_names_its_methods(demo_dir: Path) -> None:
     html = (demo_dir / "run" / "report.html").read_text()
-    for words in ("Erlang", "CP-SAT", "not yet a discrete-event simulation", "forecast"):
+    for words in ("Erlang", "CP-SAT", "discrete-event simulation of the roster", "forecast"):
         assert words in html
+    assert "the fast estimate beside the simulation" in html
+    assert "Service level per queue and week (simulated)" in html
     assert "Forecast against actuals" in html
     assert "chat-en-t1" in html
+
+
+@pytest.mark.slow
+def test_the_contacts_written_replay_to_the_reported_sla(demo_dir: Path) -> None:
+    run = demo_dir / "run"
+    tickets = pd.read_csv(run / "tickets.csv")
+    assert list(tickets.columns) == [
+        "created_at",
+        "channel",
+        "language",
+        "tier",
+        "handle_seconds",
+        "region",
+    ]
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["sla_method"] == "simulated"
+    replications = str(summary["sla_replications"])
+    again = demo_dir / "again"
+    args = ["simulate", "--scenario", str(run / "scenario.yaml"), "--roster"]
+    args += [str(run / "roster.csv"), "--tickets", str(run / "tickets.csv")]
+    args += ["--replications", replications, "--seed", str(summary["sla_seed"])]
+    args += ["--out", str(again)]
+    assert main(args) == 0
+    rerun = json.loads((again / "summary.json").read_text())
+    assert rerun["contacts_per_replication"] == len(tickets)
+    by_channel = {row["channel"]: row for row in rerun["sla"]["by_channel"]}
+    for channel, level in summary["sla"].items():
+        assert by_channel[channel]["service_level"] == pytest.approx(level, abs=5e-5)
+        figure = summary["sla_by_channel"][channel]
+        assert by_channel[channel]["low"] == pytest.approx(figure["low"], abs=5e-5)
+    outcomes = pd.read_csv(run / "outcomes.csv")
+    assert outcomes["offered"].sum() == pytest.approx(len(tickets))
 
 
 @pytest.mark.slow

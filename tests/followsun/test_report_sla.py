@@ -92,6 +92,7 @@ def test_summary_and_json_headline_the_simulated_sla_with_intervals() -> None:
     record = json.loads(summary_json(data))
     assert record["sla"] == {"chat": 0.95, "phone": 0.705}
     assert record["sla_method"] == "simulated" and record["sla_replications"] == 10
+    assert record["sla_seed"] == 0
     chat = record["sla_by_queue"]["chat-en-t1"]
     assert chat == {
         "service_level": 0.95,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_the_sized_headcount_meets_every_target_and_one_head_fewer_misses_one(
     assert needed > 1
     # Checked again here, independently of the search's own evaluations.
     fewer = with_heads(scenario, {(0, 0): needed - 1})
-    short = run_variant(VariantTask(fewer, demand, PLAN, SIMULATION))
+    short = run_variant(VariantTask(fewer, demand, replace(PLAN, simulation=SIMULATION)))
     assert shortfall(short) > 0
     table = sizing.result.simulated.sla_by_queue
     assert (table["service_level"] >= table["target"]).all()
