@@ -30,6 +30,7 @@ _BREAKDOWN = (
     ("cost_holiday", "holiday", "#e45756"),
     ("cost_bpo", "BPO", "#b279a2"),
     ("cost_minimum_topup", "BPO minimum top-up", "#9d755d"),
+    ("cost_bpo_setup", "BPO set-up (amortised)", "#bab0ac"),
 )
 
 

@@ -339,6 +339,7 @@ def _row(result: VariantResult) -> dict[str, object]:
     cost = result.cost
     by_cat = cost.by_category
     topup = sum((v.minimum_topup for v in cost.by_vendor), start=cost.total * 0)
+    setup = sum((v.setup for v in cost.by_vendor), start=cost.total * 0)
     row: dict[str, object] = {
         "scenario": result.name,
         "currency": cost.currency,
@@ -352,8 +353,9 @@ def _row(result: VariantResult) -> dict[str, object]:
         "cost_night": float(by_cat.night),
         "cost_weekend": float(by_cat.weekend),
         "cost_holiday": float(by_cat.holiday),
-        "cost_bpo": float(by_cat.bpo - topup),
+        "cost_bpo": float(by_cat.bpo - topup - setup),
         "cost_minimum_topup": float(topup),
+        "cost_bpo_setup": float(setup),
         "sla_overall": result.overall_sla(),
         "targets_met": result.targets_met(),
         "roster_status": str(result.solver["status"]),

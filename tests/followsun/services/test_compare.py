@@ -20,6 +20,7 @@ BREAKDOWN = (
     "cost_holiday",
     "cost_bpo",
     "cost_minimum_topup",
+    "cost_bpo_setup",
 )
 
 
