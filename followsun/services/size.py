@@ -15,8 +15,10 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from evaluation.simulated import SimulationSettings
@@ -33,9 +35,10 @@ from followsun.services.compare import (
 from followsun.services.pipeline import PlanSettings, fit_forecast
 from followsun.services.progress import Progress, no_progress
 from forecasting.queues import queue_keys
+from scenarios.coverage import coverage_mask
 from scenarios.loader import load_scenario
 from scenarios.rostering import horizon_grid
-from scenarios.spec import AgentGroup, Scenario
+from scenarios.spec import AgentGroup, Scenario, Site
 from scenarios.staffing import requirements as staff_requirements
 
 Group = tuple[int, int]
@@ -143,6 +146,58 @@ def erlang_start(
     return start
 
 
+REALTIME_CHANNELS = ("phone", "chat")
+"""Channels whose contacts need an agent while the queue is open (tickets can wait)."""
+
+
+def check_reachable(scenario: Scenario, grid: pd.DatetimeIndex) -> None:
+    """Refuse, before any solving, a phone or chat queue open when no one can be on shift.
+
+    A queue open in an interval that no shift template of a site holding its skill (nor
+    a vendor offering it) reaches cannot meet its target with any headcount.
+
+    Raises:
+        InputError: "infeasible: ..." naming the queue, the first such interval and why.
+    """
+    step = grid[1] - grid[0]
+    for queue in scenario.queues:
+        if queue.channel not in REALTIME_CHANNELS:
+            continue
+        reach = np.zeros(len(grid), dtype=bool)
+        for site in scenario.sites:
+            groups = (*site.headcount, *site.agents)
+            if any(g.tier == queue.tier and queue.skill in g.skills for g in groups):
+                reach |= _shift_reach(site, grid)
+        for vendor in scenario.vendors:
+            if vendor.tier == queue.tier and queue.skill in vendor.skills and vendor.max_agents:
+                reach |= coverage_mask(vendor.coverage, grid)
+        missed = coverage_mask(queue.coverage, grid) & ~reach
+        if missed.any():
+            first = grid[int(np.argmax(missed))]
+            raise InputError(
+                f"infeasible: queue {queue.id} is open at {first:%a %Y-%m-%d %H:%M} UTC "
+                f"({int(missed.sum()) * step / pd.Timedelta(hours=1):.0f} h in the horizon) when "
+                f"no shift of a site with skill {queue.skill} at tier {queue.tier}, nor a "
+                "vendor, reaches: no headcount can meet its target; add a shift template or "
+                "narrow the queue's hours"
+            )
+
+
+def _shift_reach(site: Site, grid: pd.DatetimeIndex) -> np.ndarray:
+    """The grid intervals some shift template of the site can cover on some local day."""
+    reach = np.zeros(len(grid), dtype=bool)
+    first = (grid[0].tz_convert(site.timezone) - pd.Timedelta(days=1)).date()
+    last = grid[-1].tz_convert(site.timezone).date()
+    for day in pd.date_range(first, last, freq="D"):
+        for template in site.contract.shift_templates:
+            start = pd.Timestamp(datetime.combine(day.date(), template.start)).tz_localize(
+                site.timezone, ambiguous=False, nonexistent="shift_forward"
+            )
+            end = start + pd.Timedelta(hours=float(template.hours))
+            reach |= (grid >= start) & (grid < end)
+    return reach
+
+
 def shortfall(result: VariantResult) -> float:
     """Points of SLA missing, summed over queues (0 when every target is met)."""
     table = result.simulated.sla_by_queue
@@ -164,6 +219,7 @@ def size_headcount(
 ) -> SizingResult:
     """Search the least-cost headcount meeting every target (see the module docstring)."""
     groups = sized_groups(scenario, sites)
+    check_reachable(scenario, horizon_grid(scenario, plan.start, plan.weeks))
     counts = {g: _group(scenario, g).count for g in groups}
     counts.update(erlang_start(scenario, demand, plan, groups))
     evaluations = 0

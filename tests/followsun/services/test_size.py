@@ -10,13 +10,16 @@ import pytest
 from followsun.errors import InputError
 from followsun.services.compare import VariantTask, run_variant
 from followsun.services.size import (
+    check_reachable,
     shortfall,
     size_headcount,
     sized_groups,
     with_heads,
     write_sizing,
 )
+from scenarios.rostering import horizon_grid
 from tests.followsun.services.compare_data import PLAN, SIMULATION, tiny_demand, variant
+from tests.followsun.services.feedback_data import tiny_scenario
 
 
 @pytest.mark.slow
@@ -43,3 +46,18 @@ def test_the_sized_headcount_meets_every_target_and_one_head_fewer_misses_one(
 def test_sizing_an_unknown_site_is_refused_before_any_solving() -> None:
     with pytest.raises(InputError, match="ams not in the scenario"):
         sized_groups(variant("tiny"), ["ams"])
+
+
+def test_a_queue_open_when_no_shift_reaches_is_infeasible_before_any_solving() -> None:
+    early = {
+        "kind": "hours",
+        "timezone": "UTC",
+        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        "open": "06:00",
+        "close": "16:00",
+    }
+    scenario = tiny_scenario(coverage=early)  # the only shift starts at 08:00
+    grid = horizon_grid(scenario, PLAN.start, 1)
+    with pytest.raises(InputError, match=r"infeasible: queue phone-en-t1 is open at .* 06:00 UTC"):
+        check_reachable(scenario, grid)
+    check_reachable(tiny_scenario(), grid)  # 08:00-16:00 is reached: no error
