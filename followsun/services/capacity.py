@@ -112,6 +112,15 @@ def site_reach(site: Site, monday: date) -> tuple[tuple[int, ...], tuple[float, 
     return reach, tuple(premium[b] for b in reach)
 
 
+def check_sites(scenario: Scenario, options: CapacityOptions) -> None:
+    """Refuse closed sites or opening costs naming a site the scenario does not have."""
+    unknown = sorted(
+        (set(options.closed) | set(options.opening_cost)) - {s.id for s in scenario.sites}
+    )
+    if unknown:
+        raise InputError(f"capacity: no site {', '.join(unknown)} in {options.scenario}")
+
+
 def capacity_inputs(
     scenario: Scenario,
     need_week: np.ndarray,
@@ -123,11 +132,7 @@ def capacity_inputs(
     Before `options.needed_from` the need is `need_before` when given, else `need_week`
     on the hours an open site reaches.
     """
-    unknown = sorted(
-        (set(options.closed) | set(options.opening_cost)) - {s.id for s in scenario.sites}
-    )
-    if unknown:
-        raise InputError(f"capacity: no site {', '.join(unknown)} in {options.scenario}")
+    check_sites(scenario, options)
     monday = options.settings.start
     sites = []
     for site in scenario.sites:
@@ -225,6 +230,7 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
     if not 1 <= options.months <= 60:
         raise InputError(f"--months {options.months}: expected 1 to 60")
     scenario = load_scenario(options.scenario)
+    check_sites(scenario, options)
     current = load_scenario(options.current) if options.current is not None else None
     progress(0.0, "forecast and requirements")
     demand, plan_settings, _ = prepare([current or scenario], options.settings)
