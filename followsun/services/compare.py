@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +27,11 @@ from evaluation.simulated import SimulationResult, SimulationSettings
 from followsun.compare_report import write_comparison
 from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
+from followsun.report import SolverFigures
 from followsun.services.pipeline import PlanSettings, plan_scenario
 from followsun.services.plan import synthetic_history
 from followsun.services.progress import Progress, no_progress, within
-from forecasting.queues import queue_keys
+from forecasting.queues import QueueKey, queue_keys
 from planner.roster.solve import SolveSettings
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
@@ -87,7 +89,7 @@ class VariantResult:
 
     scenario: Scenario
     cost: CostReport
-    solver: dict[str, object]
+    solver: SolverFigures
     simulated: SimulationResult
     segments: pd.DataFrame
     night_shifts: int
@@ -101,8 +103,8 @@ class VariantResult:
     @property
     def no_bound(self) -> bool:
         """Whether the roster solve proved no bound (a 100% gap, or none reported)."""
-        gap = self.solver.get("gap")
-        return not isinstance(gap, int | float) or gap >= NO_BOUND_GAP
+        gap = self.solver.gap
+        return gap is None or gap >= NO_BOUND_GAP
 
     def overall_sla(self) -> float:
         """Contacts answered within target over every queue (contacts pooled)."""
@@ -205,13 +207,13 @@ def run_variant(task: VariantTask) -> VariantResult:
     return VariantResult(
         scenario=scenario,
         cost=plan.cost,
-        solver={
-            "status": roster.status,
-            "objective": roster.objective,
-            "bound": roster.bound,
-            "gap": roster.gap,
-            "seconds": roster.wall_seconds,
-        },
+        solver=SolverFigures(
+            status=roster.status,
+            objective=roster.objective,
+            bound=roster.bound,
+            gap=roster.gap,
+            seconds=roster.wall_seconds,
+        ),
         simulated=plan.simulated,
         segments=segment_sla(scenario, plan.outcomes),
         night_shifts=int(night.astype(bool).sum()),
@@ -249,20 +251,8 @@ def segment_sla(scenario: Scenario, outcomes: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         level = summed["met"] / summed["contacts"].where(summed["contacts"] > 0)
     targets = {
-        key: q.target.fraction
-        for key, q in zip(
-            queue_keys(
-                pd.DataFrame(
-                    {
-                        "channel": [q.channel for q in scenario.queues],
-                        "language": [q.language for q in scenario.queues],
-                        "tier": [q.tier for q in scenario.queues],
-                    }
-                )
-            ),
-            scenario.queues,
-            strict=True,
-        )
+        QueueKey.of(q.channel, q.language, q.tier).format(): q.target.fraction
+        for q in scenario.queues
     }
     return summed.assign(target=summed["queue"].map(targets), service_level=level)[
         ["queue", "segment", "target", "service_level", "contacts"]
@@ -338,8 +328,8 @@ _TEXT_COLUMNS = ("scenario", "currency", "roster_status", "targets_met", "segmen
 def _row(result: VariantResult) -> dict[str, object]:
     cost = result.cost
     by_cat = cost.by_category
-    topup = sum((v.minimum_topup for v in cost.by_vendor), start=cost.total * 0)
-    setup = sum((v.setup for v in cost.by_vendor), start=cost.total * 0)
+    topup = sum((v.minimum_topup for v in cost.by_vendor), Decimal(0))
+    setup = sum((v.setup for v in cost.by_vendor), Decimal(0))
     row: dict[str, object] = {
         "scenario": result.name,
         "currency": cost.currency,
@@ -358,8 +348,8 @@ def _row(result: VariantResult) -> dict[str, object]:
         "cost_bpo_setup": float(setup),
         "sla_overall": result.overall_sla(),
         "targets_met": result.targets_met(),
-        "roster_status": str(result.solver["status"]),
-        "roster_gap": _number(result.solver.get("gap")),
+        "roster_status": result.solver.status,
+        "roster_gap": math.nan if result.solver.gap is None else result.solver.gap,
     }
     for site in cost.by_site:
         row[f"fte_{site.site}"] = site.fte
@@ -383,10 +373,6 @@ def _row(result: VariantResult) -> dict[str, object]:
 
 def _keyed(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(queue=queue_keys(table))
-
-
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else math.nan
 
 
 def prepare(
