@@ -84,7 +84,7 @@ class VariantResult:
         segments: SLA per queue and part of the week: queue, segment, target,
             service_level, contacts (from the outcomes averaged over replications).
         night_shifts: rostered shifts the roster marks as night shifts.
-        vendor_fte: BPO agent-hours as full-time months' equivalent per week.
+        vendor_fte: BPO agent-hours over full-time weeks (40 h) of the horizon: BPO FTE.
     """
 
     scenario: Scenario
