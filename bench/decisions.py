@@ -19,7 +19,7 @@ from followsun.services.plan import reference_scenario_path
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
 
-ROSTER_S = 3.0
+ROSTER_S = 10.0
 START = date(2027, 3, 8)
 
 

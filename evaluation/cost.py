@@ -298,6 +298,8 @@ def split_shift(
 
 def _utc_column(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
     values = frame[column]
+    if len(values) == 0:  # no shifts (no roster found): nothing to read a zone from
+        return pd.Series(pd.DatetimeIndex([], tz="UTC"), index=values.index, name=column)
     if not isinstance(values.dtype, pd.DatetimeTZDtype):
         try:
             values = pd.to_datetime(values, utc=False, format="ISO8601")

@@ -82,7 +82,14 @@ def verdict(comparison: Comparison) -> list[str]:
         + ", ".join(comparison.frontier)
         + "."
     )
-    unbounded = [v.name for v in comparison.variants if v.no_bound]
+    unrostered = [v.name for v in comparison.variants if not v.rostered]
+    if unrostered:
+        lines.append(
+            "No roster was found within the time limit for "
+            + ", ".join(unrostered)
+            + ": their figures are not a plan; give the solver more time (--time-limit)."
+        )
+    unbounded = [v.name for v in comparison.variants if v.no_bound and v.rostered]
     if unbounded:
         lines.append(
             "The roster solver proved no lower bound for "

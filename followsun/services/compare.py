@@ -101,6 +101,11 @@ class VariantResult:
         return self.scenario.name
 
     @property
+    def rostered(self) -> bool:
+        """Whether the solver found a roster (else its figures are no plan at all)."""
+        return self.solver.status in ("optimal", "feasible")
+
+    @property
     def no_bound(self) -> bool:
         """Whether the roster solve proved no bound (a 100% gap, or none reported)."""
         gap = self.solver.gap
@@ -280,7 +285,9 @@ def compare_variants(
     with make_executor(executor, max_workers) as pool:
         results = pool.map(run_variant, tasks, progress=within(progress, 0.0, 0.95))
     table = comparison_table(results)
-    points = frontier(list(table["total_cost"]), list(table["sla_overall"]))
+    # A variant without a roster costs nothing and serves no one: it is not a choice.
+    costs = table["total_cost"].where(np.array([r.rostered for r in results], dtype=bool))
+    points = frontier(list(costs), list(table["sla_overall"]))
     progress(1.0, "compared")
     return Comparison(
         variants=tuple(results),

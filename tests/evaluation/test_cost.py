@@ -350,6 +350,14 @@ def test_bpo_minimum_is_prorated_to_the_period() -> None:
     assert list(report.daily["date"]) == [date(2027, 2, 14)]
 
 
+def test_a_roster_without_shifts_as_its_solver_writes_it_costs_nothing() -> None:
+    # No roster found: the solver's frame has its columns and no rows, hence no dtypes.
+    empty = pd.DataFrame(columns=["agent_id", "site", "timezone", "start_utc", "end_utc"])
+    report = price(empty.assign(paid_hours=pd.Series(dtype=float)), **FEB)
+    assert report.total == Decimal(0)
+    assert all(site.agents == 0 for site in report.by_site)
+
+
 def test_bpo_setup_fee_is_amortised_and_billed_on_the_periods_first_day() -> None:
     # 36,525 over 12 months of 30.4375 days: 100 a day; February's 28 days owe 2,800.
     vendor = _vendor("bpo", "per_hour", "25")
