@@ -55,7 +55,7 @@ def run() -> str:
     variants = _variants(count)
     one = _sweep(variants, replications, "local", 1)
     two = _sweep(variants, replications, "local", 2)
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address.removeprefix("tcp://")
         dask = _sweep(variants, replications, f"dask://{address}", None)
     return "\n".join(

@@ -128,7 +128,7 @@ def test_processes_and_dask_give_the_threads_figures(kind: str, comparison: Comp
             processes=False,
             protocol="tcp",
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         )
         spec = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
     try:
