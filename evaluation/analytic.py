@@ -1,7 +1,8 @@
 """Outcomes of a staffed plan: what the roster delivers against the contacts that arrive.
 
-This first version is an **analytic per-interval evaluation**, not a discrete-event
-simulation (see `METHOD`); a simulation will replace it behind the same outcomes frame.
+An **analytic per-interval evaluation**, not a discrete-event simulation (see `METHOD`):
+the plan's outcomes come from `evaluation.simulated`; this is the fast estimate kept
+beside them (the report shows it where the two differ by more than 2 points).
 
 The model follows the channel, as in `planner.staffing` (a Tier 2 web queue is deferred
 work, a Tier 2 phone queue is realtime).
@@ -82,10 +83,10 @@ FloatArray = NDArray[np.float64]
 METHOD = (
     "analytic per-interval evaluation: Erlang A (Erlang C without patience) for phone and "
     "chat at the scheduled staffing after shrinkage (chat on concurrency slots), FIFO fluid "
-    "backlog across intervals and closed hours for email, web and social; not yet a "
-    "discrete-event simulation"
+    "backlog across intervals and closed hours for email, web and social; each agent split "
+    "into per-queue fractions, not a discrete-event simulation"
 )
-"""The method written beside every outcomes report."""
+"""The method written beside the analytic estimate (the simulation's fast counterpart)."""
 
 _ARRIVAL_COLUMNS = (*QUEUE_INTERVAL_KEY, "volume", "aht_seconds")
 

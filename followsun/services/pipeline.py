@@ -121,9 +121,8 @@ def plan_scenario(
         settings: horizon, model and solver budget.
         actuals: the contacts that really arrive in the horizon (history columns); the
             analytic estimate is evaluated against them, else against the forecast's mean.
-        contacts: the same contacts one by one (forecasting.schema.CONTACTS: created_at,
-            queue, handle_seconds); the roster is simulated against them, else against
-            contacts drawn from the forecast.
+        contacts: the same contacts one by one (forecasting.schema.CONTACTS columns); the
+            roster is simulated against them, else against contacts drawn from the forecast.
         progress: told as each stage starts; each start is a point of cancellation.
     """
     stages = Stages(progress, STAGES)

@@ -23,7 +23,7 @@ from evaluation.calibration import Calibration, calibrate
 from evaluation.simulated import Mapper, SimulationResult, SimulationSettings, simulate_plan
 from evaluation.workforce import vendor_heads_bought
 from followsun.jobs.executor import make_executor
-from followsun.services.progress import Progress, no_progress
+from followsun.services.progress import Progress, no_progress, within
 from forecasting.errors import InputError
 from forecasting.queues import queue_keys
 from forecasting.schema import CONTACTS, FORECAST, TICKETS, FrameSchema, to_csv_frame
@@ -128,7 +128,7 @@ def simulate_files(
         mapper: Mapper = map
         if executor is not None:
             pool = stack.enter_context(make_executor(executor))
-            mapper = partial(pool.map, progress=_replications_progress(progress))
+            mapper = partial(pool.map, progress=within(progress, 0.1, 0.9))
         try:
             result = simulate_plan(
                 scenario,
@@ -216,15 +216,6 @@ def _plain(value: object) -> Any:
     if isinstance(value, float | np.floating):
         return None if not math.isfinite(float(value)) else round(float(value), 6)
     return value
-
-
-def _replications_progress(progress: Progress) -> Progress:
-    """Progress of the replications, reported between 10% and 90% of the run."""
-
-    def report(fraction: float | None, message: str) -> None:
-        progress(None if fraction is None else 0.1 + 0.8 * fraction, f"replications: {message}")
-
-    return report
 
 
 def _naming_file(exc: InputError, files: dict[str, Path | None]) -> InputError:

@@ -7,6 +7,7 @@ not an instant. Values are kept to the microsecond (the databases' precision).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -122,14 +123,28 @@ def date_values(frame: pd.DataFrame, column: str, what: str) -> list[date]:
 
 
 def json_scalar(value: Any) -> Any:
-    """A cell as a JSON-ready scalar (numpy numbers to Python, timestamps to ISO 8601)."""
+    """A cell as a JSON-ready scalar (numpy numbers to Python, timestamps to ISO 8601).
+
+    NaN and infinities become None: JSON, and PostgreSQL's json type, have no such numbers.
+    """
     if _isna(value):
         return None
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, pd.Timestamp | datetime | date):
         return value.isoformat()
     return value
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-ready copy of nested dicts and lists, each leaf through `json_scalar`."""
+    if isinstance(value, Mapping):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    return json_scalar(value)
 
 
 def extra_values(frame: pd.DataFrame, known: Sequence[str]) -> list[dict[str, Any] | None]:

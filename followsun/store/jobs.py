@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from followsun.errors import InputError
 from followsun.store import models
+from followsun.store.frames import json_value
 
 _JOBS: Table = models.Job.__table__  # type: ignore[assignment]
 
@@ -240,7 +241,7 @@ def finish_job(
         job_id,
         _JOBS.c.state == JobState.RUNNING.value,
         state=state.value,
-        result=result,
+        result=json_value(result),
         result_location=result_location,
         error=error,
         finished_at=stamp,

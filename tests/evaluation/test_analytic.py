@@ -498,7 +498,7 @@ def test_summary_weights_service_level_by_offered() -> None:
 
 
 def test_method_is_named_honestly() -> None:
-    assert "analytic" in METHOD and "not yet a discrete-event simulation" in METHOD
+    assert "analytic" in METHOD and "not a discrete-event simulation" in METHOD
 
 
 def test_regions_of_one_queue_and_interval_add_up() -> None:

@@ -118,3 +118,14 @@ def test_an_unknown_job_is_an_input_error(engine: Engine) -> None:
             get_job(session, 99)
         with pytest.raises(InputError, match="job 99"):
             request_cancel(session, 99)
+
+
+def test_a_result_with_no_finite_answer_is_stored_as_null(engine: Engine) -> None:
+    job_id = queued(engine)
+    result = {"asa_seconds": float("inf"), "sla": [0.5, float("nan")], "cost": 2.0}
+    with session_scope(engine) as session:
+        assert claim_job(session, job_id, "host-a", 1, now=T0)
+        assert finish_job(session, job_id, JobState.DONE, result=result, now=T0)
+    with session_scope(engine) as session:
+        job = get_job(session, job_id)
+    assert job.result == {"asa_seconds": None, "sla": [0.5, None], "cost": 2.0}
