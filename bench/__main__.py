@@ -29,6 +29,7 @@ SECTIONS: list[str] = [
     "helpdesk",
     "nrp",
     "webapp",
+    "decisions",
 ]
 
 

@@ -25,6 +25,8 @@ BPO (one price model per vendor, see `scenarios.spec.PriceModel`):
     per_fte_month = rate x agent-hours / hours of one FTE-month (40 h x 52 / 12)
     minimum_monthly is prorated to the days of each calendar month (UTC) inside the
     priced period; a shortfall is billed as a top-up on the period's last day in that month.
+    setup_fee is amortised evenly over setup_months (of 365.25 / 12 days): the period's
+    share is billed on its first day (UTC).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ CATEGORIES: tuple[str, ...] = ("base", "night", "weekend", "holiday", "bpo")
 CENT = Decimal("0.01")
 FTE_HOURS_PER_MONTH = Decimal(40 * 52) / Decimal(12)
 """Hours in one full-time month for per-FTE-month BPO pricing: 40 h a week, 52 weeks / 12."""
+DAYS_PER_MONTH = Decimal("365.25") / Decimal(12)
+"""Days in an average month, for amortising a BPO's set-up fee."""
 
 # The columns of the roster and outcomes this stage reads.
 _ROSTER_READ = ("agent_id", "site", "timezone", "start_utc", "end_utc")
@@ -101,7 +105,7 @@ class VendorCost:
     """What one BPO vendor bills over the period.
 
     `usage` is the charge from the price model; `minimum_topup` what the prorated monthly
-    minimum adds on top of it.
+    minimum adds on top of it; `setup` the period's share of the set-up fee.
     """
 
     vendor: str
@@ -110,11 +114,12 @@ class VendorCost:
     handled: float
     usage: Decimal
     minimum_topup: Decimal
+    setup: Decimal = Decimal(0)
 
     @property
     def total(self) -> Decimal:
-        """Usage charge plus minimum top-up."""
-        return self.usage + self.minimum_topup
+        """Usage charge, minimum top-up and set-up share."""
+        return self.usage + self.minimum_topup + self.setup
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,6 +298,8 @@ def split_shift(
 
 def _utc_column(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
     values = frame[column]
+    if len(values) == 0:  # no shifts (no roster found): nothing to read a zone from
+        return pd.Series(pd.DatetimeIndex([], tz="UTC"), index=values.index, name=column)
     if not isinstance(values.dtype, pd.DatetimeTZDtype):
         try:
             values = pd.to_datetime(values, utc=False, format="ISO8601")
@@ -390,7 +397,7 @@ def _price_vendors(
     period_start: pd.Timestamp,
     period_end: pd.Timestamp,
 ) -> tuple[dict[tuple[date, str, str], Decimal], list[tuple[Vendor, float, float, Decimal]]]:
-    """Unrounded BPO charges per (UTC date, vendor, 'usage'|'minimum'), and vendor totals."""
+    """Unrounded BPO charges per (UTC date, vendor, 'usage'|'minimum'|'setup'), and totals."""
     interval_h = Decimal(scenario.planning.interval_minutes) / Decimal(60)
     amounts: dict[tuple[date, str, str], Decimal] = defaultdict(Decimal)
     figures: list[tuple[Vendor, float, float, Decimal]] = []
@@ -452,6 +459,11 @@ def _price_vendors(
             topup = vendor.price.minimum_monthly * share - month_charge
             if topup > 0:
                 amounts[(last_day, vendor.id, "minimum")] += topup
+        if vendor.price.setup_fee > 0:
+            days_in_period = Decimal((period_end - period_start).total_seconds()) / 86_400
+            amortised_days = Decimal(vendor.price.setup_months) * DAYS_PER_MONTH
+            share = min(Decimal(1), days_in_period / amortised_days)
+            amounts[(period_start.date(), vendor.id, "setup")] += vendor.price.setup_fee * share
         agent_hours_total = float(sum((a for a, _ in days.values()), Decimal(0)))
         handled_total = float(sum((h for _, h in days.values()), Decimal(0)))
         figures.append((vendor, agent_hours_total, handled_total, charged))
@@ -573,6 +585,7 @@ def price_scenario(
             handled=handled,
             usage=vendor_rows[(v.id, "usage")],
             minimum_topup=vendor_rows[(v.id, "minimum")],
+            setup=vendor_rows[(v.id, "setup")],
         )
         for v, agent_hours, handled, _ in vendor_figures
     )

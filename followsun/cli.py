@@ -49,6 +49,9 @@ COMMAND_MODULES = [
     "followsun.commands.absence",
     "followsun.commands.user",
     "webapp.serve_command",
+    "followsun.commands.compare",
+    "followsun.commands.size",
+    "followsun.commands.capacity",
 ]
 
 

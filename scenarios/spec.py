@@ -524,6 +524,13 @@ class PriceModel(Spec):
     kind: Literal["per_hour", "per_ticket", "per_fte_month"]
     rate: Decimal = Field(gt=0, le=1_000_000)
     minimum_monthly: Decimal = Field(default=Decimal(0), ge=0, le=1_000_000_000)
+    setup_fee: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        le=1_000_000_000,
+        description="one-off set-up fee, amortised over setup_months",
+    )
+    setup_months: int = Field(default=12, ge=1, le=120)
 
 
 class Vendor(Spec):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, date, datetime
+from typing import Any
 
 
 def iso_date(text: str) -> date:
@@ -41,3 +42,57 @@ def parse_since(text: str | None, flag: str = "--since") -> datetime | None:
             raise InputError(f"{flag} {text!r}: a time needs a zone, e.g. 2027-03-01T08:00Z")
         stamp = stamp.tz_localize(UTC)
     return stamp.tz_convert(UTC).to_pydatetime()
+
+
+def add_decision_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every decision command (compare, size) shares: horizon, seeds, executor."""
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=5,
+        help="simulation runs per candidate, the same seeds for each (default 5)",
+    )
+    parser.add_argument(
+        "--executor",
+        default=None,
+        help="thread, local (processes) or dask://HOST:PORT; default $FOLLOWSUN_EXECUTOR, "
+        "else local",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="candidates at once on a local pool (default: the CPU count)",
+    )
+    parser.add_argument("--weeks", type=int, default=1, help="horizon in weeks (default 1)")
+    parser.add_argument(
+        "--start",
+        type=iso_date,
+        default=None,
+        help="first Monday (YYYY-MM-DD; default the next Monday)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="roster seconds per candidate (default: the scenarios' solver_seconds)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=7, help="seed of demand, solver and replications (default 7)"
+    )
+
+
+def decision_settings(args: argparse.Namespace) -> Any:
+    """`followsun.services.compare.DecisionSettings` from `add_decision_arguments`' options."""
+    from followsun.services.compare import DecisionSettings
+    from followsun.services.plan import next_monday
+
+    return DecisionSettings(
+        start=args.start or next_monday(datetime.now(UTC).date()),
+        weeks=args.weeks,
+        replications=args.replications,
+        seed=args.seed,
+        time_limit_s=args.time_limit,
+        executor=args.executor,
+        max_workers=args.workers,
+    )

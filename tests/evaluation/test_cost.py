@@ -350,6 +350,37 @@ def test_bpo_minimum_is_prorated_to_the_period() -> None:
     assert list(report.daily["date"]) == [date(2027, 2, 14)]
 
 
+def test_a_roster_without_shifts_as_its_solver_writes_it_costs_nothing() -> None:
+    # No roster found: the solver's frame has its columns and no rows, hence no dtypes.
+    empty = pd.DataFrame(columns=["agent_id", "site", "timezone", "start_utc", "end_utc"])
+    report = price(empty.assign(paid_hours=pd.Series(dtype=float)), **FEB)
+    assert report.total == Decimal(0)
+    assert all(site.agents == 0 for site in report.by_site)
+
+
+def test_bpo_setup_fee_is_amortised_and_billed_on_the_periods_first_day() -> None:
+    # 36,525 over 12 months of 30.4375 days: 100 a day; February's 28 days owe 2,800.
+    vendor = _vendor("bpo", "per_hour", "25")
+    vendor["price"] |= {"setup_fee": "36525", "setup_months": 12}
+    sc = scenario([vendor])
+    report = price(roster(), sc=sc, usage=_usage("bpo", [2, 2, 3, 1]), **FEB)
+    (billed,) = report.by_vendor
+    assert billed.setup == Decimal("2800.00")
+    assert billed.usage == Decimal("50.00")
+    assert report.total == billed.total == Decimal("2850.00")
+    setup_day = report.daily[report.daily["date"] == date(2027, 2, 1)]
+    assert sum(setup_day["amount"]) == Decimal("2800.00")
+
+
+def test_a_setup_fee_is_never_billed_beyond_itself() -> None:
+    vendor = _vendor("bpo", "per_hour", "25")
+    vendor["price"] |= {"setup_fee": "1000", "setup_months": 1}
+    report = price(
+        roster(), sc=scenario([vendor]), start="2027-01-01T00:00Z", end="2027-03-01T00:00Z"
+    )
+    assert report.by_vendor[0].setup == Decimal("1000.00")
+
+
 # --- conservation and comparison ------------------------------------------------------------
 
 

@@ -1,0 +1,423 @@
+"""Use case: compare scenario variants side by side on the same demand and random streams.
+
+Every variant goes through the one pipeline (`plan_scenario`: forecast, requirements,
+roster, the roster simulated, cost) against the same contacts with the same seeds per
+replication (common random numbers), so the differences between variants are the
+variants', not noise. Variants are
+independent tasks on a `followsun.jobs` executor (threads, local processes or Dask).
+The comparison is written as comparison.csv and comparison.html.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evaluation.analytic import sla_weights
+from evaluation.cost import FTE_HOURS_PER_MONTH, CostReport
+from evaluation.frontier import frontier
+from evaluation.simulated import SimulationResult, SimulationSettings
+from followsun.compare_report import write_comparison
+from followsun.errors import InputError
+from followsun.jobs.executor import make_executor
+from followsun.report import SolverFigures
+from followsun.services.pipeline import PlanSettings, plan_scenario
+from followsun.services.plan import synthetic_history
+from followsun.services.progress import Progress, no_progress, within
+from forecasting.queues import QueueKey, queue_keys
+from planner.roster.solve import SolveSettings
+from scenarios.loader import load_scenario
+from scenarios.spec import Scenario
+
+SEGMENTS = ("weekday", "night", "weekend")
+"""Parts of the week the SLA is split into, in the first site's local time."""
+NIGHT_HOURS = (22, 6)
+"""Local night for the SLA split: from 22:00 to 06:00 (the contracts' default window)."""
+NO_BOUND_GAP = 0.999
+"""A roster gap at or above this says the solver proved nothing about the roster's cost."""
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What every variant faces: the forecast's history, actual arrivals and their contacts.
+
+    Attributes:
+        history: interval history before the horizon (forecasting.schema.HISTORY).
+        actuals: interval arrivals in the horizon (history columns), or None.
+        contacts: the horizon's contacts as they arrived (forecasting.schema.CONTACTS),
+            replayed in the simulation of every variant.
+    """
+
+    history: pd.DataFrame
+    actuals: pd.DataFrame | None
+    contacts: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class VariantTask:
+    """One variant's work, picklable for process and Dask executors.
+
+    `plan.simulation` holds the replications and seed every variant shares.
+    """
+
+    scenario: Scenario
+    demand: Demand
+    plan: PlanSettings
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """One variant planned, simulated and priced.
+
+    Attributes:
+        scenario: the variant.
+        cost: priced on the simulated outcomes (tickets handled, BPO usage).
+        solver: roster status, objective, bound, gap (None when unknown), seconds.
+        simulated: the simulation of its roster (SLA tables with 95% intervals).
+        segments: SLA per queue and part of the week: queue, segment, target,
+            service_level, contacts (from the outcomes averaged over replications).
+        night_shifts: rostered shifts the roster marks as night shifts.
+        vendor_fte: BPO agent-hours over full-time weeks (40 h) of the horizon: BPO FTE.
+    """
+
+    scenario: Scenario
+    cost: CostReport
+    solver: SolverFigures
+    simulated: SimulationResult
+    segments: pd.DataFrame
+    night_shifts: int
+    vendor_fte: float
+
+    @property
+    def name(self) -> str:
+        """The variant's scenario name."""
+        return self.scenario.name
+
+    @property
+    def rostered(self) -> bool:
+        """Whether the solver found a roster (else its figures are no plan at all)."""
+        return self.solver.status in ("optimal", "feasible")
+
+    @property
+    def no_bound(self) -> bool:
+        """Whether the roster solve proved no bound (a 100% gap, or none reported)."""
+        gap = self.solver.gap
+        return gap is None or gap >= NO_BOUND_GAP
+
+    def overall_sla(self) -> float:
+        """Contacts answered within target over every queue (contacts pooled)."""
+        table = self.simulated.sla_by_queue
+        contacts = table["contacts"].to_numpy(dtype=float)
+        levels = table["service_level"].to_numpy(dtype=float)
+        seen = contacts > 0
+        if not seen.any():
+            return math.nan
+        return float(np.sum(levels[seen] * contacts[seen]) / contacts[seen].sum())
+
+    def targets_met(self) -> bool:
+        """Whether every queue's simulated SLA meets its target."""
+        table = self.simulated.sla_by_queue
+        return bool((table["service_level"].fillna(1.0) >= table["target"]).all())
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every variant's result, the table of comparison.csv and the frontier's names."""
+
+    variants: tuple[VariantResult, ...]
+    table: pd.DataFrame
+    frontier: tuple[str, ...]
+    replications: int
+    seed: int
+    segments_timezone: str
+
+
+@dataclass(frozen=True)
+class DecisionSettings:
+    """How the decision commands (compare, size) plan and simulate each candidate.
+
+    Attributes:
+        start: first local date of the horizon (a Monday).
+        weeks: horizon in weeks.
+        replications: simulation runs per candidate (the same seeds for every candidate).
+        seed: seeds the synthetic tickets, the roster solver and the replications.
+        time_limit_s: roster budget per candidate (default: the scenarios' solver_seconds).
+        solver_workers: CP-SAT workers per candidate.
+        executor: `thread`, `local`, `dask://HOST:PORT` (default `followsun.jobs`'s).
+        max_workers: candidates run at once on a local pool.
+        history_weeks: weeks of synthetic history before the horizon.
+    """
+
+    start: date
+    weeks: int = 1
+    replications: int = 5
+    seed: int = 7
+    time_limit_s: float | None = None
+    solver_workers: int = 1
+    executor: str | None = None
+    max_workers: int | None = None
+    history_weeks: int = 52
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """What `followsun compare` runs.
+
+    The variants' YAML files (the first is the base of every delta, and its demand is
+    every variant's), the folder to write into, and how to plan each.
+    """
+
+    scenarios: tuple[Path, ...]
+    out: Path
+    settings: DecisionSettings
+
+
+@dataclass(frozen=True)
+class CompareOutput:
+    """The files written and the comparison."""
+
+    csv: Path
+    html: Path
+    comparison: Comparison
+
+
+def run_variant(task: VariantTask) -> VariantResult:
+    """Plan one variant through the one pipeline, against the shared demand and seeds.
+
+    The pipeline simulates the roster against the shared contacts and prices it on the
+    simulated outcomes.
+    """
+    scenario = task.scenario
+    plan = plan_scenario(
+        scenario,
+        task.demand.history,
+        task.plan,
+        actuals=task.demand.actuals,
+        contacts=task.demand.contacts,
+    )
+    assert plan.simulated is not None  # the pipeline always simulates its roster
+    roster = plan.roster
+    night = roster.roster["night"] if "night" in roster.roster else pd.Series(dtype=bool)
+    step = plan.grid[1] - plan.grid[0]
+    weeks = (plan.grid[-1] - plan.grid[0] + step) / pd.Timedelta(weeks=1)
+    fte_week_hours = float(FTE_HOURS_PER_MONTH) * 12 / 52
+    vendor_hours = sum(v.agent_hours for v in plan.cost.by_vendor)
+    return VariantResult(
+        scenario=scenario,
+        cost=plan.cost,
+        solver=SolverFigures(
+            status=roster.status,
+            objective=roster.objective,
+            bound=roster.bound,
+            gap=roster.gap,
+            seconds=roster.wall_seconds,
+        ),
+        simulated=plan.simulated,
+        segments=segment_sla(scenario, plan.outcomes),
+        night_shifts=int(night.astype(bool).sum()),
+        vendor_fte=vendor_hours / (fte_week_hours * weeks),
+    )
+
+
+def segment_of(times: pd.Series, timezone: str) -> np.ndarray:
+    """'weekend' (local Saturday, Sunday), 'night' (22:00-06:00 local) or 'weekday' per UTC time."""
+    local = pd.DatetimeIndex(pd.to_datetime(times, utc=True)).tz_convert(timezone)
+    hour = local.hour.to_numpy()
+    late, early = NIGHT_HOURS
+    night = (hour >= late) | (hour < early)
+    weekend = local.dayofweek.to_numpy() >= 5
+    return np.where(weekend, "weekend", np.where(night, "night", "weekday"))
+
+
+def segment_sla(scenario: Scenario, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """SLA per queue and part of the week, weighted by contacts as SLA attainment is.
+
+    Returns columns queue, segment, target, service_level (NaN without contacts), contacts.
+    """
+    timezone = scenario.sites[0].timezone
+    weight = sla_weights(outcomes)
+    frame = pd.DataFrame(
+        {
+            "queue": queue_keys(outcomes),
+            "segment": segment_of(outcomes["interval_start"], timezone),
+            "met": outcomes["service_level"].to_numpy(dtype=float) * weight,
+            "contacts": weight,
+        }
+    )
+    summed = frame.groupby(["queue", "segment"], sort=True)[["met", "contacts"]].sum()
+    summed = summed.reset_index()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = summed["met"] / summed["contacts"].where(summed["contacts"] > 0)
+    targets = {
+        QueueKey.of(q.channel, q.language, q.tier).format(): q.target.fraction
+        for q in scenario.queues
+    }
+    return summed.assign(target=summed["queue"].map(targets), service_level=level)[
+        ["queue", "segment", "target", "service_level", "contacts"]
+    ]
+
+
+def compare_variants(
+    scenarios: Sequence[Scenario],
+    demand: Demand,
+    plan: PlanSettings,
+    simulation: SimulationSettings,
+    *,
+    executor: str | None = None,
+    max_workers: int | None = None,
+    progress: Progress = no_progress,
+) -> Comparison:
+    """Run every variant on the executor against `demand` with the same seeds; tabulate.
+
+    Raises:
+        InputError: fewer than one variant, or two variants with the same name.
+    """
+    check_variants(scenarios)
+    tasks = [VariantTask(s, demand, replace(plan, simulation=simulation)) for s in scenarios]
+    progress(0.0, f"{len(tasks)} variant(s) on the {executor or 'default'} executor")
+    with make_executor(executor, max_workers) as pool:
+        results = pool.map(run_variant, tasks, progress=within(progress, 0.0, 0.95))
+    table = comparison_table(results)
+    # A variant without a roster costs nothing and serves no one: it is not a choice.
+    costs = table["total_cost"].where(np.array([r.rostered for r in results], dtype=bool))
+    points = frontier(list(costs), list(table["sla_overall"]))
+    progress(1.0, "compared")
+    return Comparison(
+        variants=tuple(results),
+        table=table,
+        frontier=tuple(results[i].name for i in points),
+        replications=simulation.replications,
+        seed=simulation.seed,
+        segments_timezone=scenarios[0].sites[0].timezone,
+    )
+
+
+def check_variants(scenarios: Sequence[Scenario]) -> None:
+    """Refuse what cannot be compared before any solving: no variants, duplicate names."""
+    if not scenarios:
+        raise InputError("compare: give at least one scenario file")
+    names = [s.name for s in scenarios]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            f"compare: scenario names must differ to tell the variants apart: {', '.join(twice)}"
+        )
+    currencies = sorted({s.currency for s in scenarios})
+    if len(currencies) > 1:
+        raise InputError(
+            f"compare: the variants are priced in {', '.join(currencies)}; costs in different "
+            "currencies cannot be compared without exchange rates (give every variant one currency)"
+        )
+
+
+def comparison_table(results: Sequence[VariantResult]) -> pd.DataFrame:
+    """comparison.csv: one row per variant, its figures and their deltas against the first."""
+    rows = [_row(r) for r in results]
+    table = pd.DataFrame(rows)
+    base = table.iloc[0]
+    figures = [
+        c for c in table.columns if c not in _TEXT_COLUMNS and not c.endswith(("_low", "_high"))
+    ]
+    deltas = {f"{c}_delta": table[c] - base[c] for c in figures}
+    return pd.concat([table, pd.DataFrame(deltas)], axis=1)
+
+
+_TEXT_COLUMNS = ("scenario", "currency", "roster_status", "targets_met", "segments_timezone")
+
+
+def _row(result: VariantResult) -> dict[str, object]:
+    cost = result.cost
+    by_cat = cost.by_category
+    topup = sum((v.minimum_topup for v in cost.by_vendor), Decimal(0))
+    setup = sum((v.setup for v in cost.by_vendor), Decimal(0))
+    row: dict[str, object] = {
+        "scenario": result.name,
+        "currency": cost.currency,
+        "total_cost": float(cost.total),
+        "cost_per_ticket": float(cost.per_ticket) if cost.per_ticket is not None else math.nan,
+        "fte": sum(s.fte for s in cost.by_site),
+        "vendor_fte": result.vendor_fte,
+        "agents": sum(s.agents for s in cost.by_site),
+        "night_shifts": result.night_shifts,
+        "cost_base": float(by_cat.base),
+        "cost_night": float(by_cat.night),
+        "cost_weekend": float(by_cat.weekend),
+        "cost_holiday": float(by_cat.holiday),
+        "cost_bpo": float(by_cat.bpo - topup - setup),
+        "cost_minimum_topup": float(topup),
+        "cost_bpo_setup": float(setup),
+        "sla_overall": result.overall_sla(),
+        "targets_met": result.targets_met(),
+        "roster_status": result.solver.status,
+        "roster_gap": math.nan if result.solver.gap is None else result.solver.gap,
+    }
+    for site in cost.by_site:
+        row[f"fte_{site.site}"] = site.fte
+    for q in _keyed(result.simulated.sla_by_queue).itertuples():
+        row[f"sla_{q.queue}"] = q.service_level
+        row[f"sla_{q.queue}_low"] = q.low
+        row[f"sla_{q.queue}_high"] = q.high
+    for c in result.simulated.sla_by_channel.itertuples():
+        row[f"sla_{c.channel}"] = c.service_level
+        row[f"sla_{c.channel}_low"] = c.low
+        row[f"sla_{c.channel}_high"] = c.high
+    for segment in SEGMENTS:
+        part = result.segments[result.segments["segment"] == segment]
+        contacts = part["contacts"].to_numpy(dtype=float)
+        levels = part["service_level"].fillna(0.0).to_numpy(dtype=float)
+        total = contacts.sum()
+        row[f"sla_{segment}"] = float(np.sum(levels * contacts) / total) if total > 0 else math.nan
+    row["segments_timezone"] = result.scenario.sites[0].timezone
+    return row
+
+
+def _keyed(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(queue=queue_keys(table))
+
+
+def prepare(
+    scenarios: Sequence[Scenario], settings: DecisionSettings
+) -> tuple[Demand, PlanSettings, SimulationSettings]:
+    """The first scenario's synthetic demand, and the plan and simulation settings for all."""
+    history, actuals, contacts = synthetic_history(
+        scenarios[0], settings.start, settings.weeks, settings.history_weeks, settings.seed
+    )
+    demand = Demand(history=history, actuals=actuals, contacts=contacts)
+    limit = settings.time_limit_s or max(s.planning.solver_seconds for s in scenarios)
+    plan = PlanSettings(
+        start=settings.start,
+        weeks=settings.weeks,
+        model="auto",
+        solver=SolveSettings(
+            time_limit_s=limit, num_workers=settings.solver_workers, seed=settings.seed
+        ),
+    )
+    simulation = SimulationSettings(replications=settings.replications, seed=settings.seed)
+    return demand, plan, simulation
+
+
+def run_compare(options: CompareOptions, progress: Progress = no_progress) -> CompareOutput:
+    """Load the variants, build the first one's demand, compare, write the two files."""
+    scenarios = [load_scenario(path) for path in options.scenarios]
+    check_variants(scenarios)
+    progress(0.0, "synthetic demand of the first scenario, shared by every variant")
+    demand, plan, simulation = prepare(scenarios, options.settings)
+    comparison = compare_variants(
+        scenarios,
+        demand,
+        plan,
+        simulation,
+        executor=options.settings.executor,
+        max_workers=options.settings.max_workers,
+        progress=within(progress, 0.05, 0.95),
+    )
+    csv, html = write_comparison(options.out, comparison)
+    progress(1.0, f"wrote {csv.name} and {html.name}")
+    return CompareOutput(csv, html, comparison)

@@ -1,0 +1,361 @@
+"""Use case: the least-cost headcount per site and skill group that meets every queue's target.
+
+A search over headcount whose every candidate is rostered and simulated (`compare.run_variant`,
+the one pipeline): it starts from the Erlang requirement (the requirements' agent-hours per
+tier over a head's contract hours, shared out over the tier's groups), adds the head that
+buys the most SLA shortfall per unit of cost until every target is met, then removes heads
+while the targets still hold, cheapest first. Neighbouring candidates run at once on the
+jobs executor. A target not met after `max_steps` additions is reported as infeasible with
+the queues still short, not solved for hours.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evaluation.simulated import SimulationSettings
+from followsun.errors import InputError
+from followsun.jobs.executor import make_executor
+from followsun.services.compare import (
+    DecisionSettings,
+    Demand,
+    VariantResult,
+    VariantTask,
+    prepare,
+    run_variant,
+)
+from followsun.services.pipeline import PlanSettings, fit_forecast
+from followsun.services.progress import Progress, no_progress
+from forecasting.queues import queue_keys
+from scenarios.coverage import coverage_mask
+from scenarios.loader import load_scenario
+from scenarios.rostering import horizon_grid
+from scenarios.spec import AgentGroup, Scenario, Site
+from scenarios.staffing import requirements as staff_requirements
+
+Group = tuple[int, int]
+"""A headcount group: (site index, group index) in the scenario."""
+
+
+@dataclass(frozen=True)
+class SizeOptions:
+    """What `followsun size` runs: the scenario, the sites to size (all), where to write."""
+
+    scenario: Path
+    out: Path
+    settings: DecisionSettings
+    sites: tuple[str, ...] | None = None
+    max_steps: int = 12
+
+
+@dataclass(frozen=True)
+class SizingResult:
+    """The sized scenario and how it was found.
+
+    Attributes:
+        scenario: the scenario with the headcount found.
+        heads: site, tier, skills, heads_now, heads_needed (sizing.csv).
+        result: the sized scenario planned, simulated and priced.
+        targets_met: every queue meets its target in the simulation.
+        evaluations: candidates rostered and simulated.
+        note: why the search stopped, in words.
+    """
+
+    scenario: Scenario
+    heads: pd.DataFrame
+    result: VariantResult
+    targets_met: bool
+    evaluations: int
+    note: str
+
+
+def with_heads(scenario: Scenario, counts: dict[Group, int]) -> Scenario:
+    """The scenario with the headcount groups in `counts` set to those counts."""
+    sites = []
+    for s, site in enumerate(scenario.sites):
+        groups = tuple(
+            g.model_copy(update={"count": counts.get((s, k), g.count)})
+            for k, g in enumerate(site.headcount)
+        )
+        sites.append(site.model_copy(update={"headcount": groups}))
+    return scenario.model_copy(update={"sites": tuple(sites)})
+
+
+def sized_groups(scenario: Scenario, sites: Sequence[str] | None) -> list[Group]:
+    """The headcount groups the search may change: every group of the named sites (all sites).
+
+    Raises:
+        InputError: a site named that the scenario does not have, or no group to size.
+    """
+    ids = [site.id for site in scenario.sites]
+    unknown = sorted(set(sites or ()) - set(ids))
+    if unknown:
+        raise InputError(
+            f"--sites: {', '.join(unknown)} not in the scenario (it has {', '.join(ids)})"
+        )
+    chosen = set(sites or ids)
+    groups = [
+        (s, k)
+        for s, site in enumerate(scenario.sites)
+        if site.id in chosen
+        for k in range(len(site.headcount))
+    ]
+    if not groups:
+        raise InputError("size: the chosen sites have no headcount groups to size")
+    return groups
+
+
+def erlang_start(
+    scenario: Scenario, demand: Demand, plan: PlanSettings, groups: Sequence[Group]
+) -> dict[Group, int]:
+    """Heads per group from the Erlang requirement.
+
+    Per tier, the requirements' agent-hours a week over the paid hours a head works in
+    a week (its site's max_hours_week), less the heads of groups not being sized, shared
+    out over the tier's sized groups in proportion to their heads today (evenly if none).
+    """
+    grid = horizon_grid(scenario, plan.start, plan.weeks)
+    forecast, _ = fit_forecast(scenario, demand.history, grid, plan.model)
+    required = staff_requirements(scenario, forecast)
+    step_h = scenario.planning.interval_minutes / 60
+    hours = required.groupby("tier")["agents_required"].sum() * step_h / plan.weeks
+    start: dict[Group, int] = {}
+    for tier, tier_hours in hours.items():
+        mine = [g for g in groups if _group(scenario, g).tier == tier]
+        if not mine:
+            continue
+        fixed = sum(
+            gr.count * site.contract.max_hours_week
+            for s, site in enumerate(scenario.sites)
+            for k, gr in enumerate(site.headcount)
+            if gr.tier == tier and (s, k) not in mine
+        )
+        now = [_group(scenario, g).count for g in mine]
+        weights = [c / sum(now) for c in now] if sum(now) else [1 / len(mine)] * len(mine)
+        for g, w in zip(mine, weights, strict=True):
+            week_h = scenario.sites[g[0]].contract.max_hours_week
+            start[g] = max(0, math.ceil(w * max(0.0, float(tier_hours) - fixed) / week_h))
+    return start
+
+
+REALTIME_CHANNELS = ("phone", "chat")
+"""Channels whose contacts need an agent while the queue is open (tickets can wait)."""
+
+
+def check_reachable(scenario: Scenario, grid: pd.DatetimeIndex) -> None:
+    """Refuse, before any solving, a phone or chat queue open when no one can be on shift.
+
+    A queue open in an interval that no shift template of a site holding its skill (nor
+    a vendor offering it) reaches cannot meet its target with any headcount.
+
+    Raises:
+        InputError: "infeasible: ..." naming the queue, the first such interval and why.
+    """
+    step = grid[1] - grid[0]
+    for queue in scenario.queues:
+        if queue.channel not in REALTIME_CHANNELS:
+            continue
+        reach = np.zeros(len(grid), dtype=bool)
+        for site in scenario.sites:
+            groups = (*site.headcount, *site.agents)
+            if any(g.tier == queue.tier and queue.skill in g.skills for g in groups):
+                reach |= _shift_reach(site, grid)
+        for vendor in scenario.vendors:
+            if vendor.tier == queue.tier and queue.skill in vendor.skills and vendor.max_agents:
+                reach |= coverage_mask(vendor.coverage, grid)
+        missed = coverage_mask(queue.coverage, grid) & ~reach
+        if missed.any():
+            first = grid[int(np.argmax(missed))]
+            raise InputError(
+                f"infeasible: queue {queue.id} is open at {first:%a %Y-%m-%d %H:%M} UTC "
+                f"({int(missed.sum()) * step / pd.Timedelta(hours=1):.0f} h in the horizon) when "
+                f"no shift of a site with skill {queue.skill} at tier {queue.tier}, nor a "
+                "vendor, reaches: no headcount can meet its target; add a shift template or "
+                "narrow the queue's hours"
+            )
+
+
+def _shift_reach(site: Site, grid: pd.DatetimeIndex) -> np.ndarray:
+    """The grid intervals some shift template of the site can cover on some local day."""
+    reach = np.zeros(len(grid), dtype=bool)
+    first = (grid[0].tz_convert(site.timezone) - pd.Timedelta(days=1)).date()
+    last = grid[-1].tz_convert(site.timezone).date()
+    for day in pd.date_range(first, last, freq="D"):
+        for template in site.contract.shift_templates:
+            start = pd.Timestamp(datetime.combine(day.date(), template.start)).tz_localize(
+                site.timezone, ambiguous=False, nonexistent="shift_forward"
+            )
+            end = start + pd.Timedelta(hours=float(template.hours))
+            reach |= (grid >= start) & (grid < end)
+    return reach
+
+
+def shortfall(result: VariantResult) -> float:
+    """Points of SLA missing, summed over queues (0 when every target is met)."""
+    table = result.simulated.sla_by_queue
+    level = table["service_level"].fillna(1.0)
+    return float((table["target"] - level).clip(lower=0.0).sum())
+
+
+def size_headcount(
+    scenario: Scenario,
+    demand: Demand,
+    plan: PlanSettings,
+    simulation: SimulationSettings,
+    *,
+    sites: Sequence[str] | None = None,
+    max_steps: int = 12,
+    executor: str | None = None,
+    max_workers: int | None = None,
+    progress: Progress = no_progress,
+) -> SizingResult:
+    """Search the least-cost headcount meeting every target (see the module docstring)."""
+    groups = sized_groups(scenario, sites)
+    check_reachable(scenario, horizon_grid(scenario, plan.start, plan.weeks))
+    counts = {g: _group(scenario, g).count for g in groups}
+    counts.update(erlang_start(scenario, demand, plan, groups))
+    evaluations = 0
+    sim_plan = replace(plan, simulation=simulation)
+
+    with make_executor(executor, max_workers) as pool:
+
+        def evaluate(candidates: list[dict[Group, int]]) -> list[VariantResult]:
+            nonlocal evaluations
+            evaluations += len(candidates)
+            tasks = [VariantTask(with_heads(scenario, c), demand, sim_plan) for c in candidates]
+            return pool.map(run_variant, tasks)
+
+        progress(0.0, f"Erlang start: {sum(counts.values())} heads")
+        (current,) = evaluate([counts])
+        steps = 0
+        while shortfall(current) > 0 and steps < max_steps:
+            steps += 1
+            progress(steps / (max_steps + 4), f"adding a head ({sum(counts.values())} now)")
+            options = [{**counts, g: counts[g] + 1} for g in groups]
+            results = evaluate(options)
+            best = max(range(len(options)), key=lambda i: _gain(current, results[i]))
+            counts, current = options[best], results[best]
+        met = shortfall(current) == 0
+        while met:
+            progress(None, f"removing a head ({sum(counts.values())} now)")
+            options = [{**counts, g: counts[g] - 1} for g in groups if counts[g] > 0]
+            results = evaluate(options)
+            keep = [i for i, r in enumerate(results) if shortfall(r) == 0]
+            if not keep:
+                break
+            cheapest = min(keep, key=lambda i: results[i].cost.total)
+            counts, current = options[cheapest], results[cheapest]
+    progress(1.0, "sized")
+    if met:
+        note = "every target met; removing any one head misses one"
+    else:
+        short = current.simulated.sla_by_queue
+        missing = short[short["service_level"].fillna(1.0) < short["target"]]
+        names = ", ".join(
+            f"{k} {s:.0%} of {t:.0%}"
+            for k, s, t in zip(
+                queue_keys(missing), missing["service_level"], missing["target"], strict=True
+            )
+        )
+        note = (
+            f"infeasible: after {max_steps} heads added, still short: {names}; the queues' "
+            "open hours, the sites' shift templates or the contracts may not reach them"
+        )
+    return SizingResult(
+        scenario=with_heads(scenario, counts),
+        heads=_heads_table(scenario, counts),
+        result=current,
+        targets_met=met,
+        evaluations=evaluations,
+        note=note,
+    )
+
+
+def _gain(current: VariantResult, candidate: VariantResult) -> tuple[float, float]:
+    """SLA shortfall removed per unit of added cost, then the shortfall removed."""
+    removed = shortfall(current) - shortfall(candidate)
+    added = float(candidate.cost.total - current.cost.total)
+    per_cost = removed / added if added > 0 else (math.inf if removed > 0 else removed)
+    return (per_cost, removed)
+
+
+def _group(scenario: Scenario, group: Group) -> AgentGroup:
+    return scenario.sites[group[0]].headcount[group[1]]
+
+
+def _heads_table(scenario: Scenario, counts: dict[Group, int]) -> pd.DataFrame:
+    rows = [
+        {
+            "site": site.id,
+            "tier": g.tier,
+            "skills": "+".join(sorted(g.skills)),
+            "heads_now": g.count,
+            "heads_needed": counts.get((s, k), g.count),
+        }
+        for s, site in enumerate(scenario.sites)
+        for k, g in enumerate(site.headcount)
+    ]
+    return pd.DataFrame(rows)
+
+
+def write_sizing(out: Path, sizing: SizingResult) -> tuple[Path, Path]:
+    """sizing.csv and summary.json (cost, simulated SLA per queue with its interval, targets_met)."""
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / "sizing.csv"
+    sizing.heads.to_csv(csv, index=False)
+    table = sizing.result.simulated.sla_by_queue
+    sla = {
+        key: {
+            "service_level": _num(r.service_level),
+            "low": _num(r.low),
+            "high": _num(r.high),
+            "target": r.target,
+        }
+        for key, r in zip(queue_keys(table), table.itertuples(), strict=True)
+    }
+    summary = {
+        "scenario": sizing.scenario.name,
+        "cost": {"total": float(sizing.result.cost.total), "currency": sizing.result.cost.currency},
+        "sla": sla,
+        "targets_met": sizing.targets_met,
+        "evaluations": sizing.evaluations,
+        "note": sizing.note,
+    }
+    path = out / "summary.json"
+    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return csv, path
+
+
+def _num(value: object) -> float | None:
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else round(number, 6)
+
+
+def run_size(
+    options: SizeOptions, progress: Progress = no_progress
+) -> tuple[SizingResult, Path, Path]:
+    """Load the scenario, build its synthetic demand, size it, write sizing.csv and summary.json."""
+    scenario = load_scenario(options.scenario)
+    sized_groups(scenario, options.sites)
+    demand, plan, simulation = prepare([scenario], options.settings)
+    sizing = size_headcount(
+        scenario,
+        demand,
+        plan,
+        simulation,
+        sites=options.sites,
+        max_steps=options.max_steps,
+        executor=options.settings.executor,
+        max_workers=options.settings.max_workers,
+        progress=progress,
+    )
+    csv, summary = write_sizing(options.out, sizing)
+    return sizing, csv, summary

@@ -1,0 +1,151 @@
+"""The comparison of variants: common random numbers, deltas that add up, the files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from followsun.compare_report import write_comparison
+from followsun.errors import InputError
+from followsun.services.compare import Comparison, check_variants, compare_variants, segment_of
+from tests.followsun.services.compare_data import PLAN, SIMULATION, tiny_demand, variant
+
+BREAKDOWN = (
+    "cost_base",
+    "cost_night",
+    "cost_weekend",
+    "cost_holiday",
+    "cost_bpo",
+    "cost_minimum_topup",
+    "cost_bpo_setup",
+)
+
+
+@pytest.fixture(scope="module")
+def comparison() -> Comparison:
+    """The tiny organisation twice under two names, and once with a third of its heads."""
+    return compare_variants(
+        [variant("base"), variant("twin"), variant("short", heads=2)],
+        tiny_demand(),
+        PLAN,
+        SIMULATION,
+        executor="thread",
+    )
+
+
+def _row(table: pd.DataFrame, name: str) -> pd.Series:
+    return table.set_index("scenario").loc[name]
+
+
+@pytest.mark.slow
+def test_identical_variants_give_identical_figures_and_zero_deltas(
+    comparison: Comparison,
+) -> None:
+    table = comparison.table
+    base, twin = _row(table, "base"), _row(table, "twin")
+    pd.testing.assert_series_equal(base, twin, check_names=False)
+    deltas = [c for c in table.columns if c.endswith("_delta")]
+    assert deltas
+    assert (twin[deltas].astype(float).fillna(0.0) == 0.0).all()
+
+
+@pytest.mark.slow
+def test_each_delta_is_the_variant_less_the_first(comparison: Comparison) -> None:
+    table = comparison.table
+    short, base = _row(table, "short"), _row(table, "base")
+    for column in ("total_cost", "fte", "sla_overall", "sla_phone-en-t1", "cost_base"):
+        assert short[f"{column}_delta"] == pytest.approx(short[column] - base[column])
+
+
+@pytest.mark.slow
+def test_the_breakdown_adds_up_to_the_total(comparison: Comparison) -> None:
+    table = comparison.table
+    parts = table[list(BREAKDOWN)].sum(axis=1)
+    np.testing.assert_allclose(parts, table["total_cost"], atol=0.01)
+    for result in comparison.variants:
+        assert float(result.cost.total) == pytest.approx(
+            float(_row(table, result.name)["total_cost"])
+        )
+
+
+@pytest.mark.slow
+def test_fewer_heads_cost_less_and_serve_no_better(comparison: Comparison) -> None:
+    short, base = _row(comparison.table, "short"), _row(comparison.table, "base")
+    assert short["total_cost"] < base["total_cost"]
+    assert short["sla_overall"] <= base["sla_overall"]
+    assert bool(base["targets_met"]) and not bool(short["targets_met"])
+    # Both are on the frontier: the short-handed one is cheaper, the full one serves better.
+    assert set(comparison.frontier) >= {"short"}
+
+
+@pytest.mark.slow
+def test_the_files_name_every_variant_and_say_where_it_misses(
+    comparison: Comparison, tmp_path: Path
+) -> None:
+    csv, html = write_comparison(tmp_path, comparison)
+    written = pd.read_csv(csv)
+    assert list(written["scenario"]) == ["base", "twin", "short"]
+    required = {"total_cost", "cost_per_ticket", "fte", "night_shifts", "sla_weekday"}
+    assert required <= set(written.columns)
+    page = html.read_text(encoding="utf-8")
+    assert "cheapest variant meeting every queue&#x27;s target is base" in page
+    assert "short: -" in page and "misses phone-en-t1" in page
+
+
+def test_the_parts_of_the_week_follow_local_time() -> None:
+    times = pd.Series(
+        pd.to_datetime(
+            ["2027-03-08T12:00Z", "2027-03-08T05:00Z", "2027-03-13T12:00Z", "2027-03-09T06:30Z"]
+        )
+    )
+    assert list(segment_of(times, "UTC")) == ["weekday", "night", "weekend", "weekday"]
+    # 06:30 UTC on Tuesday is 22:30 on Monday in San Jose (PST): night there.
+    assert segment_of(times, "America/Los_Angeles")[3] == "night"
+
+
+def test_variants_that_cannot_be_told_apart_or_priced_together_are_refused() -> None:
+    with pytest.raises(InputError, match="names must differ.*base"):
+        check_variants([variant("base"), variant("base")])
+    euro = variant("euro").model_copy(update={"currency": "EUR"})
+    with pytest.raises(InputError, match="EUR, USD.*exchange rates"):
+        check_variants([variant("base"), euro])
+    with pytest.raises(InputError, match="at least one"):
+        check_variants([])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["local", "dask"])
+def test_processes_and_dask_give_the_threads_figures(kind: str, comparison: Comparison) -> None:
+    spec = kind
+    if kind == "dask":
+        distributed = pytest.importorskip("distributed")
+        cluster = distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=":0",
+        )
+        spec = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+    try:
+        other = compare_variants(
+            [variant("base"), variant("short", heads=2)],
+            tiny_demand(),
+            PLAN,
+            SIMULATION,
+            executor=spec,
+            max_workers=1,
+        )
+    finally:
+        if kind == "dask":
+            cluster.close()
+    for name in ("base", "short"):
+        mine = _row(other.table, name).drop(
+            [c for c in other.table.columns if c.endswith("_delta")]
+        )
+        theirs = _row(comparison.table, name)[mine.index]
+        pd.testing.assert_series_equal(mine, theirs, check_names=False)

@@ -1,0 +1,63 @@
+"""Sizing: the headcount found meets every target, and one head fewer misses one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from followsun.errors import InputError
+from followsun.services.compare import VariantTask, run_variant
+from followsun.services.size import (
+    check_reachable,
+    shortfall,
+    size_headcount,
+    sized_groups,
+    with_heads,
+    write_sizing,
+)
+from scenarios.rostering import horizon_grid
+from tests.followsun.services.compare_data import PLAN, SIMULATION, tiny_demand, variant
+from tests.followsun.services.feedback_data import tiny_scenario
+
+
+@pytest.mark.slow
+def test_the_sized_headcount_meets_every_target_and_one_head_fewer_misses_one(
+    tmp_path: Path,
+) -> None:
+    demand = tiny_demand()
+    scenario = variant("tiny", heads=1)
+    sizing = size_headcount(scenario, demand, PLAN, SIMULATION, executor="thread")
+    assert sizing.targets_met
+    needed = int(sizing.heads["heads_needed"].iloc[0])
+    assert needed > 1
+    # Checked again here, independently of the search's own evaluations.
+    fewer = with_heads(scenario, {(0, 0): needed - 1})
+    short = run_variant(VariantTask(fewer, demand, replace(PLAN, simulation=SIMULATION)))
+    assert shortfall(short) > 0
+    table = sizing.result.simulated.sla_by_queue
+    assert (table["service_level"] >= table["target"]).all()
+    csv, summary = write_sizing(tmp_path, sizing)
+    assert csv.read_text().splitlines()[0] == "site,tier,skills,heads_now,heads_needed"
+    assert '"targets_met": true' in summary.read_text()
+
+
+def test_sizing_an_unknown_site_is_refused_before_any_solving() -> None:
+    with pytest.raises(InputError, match="ams not in the scenario"):
+        sized_groups(variant("tiny"), ["ams"])
+
+
+def test_a_queue_open_when_no_shift_reaches_is_infeasible_before_any_solving() -> None:
+    early = {
+        "kind": "hours",
+        "timezone": "UTC",
+        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        "open": "06:00",
+        "close": "16:00",
+    }
+    scenario = tiny_scenario(coverage=early)  # the only shift starts at 08:00
+    grid = horizon_grid(scenario, PLAN.start, 1)
+    with pytest.raises(InputError, match=r"infeasible: queue phone-en-t1 is open at .* 06:00 UTC"):
+        check_reachable(scenario, grid)
+    check_reachable(tiny_scenario(), grid)  # 08:00-16:00 is reached: no error

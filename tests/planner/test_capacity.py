@@ -1,0 +1,75 @@
+"""The capacity MIP against small cases solved by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from forecasting.errors import InputError
+from planner.capacity import CapacityInputs, CapacitySite, plan_capacity
+
+MONTHLY = 1000.0
+
+
+def site(
+    id: str = "a", heads: int = 8, reach: tuple[int, ...] = (0,), **kw: object
+) -> CapacitySite:
+    return CapacitySite(
+        id=id,
+        monthly_cost=MONTHLY,
+        productive_hours=40.0,
+        heads_now=heads,
+        open_now=heads > 0 or bool(kw.pop("open_now", False)),
+        reach=reach,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_hires_join_after_the_lead_time_and_fill_the_gap_once() -> None:
+    # 400 h a week need 10 heads of 40 h; 8 now; a hire decided in month 0 joins in month 1.
+    inputs = CapacityInputs(
+        need=((400.0,),) * 6, sites=(site(),), lead_months=1, ramp=(), attrition=0.0
+    )
+    plan = plan_capacity(inputs)
+    assert plan.hires == ((2, 0, 0, 0, 0, 0),)
+    assert plan.short == pytest.approx((80.0, 0, 0, 0, 0, 0))
+    # 8 heads in month 0, 10 in the five after; 80 h short in month 0 at the penalty.
+    assert plan.cost == pytest.approx(8 * MONTHLY + 50 * MONTHLY + 80 * inputs.short_penalty)
+
+
+def test_a_hire_at_half_speed_in_its_first_month_needs_twice_the_hires() -> None:
+    inputs = CapacityInputs(
+        need=((400.0,),) * 3, sites=(site(),), lead_months=0, ramp=(0.5,), attrition=0.0
+    )
+    plan = plan_capacity(inputs)
+    # 8 + 0.5 h >= 10 in month 0: h = 4; afterwards 12 heads cover it.
+    assert plan.hires == ((4, 0, 0),)
+    assert plan.short == pytest.approx((0.0, 0.0, 0.0))
+
+
+def test_leavers_are_replaced_the_month_they_go() -> None:
+    inputs = CapacityInputs(
+        need=((400.0,),) * 3, sites=(site(heads=10),), lead_months=0, ramp=(), attrition=0.5
+    )
+    plan = plan_capacity(inputs)
+    # Half of 10 leave: 5 hires in month 1; half of 10 again: 5 in month 2.
+    assert plan.hires == ((0, 5, 5),)
+
+
+def test_a_second_site_opens_when_its_band_is_first_needed_less_the_lead_time() -> None:
+    # Band 1 (say weekends) is reached only by the closed site b, and needed from month 3.
+    need = tuple((400.0, 0.0 if m < 3 else 160.0) for m in range(6))
+    b = site("b", heads=0, reach=(0, 1), opening_cost=50_000.0)
+    inputs = CapacityInputs(
+        need=need, sites=(site(heads=10), b), lead_months=1, ramp=(), attrition=0.0
+    )
+    plan = plan_capacity(inputs)
+    assert plan.opens == (0, 3)
+    assert plan.hires[1] == (0, 0, 4, 0, 0, 0)
+    assert max(plan.short) == pytest.approx(0.0)
+
+
+def test_a_site_with_heads_must_be_open() -> None:
+    with pytest.raises(InputError, match="has heads but is not open"):
+        CapacitySite(
+            id="x", monthly_cost=1, productive_hours=40, heads_now=3, open_now=False, reach=(0,)
+        )
