@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from followsun.atomic import replacing_folder
 from followsun.report import _fig_html
 
 if TYPE_CHECKING:
@@ -36,12 +37,11 @@ _BREAKDOWN = (
 
 def write_comparison(out: Path, comparison: Comparison) -> tuple[Path, Path]:
     """Write comparison.csv and comparison.html into `out`; return their paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / "comparison.csv"
-    comparison.table.to_csv(csv, index=False, float_format="%.6g")
-    page = out / "comparison.html"
-    page.write_text(render_comparison(comparison), encoding="utf-8")
-    return csv, page
+    with replacing_folder(out) as staged:
+        comparison.table.to_csv(staged.path / "comparison.csv", index=False, float_format="%.6g")
+        page = render_comparison(comparison)
+        (staged.path / "comparison.html").write_text(page, encoding="utf-8")
+    return out / "comparison.csv", out / "comparison.html"
 
 
 def verdict(comparison: Comparison) -> list[str]:

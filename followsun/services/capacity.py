@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from followsun.atomic import check_output_folder, replacing_folder
 from followsun.errors import InputError
 from followsun.services.compare import DecisionSettings, prepare
 from followsun.services.pipeline import fit_forecast
@@ -229,6 +230,7 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
     """Requirements from the scenario's demand, the MIP, capacity.csv and summary.json."""
     if not 1 <= options.months <= 60:
         raise InputError(f"--months {options.months}: expected 1 to 60")
+    check_output_folder(options.out, [options.scenario, options.current])
     scenario = load_scenario(options.scenario)
     check_sites(scenario, options)
     current = load_scenario(options.current) if options.current is not None else None
@@ -245,9 +247,8 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
     inputs = capacity_inputs(scenario, need_of(scenario), options, before)
     progress(0.5, f"hiring plan over {options.months} months (MIP)")
     plan = plan_capacity(inputs)
-    options.out.mkdir(parents=True, exist_ok=True)
     csv = options.out / "capacity.csv"
-    plan_table(inputs, plan).to_csv(csv, index=False)
+    table = plan_table(inputs, plan)
     met = max(plan.short) <= SHORT_TOLERANCE
     said = tuple(answers(inputs, plan))
     summary = {
@@ -260,6 +261,9 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
         "answers": list(said),
     }
     path = options.out / "summary.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    with replacing_folder(options.out) as staged:
+        table.to_csv(staged.path / "capacity.csv", index=False)
+        text = json.dumps(summary, indent=2) + "\n"
+        (staged.path / "summary.json").write_text(text, encoding="utf-8")
     progress(1.0, "planned")
     return CapacityResult(plan, said, met, csv, path)

@@ -24,6 +24,7 @@ from evaluation.analytic import sla_weights
 from evaluation.cost import FTE_HOURS_PER_MONTH, CostReport
 from evaluation.frontier import frontier
 from evaluation.simulated import SimulationResult, SimulationSettings
+from followsun.atomic import check_output_folder
 from followsun.compare_report import write_comparison
 from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
@@ -405,6 +406,7 @@ def prepare(
 
 def run_compare(options: CompareOptions, progress: Progress = no_progress) -> CompareOutput:
     """Load the variants, build the first one's demand, compare, write the two files."""
+    check_output_folder(options.out, options.scenarios)
     scenarios = [load_scenario(path) for path in options.scenarios]
     check_variants(scenarios)
     progress(0.0, "synthetic demand of the first scenario, shared by every variant")

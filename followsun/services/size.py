@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.simulated import SimulationSettings
+from followsun.atomic import check_output_folder, replacing_folder
 from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
 from followsun.services.compare import (
@@ -308,9 +309,7 @@ def _heads_table(scenario: Scenario, counts: dict[Group, int]) -> pd.DataFrame:
 
 def write_sizing(out: Path, sizing: SizingResult) -> tuple[Path, Path]:
     """sizing.csv and summary.json (cost, simulated SLA per queue with its interval, targets_met)."""
-    out.mkdir(parents=True, exist_ok=True)
     csv = out / "sizing.csv"
-    sizing.heads.to_csv(csv, index=False)
     table = sizing.result.simulated.sla_by_queue
     sla = {
         key: {
@@ -329,9 +328,11 @@ def write_sizing(out: Path, sizing: SizingResult) -> tuple[Path, Path]:
         "evaluations": sizing.evaluations,
         "note": sizing.note,
     }
-    path = out / "summary.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return csv, path
+    with replacing_folder(out) as staged:
+        sizing.heads.to_csv(staged.path / "sizing.csv", index=False)
+        text = json.dumps(summary, indent=2) + "\n"
+        (staged.path / "summary.json").write_text(text, encoding="utf-8")
+    return csv, out / "summary.json"
 
 
 def _num(value: object) -> float | None:
@@ -343,6 +344,7 @@ def run_size(
     options: SizeOptions, progress: Progress = no_progress
 ) -> tuple[SizingResult, Path, Path]:
     """Load the scenario, build its synthetic demand, size it, write sizing.csv and summary.json."""
+    check_output_folder(options.out, [options.scenario])
     scenario = load_scenario(options.scenario)
     sized_groups(scenario, options.sites)
     demand, plan, simulation = prepare([scenario], options.settings)
