@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,13 +25,13 @@ def db_url(engine: Engine) -> str:
 
 
 @pytest.fixture
-def app(db_url: str, tmp_path: Path) -> Flask:
+def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on the test store, with one account per role named after it."""
     from webapp import create_app
 
     for role in Role:
         add_user(role.value, role.value, PASSWORDS[role], db_url)
-    return create_app(
+    made = create_app(
         {
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": db_url,
@@ -39,6 +39,8 @@ def app(db_url: str, tmp_path: Path) -> Flask:
             "TESTING": True,
         }
     )
+    yield made
+    made.extensions["followsun_engine"].dispose()
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

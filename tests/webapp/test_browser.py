@@ -55,6 +55,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         server.close()
+        app.extensions["followsun_engine"].dispose()
 
 
 def test_log_in_plan_compare_publish_and_subscribe(server: str, tmp_path: Path) -> None:
