@@ -31,7 +31,7 @@ def is_iana_zone(name: str) -> bool:
         return True
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "US"
         return False
     return "/" in name or name == "UTC"
 

@@ -18,6 +18,7 @@ from forecasting.timegrid import (
     daily_hours_mask,
     interval_grid,
     interval_index,
+    is_iana_zone,
     local_span_to_utc,
     local_to_utc,
     weekly_span_mask,
@@ -161,3 +162,13 @@ def test_holidays_per_country() -> None:
     assert date(2027, 4, 27) in nl  # King's Day
     assert date(2027, 7, 5) not in nl
     assert is_known_country("TW") and not is_known_country("XX")
+
+
+@pytest.mark.parametrize("name", ["US", "Europe", "America", "", "Mars/Olympus"])
+def test_a_folder_of_the_tz_database_or_an_unknown_name_is_not_a_zone(name: str) -> None:
+    assert not is_iana_zone(name)
+
+
+@pytest.mark.parametrize("name", ["US/Pacific", "Europe/Amsterdam", "Asia/Taipei", "UTC"])
+def test_known_zones_are_zones(name: str) -> None:
+    assert is_iana_zone(name)
