@@ -21,6 +21,8 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from planner.staffing.requirements import QueuePolicy, heads_on_shift
+from scenarios.spec import Scenario
+from scenarios.staffing import queue_policy, skill_groups
 from simulation import Agents, Contacts, Mode, Queues, simulate
 
 REPLICATIONS = 5
@@ -187,6 +189,19 @@ def pooled_requirements(
     keep = np.asarray([heads_on_shift(1.0, s) for s in shrink], dtype=float)
     out["scheduled_required"] = agents * keep
     return out
+
+
+def scenario_pooled_requirements(
+    scenario: Scenario, requirements: pd.DataFrame, *, seed: int = 0
+) -> pd.DataFrame:
+    """`pooled_requirements` over the scenario's skill groups (`scenarios.staffing.skill_groups`)."""
+    return pooled_requirements(
+        requirements,
+        tuple(queue_policy(q) for q in scenario.queues),
+        skill_groups(scenario),
+        scenario.planning.interval_minutes,
+        seed=seed,
+    )
 
 
 def _block_queues(

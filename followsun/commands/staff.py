@@ -33,6 +33,12 @@ def register(subparsers: Any) -> None:
         choices=("volume", "volume_p10", "volume_p90"),
         help="forecast column to staff for (default volume; volume_p90 for a cautious plan)",
     )
+    parser.add_argument(
+        "--pooled-simulation",
+        action="store_true",
+        help="cut each skill group's realtime rows to the heads its pool needs in simulation "
+        "(searched from the Erlang figures; slower)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -40,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     """Staff the forecast and write the requirements file."""
     from followsun.services.staff import staff_forecast
 
-    staffed = staff_forecast(args.scenario, args.forecast, args.out, args.volume_column)
+    staffed = staff_forecast(
+        args.scenario, args.forecast, args.out, args.volume_column, args.pooled_simulation
+    )
     reqs = staffed.requirements
     peak = reqs.groupby("queue")["scheduled_required"].max()
     print(
