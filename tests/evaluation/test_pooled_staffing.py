@@ -75,14 +75,18 @@ def test_pooled_requirements_cut_only_the_pooled_realtime_rows() -> None:
                     "aht_seconds": 300.0,
                     "open": True,
                     "agents_required": need,
-                    "scheduled_required": float(need),
+                    # Deferred work's heads are not agents / (1 - shrinkage) of one interval.
+                    "scheduled_required": need + (0.5 if p.method == "deferred" else 0.0),
                 }
             )
     reqs = pd.DataFrame(rows)
     groups = {"t1:phone/de+phone/en+email/en": tuple(p.queue for p in policies)}
     out = pooled_requirements(reqs, policies, groups, 15, seed=1)
     deferred = reqs["queue"] == policies[2].queue
-    assert (out.loc[deferred, "agents_required"] == reqs.loc[deferred, "agents_required"]).all()
+    kept = ["agents_required", "scheduled_required"]
+    assert out.loc[deferred, kept].equals(reqs.loc[deferred, kept])
+    # No shrinkage: a cut row's heads are its agents.
+    assert (out.loc[~deferred, "scheduled_required"] == out.loc[~deferred, "agents_required"]).all()
     assert (out["agents_required"] <= reqs["agents_required"]).all()
     per_interval = out[~deferred].groupby("interval_start")["agents_required"].sum()
     pool = [PoolQueue(40 / 900, 300, 20, 0.8), PoolQueue(25 / 900, 300, 20, 0.8)]
