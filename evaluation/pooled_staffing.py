@@ -160,7 +160,7 @@ def pooled_requirements(
     by_queue = {p.queue: p for p in policies}
     interval_s = interval_min * 60.0
     reqs = requirements.reset_index(drop=True)
-    agents = reqs["agents_required"].to_numpy(dtype=np.int64, copy=True)
+    agents = reqs["agents_required"].to_numpy(dtype=float, copy=True)
     shares: dict[int, int] = {}
     cache: dict[tuple[object, ...], PoolSearch] = {}
     for name, members in groups.items():
@@ -183,7 +183,7 @@ def pooled_requirements(
                     shares[idx] = max(shares.get(idx, 0), share)
     for idx, share in shares.items():
         agents[idx] = min(agents[idx], share)
-    cut = np.flatnonzero(agents != reqs["agents_required"].to_numpy(dtype=np.int64))
+    cut = np.flatnonzero(agents != reqs["agents_required"].to_numpy(dtype=float))
     scheduled = reqs["scheduled_required"].to_numpy(dtype=float).copy()
     for row in cut.tolist():
         shrink = by_queue[str(reqs.at[row, "queue"])].shrinkage_frac
