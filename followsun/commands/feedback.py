@@ -139,6 +139,11 @@ def summary_text(report: FeedbackReport, record: dict[str, Any], out: Path) -> s
                 f"{row['predicted_sl']:.1%} vs target {row['target']:.0%} "
                 f"({row['margin'] * 100:+.1f} pts), up to {row['shortfall_heads']:.1f} heads "
                 f"short ({row['short_head_hours']:.1f} head-hours)"
+                + (
+                    f"; simulated SL {row['simulated_sl']:.1%}"
+                    if row.get("simulated_sl") is not None
+                    else ""
+                )
             )
             if row["worst_intervals"]:
                 lines.append(f"    worst: {row['worst_intervals']}")

@@ -36,6 +36,12 @@ def register(subparsers: Any) -> None:
         choices=("volume", "volume_p10", "volume_p90"),
         help="forecast column to staff for (default volume; volume_p90 for a cautious plan)",
     )
+    parser.add_argument(
+        "--pooled-simulation",
+        action="store_true",
+        help="cut each skill group's realtime rows to the heads its pool needs in simulation "
+        "(searched from the Erlang figures; slower)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,7 +50,12 @@ def run(args: argparse.Namespace) -> int:
     from followsun.services.staff import staff_forecast
 
     staffed = staff_forecast(
-        args.scenario, args.forecast, args.out, args.volume_column, force=args.force
+        args.scenario,
+        args.forecast,
+        args.out,
+        args.volume_column,
+        args.pooled_simulation,
+        force=args.force,
     )
     reqs = staffed.requirements
     peak = reqs.groupby("queue")["scheduled_required"].max()

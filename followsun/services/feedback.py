@@ -59,6 +59,8 @@ AT_RISK_COLUMNS = [
     "shortfall_heads",
     "short_head_hours",
     "worst_intervals",
+    "simulated_sl",
+    "simulated_at_risk",
 ]
 
 

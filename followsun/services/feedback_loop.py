@@ -16,7 +16,11 @@ roster, settings); `followsun feedback` reads those from the store and writes th
 * risk: the published roster's heads per queue (`evaluation.allocation.staffed_frame`)
   face the re-forecast in the outcomes model (`evaluation.analytic.simulate_outcomes`);
   a queue's local day (in its coverage's time zone) is at risk when its predicted
-  service level, weighted as SLA attainment is (`sla_weights`), is below the target.
+  service level, weighted as SLA attainment is (`sla_weights`), is below the target;
+* simulated risk: the same roster simulated (`evaluation.simulated.simulate_plan`)
+  against contacts drawn from the re-forecast, with handle times, patience, escalation
+  and concurrency calibrated on the window's tickets (`evaluation.calibration`); its
+  day figures (`simulated_sl`, `simulated_at_risk`) stand beside the analytic ones.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analytic import sla_weights
+from evaluation.calibration import calibrate as calibrate_actuals
 from evaluation.call_log import LOG_COLUMNS, LogCalibration, calibrate_log
+from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
 from followsun.services.pipeline import evaluate_roster, fit_forecast
 from forecasting.aggregate import NOT_DEMAND, history_before, names_every_region
 from forecasting.backtest import forecast_accuracy
@@ -73,6 +79,8 @@ RISK_COLUMNS = (
     "shortfall_heads",
     "short_head_hours",
     "worst_intervals",
+    "simulated_sl",
+    "simulated_at_risk",
 )
 
 
@@ -89,6 +97,7 @@ class FeedbackSettings:
         calibration_days: days before `as_of` whose tickets recalibrate the queues.
         min_samples: tickets a queue needs in that window to be recalibrated.
         worst_intervals: intervals named per day at risk.
+        replications: replications of the roster's simulation (0: not simulated).
     """
 
     as_of: date
@@ -98,6 +107,7 @@ class FeedbackSettings:
     calibration_days: int = 28
     min_samples: int = 20
     worst_intervals: int = 3
+    replications: int = 10
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,8 @@ class FeedbackReport:
         outcomes: the predicted outcomes of the roster facing the re-forecast.
         risk: per coming local day and queue (RISK_COLUMNS).
         notes: what was left out or assumed, in words.
+        simulated: the roster's simulation against the re-forecast with calibrated
+            figures (None with no replications).
     """
 
     scenario: Scenario
@@ -132,6 +144,7 @@ class FeedbackReport:
     outcomes: pd.DataFrame
     risk: pd.DataFrame
     notes: tuple[str, ...]
+    simulated: SimulationResult | None = None
 
     @property
     def at_risk(self) -> pd.DataFrame:
@@ -212,9 +225,7 @@ def calibrate(
     Returns the recalibrated scenario (frozen: copied), the old and new values per queue
     (CALIBRATION_COLUMNS) and notes on the queues kept as they were.
     """
-    created = pd.to_datetime(tickets["created_at"], utc=True)
-    live = ~tickets["status"].isin(NOT_DEMAND) if "status" in tickets else True
-    window = tickets[(created < end) & (created >= end - pd.Timedelta(days=days)) & live]
+    window = _created_within(tickets, end, days)
     ids = queue_keys(window, "tickets")
     handle = pd.to_numeric(window["handle_seconds"], errors="coerce").to_numpy(dtype=float)
     escalated = (
@@ -456,6 +467,26 @@ def feedback_report(
         settings.days,
         settings.worst_intervals,
     )
+    simulated = None
+    if settings.replications > 0:
+        window = _created_within(tickets, end, settings.calibration_days)
+        simulated = simulate_plan(
+            recalibrated,
+            grid,
+            roster,
+            SimulationSettings(replications=settings.replications),
+            forecast=forecast,
+            calibration=calibrate_actuals(window),
+        )
+        by_sim = day_risk(
+            recalibrated, simulated.outcomes, reqs, staffed, settings.as_of, settings.days
+        )
+        sim = by_sim[["date_local", "queue", "predicted_sl", "at_risk"]].rename(
+            columns={"predicted_sl": "simulated_sl", "at_risk": "simulated_at_risk"}
+        )
+        risk = risk.drop(columns=["simulated_sl", "simulated_at_risk"]).merge(
+            sim, on=["date_local", "queue"], how="left"
+        )[list(RISK_COLUMNS)]
     return FeedbackReport(
         scenario=recalibrated,
         grid=grid,
@@ -469,7 +500,15 @@ def feedback_report(
         outcomes=outcomes,
         risk=risk,
         notes=tuple(notes),
+        simulated=simulated,
     )
+
+
+def _created_within(tickets: pd.DataFrame, end: pd.Timestamp, days: int) -> pd.DataFrame:
+    """The tickets created in the `days` before `end` that are demand (not spam, merged...)."""
+    created = pd.to_datetime(tickets["created_at"], utc=True)
+    live = ~tickets["status"].isin(NOT_DEMAND) if "status" in tickets else True
+    return tickets[(created < end) & (created >= end - pd.Timedelta(days=days)) & live]
 
 
 def with_handle_times(forecast: pd.DataFrame, calibration: pd.DataFrame) -> pd.DataFrame:

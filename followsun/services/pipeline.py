@@ -16,6 +16,7 @@ import pandas as pd
 from evaluation import analytic
 from evaluation.allocation import staffed_frame
 from evaluation.cost import CostReport, price_scenario
+from evaluation.pooled_staffing import scenario_pooled_requirements
 from evaluation.simulated import METHOD as SIMULATED_METHOD
 from evaluation.simulated import SimulationResult, SimulationSettings, simulate_plan
 from evaluation.workforce import vendor_heads_bought
@@ -67,6 +68,8 @@ class PlanSettings:
         model: forecast model alias: 'auto', 'contact_centre' or 'seasonal_naive'.
         solver: CP-SAT budget.
         simulation: replications and seed of the roster's simulation.
+        pooled_simulation: size each skill group by simulation of its pool
+            (`evaluation.pooled_staffing`) instead of the sum of its queues' Erlang figures.
     """
 
     start: date
@@ -76,6 +79,7 @@ class PlanSettings:
     simulation: SimulationSettings = field(
         default_factory=lambda: SimulationSettings(replications=SIMULATION_REPLICATIONS)
     )
+    pooled_simulation: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def plan_scenario(
     forecast, model = fit_forecast(scenario, history, grid, settings.model)
     stages.start("requirements")
     requirements = staff_requirements(scenario, forecast)
+    if settings.pooled_simulation:
+        requirements = scenario_pooled_requirements(scenario, requirements)
     stages.start("roster")
     inputs = roster_inputs(scenario, requirements, settings.start, settings.weeks)
     roster = solve_roster(inputs, settings.solver)

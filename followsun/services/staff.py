@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evaluation.pooled_staffing import scenario_pooled_requirements
 from followsun.atomic import check_output_file
 from followsun.files import read_forecast, write_requirements
 from forecasting.errors import InputError
@@ -31,10 +32,14 @@ def staff_forecast(
     forecast_path: Path,
     out: Path,
     volume_column: str = "volume",
+    pooled_simulation: bool = False,
     *,
     force: bool = False,
 ) -> StaffRun:
     """Staff every queue of the scenario for the forecast's `volume_column`; write `out`.
+
+    With `pooled_simulation` each skill group's realtime rows are cut to the heads its
+    pool needs in simulation (`evaluation.pooled_staffing`).
 
     Raises:
         InputError: a bad scenario or forecast file, naming the file and line, or an
@@ -48,6 +53,8 @@ def staff_forecast(
         reqs = requirements(scenario, forecast, volume_column)
     except InputError as exc:
         raise InputError(f"{forecast_path}: {exc}", exc.problems) from exc
+    if pooled_simulation:
+        reqs = scenario_pooled_requirements(scenario, reqs)
     write_requirements(reqs, out)
     return StaffRun(reqs, reqs[reqs["status"].isin(UNMET)])
 

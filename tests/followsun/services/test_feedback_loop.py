@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import numpy as np
@@ -182,3 +183,33 @@ def test_a_contact_log_recalibrates_patience_and_after_contact_time_as_replay_do
     assert row["patience_seconds"] == 90 and row["abandonments"] == queued["abandoned"].sum()
     assert row["patience_seconds_new"] == pytest.approx(expected)
     assert report.scenario.queue("phone-en-t1").patience_seconds == pytest.approx(expected)
+
+
+def test_the_roster_is_simulated_with_calibrated_figures_beside_the_analytic_risk() -> None:
+    scenario = tiny_scenario()
+    tickets = hourly_tickets(weeks=3)
+    roster = roster_of({AS_OF: 5, AS_OF + timedelta(days=1): 1})
+    report = feedback_report(scenario, tickets, None, roster, SETTINGS)
+
+    assert report.simulated is not None
+    risk = report.risk.set_index("date_local")
+    good, thin = risk.loc[AS_OF], risk.loc[AS_OF + timedelta(days=1)]
+    # Five agents on one Erlang: Erlang C puts P(wait) near 0.4%, so SL(60 s) is near 1.
+    n, a, aht = 5, 1.0, 360.0
+    terms = sum(a**k / math.factorial(k) for k in range(n))
+    top = a**n / math.factorial(n) * n / (n - a)
+    reference = 1 - top / (terms + top) * math.exp(-(n - a) * 60 / aht)
+    assert good["simulated_sl"] == pytest.approx(reference, abs=0.03)
+    assert not good["simulated_at_risk"]
+    # One agent on one Erlang cannot keep up: the queue grows through the day.
+    assert thin["simulated_sl"] < 0.8 and thin["simulated_at_risk"]
+
+
+def test_no_replications_leaves_the_simulated_columns_empty() -> None:
+    settings = FeedbackSettings(
+        as_of=AS_OF, days=1, model="seasonal_naive", min_samples=5, replications=0
+    )
+    roster = roster_of({AS_OF: 5})
+    report = feedback_report(tiny_scenario(), hourly_tickets(weeks=3), None, roster, settings)
+    assert report.simulated is None
+    assert report.risk["simulated_sl"].isna().all()
