@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from followsun.atomic import replacing_file
 from followsun.store import people as stored
 from followsun.store import store_session
 from forecasting.errors import InputError
@@ -137,8 +138,10 @@ def list_agents(site: str | None = None, database_url: str | None = None) -> lis
 def export_agents(path: Path, database_url: str | None = None) -> int:
     """Write the stored agents as an agents.csv; return how many."""
     people = list_agents(database_url=database_url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with (
+        replacing_file(path) as temporary,
+        temporary.open("w", newline="", encoding="utf-8") as handle,
+    ):
         writer = csv.writer(handle)
         writer.writerow(AGENT_COLUMNS)
         for p in people:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from followsun.atomic import check_output_folder, replacing_folder
 from followsun.roster_files import ISO_UTC, write_calendars
 from followsun.store import RosterVersion, roster_frame, roster_versions, store_session
 from forecasting.errors import InputError
@@ -86,6 +87,7 @@ def export_version(ref: VersionRef, out: Path, database_url: str | None = None) 
     Raises:
         InputError: no such version.
     """
+    check_output_folder(out)
     with store_session(database_url) as session:
         target = _find(session, ref)
         earlier = [
@@ -94,11 +96,11 @@ def export_version(ref: VersionRef, out: Path, database_url: str | None = None) 
             if v.version < target.version
         ]
         roster = roster_frame(session, target.id)
-    out.mkdir(parents=True, exist_ok=True)
     written = roster.copy()
     for column in ("start_utc", "end_utc"):
         written[column] = [ts.strftime(ISO_UTC) for ts in written[column]]
     written["date_local"] = [str(d) for d in written["date_local"]]
-    written.to_csv(out / "roster.csv", index=False)
-    calendars = write_calendars(roster, out / "ics", earlier)
+    with replacing_folder(out) as staged:
+        written.to_csv(staged.path / "roster.csv", index=False)
+        calendars = write_calendars(roster, staged.path / "ics", earlier)
     return Export(out / "roster.csv", len(roster), calendars)
