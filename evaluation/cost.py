@@ -27,11 +27,13 @@ BPO (one price model per vendor, see `scenarios.spec.PriceModel`):
     priced period; a shortfall is billed as a top-up on the period's last day in that month.
     setup_fee is amortised evenly over setup_months (of 365.25 / 12 days): the period's
     share is billed on its first day (UTC).
+    sla_credit: when the vendor's service level over the period (`vendor_service_level`)
+    is below the contracted target, share x (usage + minimum top-up) is credited back, a
+    negative item on the period's last day (UTC).
 """
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,17 +44,17 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from evaluation.analytic import sla_weights
 from evaluation.schema import COST_ITEMS, OUTCOMES, VENDOR_USAGE
 from forecasting.calendars import public_holidays
 from forecasting.errors import InputError
 from planner.roster.schema import ROSTER
+from scenarios.bpo import FTE_HOURS_PER_MONTH, month_shares
 from scenarios.night import NightWindow
 from scenarios.spec import Scenario, Site, Vendor
 
 CATEGORIES: tuple[str, ...] = ("base", "night", "weekend", "holiday", "bpo")
 CENT = Decimal("0.01")
-FTE_HOURS_PER_MONTH = Decimal(40 * 52) / Decimal(12)
-"""Hours in one full-time month for per-FTE-month BPO pricing: 40 h a week, 52 weeks / 12."""
 DAYS_PER_MONTH = Decimal("365.25") / Decimal(12)
 """Days in an average month, for amortising a BPO's set-up fee."""
 
@@ -105,7 +107,9 @@ class VendorCost:
     """What one BPO vendor bills over the period.
 
     `usage` is the charge from the price model; `minimum_topup` what the prorated monthly
-    minimum adds on top of it; `setup` the period's share of the set-up fee.
+    minimum adds on top of it; `setup` the period's share of the set-up fee; `sla_credit`
+    the refund for a missed SLA (zero or negative); `sla` the vendor's service level
+    (None when it served no contact or carries no SLA credit).
     """
 
     vendor: str
@@ -115,11 +119,13 @@ class VendorCost:
     usage: Decimal
     minimum_topup: Decimal
     setup: Decimal = Decimal(0)
+    sla_credit: Decimal = Decimal(0)
+    sla: float | None = None
 
     @property
     def total(self) -> Decimal:
-        """Usage charge, minimum top-up and set-up share."""
-        return self.usage + self.minimum_topup + self.setup
+        """Usage charge, minimum top-up and set-up share, less the SLA credit."""
+        return self.usage + self.minimum_topup + self.setup + self.sla_credit
 
 
 @dataclass(frozen=True, eq=False)
@@ -391,16 +397,60 @@ def _price_sites(
     return amounts, staffing
 
 
+def vendor_service_level(
+    scenario: Scenario, vendor: Vendor, outcomes: pd.DataFrame, usage: pd.DataFrame | None
+) -> float | None:
+    """The vendor's service level: its queues' contacts within target in its hours, pooled.
+
+    Its hours are the intervals in which it supplied heads; None when it served no contact.
+
+    The outcomes are per queue, not per agent: in the vendor's hours its heads serve
+    those queues, alone where in-house agents are off (nights and weekends).
+    """
+    if usage is None or len(usage) == 0:
+        return None
+    mine = usage[(usage["vendor_id"].astype(str) == vendor.id)]
+    supplied = pd.to_numeric(mine["agents"], errors="coerce").fillna(0.0) > 0
+    stamps = set(_utc_column(mine[supplied.to_numpy()], "interval_start", "vendor usage"))
+    if not stamps:
+        return None
+    OUTCOMES.require(outcomes, "outcomes frame", ("tier", "language", "service_level", "offered"))
+    skills = {
+        (q.channel, q.language, q.tier)
+        for q in scenario.queues
+        if q.tier == vendor.tier and q.skill in vendor.skills
+    }
+    keys = zip(
+        outcomes["channel"].astype(str),
+        outcomes["language"].astype(str),
+        pd.to_numeric(outcomes["tier"]).astype(int),
+        strict=True,
+    )
+    served = np.array([k in skills for k in keys], dtype=bool)
+    when = _utc_column(outcomes, "interval_start", "outcomes").isin(stamps).to_numpy()
+    weight = sla_weights(outcomes) * (served & when)
+    if weight.sum() <= 0:
+        return None
+    levels = pd.to_numeric(outcomes["service_level"], errors="coerce").fillna(0.0)
+    return float(np.sum(levels.to_numpy(dtype=float) * weight) / weight.sum())
+
+
 def _price_vendors(
     scenario: Scenario,
     usage: pd.DataFrame | None,
+    outcomes: pd.DataFrame,
     period_start: pd.Timestamp,
     period_end: pd.Timestamp,
-) -> tuple[dict[tuple[date, str, str], Decimal], list[tuple[Vendor, float, float, Decimal]]]:
-    """Unrounded BPO charges per (UTC date, vendor, 'usage'|'minimum'|'setup'), and totals."""
+) -> tuple[dict[tuple[date, str, str], Decimal], list[tuple[Vendor, float, float, float | None]]]:
+    """Unrounded BPO charges per (UTC date, vendor, kind of charge), and per vendor figures.
+
+    Kinds: 'usage', 'minimum', 'setup', 'credit'; figures: agent-hours, tickets handled
+    and service level.
+    """
     interval_h = Decimal(scenario.planning.interval_minutes) / Decimal(60)
     amounts: dict[tuple[date, str, str], Decimal] = defaultdict(Decimal)
-    figures: list[tuple[Vendor, float, float, Decimal]] = []
+    figures: list[tuple[Vendor, float, float, float | None]] = []
+    last_day = (period_end - pd.Timedelta(microseconds=1)).date()
     if usage is not None:
         VENDOR_USAGE.require(usage, "vendor usage frame")
         known = {v.id for v in scenario.vendors}
@@ -437,7 +487,6 @@ def _price_vendors(
                 hours_sum, handled_sum = days[day]
                 days[day] = (hours_sum + _dec(n_agents) * interval_h, handled_sum + _dec(n_handled))
         rate = vendor.price.rate
-        charged = Decimal(0)
         for day, (agent_hours, handled_n) in days.items():
             if vendor.price.kind == "per_hour":
                 charge = rate * agent_hours
@@ -446,8 +495,7 @@ def _price_vendors(
             else:
                 charge = rate * agent_hours / FTE_HOURS_PER_MONTH
             amounts[(day, vendor.id, "usage")] += charge
-            charged += charge
-        for last_day, share in _month_shares(period_start, period_end):
+        for last_day, share in month_shares(period_start, period_end):
             month_charge = sum(
                 (
                     v
@@ -464,28 +512,23 @@ def _price_vendors(
             amortised_days = Decimal(vendor.price.setup_months) * DAYS_PER_MONTH
             share = min(Decimal(1), days_in_period / amortised_days)
             amounts[(period_start.date(), vendor.id, "setup")] += vendor.price.setup_fee * share
+        sla = None
+        if vendor.sla_credit is not None:
+            sla = vendor_service_level(scenario, vendor, outcomes, usage)
+            if sla is not None and sla < vendor.sla_credit.target:
+                billed = sum(
+                    (
+                        v
+                        for (_, vid, part), v in amounts.items()
+                        if vid == vendor.id and part in ("usage", "minimum")
+                    ),
+                    Decimal(0),
+                )
+                amounts[(last_day, vendor.id, "credit")] -= _dec(vendor.sla_credit.share) * billed
         agent_hours_total = float(sum((a for a, _ in days.values()), Decimal(0)))
         handled_total = float(sum((h for _, h in days.values()), Decimal(0)))
-        figures.append((vendor, agent_hours_total, handled_total, charged))
+        figures.append((vendor, agent_hours_total, handled_total, sla))
     return amounts, figures
-
-
-def _month_shares(
-    period_start: pd.Timestamp, period_end: pd.Timestamp
-) -> list[tuple[date, Decimal]]:
-    """Per calendar month (UTC) the period touches: its last day inside, and the share covered."""
-    first = period_start.date()
-    last = (period_end - pd.Timedelta(microseconds=1)).date()
-    out: list[tuple[date, Decimal]] = []
-    day = first
-    while day <= last:
-        month_days = calendar.monthrange(day.year, day.month)[1]
-        month_end = date(day.year, day.month, month_days)
-        stop = min(month_end, last)
-        covered = (stop - day).days + 1
-        out.append((stop, Decimal(covered) / Decimal(month_days)))
-        day = stop + timedelta(days=1)
-    return out
 
 
 def price_scenario(
@@ -530,7 +573,7 @@ def price_scenario(
     OUTCOMES.require(outcomes, "outcomes frame", _OUTCOMES_READ)
 
     site_amounts, staffing = _price_sites(scenario, roster)
-    vendor_amounts, vendor_figures = _price_vendors(scenario, vendor_usage, start, end)
+    vendor_amounts, vendor_figures = _price_vendors(scenario, vendor_usage, outcomes, start, end)
 
     items: dict[tuple[date, str, str, str], Decimal] = defaultdict(Decimal)
     for (day, site_id, category), amount in site_amounts.items():
@@ -586,8 +629,10 @@ def price_scenario(
             usage=vendor_rows[(v.id, "usage")],
             minimum_topup=vendor_rows[(v.id, "minimum")],
             setup=vendor_rows[(v.id, "setup")],
+            sla_credit=vendor_rows[(v.id, "credit")],
+            sla=sla,
         )
-        for v, agent_hours, handled, _ in vendor_figures
+        for v, agent_hours, handled, sla in vendor_figures
     )
     total = sum(items.values(), Decimal(0))
     handled_total = float(pd.to_numeric(outcomes["handled"], errors="coerce").fillna(0).sum())

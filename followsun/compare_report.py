@@ -32,6 +32,7 @@ _BREAKDOWN = (
     ("cost_bpo", "BPO", "#b279a2"),
     ("cost_minimum_topup", "BPO minimum top-up", "#9d755d"),
     ("cost_bpo_setup", "BPO set-up (amortised)", "#bab0ac"),
+    ("cost_sla_credit", "BPO SLA credit (refund)", "#ff9da6"),
 )
 
 

@@ -636,6 +636,17 @@ def summary_rows(data: ReportData) -> tuple[SummaryRow, ...]:
         SummaryRow(f"vendor {v.vendor}", f"{v.agent_hours:,.0f} agent-hours ({v.price_kind})")
         for v in data.cost.by_vendor
     ]
+    currency = data.cost.currency
+    rows += [
+        SummaryRow(
+            f"vendor {v.vendor} bill",
+            f"usage {_money(v.usage, currency)}, minimum top-up "
+            f"{_money(v.minimum_topup, currency)}, set-up {_money(v.setup, currency)}"
+            + ("" if v.sla is None else f", its SLA {v.sla:.1%}")
+            + (f", SLA credit {_money(v.sla_credit, currency)}" if v.sla_credit else ""),
+        )
+        for v in data.cost.by_vendor
+    ]
     targets = dict(data.sla_targets)
     if data.simulated is not None:
         for fig in channel_figures(data.simulated, data.analytic_outcomes):

@@ -34,6 +34,7 @@ from planner.roster import (
 from planner.roster.inputs import LATE_END_HOUR
 from planner.roster.schema import ROSTER
 from planner.staffing.schema import REQUIREMENTS
+from scenarios.bpo import prepaid_hours
 from scenarios.coverage import coverage_mask
 from scenarios.freeze import check_freeze, freeze_options
 from scenarios.night import NightWindow
@@ -384,14 +385,18 @@ def vendor_capacity(
 
     A per-hour price is weighed against the mean in-house hourly cost (a vendor at half the
     in-house cost costs half of `weights.vendor_hour` per agent-hour); other price models
-    count at `weights.vendor_hour`. Quality factors are not applied to heads.
+    count at `weights.vendor_hour`. Quality factors are not applied to heads. The hours a
+    monthly minimum already pays for over the grid's period (`scenarios.bpo.prepaid_hours`)
+    are prepaid: the roster uses them at no cost before premium in-house hours.
     """
     in_house = sum(float(s.hourly_cost) for s in scenario.sites) / len(scenario.sites)
     out = []
     hours_per_interval = scenario.planning.interval_minutes / 60
+    step = pd.Timedelta(minutes=scenario.planning.interval_minutes)
     for vendor in scenario.vendors:
         ratio = float(vendor.price.rate) / in_house if vendor.price.kind == "per_hour" else 1.0
         available = np.flatnonzero(coverage_mask(vendor.coverage, grid))
+        prepaid = prepaid_hours(vendor.price, grid[0], grid[-1] + step) if len(grid) else 0.0
         out.append(
             VendorCapacity(
                 vendor_id=vendor.id,
@@ -400,6 +405,7 @@ def vendor_capacity(
                 max_agents=vendor.max_agents,
                 available=tuple(int(t) for t in available),
                 cost_per_interval=weights.vendor_hour * ratio * hours_per_interval,
+                prepaid_intervals=prepaid / hours_per_interval,
             )
         )
     return tuple(out)

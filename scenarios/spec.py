@@ -533,6 +533,18 @@ class PriceModel(Spec):
     setup_months: int = Field(default=12, ge=1, le=120)
 
 
+class SlaCredit(Spec):
+    """A refund the vendor owes when its service level misses the contracted target.
+
+    `share` of the period's usage and minimum charges is credited back when the service
+    level of the contacts in the vendor's hours (its queues, the intervals it supplied
+    heads) falls below `target`.
+    """
+
+    target: Annotated[float, Field(gt=0.0, le=1.0)]
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
 class Vendor(Spec):
     """An outsourcing vendor offering agents for some skills in some hours."""
 
@@ -552,6 +564,9 @@ class Vendor(Spec):
     )
     one_touch_rate: Fraction | None = Field(
         default=None, description="share resolved without escalation; None: the queue's own rate"
+    )
+    sla_credit: SlaCredit | None = Field(
+        default=None, description="refund share when the vendor's service level misses target"
     )
 
     _id = field_validator("id")(_ident)

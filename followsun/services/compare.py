@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analytic import sla_weights
-from evaluation.cost import FTE_HOURS_PER_MONTH, CostReport
+from evaluation.cost import CostReport
 from evaluation.frontier import frontier
 from evaluation.simulated import SimulationResult, SimulationSettings
 from followsun.atomic import check_output_folder
@@ -34,6 +34,7 @@ from followsun.services.plan import synthetic_history
 from followsun.services.progress import Progress, no_progress, within
 from forecasting.queues import QueueKey, queue_keys
 from planner.roster.solve import SolveSettings
+from scenarios.bpo import FTE_HOURS_PER_MONTH
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
 
@@ -338,6 +339,7 @@ def _row(result: VariantResult) -> dict[str, object]:
     by_cat = cost.by_category
     topup = sum((v.minimum_topup for v in cost.by_vendor), Decimal(0))
     setup = sum((v.setup for v in cost.by_vendor), Decimal(0))
+    credit = sum((v.sla_credit for v in cost.by_vendor), Decimal(0))
     row: dict[str, object] = {
         "scenario": result.name,
         "currency": cost.currency,
@@ -351,9 +353,10 @@ def _row(result: VariantResult) -> dict[str, object]:
         "cost_night": float(by_cat.night),
         "cost_weekend": float(by_cat.weekend),
         "cost_holiday": float(by_cat.holiday),
-        "cost_bpo": float(by_cat.bpo - topup - setup),
+        "cost_bpo": float(by_cat.bpo - topup - setup - credit),
         "cost_minimum_topup": float(topup),
         "cost_bpo_setup": float(setup),
+        "cost_sla_credit": float(credit),
         "sla_overall": result.overall_sla(),
         "targets_met": result.targets_met(),
         "roster_status": result.solver.status,

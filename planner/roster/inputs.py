@@ -137,7 +137,9 @@ class VendorCapacity:
         skills: skills its agents hold ('chat/en').
         max_agents: heads available in any one interval.
         available: grid positions in which the vendor works (its coverage policy).
-        cost_per_interval: points per vendor agent-interval used.
+        cost_per_interval: points per vendor agent-interval used beyond the prepaid ones.
+        prepaid_intervals: agent-intervals of the horizon already paid for (a minimum
+            commitment): using them costs nothing, so they are used before premium hours.
     """
 
     vendor_id: str
@@ -146,10 +148,13 @@ class VendorCapacity:
     max_agents: int
     available: tuple[int, ...]
     cost_per_interval: float
+    prepaid_intervals: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.max_agents < 0 or self.cost_per_interval < 0:
-            raise InputError(f"vendor {self.vendor_id}: max_agents and cost must be >= 0")
+        if self.max_agents < 0 or self.cost_per_interval < 0 or self.prepaid_intervals < 0:
+            raise InputError(
+                f"vendor {self.vendor_id}: max_agents, cost and prepaid intervals must be >= 0"
+            )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ explanation can name the agent-weeks that cannot reach them.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from planner.roster.inputs import (
     OptionKey,
     RosterIndex,
     RosterInputs,
+    VendorCapacity,
     option_keys,
     segment_lead,
     serves,
@@ -355,8 +357,8 @@ def coverage_terms(
             vendor_cost.append(
                 PenaltyTerm(
                     "vendor",
-                    f"agent-intervals bought from {vendor.vendor_id}",
-                    sum(used),
+                    f"agent-intervals bought from {vendor.vendor_id} beyond those prepaid",
+                    _beyond_prepaid(model, vendor, sum(used), unit),
                     vendor.cost_per_interval / unit,
                 )
             )
@@ -395,6 +397,23 @@ def coverage_terms(
         )
     )
     return under + vendor_cost
+
+
+def _beyond_prepaid(
+    model: cp_model.CpModel, vendor: VendorCapacity, used: LinearLike, unit: int
+) -> LinearLike:
+    """The vendor's coverage units used beyond its prepaid agent-intervals (all without any).
+
+    Hours already paid for under a minimum commitment cost nothing more, so the solver
+    spends them before buying premium in-house hours; only the excess is priced.
+    """
+    free = math.floor(vendor.prepaid_intervals * unit)
+    if free <= 0:
+        return used
+    top = unit * vendor.max_agents * len(vendor.available)
+    extra = model.new_int_var(0, max(top, 0), f"vendor_beyond_prepaid[{vendor.vendor_id}]")
+    model.add(extra >= used - free)
+    return extra
 
 
 def add_premiums(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> list[PenaltyTerm]:

@@ -381,6 +381,63 @@ def test_a_setup_fee_is_never_billed_beyond_itself() -> None:
     assert report.by_vendor[0].setup == Decimal("1000.00")
 
 
+def _vendor_outcomes(levels: list[float], offered: list[float]) -> pd.DataFrame:
+    """Chat/en outcomes in the vendor's four intervals, and two rows it did not serve."""
+    n = len(levels)
+    stamps = pd.date_range("2027-02-10T00:00Z", periods=n, freq="15min")
+    frame = pd.DataFrame(
+        {
+            "interval_start": [*stamps, stamps[0] + pd.Timedelta(days=1), stamps[0]],
+            "channel": ["chat"] * (n + 1) + ["web"],
+            "language": "en",
+            "tier": 1,
+            "offered": [*offered, 50.0, 50.0],
+            "handled": [*offered, 50.0, 50.0],
+            "service_level": [*levels, 0.0, 0.0],
+        }
+    )
+    return frame
+
+
+@pytest.mark.parametrize(("target", "credited"), [(0.8, True), (0.6, False)])
+def test_an_sla_credit_refunds_a_share_when_the_vendors_service_misses_its_target(
+    target: float, credited: bool
+) -> None:
+    # The vendor's hours are its four intervals; its queue's contacts there: 10, 10, 30, 10
+    # at 90%, 50%, 70%, 70% -> (9 + 5 + 21 + 7) / 60 = 70%. The day it supplied nobody
+    # (0%) and the web queue (0%) are not its service. Usage 50.00 plus the minimum's
+    # top-up to 1500.00 (14 of 28 February days of 3000) is billed; a 10% credit refunds
+    # 150.00 on the period's last day when the target is 80%, nothing at 60%.
+    vendor = _vendor("bpo", "per_hour", "25", minimum="3000")
+    vendor["sla_credit"] = {"target": target, "share": 0.1}
+    sc = scenario([vendor])
+    report = price_scenario(
+        sc,
+        roster(),
+        _vendor_outcomes([0.9, 0.5, 0.7, 0.7], [10, 10, 30, 10]),
+        period_start=pd.Timestamp("2027-02-01T00:00Z"),
+        period_end=pd.Timestamp("2027-02-15T00:00Z"),
+        vendor_usage=_usage("bpo", [2, 2, 3, 1]),
+    )
+    (billed,) = report.by_vendor
+    assert billed.sla == pytest.approx(42 / 60)
+    assert billed.usage + billed.minimum_topup == Decimal("1500.00")
+    assert billed.sla_credit == (Decimal("-150.00") if credited else Decimal(0))
+    assert report.total == billed.total == Decimal("1500.00") + billed.sla_credit
+    assert report.total == sum(report.daily["amount"], Decimal(0)) == report.by_category.total
+    if credited:
+        last = report.daily[report.daily["date"] == date(2027, 2, 14)]
+        assert sum(last["amount"], Decimal(0)) == Decimal("1500.00") - Decimal("50.00") - 150
+
+
+def test_an_sla_credit_needs_a_target_and_a_share_in_range() -> None:
+    vendor = _vendor("bpo", "per_hour", "25")
+    for bad in ({"target": 0.8}, {"target": 1.2, "share": 0.1}, {"target": 0.8, "share": 0}):
+        vendor["sla_credit"] = bad
+        with pytest.raises(ValueError, match="sla_credit"):
+            scenario([vendor])
+
+
 # --- conservation and comparison ------------------------------------------------------------
 
 

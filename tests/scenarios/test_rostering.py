@@ -474,3 +474,36 @@ def test_cli_names_the_requirements_file_and_row(
     assert main(roster_command(tmp_path, csv, "2027-03-01")) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'r.csv'}: line 2: agents_required: '-2' is negative" in err
+
+
+def test_a_vendor_minimum_prepays_hours_prorated_over_the_horizon() -> None:
+    # The minimum, prorated to the March dates the grid touches (of 31), buys hours at the
+    # vendor's hourly rate; the roster counts them in its grid's intervals.
+    data = scenario_data()
+    data["vendors"] = [
+        {
+            "id": "bpo",
+            "name": "BPO",
+            "price": {"kind": "per_hour", "rate": "25", "minimum_monthly": "3100"},
+            "max_agents": 2,
+            "skills": ["chat/en"],
+            "coverage": {"kind": "24x7"},
+        }
+    ]
+    sc = Scenario.model_validate(data)
+    start = date(2027, 3, 8)
+    grid = horizon_grid(sc, start, 1)
+    dates = {t.date() for t in grid}
+    assert all(d.month == 3 for d in dates)
+    hours = 3100 * len(dates) / 31 / 25
+    inp = roster_inputs(sc, day_requirements(sc, start, 1), start, 1)
+    interval_h = sc.planning.interval_minutes / 60
+    assert inp.vendors[0].prepaid_intervals == pytest.approx(hours / interval_h)
+    data["vendors"][0]["price"] = {"kind": "per_ticket", "rate": "3", "minimum_monthly": "3100"}
+    per_ticket = Scenario.model_validate(data)
+    assert (
+        roster_inputs(per_ticket, day_requirements(sc, start, 1), start, 1)
+        .vendors[0]
+        .prepaid_intervals
+        == 0
+    )

@@ -21,6 +21,7 @@ BREAKDOWN = (
     "cost_bpo",
     "cost_minimum_topup",
     "cost_bpo_setup",
+    "cost_sla_credit",
 )
 
 

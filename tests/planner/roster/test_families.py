@@ -410,3 +410,42 @@ def test_a_bound_of_zero_reports_an_unknown_gap_not_a_full_one() -> None:
     assert reported_gap(500.0, 400.0, proven=False) == pytest.approx(0.2)
     assert reported_gap(500.0, 0.0, proven=True) == 0.0
     assert reported_gap(0.0, 0.0, proven=False) == 0.0
+
+
+def test_prepaid_vendor_hours_are_used_before_premium_in_house_hours() -> None:
+    # One agent may work 09-17 on a Saturday at 8 premium hours; 1 is required 09-17. A
+    # vendor head 09-17 costs 200 points an interval, far above the premium (8 h x 10
+    # points = 80): without prepaid hours the agent works. With 8 agent-intervals already
+    # paid for under the vendor's minimum they cost nothing: the vendor covers the day and
+    # the agent stays home (no premium, no overstaffing). With 5 prepaid, the 3 intervals
+    # beyond them (3 x 200 = 600) cost more than the agent's premium (80), so the agent
+    # works, and free vendor heads beside the agent would only add overstaffing.
+    from planner.roster import VendorCapacity
+
+    saturday = START + timedelta(days=5)
+    grid = grid_for(6)
+    a = agent("a")
+    need = demand(grid, [(5 * 24 + 9, 5 * 24 + 17, 1)])
+    opts = [option("a", saturday, "day", time(9), 8, grid, premium_hours=8.0)]
+    base = inputs([a], opts, grid, 6, {"chat-en-t1": need})
+    hours = tuple(range(5 * 24 + 9, 5 * 24 + 17))
+
+    def with_prepaid(prepaid: float):  # type: ignore[no-untyped-def]
+        vendor = VendorCapacity("bpo", 1, ("chat/en",), 1, hours, 200.0, prepaid)
+        return solve(replace(base, vendors=(vendor,)))
+
+    unpaid = with_prepaid(0.0)
+    assert len(unpaid.roster) == 1
+    assert unpaid.coverage["vendor"].sum() == 0
+    assert penalty(unpaid, "premium") == pytest.approx(8 * W.premium_hour)
+
+    paid = with_prepaid(8.0)
+    assert len(paid.roster) == 0
+    assert paid.coverage["vendor"].sum() == 8
+    assert penalty(paid, "vendor") == 0
+    assert penalty(paid, "premium") == 0
+    assert paid.objective < unpaid.objective
+
+    partly = with_prepaid(5.0)
+    assert len(partly.roster) == 1
+    assert partly.coverage["vendor"].sum() == 0
