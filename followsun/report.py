@@ -352,11 +352,22 @@ def requirements_figure(requirements: pd.DataFrame) -> go.Figure | None:
     return fig
 
 
+VENDOR_LABEL = "BPO heads"
+"""How charts name the heads bought from a vendor."""
+VENDOR_COLOUR = "#b279a2"
+
+
 def coverage_figure(coverage: pd.DataFrame) -> go.Figure | None:
-    """Required against scheduled agents per group over time (hourly mean, UTC)."""
+    """Required against scheduled agents per group over time (hourly mean, UTC).
+
+    Where the roster bought BPO heads (a `vendor` column), they are drawn beside the
+    in-house agents, so a vendor's share of the coverage is visible.
+    """
     if coverage.empty:
         return None
-    hourly = _hourly(coverage, ["group"], ["required", "scheduled", "shortfall"], "mean")
+    vendor = "vendor" in coverage.columns
+    values = ["required", "scheduled", "shortfall", *(["vendor"] if vendor else [])]
+    hourly = _hourly(coverage, ["group"], values, "mean")
     groups = sorted(set(hourly["group"]))[:MAX_GROUP_PANELS]
     fig = make_subplots(
         rows=len(groups), cols=1, shared_xaxes=True, subplot_titles=groups, vertical_spacing=0.04
@@ -388,43 +399,87 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure | None:
             row=row,
             col=1,
         )
-    fig.update_layout(
-        title="Required against scheduled agents (hourly mean, UTC)", height=200 * len(groups) + 100
-    )
+        if vendor:
+            fig.add_trace(
+                go.Scatter(
+                    x=g["hour"],
+                    y=g["vendor"],
+                    name=VENDOR_LABEL,
+                    line={"color": VENDOR_COLOUR},
+                    fill="tozeroy",
+                    legendgroup="v",
+                    showlegend=first,
+                ),
+                row=row,
+                col=1,
+            )
+    title = "Required against scheduled agents" + (" and BPO heads" if vendor else "")
+    fig.update_layout(title=f"{title} (hourly mean, UTC)", height=200 * len(groups) + 100)
     return fig
 
 
 def shortfall_heatmap(coverage: pd.DataFrame) -> go.Figure | None:
-    """Mean shortfall (agents, summed over groups) by UTC weekday and time of day."""
+    """Mean shortfall (agents, summed over groups) by UTC weekday and time of day.
+
+    With BPO heads in the coverage (`vendor` column), each cell also says how many
+    vendor heads covered it (hover) and the cells they covered are outlined by a contour.
+    """
     if coverage.empty:
         return None
     stamps = _naive_utc(coverage["interval_start"])
+    vendor = "vendor" in coverage.columns
     frame = pd.DataFrame(
         {
             "stamp": stamps,
             "shortfall": pd.to_numeric(coverage["shortfall"], errors="coerce").fillna(0.0),
+            "vendor": pd.to_numeric(coverage["vendor"], errors="coerce").fillna(0.0)
+            if vendor
+            else 0.0,
         }
     )
-    per_interval = frame.groupby("stamp", sort=True)["shortfall"].sum().reset_index()
+    per_interval = frame.groupby("stamp", sort=True)[["shortfall", "vendor"]].sum().reset_index()
     per_interval["weekday"] = per_interval["stamp"].dt.weekday
     per_interval["clock"] = per_interval["stamp"].dt.strftime("%H:%M")
-    table = per_interval.pivot_table(
-        index="weekday", columns="clock", values="shortfall", aggfunc="mean"
-    )
-    table = table.reindex(range(7))
+
+    def grid_of(values: str) -> pd.DataFrame:
+        table = per_interval.pivot_table(
+            index="weekday", columns="clock", values=values, aggfunc="mean"
+        )
+        return table.reindex(range(7))
+
+    table = grid_of("shortfall")
+    bought = grid_of("vendor").reindex(columns=table.columns)
     names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     fig = go.Figure(
         go.Heatmap(
             z=table.to_numpy(),
             x=list(table.columns),
             y=names,
+            customdata=bought.to_numpy(),
             colorscale="Reds",
             colorbar={"title": "agents short"},
-            hovertemplate="%{y} %{x} UTC: %{z:.2f} agents short<extra></extra>",
+            hovertemplate="%{y} %{x} UTC: %{z:.2f} agents short"
+            + (f", %{{customdata:.2f}} {VENDOR_LABEL}" if vendor else "")
+            + "<extra></extra>",
         )
     )
+    if vendor and float(np.nansum(bought.to_numpy())) > 0:
+        fig.add_trace(
+            go.Contour(
+                z=bought.to_numpy(),
+                x=list(bought.columns),
+                y=names,
+                contours={"coloring": "lines", "start": 0.5, "end": 0.5, "size": 1},
+                line={"color": VENDOR_COLOUR, "width": 2},
+                showscale=False,
+                name=f"{VENDOR_LABEL} (outlined)",
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        )
+    title = "Mean shortfall by weekday and time of day (UTC)"
     fig.update_layout(
-        title="Mean shortfall by weekday and time of day (UTC)",
+        title=title + (f"; {VENDOR_LABEL} outlined" if vendor else ""),
         height=340,
         yaxis={"autorange": "reversed"},
     )

@@ -1,19 +1,22 @@
-"""Capacity plan: hires per site per month at least cost (a MIP, OR-tools' SCIP).
+"""Capacity plan: hires per site, skill group and month at least cost (a MIP, OR-tools' SCIP).
 
-Months m = 0..M-1. A hire decided in month m joins in month m + lead and is productive
-by the ramp (fractions per tenure month, then 1). Heads leave at a monthly attrition
-rate (expected, so heads are continuous and hires integer). A site that is not open
-pays its opening cost in the month it opens and cannot take hires before. Demand is
-agent-hours per hour of the week ("band") per month; each site can put its productive
-hours into the bands its shifts reach. Unserved hours are allowed at a penalty so the
-plan always exists and says where it falls short.
+Months m = 0..M-1. A site's heads form skill groups g (a tier and a set of skills); a hire
+joins one group. A hire decided in month m joins in month m + lead and is productive by
+the ramp (fractions per tenure month, then 1). Heads leave at a monthly attrition rate
+(expected, so heads are continuous and hires integer). A site that is not open pays its
+opening cost in the month it opens and cannot take hires before. Demand is agent-hours
+per hour of the week ("band") per month, per skill class c: the pooled need any group
+serves, and needs only the groups holding a skill serve (a language one site speaks).
+Each group puts its productive hours into the bands its site's shifts reach, on the
+classes it serves. Unserved hours are allowed at a penalty so the plan always exists and
+says where it falls short.
 
-    min  sum_s,m  monthly_cost_s heads_s,m + premium_s,b x_s,b,m + opening_s new_open_s,m
-               + penalty short_b,m
-    heads_s,m+1 = (1 - attrition) heads_s,m + hires_s,m+1-lead
-    sum_b x_s,b,m <= productive_hours_s (heads_s,m - sum_k (1 - ramp_k) joins_s,m-k)
-    sum_s x_s,b,m + short_b,m >= need_b,m
-    hires_s,m <= big open_s,m+lead;  heads_s,m <= big open_s,m;  open_s,m >= open_s,m-1
+    min  sum_g,m  monthly_cost heads_g,m + premium_b x_g,c,b,m + opening_s new_open_s,m
+               + penalty short_c,b,m
+    heads_g,m+1 = (1 - attrition) heads_g,m + hires_g,m+1-lead
+    sum_c,b x_g,c,b,m <= productive_hours (heads_g,m - sum_k (1 - ramp_k) joins_g,m-k)
+    sum_(g serves c) x_g,c,b,m + short_c,b,m >= need_c,b,m
+    hires_g,m <= big open_s,m+lead;  heads_g,m <= big open_s,m;  open_s,m >= open_s,m-1
 """
 
 from __future__ import annotations
@@ -31,6 +34,31 @@ OPEN_MONTH_COST = 1.0
 """A token cost per month a new site is open, so it opens when its first hires join."""
 
 
+POOLED = ""
+"""The class id of the pooled need, which every group serves."""
+
+
+@dataclass(frozen=True)
+class CapacityGroup:
+    """Heads of one site sharing a tier and skills: hired, counted and paid together.
+
+    `serves` names the skill classes (`SkillNeed.id`) its heads can take, besides the
+    pooled need.
+    """
+
+    id: str
+    heads_now: int
+    serves: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SkillNeed:
+    """Agent-hours a week per month and band that only the groups serving `id` can take."""
+
+    id: str
+    need: tuple[tuple[float, ...], ...]
+
+
 @dataclass(frozen=True)
 class CapacitySite:
     """One site in the capacity plan.
@@ -46,6 +74,8 @@ class CapacitySite:
         premium_per_hour: extra cost per hour worked in each band it reaches (same order
             as `reach`; night and weekend premiums), 0 by default.
         hire_cost: one-off cost per hire (recruiting and training).
+        groups: its skill groups, their heads adding up to `heads_now`; none: one group
+            of every head, serving the pooled need only.
     """
 
     id: str
@@ -57,12 +87,20 @@ class CapacitySite:
     opening_cost: float = 0.0
     premium_per_hour: tuple[float, ...] = ()
     hire_cost: float = 0.0
+    groups: tuple[CapacityGroup, ...] = ()
 
     def __post_init__(self) -> None:
         if self.heads_now > 0 and not self.open_now:
             raise InputError(f"capacity: site {self.id} has heads but is not open")
         if self.premium_per_hour and len(self.premium_per_hour) != len(self.reach):
             raise InputError(f"capacity: site {self.id}: one premium per reached band")
+        if self.groups and sum(g.heads_now for g in self.groups) != self.heads_now:
+            raise InputError(f"capacity: site {self.id}: its groups' heads must add up to its own")
+
+    @property
+    def skill_groups(self) -> tuple[CapacityGroup, ...]:
+        """Its groups, or one group of all its heads."""
+        return self.groups or (CapacityGroup(self.id, self.heads_now),)
 
 
 @dataclass(frozen=True)
@@ -76,6 +114,8 @@ class CapacityInputs:
         ramp: productivity of a hire in its first months (e.g. (0.5, 0.75)), then 1.
         attrition: share of heads leaving each month.
         short_penalty: cost per agent-hour a week left unserved for a month.
+        skills: needs only some groups serve (`CapacityGroup.serves`), beside `need`,
+            which every group serves; each with `need`'s months and bands.
     """
 
     need: tuple[tuple[float, ...], ...]
@@ -84,6 +124,7 @@ class CapacityInputs:
     ramp: tuple[float, ...] = (0.5, 0.75)
     attrition: float = 0.015
     short_penalty: float = 1e6
+    skills: tuple[SkillNeed, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.need or not self.sites:
@@ -93,6 +134,17 @@ class CapacityInputs:
         bands = {len(row) for row in self.need}
         if len(bands) != 1:
             raise InputError("capacity: every month needs the same bands")
+        for skill in self.skills:
+            if len(skill.need) != len(self.need) or {len(r) for r in skill.need} != bands:
+                raise InputError(f"capacity: skill {skill.id} needs the pooled need's shape")
+        ids = [k.id for k in self.skills]
+        if POOLED in ids or len(set(ids)) != len(ids):
+            raise InputError("capacity: skill class ids must be unique and not empty")
+
+    @property
+    def classes(self) -> tuple[SkillNeed, ...]:
+        """The pooled need (id POOLED) and the skills' needs."""
+        return (SkillNeed(POOLED, self.need), *self.skills)
 
 
 @dataclass(frozen=True)
@@ -101,7 +153,8 @@ class CapacityPlan:
 
     `hires[s][m]` are decided in month m (they join at m + lead); `opens[s]` is the month
     a site opens (None: never; 0 for a site open now); `short[m]` agent-hours a week
-    left unserved in month m.
+    left unserved in month m. The same per skill group: `groups` (site id, group id),
+    `group_hires`, `group_heads`; and `short_by_class` per skill class id.
     """
 
     status: str
@@ -110,6 +163,10 @@ class CapacityPlan:
     heads: tuple[tuple[float, ...], ...]
     opens: tuple[int | None, ...]
     short: tuple[float, ...]
+    groups: tuple[tuple[str, str], ...] = ()
+    group_hires: tuple[tuple[int, ...], ...] = ()
+    group_heads: tuple[tuple[float, ...], ...] = ()
+    short_by_class: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
 def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> CapacityPlan:
@@ -123,65 +180,87 @@ def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> Capacit
     lead = inputs.lead_months
     inf = solver.infinity()
     objective = solver.Objective()
-    hires, heads, opened = [], [], []
-    short = [
-        [solver.NumVar(0, inf, f"short[{b},{m}]") for b in range(bands)] for m in range(months)
-    ]
-    served: list[list[list[pywraplp.Constraint]]] = []
-    for m in range(months):
-        served.append([])
-        for b in range(bands):
-            c = solver.Constraint(inputs.need[m][b], inf, f"need[{b},{m}]")
-            c.SetCoefficient(short[m][b], 1)
-            objective.SetCoefficient(short[m][b], inputs.short_penalty)
-            served[m].append([c])
+    classes = inputs.classes
+    short: dict[str, list[list[pywraplp.Variable]]] = {}
+    served: dict[tuple[str, int, int], pywraplp.Constraint] = {}
+    for skill in classes:
+        short[skill.id] = []
+        for m in range(months):
+            row = []
+            for b in range(bands):
+                var = solver.NumVar(0, inf, f"short[{skill.id},{b},{m}]")
+                row.append(var)
+                if skill.need[m][b] <= 0:
+                    var.SetUb(0)
+                    continue
+                c = solver.Constraint(skill.need[m][b], inf, f"need[{skill.id},{b},{m}]")
+                c.SetCoefficient(var, 1)
+                objective.SetCoefficient(var, inputs.short_penalty)
+                served[(skill.id, m, b)] = c
+            short[skill.id].append(row)
+    group_ids: list[tuple[str, str]] = []
+    group_hires: list[list[pywraplp.Variable]] = []
+    group_heads: list[list[pywraplp.Variable]] = []
+    site_groups: list[list[int]] = []
+    opened = []
     for site in inputs.sites:
-        h = [solver.IntVar(0, BIG_HEADS, f"hires[{site.id},{m}]") for m in range(months)]
-        n = [solver.NumVar(0, inf, f"heads[{site.id},{m}]") for m in range(months)]
         o = [solver.BoolVar(f"open[{site.id},{m}]") for m in range(months)]
-        hires.append(h)
-        heads.append(n)
         opened.append(o)
         premium = dict(
             zip(site.reach, site.premium_per_hour or (0.0,) * len(site.reach), strict=True)
         )
-        for m in range(months):
-            joins = h[m - lead] if m - lead >= 0 else None
-            # heads[m] = (1 - attrition) heads[m-1] + joins (heads_now at the start)
-            flow = solver.Constraint(0, 0, f"flow[{site.id},{m}]")
-            flow.SetCoefficient(n[m], 1)
-            if m == 0:
-                flow.SetBounds(site.heads_now, site.heads_now)
-            else:
-                flow.SetCoefficient(n[m - 1], -(1 - inputs.attrition))
-            if joins is not None:
-                flow.SetCoefficient(joins, -1)
-            # productive hours into the bands the site reaches
-            hours = solver.Constraint(-inf, 0, f"hours[{site.id},{m}]")
-            hours.SetCoefficient(n[m], -site.productive_hours)
-            for k, fraction in enumerate(inputs.ramp):
-                if m - lead - k >= 0:
-                    hours.SetCoefficient(h[m - lead - k], site.productive_hours * (1 - fraction))
-            for b in site.reach:
-                x = solver.NumVar(0, inf, f"x[{site.id},{b},{m}]")
-                hours.SetCoefficient(x, 1)
-                served[m][b][0].SetCoefficient(x, 1)
-                objective.SetCoefficient(x, premium[b] * 52 / 12)
-            # open/closed: heads and arriving hires only at an open site; once open, open
-            solver.Add(n[m] <= BIG_HEADS * o[m])
-            if m + lead < months:
-                solver.Add(h[m] <= BIG_HEADS * o[m + lead])
-            else:
-                h[m].SetUb(0)  # would join after the horizon
-            if m > 0:
-                solver.Add(o[m] >= o[m - 1])
-            objective.SetCoefficient(n[m], site.monthly_cost)
-            objective.SetCoefficient(h[m], site.hire_cost)
+        site_groups.append([])
+        for group in site.skill_groups:
+            where = f"{site.id}/{group.id}"
+            h = [solver.IntVar(0, BIG_HEADS, f"hires[{where},{m}]") for m in range(months)]
+            n = [solver.NumVar(0, inf, f"heads[{where},{m}]") for m in range(months)]
+            site_groups[-1].append(len(group_ids))
+            group_ids.append((site.id, group.id))
+            group_hires.append(h)
+            group_heads.append(n)
+            takes = [k.id for k in classes if k.id == POOLED or k.id in group.serves]
+            for m in range(months):
+                joins = h[m - lead] if m - lead >= 0 else None
+                # heads[m] = (1 - attrition) heads[m-1] + joins (heads_now at the start)
+                flow = solver.Constraint(0, 0, f"flow[{where},{m}]")
+                flow.SetCoefficient(n[m], 1)
+                if m == 0:
+                    flow.SetBounds(group.heads_now, group.heads_now)
+                else:
+                    flow.SetCoefficient(n[m - 1], -(1 - inputs.attrition))
+                if joins is not None:
+                    flow.SetCoefficient(joins, -1)
+                # productive hours into the bands the site reaches, on the classes it serves
+                hours = solver.Constraint(-inf, 0, f"hours[{where},{m}]")
+                hours.SetCoefficient(n[m], -site.productive_hours)
+                for k, fraction in enumerate(inputs.ramp):
+                    if m - lead - k >= 0:
+                        hours.SetCoefficient(
+                            h[m - lead - k], site.productive_hours * (1 - fraction)
+                        )
+                for b in site.reach:
+                    for skill_id in takes:
+                        need = served.get((skill_id, m, b))
+                        if need is None:
+                            continue
+                        x = solver.NumVar(0, inf, f"x[{where},{skill_id},{b},{m}]")
+                        hours.SetCoefficient(x, 1)
+                        need.SetCoefficient(x, 1)
+                        objective.SetCoefficient(x, premium[b] * 52 / 12)
+                # heads and arriving hires only at an open site
+                solver.Add(n[m] <= BIG_HEADS * o[m])
+                if m + lead < months:
+                    solver.Add(h[m] <= BIG_HEADS * o[m + lead])
+                else:
+                    h[m].SetUb(0)  # would join after the horizon
+                objective.SetCoefficient(n[m], site.monthly_cost)
+                objective.SetCoefficient(h[m], site.hire_cost)
+        for m in range(1, months):
+            solver.Add(o[m] >= o[m - 1])  # once open, open
         if site.open_now:
             solver.Add(o[0] == 1)
         else:
             # the opening cost is paid once whenever the site opens (it never closes)
-            objective.SetCoefficient(o[months - 1], site.opening_cost)
             for m in range(months):
                 objective.SetCoefficient(
                     o[m], OPEN_MONTH_COST + (site.opening_cost if m == months - 1 else 0.0)
@@ -194,11 +273,27 @@ def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> Capacit
     def first_open(o: Sequence[pywraplp.Variable]) -> int | None:
         return next((m for m, v in enumerate(o) if v.solution_value() > 0.5), None)
 
+    hires_g = tuple(tuple(round(v.solution_value()) for v in h) for h in group_hires)
+    heads_g = tuple(tuple(v.solution_value() for v in n) for n in group_heads)
+    short_c = tuple(
+        (skill_id, tuple(sum(v.solution_value() for v in row) for row in rows))
+        for skill_id, rows in short.items()
+    )
     return CapacityPlan(
         status="optimal" if status == pywraplp.Solver.OPTIMAL else "feasible",
         cost=objective.Value(),
-        hires=tuple(tuple(round(v.solution_value()) for v in h) for h in hires),
-        heads=tuple(tuple(v.solution_value() for v in n) for n in heads),
+        hires=tuple(
+            tuple(sum(hires_g[g][m] for g in members) for m in range(months))
+            for members in site_groups
+        ),
+        heads=tuple(
+            tuple(sum(heads_g[g][m] for g in members) for m in range(months))
+            for members in site_groups
+        ),
         opens=tuple(first_open(o) for o in opened),
-        short=tuple(sum(v.solution_value() for v in row) for row in short),
+        short=tuple(sum(rows[m] for _, rows in short_c) for m in range(months)),
+        groups=tuple(group_ids),
+        group_hires=hires_g,
+        group_heads=heads_g,
+        short_by_class=short_c,
     )

@@ -1,6 +1,6 @@
-"""`followsun capacity`: a monthly hiring plan per site at least cost (an OR-tools MIP).
+"""`followsun capacity`: a monthly hiring plan per site and skill group at least cost (a MIP).
 
-Writes capacity.csv (month, site, hires decided, heads, open) and summary.json (cost,
+Writes capacity.csv (month, site, group, hires decided, heads, open) and summary.json (cost,
 the month each closed site opens and when its first hires must be decided). Exit 1 when
 some need cannot be met in time (the summary says where); 2 on bad input.
 """

@@ -25,7 +25,15 @@ from followsun.errors import InputError
 from followsun.services.compare import DecisionSettings, prepare
 from followsun.services.pipeline import fit_forecast
 from followsun.services.progress import Progress, no_progress
-from planner.capacity import CapacityInputs, CapacityPlan, CapacitySite, plan_capacity
+from forecasting.queues import QueueKey, queue_keys
+from planner.capacity import (
+    CapacityGroup,
+    CapacityInputs,
+    CapacityPlan,
+    CapacitySite,
+    SkillNeed,
+    plan_capacity,
+)
 from scenarios.loader import load_scenario
 from scenarios.night import NightWindow
 from scenarios.rostering import horizon_grid
@@ -72,21 +80,77 @@ class CapacityOptions:
 
 def weekly_need(
     scenario: Scenario, requirements: pd.DataFrame, week_start: pd.Timestamp
-) -> np.ndarray:
-    """Paid agent-hours a week per UTC hour of the week (168), from heads on shift.
+) -> dict[str, np.ndarray]:
+    """Paid agent-hours a week per UTC hour of the week (168) per queue, from heads on shift.
 
-    Queues are summed: an agent serving two queues is counted in both, so this is an
-    upper bound where skills overlap.
+    Queues are kept apart, so only agents holding a queue's skill serve it; an agent able
+    to serve two queues may be counted in both, an upper bound where skills overlap.
+    Every scenario queue has an entry (zeros without requirements).
     """
     step_h = scenario.planning.interval_minutes / 60
     times = pd.to_datetime(requirements["interval_start"], utc=True)
-    hour = ((times - week_start) / pd.Timedelta(hours=1)).astype(int) % HOURS_A_WEEK
+    hour = (((times - week_start) / pd.Timedelta(hours=1)).astype(int) % HOURS_A_WEEK).to_numpy()
     weeks = max(
         1.0, (times.max() - times.min() + pd.Timedelta(hours=step_h)) / pd.Timedelta(weeks=1)
     )
     heads = pd.to_numeric(requirements["scheduled_required"], errors="coerce").fillna(0.0)
-    need = np.bincount(hour, weights=heads * step_h, minlength=HOURS_A_WEEK) / round(weeks)
+    hours_on_shift = heads.to_numpy(dtype=float) * step_h
+    keys = queue_keys(requirements).to_numpy()
+    need = {}
+    for queue in scenario.queues:
+        key = QueueKey.of(queue.channel, queue.language, queue.tier).format()
+        mine = keys == key
+        hours = np.bincount(
+            hour[mine], weights=hours_on_shift[mine], minlength=HOURS_A_WEEK
+        ) / round(weeks)
+        need[key] = hours
     return need
+
+
+@dataclass(frozen=True)
+class SkillGroup:
+    """Heads of one site with one tier and skill set: who the capacity plan hires."""
+
+    site: str
+    tier: int
+    skills: tuple[str, ...]
+    heads: int
+
+    @property
+    def id(self) -> str:
+        """'t1 chat/en+web/en'."""
+        return f"t{self.tier} " + "+".join(self.skills)
+
+
+def skill_groups(site: Site) -> tuple[SkillGroup, ...]:
+    """A site's headcount groups and named agents, merged by tier and skill set."""
+    heads: dict[tuple[int, tuple[str, ...]], int] = {}
+    for group in site.headcount:
+        key = (group.tier, tuple(sorted(group.skills)))
+        heads[key] = heads.get(key, 0) + group.count
+    for agent in site.agents:
+        key = (agent.tier, tuple(sorted(agent.skills)))
+        heads[key] = heads.get(key, 0) + 1
+    return tuple(SkillGroup(site.id, t, k, n) for (t, k), n in sorted(heads.items()))
+
+
+def skill_classes(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """Queues merged by who can serve them: class id to its queue ids.
+
+    Queues served by the same skill groups are one class for the MIP (their hours are
+    interchangeable); the class id joins its queue ids ('chat-en-t1+web-en-t1').
+    """
+    by_servers: dict[frozenset[tuple[str, str]], list[str]] = {}
+    for queue in scenario.queues:
+        servers = frozenset(
+            (g.site, g.id)
+            for site in scenario.sites
+            for g in skill_groups(site)
+            if g.tier == queue.tier and queue.skill in g.skills
+        )
+        key = QueueKey.of(queue.channel, queue.language, queue.tier).format()
+        by_servers.setdefault(servers, []).append(key)
+    return {"+".join(keys): tuple(keys) for keys in by_servers.values()}
 
 
 def site_reach(site: Site, monday: date) -> tuple[tuple[int, ...], tuple[float, ...]]:
@@ -124,62 +188,109 @@ def check_sites(scenario: Scenario, options: CapacityOptions) -> None:
 
 def capacity_inputs(
     scenario: Scenario,
-    need_week: np.ndarray,
+    need_week: dict[str, np.ndarray],
     options: CapacityOptions,
-    need_before: np.ndarray | None = None,
+    need_before: dict[str, np.ndarray] | None = None,
+    today: Scenario | None = None,
 ) -> CapacityInputs:
-    """The MIP's inputs: the sites, and the need per month grown and phased in.
+    """The MIP's inputs: the sites' skill groups, and each skill class's need grown and phased in.
 
-    Before `options.needed_from` the need is `need_before` when given, else `need_week`
-    on the hours an open site reaches.
+    A skill class is the queues the same groups serve (`skill_classes`); a group serves
+    the classes whose queues' tier and skill it holds. Before `options.needed_from` the
+    need is `need_before` when given, else `need_week` on the hours an open site reaches.
+    Heads now are `today`'s (the organisation operated now) where given, group by group
+    (site, tier and skills), else the scenario's own.
     """
     check_sites(scenario, options)
     monday = options.settings.start
+    classes = skill_classes(scenario)
+    now = {
+        (g.site, g.id): g.heads for site in (today or scenario).sites for g in skill_groups(site)
+    }
     sites = []
     for site in scenario.sites:
         reach, premium = site_reach(site, monday)
         closed = site.id in options.closed
-        heads = 0 if closed else sum(g.count for g in (*site.headcount, *site.agents))
+        groups = tuple(
+            CapacityGroup(
+                id=g.id,
+                heads_now=0 if closed else now.get((site.id, g.id), 0),
+                serves=frozenset(
+                    c for c, queues in classes.items() if any(_holds(g, q) for q in queues)
+                ),
+            )
+            for g in _groups_then_and_now(site, today)
+        )
         sites.append(
             CapacitySite(
                 id=site.id,
                 monthly_cost=float(site.hourly_cost) * site.contract.max_hours_week * WEEKS_A_MONTH,
                 productive_hours=float(site.contract.max_hours_week),
-                heads_now=heads,
+                heads_now=sum(g.heads_now for g in groups),
                 open_now=not closed,
                 reach=reach,
                 opening_cost=options.opening_cost.get(site.id, 0.0),
                 premium_per_hour=premium,
                 hire_cost=options.hire_cost,
+                groups=groups,
             )
         )
     reached_now = {b for s in sites if s.open_now for b in s.reach}
     later = np.array([b not in reached_now for b in range(HOURS_A_WEEK)])
-    before = need_before if need_before is not None else np.where(later, 0.0, need_week)
-    months = []
-    for m in range(options.months):
-        row = (need_week if m >= options.needed_from else before) * (1 + options.growth) ** m
-        months.append(tuple(float(v) for v in row))
+    zero = np.zeros(HOURS_A_WEEK)
+
+    def summed(need: dict[str, np.ndarray], queues: tuple[str, ...]) -> np.ndarray:
+        return sum((need.get(q, zero) for q in queues), zero)
+
+    skills = []
+    for class_id, queues in classes.items():
+        week = summed(need_week, queues)
+        before = (
+            summed(need_before, queues) if need_before is not None else np.where(later, 0.0, week)
+        )
+        months = []
+        for m in range(options.months):
+            row = (week if m >= options.needed_from else before) * (1 + options.growth) ** m
+            months.append(tuple(float(v) for v in row))
+        skills.append(SkillNeed(class_id, tuple(months)))
     return CapacityInputs(
-        need=tuple(months),
+        need=tuple(tuple(0.0 for _ in range(HOURS_A_WEEK)) for _ in range(options.months)),
         sites=tuple(sites),
         lead_months=options.lead_months,
         ramp=options.ramp,
         attrition=options.attrition,
+        skills=tuple(skills),
     )
 
 
+def _groups_then_and_now(site: Site, today: Scenario | None) -> tuple[SkillGroup, ...]:
+    """The site's skill groups in the scenario, and any group only today's site has."""
+    groups = {(g.tier, g.skills): g for g in skill_groups(site)}
+    for now in today.sites if today is not None else ():
+        if now.id == site.id:
+            for g in skill_groups(now):
+                groups.setdefault((g.tier, g.skills), g)
+    return tuple(groups[key] for key in sorted(groups))
+
+
+def _holds(group: SkillGroup, queue_id: str) -> bool:
+    key = QueueKey.parse(queue_id)
+    return key.tier == group.tier and f"{key.channel}/{key.language}" in group.skills
+
+
 def plan_table(inputs: CapacityInputs, plan: CapacityPlan) -> pd.DataFrame:
-    """capacity.csv: month, site, hires (decided that month), heads, open."""
+    """capacity.csv: month, site, group (tier and skills), hires (decided that month), heads, open."""
+    opens = {site.id: plan.opens[s] for s, site in enumerate(inputs.sites)}
     rows = [
         {
             "month": m,
-            "site": site.id,
-            "hires": plan.hires[s][m],
-            "heads": round(plan.heads[s][m], 2),
-            "open": _open_in(plan.opens[s], m),
+            "site": site_id,
+            "group": group_id,
+            "hires": plan.group_hires[g][m],
+            "heads": round(plan.group_heads[g][m], 2),
+            "open": _open_in(opens[site_id], m),
         }
-        for s, site in enumerate(inputs.sites)
+        for g, (site_id, group_id) in enumerate(plan.groups)
         for m in range(len(inputs.need))
     ]
     return pd.DataFrame(rows)
@@ -205,12 +316,26 @@ def answers(inputs: CapacityInputs, plan: CapacityPlan) -> list[str]:
                 f"{decide} ({inputs.lead_months} months' lead time)"
                 + (" - already late: the need starts before a hire can join" if decide < 0 else "")
             )
+    for g, (site_id, group_id) in enumerate(plan.groups):
+        hired = sum(plan.group_hires[g])
+        if hired:
+            first = next(m for m, h in enumerate(plan.group_hires[g]) if h)
+            lines.append(
+                f"{site_id} {group_id}: {hired} hires over the plan, the first decided in "
+                f"month {first}"
+            )
     short = [m for m, v in enumerate(plan.short) if v > SHORT_TOLERANCE]
     if short:
+        which = [
+            f"{class_id} ({max(rows):,.0f})"
+            for class_id, rows in plan.short_by_class
+            if max(rows) > SHORT_TOLERANCE
+        ]
         lines.append(
             f"infeasible in months {short[0]}-{short[-1]}: hires cannot join in time (lead "
-            f"{inputs.lead_months} months) or no site reaches some hours; "
-            f"{max(plan.short):,.0f} agent-hours a week short at worst"
+            f"{inputs.lead_months} months) or no site with the skill reaches some hours; "
+            f"{max(plan.short):,.0f} agent-hours a week short at worst, by skill class: "
+            + ", ".join(which)
         )
     return lines
 
@@ -239,12 +364,12 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
     grid = horizon_grid(scenario, plan_settings.start, plan_settings.weeks)
     week_start = pd.Timestamp(datetime.combine(options.settings.start, time(0)), tz="UTC")
 
-    def need_of(organisation: Scenario) -> np.ndarray:
+    def need_of(organisation: Scenario) -> dict[str, np.ndarray]:
         forecast, _ = fit_forecast(organisation, demand.history, grid, plan_settings.model)
         return weekly_need(organisation, staff_requirements(organisation, forecast), week_start)
 
     before = need_of(current) if current is not None else None
-    inputs = capacity_inputs(scenario, need_of(scenario), options, before)
+    inputs = capacity_inputs(scenario, need_of(scenario), options, before, current)
     progress(0.5, f"hiring plan over {options.months} months (MIP)")
     plan = plan_capacity(inputs)
     csv = options.out / "capacity.csv"

@@ -17,9 +17,11 @@ from rich.console import Console
 from evaluation.cost import CategoryCost, CostReport, SiteCost
 from followsun.report import (
     SECTION_IDS,
+    VENDOR_LABEL,
     ReportData,
     SolverFigures,
     cost_sla_figure,
+    coverage_figure,
     forecast_figure,
     overall_sla,
     render_report,
@@ -301,3 +303,25 @@ def test_report_shows_fairness_per_site_and_tier_and_wishes_granted(tmp_path: Pa
     assert "2 to 3" in page and "6 to 7" in page
     assert "Wishes granted: 17 of 20" in page
     assert "Fairness within" not in render_report(report_data())
+
+
+def test_bpo_heads_appear_in_the_coverage_chart_and_the_shortfall_heatmap() -> None:
+    # Chat has 1.5 BPO heads on Monday, none on Tuesday; phone none: hourly means 1.5 / 0.
+    coverage = report_data().coverage
+    monday = pd.to_datetime(coverage["interval_start"], utc=True).dt.weekday == 0
+    chat = coverage["group"] == "chat-en-t1"
+    with_vendor = coverage.assign(vendor=np.where(monday & chat, 1.5, 0.0))
+    fig = coverage_figure(with_vendor)
+    assert fig is not None
+    bpo = [t for t in fig.data if t.name == VENDOR_LABEL]
+    assert len(bpo) == 2  # one per group panel
+    assert max(np.asarray(bpo[0].y)) == pytest.approx(1.5)
+    assert max(np.asarray(bpo[1].y)) == pytest.approx(0.0)
+    heat = shortfall_heatmap(with_vendor)
+    assert heat is not None
+    bought = np.asarray(heat.data[0].customdata, dtype=float)
+    assert np.allclose(bought[0], 1.5) and np.allclose(bought[1], 0.0)
+    assert VENDOR_LABEL in heat.data[0].hovertemplate
+    # Without vendors the charts stay as they were: no BPO trace.
+    plain = coverage_figure(coverage)
+    assert plain is not None and all(t.name != VENDOR_LABEL for t in plain.data)

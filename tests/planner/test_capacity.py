@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forecasting.errors import InputError
-from planner.capacity import CapacityInputs, CapacitySite, plan_capacity
+from planner.capacity import CapacityGroup, CapacityInputs, CapacitySite, SkillNeed, plan_capacity
 
 MONTHLY = 1000.0
 
@@ -73,3 +73,65 @@ def test_a_site_with_heads_must_be_open() -> None:
         CapacitySite(
             id="x", monthly_cost=1, productive_hours=40, heads_now=3, open_now=False, reach=(0,)
         )
+
+
+def _two_sites(b_heads: int) -> tuple[CapacitySite, CapacitySite]:
+    # Site a: cheap, 10 heads of 40 h, no Japanese. Site b: three times the cost, the only
+    # Japanese speakers.
+    a = site("a", heads=10, groups=(CapacityGroup("en", 10),))
+    b = CapacitySite(
+        id="b",
+        monthly_cost=3 * MONTHLY,
+        productive_hours=40.0,
+        heads_now=b_heads,
+        open_now=b_heads > 0,
+        reach=(0,),
+        groups=(CapacityGroup("ja", b_heads, frozenset({"ja"})),),
+    )
+    return a, b
+
+
+def test_a_language_only_one_site_speaks_forces_that_sites_hiring() -> None:
+    # 200 h of English (anyone) and 160 h of Japanese (b only) a week. Pooled, a's 400 h
+    # cover all 360 and b hires nobody; kept apart, b's 2 heads give 80 h of Japanese and
+    # b must hire 2 more (lead 0), though a has 200 h to spare.
+    a, b = _two_sites(2)
+    pooled = CapacityInputs(need=((360.0,),) * 2, sites=(a, b), lead_months=0, ramp=(), attrition=0)
+    assert plan_capacity(pooled).hires == ((0, 0), (0, 0))
+    apart = CapacityInputs(
+        need=((200.0,),) * 2,
+        skills=(SkillNeed("ja", ((160.0,),) * 2),),
+        sites=(a, b),
+        lead_months=0,
+        ramp=(),
+        attrition=0,
+    )
+    plan = plan_capacity(apart)
+    assert plan.hires == ((0, 0), (2, 0))
+    assert plan.group_hires == ((0, 0), (2, 0))
+    assert plan.groups == (("a", "en"), ("b", "ja"))
+    assert max(plan.short) == pytest.approx(0.0)
+
+
+def test_a_closed_site_holding_the_only_skill_opens_for_it() -> None:
+    # Japanese is needed from month 2 and only closed site b may speak it: b opens in month
+    # 2 with 4 hires decided in month 1 (lead 1); pooled, it would never open.
+    a, b = _two_sites(0)
+    ja = tuple((0.0,) if m < 2 else (160.0,) for m in range(4))
+    inputs = CapacityInputs(
+        need=((200.0,),) * 4,
+        skills=(SkillNeed("ja", ja),),
+        sites=(a, b),
+        lead_months=1,
+        ramp=(),
+        attrition=0,
+    )
+    plan = plan_capacity(inputs)
+    assert plan.opens == (0, 2)
+    assert plan.hires[1] == (0, 4, 0, 0)
+    assert dict(plan.short_by_class)["ja"] == pytest.approx((0.0,) * 4)
+
+
+def test_groups_must_add_up_to_the_sites_heads() -> None:
+    with pytest.raises(InputError, match="add up"):
+        site("x", heads=3, groups=(CapacityGroup("g", 2),))
