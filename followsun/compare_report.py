@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
 
 from followsun.atomic import replacing_folder
-from followsun.report import _fig_html
+from followsun.report import VENDOR_COLOUR, VENDOR_LABEL, _fig_html
 
 if TYPE_CHECKING:
     from followsun.services.compare import Comparison, VariantResult
@@ -223,12 +224,61 @@ def misses_figure(comparison: Comparison) -> go.Figure:
     return fig
 
 
+def coverage_figure(comparison: Comparison) -> go.Figure | None:
+    """Heads per hour of the week for each variant: required, in-house and BPO heads."""
+    shown = [v for v in comparison.variants if v.coverage is not None]
+    if not shown:
+        return None
+    fig = make_subplots(
+        rows=len(shown),
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=[v.name for v in shown],
+        vertical_spacing=0.25 / len(shown),
+    )
+    for row, variant in enumerate(shown, start=1):
+        profile = variant.coverage
+        assert profile is not None
+        first = row == 1
+        traces = (
+            ("in-house heads", profile["in_house"], {"color": "#4c78a8"}, "tozeroy"),
+            (
+                VENDOR_LABEL,
+                profile["in_house"] + profile["bpo"],
+                {"color": VENDOR_COLOUR},
+                "tonexty",
+            ),
+            ("required", profile["required"], {"color": "#e45756", "dash": "dot"}, None),
+        )
+        for name, values, line, fill in traces:
+            fig.add_trace(
+                go.Scatter(
+                    x=profile["hour"],
+                    y=values,
+                    name=name,
+                    line=line,
+                    fill=fill,
+                    legendgroup=name,
+                    showlegend=first,
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_layout(
+        title=f"Heads per hour of the week (mean, {comparison.segments_timezone}; hour 0 = "
+        f"Monday 00:00): in-house, with {VENDOR_LABEL} stacked on top, against required",
+        height=160 * len(shown) + 120,
+    )
+    return fig
+
+
 def render_comparison(comparison: Comparison) -> str:
     """The whole page."""
     figures = [
         cost_sla_figure(comparison),
         breakdown_figure(comparison),
         fte_figure(comparison),
+        coverage_figure(comparison),
         misses_figure(comparison),
     ]
     lines = "".join(f"<li>{html.escape(line)}</li>" for line in verdict(comparison))
@@ -250,7 +300,7 @@ def render_comparison(comparison: Comparison) -> str:
     table = comparison.table[shown].to_html(
         index=False, float_format=lambda v: "n/a" if math.isnan(v) else f"{v:,.3g}"
     )
-    body = "".join(_fig_html(fig) for fig in figures)
+    body = "".join(_fig_html(fig) for fig in figures if fig is not None)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>Comparison</title>"
         f"<script>{get_plotlyjs()}</script>"

@@ -87,6 +87,7 @@ class VariantResult:
             service_level, contacts (from the outcomes averaged over replications).
         night_shifts: rostered shifts the roster marks as night shifts.
         vendor_fte: BPO agent-hours over full-time weeks (40 h) of the horizon: BPO FTE.
+        coverage: heads per hour of the week (`heads_by_hour`): required, in-house, BPO.
     """
 
     scenario: Scenario
@@ -96,6 +97,7 @@ class VariantResult:
     segments: pd.DataFrame
     night_shifts: int
     vendor_fte: float
+    coverage: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -225,7 +227,40 @@ def run_variant(task: VariantTask) -> VariantResult:
         segments=segment_sla(scenario, plan.outcomes),
         night_shifts=int(night.astype(bool).sum()),
         vendor_fte=vendor_hours / (fte_week_hours * weeks),
+        coverage=heads_by_hour(plan.requirements, plan.staffed, scenario.sites[0].timezone),
     )
+
+
+def heads_by_hour(requirements: pd.DataFrame, staffed: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Mean heads per hour of the week in `timezone`: required, in-house and BPO.
+
+    Heads are summed over queues in each interval (the staffed frame shares each agent
+    out between queues, so nobody counts twice), then averaged per local hour of the week.
+    Returns columns hour (0 = Monday 00:00 local .. 167), required, in_house, bpo.
+    """
+    column = "scheduled_required" if "scheduled_required" in requirements else "agents_required"
+    parts = {
+        "required": (requirements["interval_start"], requirements[column]),
+        "in_house": (
+            staffed.loc[staffed["source"] == "roster", "interval_start"],
+            staffed.loc[staffed["source"] == "roster", "agents"],
+        ),
+        "bpo": (
+            staffed.loc[staffed["source"] != "roster", "interval_start"],
+            staffed.loc[staffed["source"] != "roster", "agents"],
+        ),
+    }
+    sums = {
+        name: pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+        .groupby(pd.to_datetime(times, utc=True).to_numpy())
+        .sum()
+        for name, (times, values) in parts.items()
+    }
+    per_interval = pd.DataFrame(sums).fillna(0.0)
+    local = pd.DatetimeIndex(pd.to_datetime(per_interval.index, utc=True)).tz_convert(timezone)
+    hour = local.dayofweek * 24 + local.hour
+    profile = per_interval.groupby(np.asarray(hour)).mean().reindex(range(168), fill_value=0.0)
+    return profile.rename_axis("hour").reset_index()
 
 
 def segment_of(times: pd.Series, timezone: str) -> np.ndarray:

@@ -10,7 +10,13 @@ import pytest
 
 from followsun.compare_report import write_comparison
 from followsun.errors import InputError
-from followsun.services.compare import Comparison, check_variants, compare_variants, segment_of
+from followsun.services.compare import (
+    Comparison,
+    check_variants,
+    compare_variants,
+    heads_by_hour,
+    segment_of,
+)
 from tests.followsun.services.compare_data import PLAN, SIMULATION, tiny_demand, variant
 
 BREAKDOWN = (
@@ -94,6 +100,7 @@ def test_the_files_name_every_variant_and_say_where_it_misses(
     page = html.read_text(encoding="utf-8")
     assert "cheapest variant meeting every queue&#x27;s target is base" in page
     assert "short: -" in page and "misses phone-en-t1" in page
+    assert "Heads per hour of the week" in page
 
 
 def test_the_parts_of_the_week_follow_local_time() -> None:
@@ -150,3 +157,29 @@ def test_processes_and_dask_give_the_threads_figures(kind: str, comparison: Comp
         )
         theirs = _row(comparison.table, name)[mine.index]
         pd.testing.assert_series_equal(mine, theirs, check_names=False)
+
+
+def test_heads_by_hour_sums_queues_and_averages_weeks_in_local_time() -> None:
+    # Two Mondays 09:00 UTC (10:00 in Amsterdam, CET), two queues. Required 2 + 1 and
+    # 4 + 1: mean 4. In-house 1 + 1 and 3 + 0: mean 2.5; BPO 1 on the first Monday only
+    # (0 on the second): mean 0.5.
+    mondays = pd.to_datetime(["2027-02-01T09:00Z", "2027-02-08T09:00Z"])
+    requirements = pd.DataFrame(
+        {
+            "interval_start": [mondays[0], mondays[0], mondays[1], mondays[1]],
+            "scheduled_required": [2.0, 1.0, 4.0, 1.0],
+        }
+    )
+    staffed = pd.DataFrame(
+        {
+            "interval_start": [mondays[0], mondays[0], mondays[1], mondays[1], mondays[0]],
+            "agents": [1.0, 1.0, 3.0, 0.0, 1.0],
+            "source": ["roster", "roster", "roster", "roster", "nightowl"],
+        }
+    )
+    profile = heads_by_hour(requirements, staffed, "Europe/Amsterdam").set_index("hour")
+    assert len(profile) == 168
+    assert profile.loc[10].to_dict() == pytest.approx(
+        {"required": 4.0, "in_house": 2.5, "bpo": 0.5}
+    )
+    assert profile.drop(index=10).to_numpy().sum() == 0.0
