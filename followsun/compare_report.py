@@ -40,10 +40,15 @@ _BREAKDOWN = (
 def write_comparison(out: Path, comparison: Comparison) -> tuple[Path, Path]:
     """Write comparison.csv and comparison.html into `out`; return their paths."""
     with replacing_folder(out) as staged:
-        comparison.table.to_csv(staged.path / "comparison.csv", index=False, float_format="%.6g")
+        (staged.path / "comparison.csv").write_text(comparison_csv(comparison), encoding="utf-8")
         page = render_comparison(comparison)
         (staged.path / "comparison.html").write_text(page, encoding="utf-8")
     return out / "comparison.csv", out / "comparison.html"
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """comparison.csv's text: the table, six significant digits."""
+    return str(comparison.table.to_csv(index=False, float_format="%.6g"))
 
 
 def verdict(comparison: Comparison) -> list[str]:

@@ -52,5 +52,5 @@ def run(args: argparse.Namespace) -> int:
             f"({float(row['sla_overall_delta']) * 100:+.1f} points), targets "
             f"{'met' if row['targets_met'] else 'missed'}, roster {row['roster_status']}"
         )
-    print(f"wrote {output.csv} and {output.html}")
+    print(f"wrote {output.csv} and {output.html}; stored as run {output.run_id}")
     return 0 if bool(table["targets_met"].any()) else 1

@@ -10,6 +10,8 @@ The comparison is written as comparison.csv and comparison.html.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,17 +27,30 @@ from evaluation.cost import CostReport
 from evaluation.frontier import frontier
 from evaluation.simulated import SimulationResult, SimulationSettings
 from followsun.atomic import check_output_folder
-from followsun.compare_report import write_comparison
+from followsun.compare_report import comparison_csv, verdict, write_comparison
 from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
 from followsun.report import SolverFigures
 from followsun.services.pipeline import PlanSettings, plan_scenario
 from followsun.services.plan import synthetic_history
 from followsun.services.progress import Progress, no_progress, within
+from followsun.store import (
+    ComparisonRecord,
+    RunStatus,
+    find_run,
+    finish_run,
+    get_comparison,
+    init_db,
+    record_run,
+    save_comparison,
+    save_scenario,
+    session_scope,
+)
+from followsun.store.comparisons import COMPARE_KIND
 from forecasting.queues import QueueKey, queue_keys
 from planner.roster.solve import SolveSettings
 from scenarios.bpo import FTE_HOURS_PER_MONTH
-from scenarios.loader import load_scenario
+from scenarios.loader import dump_scenario, load_scenario
 from scenarios.spec import Scenario
 
 SEGMENTS = ("weekday", "night", "weekend")
@@ -175,21 +190,24 @@ class CompareOptions:
     """What `followsun compare` runs.
 
     The variants' YAML files (the first is the base of every delta, and its demand is
-    every variant's), the folder to write into, and how to plan each.
+    every variant's), the folder to write into, how to plan each, and the store the
+    comparison is recorded in (default `followsun.store.database_url()`).
     """
 
     scenarios: tuple[Path, ...]
     out: Path
     settings: DecisionSettings
+    database_url: str | None = None
 
 
 @dataclass(frozen=True)
 class CompareOutput:
-    """The files written and the comparison."""
+    """The files written, the comparison, and the run it was stored under."""
 
     csv: Path
     html: Path
     comparison: Comparison
+    run_id: int
 
 
 def run_variant(task: VariantTask) -> VariantResult:
@@ -459,5 +477,82 @@ def run_compare(options: CompareOptions, progress: Progress = no_progress) -> Co
         progress=within(progress, 0.05, 0.95),
     )
     csv, html = write_comparison(options.out, comparison)
-    progress(1.0, f"wrote {csv.name} and {html.name}")
-    return CompareOutput(csv, html, comparison)
+    run_id = store_comparison(
+        comparison, scenarios, options.settings, options.out, options.database_url
+    )
+    progress(1.0, f"wrote {csv.name} and {html.name}; stored as run {run_id}")
+    return CompareOutput(csv, html, comparison, run_id)
+
+
+def compare_inputs_hash(scenarios: Sequence[Scenario], settings: DecisionSettings) -> str:
+    """A digest of everything a comparison's figures depend on (a stored one is reused)."""
+    key = json.dumps(
+        [
+            [dump_scenario(s) for s in scenarios],
+            str(settings.start),
+            settings.weeks,
+            settings.replications,
+            settings.seed,
+            settings.time_limit_s,
+            settings.solver_workers,
+            settings.history_weeks,
+        ],
+        sort_keys=True,
+    )
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def store_comparison(
+    comparison: Comparison,
+    scenarios: Sequence[Scenario],
+    settings: DecisionSettings,
+    out: Path,
+    database_url: str | None,
+) -> int:
+    """Record the comparison as a succeeded `compare` run with its comparison.csv; its id."""
+    engine = init_db(database_url)
+    with session_scope(engine) as session:
+        stored = save_scenario(session, scenarios[0].name, dump_scenario(scenarios[0]))
+        run = record_run(session, COMPARE_KIND, compare_inputs_hash(scenarios, settings), stored.id)
+        save_comparison(
+            session,
+            run.id,
+            [v.name for v in comparison.variants],
+            verdict(comparison),
+            comparison_csv(comparison),
+        )
+        table = comparison.table
+        finish_run(
+            session,
+            run.id,
+            RunStatus.SUCCEEDED,
+            summary={
+                "variants": [v.name for v in comparison.variants],
+                "frontier": list(comparison.frontier),
+                "replications": comparison.replications,
+                "seed": comparison.seed,
+                "total_cost": dict(
+                    zip(table["scenario"], map(float, table["total_cost"]), strict=True)
+                ),
+                "targets_met": dict(
+                    zip(table["scenario"], map(bool, table["targets_met"]), strict=True)
+                ),
+            },
+            outputs_location=str(out.resolve()),
+        )
+        run_id = run.id
+    engine.dispose()
+    return run_id
+
+
+def stored_comparison(
+    scenarios: Sequence[Scenario], settings: DecisionSettings, database_url: str | None
+) -> ComparisonRecord | None:
+    """The newest stored comparison of these very variants and settings, or None."""
+    engine = init_db(database_url)
+    try:
+        with session_scope(engine) as session:
+            run = find_run(session, COMPARE_KIND, compare_inputs_hash(scenarios, settings))
+            return None if run is None else get_comparison(session, run.id)
+    finally:
+        engine.dispose()

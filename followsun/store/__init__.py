@@ -5,6 +5,12 @@ in `session_scope(engine)`, and call the repository functions with that session:
 return frozen dataclasses or DataFrames, never ORM objects.
 """
 
+from followsun.store.comparisons import (
+    ComparisonRecord,
+    get_comparison,
+    recent_comparisons,
+    save_comparison,
+)
 from followsun.store.engine import (
     DATABASE_URL_ENV,
     create_store_engine,
@@ -68,6 +74,10 @@ from followsun.store.tickets import UpsertCounts, ticket_count, tickets_frame, u
 
 __all__ = [
     "DATABASE_URL_ENV",
+    "ComparisonRecord",
+    "get_comparison",
+    "recent_comparisons",
+    "save_comparison",
     "ROSTER_COLUMNS",
     "TICKET_COLUMNS",
     "ImportCursor",

@@ -132,6 +132,17 @@ class Run(Base):
     outputs_location: Mapped[str | None] = mapped_column(Text)
 
 
+class ComparisonRow(Base):
+    """The comparison a `compare` run wrote: its variants, verdict and comparison.csv text."""
+
+    __tablename__ = "comparisons"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    variants: Mapped[Any]
+    verdict: Mapped[Any]
+    csv: Mapped[str] = mapped_column(Text)
+
+
 class ForecastRow(Base):
     """One forecast figure set for one queue and UTC interval of a run (long format)."""
 

@@ -214,3 +214,23 @@ def test_job_parameters_never_reach_a_page(
         response = viewer.get(page)
         assert response.status_code == 200, page
         assert "db-password-secret" not in response.get_data(as_text=True), page
+
+
+def test_the_compare_page_lists_stored_comparisons_with_their_verdict(
+    db_url: str, client_as: Callable[[Role | None], FlaskClient]
+) -> None:
+    from followsun.store import finish_run, record_run, save_comparison
+    from followsun.store.runs import RunStatus
+
+    engine = create_store_engine(db_url)
+    with session_scope(engine) as session:
+        run = record_run(session, "compare", "h")
+        csv = "scenario,total_cost,total_cost_delta,sla_overall,targets_met\n"
+        csv += "ref,58756,0,0.894,False\n24x7-bpo,61982,3226,0.849,False\n"
+        save_comparison(session, run.id, ["ref", "24x7-bpo"], ["<b>bpo</b> costs 5% more."], csv)
+        finish_run(session, run.id, RunStatus.SUCCEEDED)
+    engine.dispose()
+    page = client_as(Role.VIEWER).get("/plans/compare").get_data(as_text=True)
+    assert f"Run {run.id}" in page
+    assert "&lt;b&gt;bpo&lt;/b&gt; costs 5% more." in page  # escaped
+    assert "24x7-bpo" in page and "61,982" in page and "0.849" in page

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from followsun.services.params import to_params
 from followsun.services.plan import DemoOptions, next_monday, plan_job
+from followsun.store.comparisons import ComparisonRecord, recent_comparisons
 from followsun.store.runs import RunRecord, recent_runs
 from followsun.store.users import Role
 from webapp.auth import requires
@@ -92,13 +93,43 @@ def compare() -> str:
     """Cost against service level for the newest run of every scenario, FTE per site."""
     with store() as db:
         runs = recent_runs(db, "demo", 200)
+        comparisons = recent_comparisons(db, STORED_COMPARISONS)
     latest = latest_per_scenario(runs)
     return render_template(
         "compare.html",
         rows=latest,
         figure=figure_json(cost_sla_scatter(latest)) if latest else None,
         verdict=verdict(latest),
+        comparisons=[stored_rows(c) for c in comparisons],
     )
+
+
+STORED_COMPARISONS = 10
+"""Stored comparisons (`followsun compare`, the demo's) listed on the compare page."""
+SHOWN_FIGURES = ("scenario", "total_cost", "total_cost_delta", "sla_overall", "targets_met")
+
+
+def stored_rows(record: ComparisonRecord) -> dict[str, Any]:
+    """A stored comparison for the page: its run, verdict and the headline figures per variant."""
+    table = record.table()
+    shown = [c for c in SHOWN_FIGURES if c in table.columns]
+    return {
+        "run_id": record.run_id,
+        "started_at": record.started_at,
+        "verdict": record.verdict,
+        "columns": shown,
+        "rows": [
+            {column: _figure(value) for column, value in row.items()}
+            for row in table[shown].to_dict(orient="records")
+        ],
+    }
+
+
+def _figure(value: object) -> str:
+    """A table cell: money to the unit, shares and small figures to three digits."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def latest_per_scenario(runs: list[RunRecord]) -> list[dict[str, Any]]:

@@ -45,5 +45,5 @@ def variant(name: str, heads: int = 6) -> Scenario:
     site = base.sites[0]
     group = site.headcount[0].model_copy(update={"count": heads})
     return base.model_copy(
-        update={"name": name, "sites": [site.model_copy(update={"headcount": [group]})]}
+        update={"name": name, "sites": (site.model_copy(update={"headcount": (group,)}),)}
     )

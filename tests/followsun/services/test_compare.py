@@ -8,16 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from followsun.compare_report import write_comparison
+from followsun.compare_report import comparison_csv, verdict, write_comparison
 from followsun.errors import InputError
 from followsun.services.compare import (
     Comparison,
+    DecisionSettings,
     check_variants,
     compare_variants,
     heads_by_hour,
     segment_of,
+    store_comparison,
+    stored_comparison,
 )
-from tests.followsun.services.compare_data import PLAN, SIMULATION, tiny_demand, variant
+from tests.followsun.services.compare_data import PLAN, SIMULATION, START, tiny_demand, variant
 
 BREAKDOWN = (
     "cost_base",
@@ -183,3 +186,21 @@ def test_heads_by_hour_sums_queues_and_averages_weeks_in_local_time() -> None:
         {"required": 4.0, "in_house": 2.5, "bpo": 0.5}
     )
     assert profile.drop(index=10).to_numpy().sum() == 0.0
+
+
+@pytest.mark.slow
+def test_a_comparison_is_stored_and_found_again_by_its_inputs(
+    comparison: Comparison, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    settings = DecisionSettings(start=START, replications=3)
+    scenarios = [v.scenario for v in comparison.variants]
+    run_id = store_comparison(comparison, scenarios, settings, tmp_path / "out", url)
+    found = stored_comparison(scenarios, settings, url)
+    assert found is not None and found.run_id == run_id
+    assert found.csv == comparison_csv(comparison)
+    assert list(found.verdict) == verdict(comparison)
+    assert list(found.table()["scenario"]) == ["base", "twin", "short"]
+    # Other settings or other variants are another comparison.
+    assert stored_comparison(scenarios, DecisionSettings(start=START, seed=8), url) is None
+    assert stored_comparison(scenarios[:2], settings, url) is None
