@@ -18,7 +18,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from followsun.atomic import replacing_folder
-from followsun.report import VENDOR_COLOUR, VENDOR_LABEL, _fig_html
+from followsun.report import VENDOR_COLOUR, VENDOR_LABEL, _fig_html, variants_cost_sla_figure
 
 if TYPE_CHECKING:
     from followsun.services.compare import Comparison, VariantResult
@@ -135,41 +135,8 @@ def _misses_in_words(result: VariantResult) -> str:
 
 def cost_sla_figure(comparison: Comparison) -> go.Figure:
     """Total cost against overall SLA, every variant a point, the frontier a line."""
-    table = comparison.table
-    on = table[table["scenario"].isin(comparison.frontier)].sort_values("total_cost")
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=on["sla_overall"],
-            y=on["total_cost"],
-            mode="lines",
-            name="frontier",
-            line={"color": "#9d9d9d", "dash": "dash"},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=table["sla_overall"],
-            y=table["total_cost"],
-            text=table["scenario"],
-            mode="markers+text",
-            textposition="top center",
-            name="variants",
-            marker={
-                "size": 12,
-                "color": ["#54a24b" if met else "#e45756" for met in table["targets_met"]],
-            },
-            hovertemplate="%{text}<br>SLA %{x:.1%}<br>cost %{y:,.0f}<extra></extra>",
-        )
-    )
     currency = comparison.variants[0].cost.currency
-    fig.update_layout(
-        title="Cost against SLA (green: every target met; dashed: the frontier)",
-        xaxis={"title": "contacts answered within target (all queues)", "tickformat": ".0%"},
-        yaxis={"title": f"total cost ({currency})"},
-        height=420,
-    )
-    return fig
+    return variants_cost_sla_figure(comparison.table, comparison.frontier, currency)
 
 
 def breakdown_figure(comparison: Comparison) -> go.Figure:

@@ -48,6 +48,7 @@ SECTION_IDS: tuple[str, ...] = (
     "roster",
     "outcomes",
     "cost",
+    "comparison",
     "solver",
 )
 
@@ -157,6 +158,24 @@ class ReportData:
     analytic_outcomes: pd.DataFrame | None = None
     fairness: pd.DataFrame | None = None
     wishes: tuple[int, int] | None = None
+    comparison: ComparisonSection | None = None
+
+
+@dataclass(frozen=True)
+class ComparisonSection:
+    """Variants compared beside the plan (the demo's bundled variants), for the report.
+
+    Attributes:
+        table: comparison.csv (`followsun.services.compare.comparison_table`).
+        frontier: the variants on the cost-SLA frontier.
+        verdict: the verdict in words, a sentence an item.
+        how: how it was computed (horizon, replications, budget) or which stored run it is.
+    """
+
+    table: pd.DataFrame
+    frontier: tuple[str, ...]
+    verdict: tuple[str, ...]
+    how: str
 
 
 # --- figures of merit --------------------------------------------------------------------
@@ -642,6 +661,46 @@ def cost_figures(cost: CostReport) -> tuple[go.Figure, go.Figure]:
     return breakdown, over_time
 
 
+def variants_cost_sla_figure(
+    table: pd.DataFrame, frontier: tuple[str, ...], currency: str
+) -> go.Figure:
+    """Total cost against overall SLA, every variant a point, the frontier a line.
+
+    `table` holds comparison.csv's `scenario`, `total_cost`, `sla_overall`, `targets_met`.
+    """
+    on = table[table["scenario"].isin(frontier)].sort_values("total_cost")
+    met = [str(v).lower() == "true" for v in table["targets_met"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=on["sla_overall"],
+            y=on["total_cost"],
+            mode="lines",
+            name="frontier",
+            line={"color": "#9d9d9d", "dash": "dash"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["sla_overall"],
+            y=table["total_cost"],
+            text=table["scenario"],
+            mode="markers+text",
+            textposition="top center",
+            name="variants",
+            marker={"size": 12, "color": ["#54a24b" if m else "#e45756" for m in met]},
+            hovertemplate="%{text}<br>SLA %{x:.1%}<br>cost %{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Cost against SLA (green: every target met; dashed: the frontier)",
+        xaxis={"title": "contacts answered within target (all queues)", "tickformat": ".0%"},
+        yaxis={"title": f"total cost ({currency})"},
+        height=420,
+    )
+    return fig
+
+
 def cost_sla_figure(data: ReportData) -> go.Figure:
     """Total cost against SLA attainment of this scenario (no point when nothing was offered)."""
     sla = overall_sla(data.outcomes)
@@ -831,6 +890,13 @@ def render_report(data: ReportData) -> str:
                 "cost_breakdown": _fig_html(breakdown),
                 "cost_daily": _fig_html(over_time),
                 "cost_sla": _fig_html(cost_sla_figure(data)),
+                "comparison": None
+                if data.comparison is None
+                else _fig_html(
+                    variants_cost_sla_figure(
+                        data.comparison.table, data.comparison.frontier, cost.currency
+                    )
+                ),
             }.items()
         },
         sla_queues=(

@@ -56,6 +56,14 @@ def register(subparsers: Any) -> None:
         "into the store (followsun import ...)",
     )
     parser.add_argument(
+        "--compare",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also compare the bundled variants (one week, 3 replications, 10 s a roster; a "
+        "stored comparison of the same inputs is reused) and add it to the report; default: "
+        "on for the bundled reference on synthetic tickets, off with --scenario or --tickets store",
+    )
+    parser.add_argument(
         "--publish",
         action="store_true",
         help="publish the demo's roster (the version stored with the run), for followsun feedback",
@@ -68,11 +76,13 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from followsun.report import summary_table
-    from followsun.services.plan import DemoOptions, next_monday, run_demo
+    from followsun.services.plan import DemoOptions, bundled_variants, next_monday, run_demo
 
     if not 1 <= args.weeks <= 12:
         raise InputError(f"--weeks: expected 1 to 12, got {args.weeks}")
     start = args.start or next_monday(datetime.now(UTC).date())
+    bundled = args.scenario is None and args.tickets == "synthetic"
+    compare = bundled if args.compare is None else args.compare
     options = DemoOptions(
         out=args.out,
         start=start,
@@ -83,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         scenario_path=args.scenario,
         tickets=args.tickets,
         publish=args.publish,
+        compare=bundled_variants() if compare else (),
     )
     with progress_bar("starting") as progress:
         result = run_demo(options, progress)

@@ -27,10 +27,10 @@ from evaluation.cost import CostReport
 from evaluation.frontier import frontier
 from evaluation.simulated import SimulationResult, SimulationSettings
 from followsun.atomic import check_output_folder
-from followsun.compare_report import comparison_csv, verdict, write_comparison
+from followsun.compare_report import comparison_csv, render_comparison, verdict, write_comparison
 from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
-from followsun.report import SolverFigures
+from followsun.report import ComparisonSection, SolverFigures
 from followsun.services.pipeline import PlanSettings, plan_scenario
 from followsun.services.plan import synthetic_history
 from followsun.services.progress import Progress, no_progress, within
@@ -57,6 +57,8 @@ SEGMENTS = ("weekday", "night", "weekend")
 """Parts of the week the SLA is split into, in the first site's local time."""
 NIGHT_HOURS = (22, 6)
 """Local night for the SLA split: from 22:00 to 06:00 (the contracts' default window)."""
+ROSTERED = ("optimal", "feasible")
+"""Roster statuses that are a plan."""
 NO_BOUND_GAP = 0.999
 """A roster gap at or above this says the solver proved nothing about the roster's cost."""
 
@@ -122,7 +124,7 @@ class VariantResult:
     @property
     def rostered(self) -> bool:
         """Whether the solver found a roster (else its figures are no plan at all)."""
-        return self.solver.status in ("optimal", "feasible")
+        return self.solver.status in ROSTERED
 
     @property
     def no_bound(self) -> bool:
@@ -340,18 +342,26 @@ def compare_variants(
     with make_executor(executor, max_workers) as pool:
         results = pool.map(run_variant, tasks, progress=within(progress, 0.0, 0.95))
     table = comparison_table(results)
-    # A variant without a roster costs nothing and serves no one: it is not a choice.
-    costs = table["total_cost"].where(np.array([r.rostered for r in results], dtype=bool))
-    points = frontier(list(costs), list(table["sla_overall"]))
     progress(1.0, "compared")
     return Comparison(
         variants=tuple(results),
         table=table,
-        frontier=tuple(results[i].name for i in points),
+        frontier=frontier_names(table),
         replications=simulation.replications,
         seed=simulation.seed,
         segments_timezone=scenarios[0].sites[0].timezone,
     )
+
+
+def frontier_names(table: pd.DataFrame) -> tuple[str, ...]:
+    """The variants of comparison.csv on the cost-SLA frontier (`evaluation.frontier`).
+
+    A variant without a roster costs nothing and serves no one: it is not a choice.
+    """
+    rostered = table["roster_status"].isin(ROSTERED).to_numpy()
+    costs = table["total_cost"].where(rostered)
+    points = frontier(list(costs), list(table["sla_overall"]))
+    return tuple(str(table["scenario"].iloc[i]) for i in points)
 
 
 def check_variants(scenarios: Sequence[Scenario]) -> None:
@@ -509,7 +519,10 @@ def store_comparison(
     out: Path,
     database_url: str | None,
 ) -> int:
-    """Record the comparison as a succeeded `compare` run with its comparison.csv; its id."""
+    """Record the comparison as a succeeded `compare` run with its comparison.csv; its id.
+
+    `out` is the folder its files are (or will be, for the demo's) in.
+    """
     engine = init_db(database_url)
     with session_scope(engine) as session:
         stored = save_scenario(session, scenarios[0].name, dump_scenario(scenarios[0]))
@@ -556,3 +569,79 @@ def stored_comparison(
             return None if run is None else get_comparison(session, run.id)
     finally:
         engine.dispose()
+
+
+DEMO_REPLICATIONS = 3
+DEMO_ROSTER_SECONDS = 10.0
+"""The demo's budget for the bundled variants: one week, 3 replications, 10 s a roster."""
+
+
+@dataclass(frozen=True)
+class DemoComparison:
+    """The bundled variants compared for the demo: the report's section and the files.
+
+    `page` is comparison.html, None when the comparison was a stored one (its figures
+    are in the store, not its charts).
+    """
+
+    section: ComparisonSection
+    csv: str
+    page: str | None
+
+
+def demo_settings(start: date, seed: int, workers: int) -> DecisionSettings:
+    """The demo comparison's settings: its start and seed, one week, the demo budget."""
+    return DecisionSettings(
+        start=start,
+        weeks=1,
+        replications=DEMO_REPLICATIONS,
+        seed=seed,
+        time_limit_s=DEMO_ROSTER_SECONDS,
+        solver_workers=1,
+        max_workers=workers,
+    )
+
+
+def demo_comparison(
+    paths: Sequence[Path],
+    settings: DecisionSettings,
+    database_url: str | None,
+    location: Path,
+    progress: Progress = no_progress,
+) -> DemoComparison:
+    """Compare the variants for the demo, or reuse the stored comparison of the same inputs.
+
+    A fresh comparison is stored as a `compare` run whose files are at `location`.
+    """
+    scenarios = [load_scenario(path) for path in paths]
+    check_variants(scenarios)
+    found = stored_comparison(scenarios, settings, database_url)
+    if found is not None:
+        table = found.table()
+        how = (
+            f"Reused the comparison stored as run {found.run_id} "
+            f"({found.started_at:%Y-%m-%d %H:%M} UTC), computed on the same inputs."
+        )
+        section = ComparisonSection(table, frontier_names(table), found.verdict, how)
+        return DemoComparison(section, found.csv, None)
+    progress(0.0, f"{len(scenarios)} bundled variants on one week")
+    demand, plan, simulation = prepare(scenarios, settings)
+    comparison = compare_variants(
+        scenarios,
+        demand,
+        plan,
+        simulation,
+        executor=settings.executor,
+        max_workers=settings.max_workers,
+        progress=within(progress, 0.05, 0.95),
+    )
+    run_id = store_comparison(comparison, scenarios, settings, location, database_url)
+    how = (
+        f"{len(scenarios)} variants on {settings.weeks} week(s) from {settings.start}, "
+        f"{settings.replications} replications (common random numbers, seed {settings.seed}), "
+        f"{plan.solver.time_limit_s:g} s a roster; stored as run {run_id}."
+    )
+    section = ComparisonSection(
+        comparison.table, comparison.frontier, tuple(verdict(comparison)), how
+    )
+    return DemoComparison(section, comparison_csv(comparison), render_comparison(comparison))

@@ -53,12 +53,23 @@ from scenarios.rostering import horizon_grid
 from scenarios.spec import Scenario
 
 # Fraction of a run done as each stage starts: the pipeline (mostly the solve) takes the bulk.
-STAGES = {"history": 0.0, "pipeline": 0.05, "report": 0.9, "store": 0.95}
+STAGES = {"history": 0.0, "pipeline": 0.05, "comparison": 0.5, "report": 0.9, "store": 0.95}
+
+
+COMPARISON_FOLDER = "comparison"
+"""Where in the demo's folder the bundled variants' comparison is written."""
 
 
 def reference_scenario_path() -> Path:
     """The bundled reference organisation's scenario file."""
     return Path(str(resources.files("scenarios") / "examples" / "reference.yaml"))
+
+
+def bundled_variants() -> tuple[Path, ...]:
+    """The bundled example scenarios, the reference first (the base of the comparison)."""
+    reference = reference_scenario_path()
+    others = sorted(p for p in reference.parent.glob("*.yaml") if p != reference)
+    return (reference, *others)
 
 
 def next_monday(today: date) -> date:
@@ -81,6 +92,7 @@ class DemoOptions:
     scenario_path: Path | None = None
     tickets: str = "synthetic"
     publish: bool = False
+    compare: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,7 +230,9 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
         solver=SolveSettings(time_limit_s=limit, num_workers=options.workers, seed=options.seed),
     )
     stages.start("pipeline")
-    pipeline_progress = within(progress, STAGES["pipeline"], STAGES["report"])
+    pipeline_progress = within(
+        progress, STAGES["pipeline"], STAGES["comparison" if options.compare else "report"]
+    )
     plan = plan_scenario(
         scenario,
         history,
@@ -227,12 +241,33 @@ def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResu
         contacts=contacts,
         progress=pipeline_progress,
     )
+    compared = None
+    if options.compare:
+        # Imported here: the compare service builds on this module's synthetic history.
+        from followsun.services.compare import demo_comparison, demo_settings
+
+        stages.start("comparison")
+        compared = demo_comparison(
+            options.compare,
+            demo_settings(options.start, options.seed, options.workers),
+            options.database_url,
+            options.out.resolve() / COMPARISON_FOLDER,
+            within(progress, STAGES["comparison"], STAGES["report"]),
+        )
     stages.start("report")
     report = report_data(plan, history)
     if check is not None:
         report = replace(report, methods=(*report.methods, ("model check", check)))
+    if compared is not None:
+        report = replace(report, comparison=compared.section)
     with replacing_folder(options.out) as staged:
         write_plan_files(staged.path, plan, report, history, actuals, resolved, contacts)
+        if compared is not None:
+            folder = staged.path / COMPARISON_FOLDER
+            folder.mkdir()
+            (folder / "comparison.csv").write_text(compared.csv, encoding="utf-8")
+            if compared.page is not None:
+                (folder / "comparison.html").write_text(compared.page, encoding="utf-8")
         stages.start("store")
         run_id, published = store_run(options, plan, report, resolved, staged)
     stages.done()

@@ -19,6 +19,7 @@ from planner.roster.inputs import (
     DAYS_PER_WEEK,
     RosterIndex,
     RosterInputs,
+    serves,
     week_min_minutes,
 )
 
@@ -159,6 +160,7 @@ def greedy_roster(
     n_t = len(inputs.grid)
     residual = inputs.required.astype(np.int64).copy()
     priority = np.array([q.priority for q in inputs.queues], dtype=np.float64)
+    reserve_prepaid(inputs, residual, priority)
     weights = inputs.weights
     plans: dict[int, list[int]] = {}
     taken: dict[int, list[tuple[int, int]]] = {}  # option -> (queue, interval) it covers
@@ -211,6 +213,39 @@ def greedy_roster(
             for o in plans[a]:
                 claim(o)
     return tuple(sorted(o for plan in plans.values() for o in plan))
+
+
+def reserve_prepaid(inputs: RosterInputs, residual: np.ndarray, priority: np.ndarray) -> None:
+    """Leave the vendors' prepaid agent-intervals out of what agents must cover (in place).
+
+    They cost nothing (a minimum already paid for), so the greedy roster plans agents
+    around them. They go first to the intervals whose cheapest in-house hour carries the
+    highest premium (none serving at all counts highest), higher-priority queues first.
+    """
+    unit = inputs.units_per_head
+    rate = np.full(len(inputs.grid), np.inf)
+    for opt in inputs.options:
+        if opt.covered and opt.paid_min > 0:
+            share = opt.premium_hours * 60 / opt.paid_min
+            covered = list(opt.covered)
+            rate[covered] = np.where(
+                np.isinf(rate[covered]), share, np.minimum(rate[covered], share)
+            )
+    for vendor in inputs.vendors:
+        free = math.floor(vendor.prepaid_intervals * unit)
+        queues = sorted(
+            (q for q, queue in enumerate(inputs.queues) if serves(vendor, queue)),
+            key=lambda q: -priority[q],
+        )
+        for t in sorted(vendor.available, key=lambda t: (-rate[t], t)):
+            room = unit * vendor.max_agents
+            for q in queues:
+                take = int(min(residual[q, t], room, free))
+                residual[q, t] -= take
+                room -= take
+                free -= take
+            if free <= 0:
+                break
 
 
 # Points of an option the aggregate plans (any plan prefers them to one it does not).

@@ -40,6 +40,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "1",
                 "--time-limit",
                 "8",
+                "--no-compare",
             ]
         )
     finally:
@@ -205,6 +206,7 @@ def test_an_interrupted_demo_keeps_the_previous_run_and_stores_nothing(
 
     monkeypatch.setattr(stage, interrupt)
     args = ["demo", "--out", str(out), "--start", START, "--weeks", "1", "--time-limit", "3"]
+    args.append("--no-compare")
     assert main(args) == 130
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before

@@ -449,3 +449,32 @@ def test_prepaid_vendor_hours_are_used_before_premium_in_house_hours() -> None:
     partly = with_prepaid(5.0)
     assert len(partly.roster) == 1
     assert partly.coverage["vendor"].sum() == 0
+
+
+def test_the_greedy_start_leaves_prepaid_vendor_hours_to_the_vendor() -> None:
+    # Saturday 09-17 needs 1 head and Monday 09-17 1 head; the agent may work one of them
+    # (one shift a week). 8 prepaid vendor intervals on Saturday: the greedy start puts
+    # the agent on Monday; with the prepaid hours on Monday instead, on Saturday.
+    from planner.roster import VendorCapacity
+    from planner.roster.hint import greedy_roster
+    from planner.roster.inputs import build_index
+
+    saturday, monday = START + timedelta(days=5), START
+    grid = grid_for(6)
+    rules = replace(LOOSE, max_shifts_week=1)
+    a = agent("a", rules=rules)
+    need = demand(grid, [(9, 17, 1), (5 * 24 + 9, 5 * 24 + 17, 1)])
+    opts = [
+        option("a", monday, "day", time(9), 8, grid),
+        option("a", saturday, "day", time(9), 8, grid, premium_hours=8.0),
+    ]
+    base = inputs([a], opts, grid, 6, {"chat-en-t1": need})
+
+    def first_day(hours: range) -> date:
+        vendor = VendorCapacity("bpo", 1, ("chat/en",), 1, tuple(hours), 200.0, 8.0)
+        inp = replace(base, vendors=(vendor,))
+        (chosen,) = greedy_roster(inp, build_index(inp))
+        return inp.options[chosen].date_local
+
+    assert first_day(range(5 * 24 + 9, 5 * 24 + 17)) == monday
+    assert first_day(range(9, 17)) == saturday
