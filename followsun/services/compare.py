@@ -10,8 +10,6 @@ The comparison is written as comparison.csv and comparison.html.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +30,7 @@ from followsun.errors import InputError
 from followsun.jobs.executor import make_executor
 from followsun.report import ComparisonSection, SolverFigures
 from followsun.services.pipeline import PlanSettings, plan_scenario
-from followsun.services.plan import synthetic_history
+from followsun.services.plan import json_digest, synthetic_history
 from followsun.services.progress import Progress, no_progress, within
 from followsun.store import (
     ComparisonRecord,
@@ -496,7 +494,7 @@ def run_compare(options: CompareOptions, progress: Progress = no_progress) -> Co
 
 def compare_inputs_hash(scenarios: Sequence[Scenario], settings: DecisionSettings) -> str:
     """A digest of everything a comparison's figures depend on (a stored one is reused)."""
-    key = json.dumps(
+    return json_digest(
         [
             [dump_scenario(s) for s in scenarios],
             str(settings.start),
@@ -506,10 +504,8 @@ def compare_inputs_hash(scenarios: Sequence[Scenario], settings: DecisionSetting
             settings.time_limit_s,
             settings.solver_workers,
             settings.history_weeks,
-        ],
-        sort_keys=True,
+        ]
     )
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def store_comparison(

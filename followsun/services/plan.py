@@ -185,9 +185,14 @@ def stored_model_check(scenario: Scenario, start: date, database_url: str | None
     return latest_month_check(tickets, horizon[0])
 
 
+def json_digest(parts: list[object]) -> str:
+    """SHA-256 (hex) of the parts as sorted JSON: a run's inputs hash."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
 def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
     """What makes two runs the same run: the scenario and every setting that shapes it."""
-    key = json.dumps(
+    return json_digest(
         [
             scenario_yaml,
             str(options.start),
@@ -195,10 +200,8 @@ def inputs_hash(scenario_yaml: str, options: DemoOptions) -> str:
             options.seed,
             options.history_weeks,
             options.tickets,
-        ],
-        sort_keys=True,
+        ]
     )
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def run_demo(options: DemoOptions, progress: Progress = no_progress) -> DemoResult:
