@@ -18,6 +18,7 @@ from evaluation.cost import CategoryCost, CostReport, SiteCost
 from followsun.report import (
     SECTION_IDS,
     VENDOR_LABEL,
+    ComparisonSection,
     ReportData,
     SolverFigures,
     cost_sla_figure,
@@ -29,6 +30,7 @@ from followsun.report import (
     shortfall_heatmap,
     sla_by_channel,
     summary_json,
+    summary_rows,
     summary_table,
     write_report,
 )
@@ -325,3 +327,48 @@ def test_bpo_heads_appear_in_the_coverage_chart_and_the_shortfall_heatmap() -> N
     # Without vendors the charts stay as they were: no BPO trace.
     plain = coverage_figure(coverage)
     assert plain is not None and all(t.name != VENDOR_LABEL for t in plain.data)
+
+
+def test_the_summary_names_a_vendors_bill_and_its_sla_credit() -> None:
+    from dataclasses import replace
+
+    from evaluation.cost import VendorCost
+
+    vendor = VendorCost(
+        vendor="nightowl",
+        price_kind="per_hour",
+        agent_hours=40.0,
+        handled=120.0,
+        usage=Decimal("1040.00"),
+        minimum_topup=Decimal("460.00"),
+        sla_credit=Decimal("-150.00"),
+        sla=0.7,
+    )
+    data = report_data(cost=replace(cost_report(), by_vendor=(vendor,)))
+    rows = {row.label: row.value for row in summary_rows(data)}
+    bill = rows["vendor nightowl bill"]
+    assert "usage USD 1,040.00" in bill and "minimum top-up USD 460.00" in bill
+    assert "its SLA 70.0%" in bill and "SLA credit USD -150.00" in bill
+
+
+def test_the_comparison_section_shows_every_variant_and_the_verdict() -> None:
+    table = pd.DataFrame(
+        {
+            "scenario": ["ref", "bpo"],
+            "total_cost": [100.0, 104.0],
+            "total_cost_delta": [0.0, 4.0],
+            "sla_overall": [0.87, 0.88],
+            "sla_weekend": [0.64, 0.77],
+            "targets_met": [False, True],
+            "roster_gap": [0.1, float("nan")],
+        }
+    )
+    section = ComparisonSection(table, ("ref", "bpo"), ("bpo: +4% cost.",), "one week.")
+    page = render_report(report_data(comparison=section))
+    start = page.index('<section id="comparison">')
+    part = page[start : page.index("</section>", start)]
+    assert "<li>bpo: +4% cost.</li>" in part and "one week." in part
+    assert "<td>bpo</td>" in part and "77.0%" in part and "<td>yes</td>" in part
+    assert "Cost against SLA" in part  # the figure with every variant
+    empty = render_report(report_data())
+    assert "No comparison in this run" in empty
