@@ -41,3 +41,28 @@ def test_a_plan_job_writes_the_demo_files_and_stores_its_run(
     assert isinstance(job.result["run_id"], int)
     for name in ("forecast.csv", "requirements.csv", "roster.csv", "outcomes.csv", "report.html"):
         assert (options.out / name).exists(), name
+
+
+def test_demo_options_with_variants_to_compare_survive_the_job_parameters() -> None:
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from followsun.services.params import from_params, to_params
+    from followsun.services.plan import DemoOptions
+
+    options = DemoOptions(
+        out=Path("out/x"),
+        start=date(2027, 3, 8),
+        weeks=1,
+        compare=(Path("a.yaml"), Path("b.yaml")),
+    )
+    params = json.loads(json.dumps(to_params(options)))
+    assert from_params(DemoOptions, params) == options
+    assert (
+        from_params(
+            DemoOptions,
+            json.loads(json.dumps(to_params(DemoOptions(Path("o"), date(2027, 3, 8), 1)))),
+        ).compare
+        == ()
+    )
