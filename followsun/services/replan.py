@@ -160,6 +160,10 @@ def replan_job(params: dict[str, Any], progress: Progress) -> JobResult:
         "roster_id": None if done.saved is None else done.saved.id,
         "changes": None if done.run.changes is None else len(done.run.changes),
     }
+    if done.saved is None:
+        summary["not_kept"] = f"the re-plan is {result.status}: no version was kept. " + "; ".join(
+            result.binding_rules
+        )
     return JobResult(summary=summary, location=str(params["out"]))
 
 
