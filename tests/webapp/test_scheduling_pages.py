@@ -248,6 +248,8 @@ def test_versions_list_filters_by_period_and_exports_a_zip(
     page = viewer.get("/versions/").get_data(as_text=True)
     assert "tiny" in page and f"{MONDAY} – {MONDAY + timedelta(days=6)}" in page
     assert "re-plan" not in page  # a viewer is not offered it
+    roster_page = viewer.get(f"/rosters/{planned}")
+    assert roster_page.status_code == 200 and "Re-plan" not in roster_page.get_data(as_text=True)
     later = viewer.get("/versions/?from=2028-01-01").get_data(as_text=True)
     assert "No version matches." in later
     export = viewer.get(f"/versions/{planned}/export")
