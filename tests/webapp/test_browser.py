@@ -176,6 +176,8 @@ def mark_sick_replan_publish_and_subscribe(page: Any, server: str, shot: Any) ->
 
     page.goto(roster_url)
     assert page.locator(".roster-absences td", has_text=sick).count() == 1
+    page.wait_for_selector(".chart .main-svg")
+    shot("roster-absences")
     page.click("text=Re-plan this version around them")
     page.fill("input[name=freeze_until]", str(sick_from))
     page.fill("input[name=time_limit_s]", "20")

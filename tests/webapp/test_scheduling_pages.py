@@ -106,6 +106,7 @@ def test_store_agents_mark_one_sick_replan_see_the_changes_publish_and_subscribe
     assert post(scheduler, "/absences/", form).status_code == 303
     roster_page = scheduler.get(f"/rosters/{planned}").get_data(as_text=True)
     assert re.search(rf"<td>{sick}</td><td>sick</td><td>{SICK_FROM}</td>", roster_page)
+    assert "absent: sick" in roster_page  # drawn on the timeline too
 
     response = post(
         scheduler,
@@ -284,3 +285,30 @@ def test_an_absence_without_its_csrf_token_or_from_a_viewer_stores_nothing(
     assert scheduler.post("/absences/", data=form).status_code == 400
     assert post(client_as(Role.VIEWER), "/absences/", form).status_code == 403
     assert _db(db_url)(lambda s: list_absences(s)) == []
+
+
+@pytest.mark.parametrize("in_utc", [False, True])
+def test_an_absence_is_drawn_over_its_whole_local_days_across_a_dst_change(in_utc: bool) -> None:
+    from followsun.report import roster_figure
+    from scenarios.people import Absence
+    from tests.webapp.test_calendar_and_data import roster
+    from webapp.absence_chart import draw_absences
+
+    shifts = roster(2, 4)  # Amsterdam, 2027-03-26..29: clocks go forward on the 28th
+    fig, _left_out = roster_figure(shifts, in_utc=in_utc)
+    sick = Absence("ams-2", "sick", date(2027, 3, 28), date(2027, 3, 28))
+    away = Absence("nobody", "leave", date(2027, 3, 28), date(2027, 3, 28))
+    draw_absences(fig, [sick, away], shifts, in_utc)
+    bars = [t for t in fig.data if t.name.startswith("absent")]
+    assert [t.name for t in bars] == ["absent: sick"]
+    hours = bars[0].x[0] / 3_600_000
+    start = pd.Timestamp(bars[0].base[0])
+    if in_utc:
+        assert hours == 23 and start == pd.Timestamp("2027-03-27 23:00")
+    else:
+        assert hours == 24 and start == pd.Timestamp("2027-03-28 00:00")
+    labels = list(fig.layout.yaxis.ticktext)
+    row = [
+        v for label, v in zip(labels, fig.layout.yaxis.tickvals, strict=True) if "ams-2" in label
+    ]
+    assert list(bars[0].y) == row

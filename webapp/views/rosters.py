@@ -22,6 +22,7 @@ from followsun.store.rosters import (
 )
 from followsun.store.users import Role
 from scenarios.people import Absence
+from webapp.absence_chart import draw_absences
 from webapp.auth import requires
 from webapp.charts import figure_json
 from webapp.db import store
@@ -96,6 +97,7 @@ def show(roster_id: int) -> str:
         absences = roster_absences(db, roster)
     shown = filter_roster(roster, **filters)
     fig, left_out = roster_figure(shown, in_utc=in_utc, max_agents=MAX_AGENTS_SHOWN)
+    draw_absences(fig, absences, shown, in_utc)
     return render_template(
         "roster.html",
         version=version,
