@@ -17,6 +17,11 @@ AREAS = [
     "webapp.views.jobs",
     "webapp.views.users",
     "webapp.views.calendar",
+    "webapp.views.agents",
+    "webapp.views.absences",
+    "webapp.views.versions",
+    "webapp.views.myshifts",
+    "webapp.views.api_scheduling",
     "webapp.views.api",
 ]
 

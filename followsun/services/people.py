@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -178,6 +178,18 @@ def add_absence(
 def list_absences(agent_id: str | None = None, database_url: str | None = None) -> list[Absence]:
     """Stored absences (of one agent if given)."""
     return _in_store(database_url, lambda s: stored.list_absences(s, agent_id))
+
+
+def absences_between(
+    first: date, last: date, agent_id: str | None = None, database_url: str | None = None
+) -> list[Absence]:
+    """Stored absences (of one agent if given) touching the inclusive dates first..last."""
+    return overlapping(list_absences(agent_id, database_url), first, last)
+
+
+def overlapping(absences: Iterable[Absence], first: date, last: date) -> list[Absence]:
+    """The absences touching the inclusive dates first..last."""
+    return [a for a in absences if a.first <= last and a.last >= first]
 
 
 def remove_absence(absence_id: int, database_url: str | None = None) -> Absence:

@@ -15,7 +15,7 @@ from followsun.atomic import check_output_folder, replacing_folder
 from followsun.files import read_csv, read_requirements, write_csv, write_roster_files
 from followsun.jobs import JobResult
 from followsun.services.params import from_params
-from followsun.services.people import people_of
+from followsun.services.people import overlapping, people_of
 from followsun.services.progress import Progress, Stages, no_progress, within
 from followsun.store import (
     init_db,
@@ -223,7 +223,7 @@ def with_stored_people(
     people, absences = people_of(request.database_url)
     days = 7 * request.weeks
     last = request.start + timedelta(days=days - 1)
-    inside = tuple(a for a in absences if a.first <= last and a.last >= request.start)
+    inside = tuple(overlapping(absences, request.start, last))
     return with_people(scenario, people, absences, request.start, days), inside
 
 

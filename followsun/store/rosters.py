@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -218,3 +218,14 @@ def roster_frame(session: Session, roster_id: int) -> pd.DataFrame:
     frame["end_utc"] = utc_series(frame["end_utc"].tolist())
     frame["tier"] = frame["tier"].astype("int64")
     return with_extra(frame, list(data.get("extra", ())))
+
+
+def roster_periods(session: Session, scenario_name: str) -> dict[int, tuple[date, date]]:
+    """Each stored version of `scenario_name` (by key) to its first and last local shift date."""
+    query = (
+        select(_SHIFTS.c.roster_id, func.min(_SHIFTS.c.date_local), func.max(_SHIFTS.c.date_local))
+        .join(models.Roster, models.Roster.id == _SHIFTS.c.roster_id)
+        .where(models.Roster.scenario_name == scenario_name)
+        .group_by(_SHIFTS.c.roster_id)
+    )
+    return {int(key): (first, last) for key, first, last in session.execute(query)}

@@ -11,12 +11,16 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import icalendar
 import pytest
 from flask import Flask
 
 from followsun.services.accounts import add_user
+from followsun.services.plan import next_monday
 from followsun.store.users import Role
 from tests.db_fixtures import sqlite_url
 from tests.webapp.conftest import PASSWORDS
@@ -123,8 +127,93 @@ def test_log_in_plan_compare_publish_and_subscribe(server: str, tmp_path: Path) 
         assert feed.status == 200
         assert feed.body().startswith(b"BEGIN:VCALENDAR")
 
+        mark_sick_replan_publish_and_subscribe(page, server, shot)
+
         page.goto(f"{server}/imports/")
         shot("imports")
         page.goto(f"{server}/jobs/")
         shot("jobs")
         browser.close()
+
+
+def mark_sick_replan_publish_and_subscribe(page: Any, server: str, shot: Any) -> None:
+    """The sample organisation's roster: publish, store its agents, mark one sick, re-plan,
+    see the changes, publish them, open the agent's page and download their calendar."""
+    page.goto(f"{server}/rosters/")
+    page.locator("h2:has-text('reference') + table a").first.click()
+    page.click("text=Publish this version")
+    heading = page.inner_text("h1")
+    scenario, version = heading.split(" · version ")[0], heading.split(" · version ")[1].split()[0]
+    roster_url = page.url
+
+    page.goto(f"{server}/agents/")
+    page.select_option("select[name=version]", f"{scenario}@{version}")
+    page.click("button:has-text('Store agents')")
+    assert page.locator("table.agents tr").count() > 2
+    shot("agents")
+
+    start = next_monday(datetime.now(UTC).date())
+    sick_from, sick_to = start + timedelta(days=2), start + timedelta(days=3)
+    roster_id = published_id(page, server, scenario)
+    rows = page.request.get(f"{server}/api/rosters/{roster_id}/shifts").json()
+    sick = next(r["agent_id"] for r in rows if r["date_local"] == str(sick_from))
+
+    page.goto(f"{server}/absences/")
+    form = "form.absence-form"
+    page.select_option(f"{form} select[name=agent]", sick)
+    page.fill(f"{form} input[name=from]", str(sick_from))
+    page.fill(f"{form} input[name=to]", str(sick_to))
+    page.select_option(f"{form} select[name=kind]", "sick")
+    page.click(f"{form} button[type=submit]")
+    assert page.locator("table.absences td", has_text=sick).count() >= 1
+    # The same dates again overlap: refused beside the field, nothing stored.
+    page.select_option(f"{form} select[name=agent]", sick)
+    page.fill(f"{form} input[name=from]", str(sick_to))
+    page.fill(f"{form} input[name=to]", str(sick_to + timedelta(days=1)))
+    page.click(f"{form} button[type=submit]")
+    assert "overlaps" in page.inner_text("p.problem[data-field=from]")
+    shot("absences")
+
+    page.goto(roster_url)
+    assert page.locator(".roster-absences td", has_text=sick).count() == 1
+    page.wait_for_selector(".chart .main-svg")
+    shot("roster-absences")
+    page.click("text=Re-plan this version around them")
+    page.fill("input[name=freeze_until]", str(sick_from))
+    page.fill("input[name=time_limit_s]", "20")
+    shot("replan")
+    page.click("form.replan-form button[type=submit]")
+    assert "/jobs/" in page.url
+    page.wait_for_selector("text=Result", timeout=JOB_TIMEOUT_MS)
+    assert "done" in page.inner_text("#job")
+    assert page.locator("a.see-changes").count() == 1, page.inner_text("main")
+    page.click("a.see-changes")
+    assert page.locator("h2", has_text=sick).count() == 1
+    assert page.locator(".agent-changes tr.removed").count() >= 1
+    shot("diff")
+    page.click("button:has-text('Publish version')")
+    assert page.locator(".badge", has_text="published").count() == 1
+    page.goto(f"{server}/versions/?all=1")
+    shot("versions")
+
+    page.goto(f"{server}/rosters/{published_id(page, server, scenario)}")
+    page.select_option("select[name=agent_id]", sick)
+    page.click("button:has-text('Issue feed URL')")
+    page.goto(page.inner_text("code.my-shifts-url"))
+    assert sick in page.inner_text("h1")
+    shot("my-shifts")
+    feed = page.request.get(page.get_attribute("a.feed-link", "href"))
+    assert feed.status == 200
+    calendar = icalendar.Calendar.from_ical(feed.body())
+    working = {
+        str(event.decoded("dtstart"))[:10]
+        for event in calendar.walk("VEVENT")
+        if str(event.get("status", "")) != "CANCELLED"
+    }
+    assert working and not {str(sick_from), str(sick_to)} & working
+
+
+def published_id(page: Any, server: str, scenario: str) -> int:
+    """The key of the scenario's published roster version, read from the API."""
+    versions = page.request.get(f"{server}/api/versions?scenario={scenario}").json()
+    return int(next(v["id"] for v in versions if v["published"]))

@@ -21,6 +21,28 @@ V, S, A = Role.VIEWER, Role.SCHEDULER, Role.ADMIN
 
 # endpoint: (method, path, minimum role or PUBLIC, form or JSON body). Bodies of allowed
 # POSTs are invalid or name missing objects on purpose, so the matrix changes nothing.
+SCHEDULING_ROUTES: dict[str, tuple[str, str, Role | None, dict[str, Any] | None]] = {
+    "agents.index": ("GET", "/agents/", V, None),
+    "agents.upload": ("POST", "/agents/import", S, {}),
+    "agents.from_roster": ("POST", "/agents/from-roster", S, {}),
+    "absences.index": ("GET", "/absences/?agent=x&from=2027-01-01", V, None),
+    "absences.add": ("POST", "/absences/", S, {"agent": "nobody"}),
+    "absences.remove": ("POST", "/absences/999/delete", S, {}),
+    "versions.index": ("GET", "/versions/", V, None),
+    "versions.diff": ("GET", "/versions/diff?scenario=x&from=1&to=2", V, None),
+    "versions.export": ("GET", "/versions/999/export", V, None),
+    "versions.replan_form": ("GET", "/versions/999/replan", S, None),
+    "versions.replan": ("POST", "/versions/999/replan", S, {}),
+    "myshifts.show": ("GET", "/my/not-a-token", PUBLIC, None),
+    "api_scheduling.agents": ("GET", "/api/agents", V, None),
+    "api_scheduling.absences": ("GET", "/api/absences?agent=x", V, None),
+    "api_scheduling.add_absence": ("POST", "/api/absences", S, {"agent": "nobody"}),
+    "api_scheduling.delete_absence": ("POST", "/api/absences/999/delete", S, {}),
+    "api_scheduling.versions": ("GET", "/api/versions?scenario=x", V, None),
+    "api_scheduling.diff": ("GET", "/api/versions/diff?scenario=x&from=1&to=2", V, None),
+    "api_scheduling.replan": ("POST", "/api/versions/999/replan", S, {}),
+}
+"""The scheduling pages (agents, absences, versions, re-plan, my shifts) and their API."""
 ROUTES: dict[str, tuple[str, str, Role | None, dict[str, Any] | None]] = {
     "static": ("GET", "/static/app.css", PUBLIC, None),
     "auth.login": ("GET", "/login", PUBLIC, None),
@@ -61,6 +83,7 @@ ROUTES: dict[str, tuple[str, str, Role | None, dict[str, Any] | None]] = {
     "api.shifts": ("GET", "/api/rosters/999/shifts", V, None),
     "api.publish": ("POST", "/api/rosters/999/publish", S, {}),
     "api.openapi": ("GET", "/api/openapi.json", V, None),
+    **SCHEDULING_ROUTES,
 }
 ROLES: list[Role | None] = [None, *Role]
 

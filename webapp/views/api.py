@@ -184,6 +184,8 @@ ID = {"in": "path", "required": True, "schema": {"type": "integer"}}
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document: one entry per API route, each with the role it needs."""
+    from webapp.views.api_scheduling import scheduling_paths
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "followsun", "version": "1"},
@@ -216,5 +218,6 @@ def openapi_document() -> dict[str, Any]:
                 "post": _operation("Publish a roster version", Role.SCHEDULER),
             },
             "/api/openapi.json": {"get": _operation("This document", Role.VIEWER)},
+            **scheduling_paths(),
         },
     }

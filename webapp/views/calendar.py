@@ -12,10 +12,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from followsun.roster_files import agent_calendar
 from followsun.services.accounts import feed_for_token, issue_calendar_token
-from followsun.store.rosters import latest_roster, roster_frame
+from followsun.services.versions import published_shifts
 from followsun.store.users import Role, calendar_feeds, revoke_calendar_token
 from webapp.auth import public, requires
-from webapp.db import store
+from webapp.db import database_url, store
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -41,7 +41,8 @@ def issue() -> Any:
         issued = issue_calendar_token(db, scenario, agent)
         feeds = calendar_feeds(db)
     url = url_for("calendar.feed", token=issued.token, _external=True)
-    return render_template("calendar.html", feeds=feeds, issued=url)
+    page = url_for("myshifts.show", token=issued.token, _external=True)
+    return render_template("calendar.html", feeds=feeds, issued=url, my_shifts=page)
 
 
 @bp.route("/<int:feed_id>/revoke", methods=["POST"])
@@ -61,13 +62,11 @@ def feed(token: str) -> Response:
     """The agent's published shifts as iCalendar (404 for a wrong or revoked token)."""
     with store() as db:
         found = feed_for_token(db, token)
-        if found is None:
-            abort(404)
-        version = latest_roster(db, found.scenario_name, published_only=True)
-        if version is None:
-            abort(404)
-        roster = roster_frame(db, version.id)
-    shifts = roster[roster["agent_id"].astype(str) == found.agent_id]
+    if found is None:
+        abort(404)
+    version, shifts = published_shifts(found.scenario_name, found.agent_id, None, database_url())
+    if version is None:
+        abort(404)
     response = Response(agent_calendar(found.agent_id, shifts), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="shifts.ics"'
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -9,6 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from followsun.errors import InputError
 from followsun.report import roster_figure
+from followsun.services.people import overlapping
+from followsun.store.people import list_absences
 from followsun.store.rosters import (
     RosterVersion,
     get_roster,
@@ -18,6 +21,8 @@ from followsun.store.rosters import (
     roster_versions,
 )
 from followsun.store.users import Role
+from scenarios.people import Absence
+from webapp.absence_chart import draw_absences
 from webapp.auth import requires
 from webapp.charts import figure_json
 from webapp.db import store
@@ -67,6 +72,18 @@ def filter_choices(roster: pd.DataFrame) -> dict[str, list[str]]:
     }
 
 
+def roster_absences(db: Any, roster: pd.DataFrame) -> list[Absence]:
+    """The stored absences of the roster's agents inside its dates."""
+    if roster.empty:
+        return []
+    days = roster["date_local"].astype(str).str[:10]
+    agents = set(roster["agent_id"].astype(str))
+    inside = overlapping(
+        list_absences(db), date.fromisoformat(days.min()), date.fromisoformat(days.max())
+    )
+    return [a for a in inside if a.agent_id in agents]
+
+
 @bp.route("/<int:roster_id>")
 @requires(Role.VIEWER)
 def show(roster_id: int) -> str:
@@ -77,8 +94,10 @@ def show(roster_id: int) -> str:
         version = find_version(db, roster_id)
         roster = roster_frame(db, roster_id)
         others = roster_versions(db, version.scenario_name)
+        absences = roster_absences(db, roster)
     shown = filter_roster(roster, **filters)
     fig, left_out = roster_figure(shown, in_utc=in_utc, max_agents=MAX_AGENTS_SHOWN)
+    draw_absences(fig, absences, shown, in_utc)
     return render_template(
         "roster.html",
         version=version,
@@ -90,6 +109,7 @@ def show(roster_id: int) -> str:
         in_utc=in_utc,
         agents=sorted(set(shown["agent_id"].astype(str))),
         shifts=len(shown),
+        absences=absences,
     )
 
 
