@@ -9,6 +9,8 @@ requests each; p50 and p95 are over every request.
 from __future__ import annotations
 
 import http.cookiejar
+import multiprocessing
+import os
 import re
 import statistics
 import tempfile
@@ -27,6 +29,7 @@ REQUESTS_PER_CLIENT = 50
 API_PATHS = ("/api/jobs", "/api/rosters", "/api/runs")
 PASSWORD = "bench-password-long"
 PAGE_TARGET_S = 1.0
+THREADS = int(os.environ.get("FOLLOWSUN_BENCH_THREADS", "8"))
 P95_TARGET_MS = 200.0
 
 
@@ -104,6 +107,8 @@ def api_latencies(base: str) -> list[float]:
 
 def run() -> str:
     """Measure and return the Markdown section."""
+    import logging
+
     import waitress.server
 
     from followsun.services.accounts import add_user
@@ -131,34 +136,41 @@ def run() -> str:
         with client.session_transaction() as session:
             session["user_id"] = 1
         page_times = []
-        for _ in range(PAGE_RUNS):
+        for _ in range(PAGE_RUNS + 1):
             begin = time.perf_counter()
             response = client.get(f"/rosters/{roster_id}")
             page_times.append(time.perf_counter() - begin)
             assert response.status_code == 200 and f"{AGENTS} agents" in response.text
-        server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8)
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines
+        server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=THREADS)
         serving = threading.Thread(target=server.run, daemon=True)
         serving.start()
         try:
             base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-            latencies = api_latencies(base)
+            # The clients run in a process of their own, as real clients would: in the
+            # server's process their threads would compete with it for the GIL.
+            with multiprocessing.get_context("spawn").Pool(1) as clients:
+                latencies = clients.apply(api_latencies, (base,))
         finally:
             server.close()
-    page_s = statistics.median(page_times)
+    first_s, page_s = page_times[0], statistics.median(page_times[1:])
     ordered = sorted(latencies)
     p50 = ordered[len(ordered) // 2] * 1000
     p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
     return f"""## Web app
 
 The roster page (`/rosters/ID`, every agent drawn) for {AGENTS} agents over {DAYS} days
-({len(frame)} shifts), median of {PAGE_RUNS} requests through the Flask test client; and
-the JSON API ({", ".join(API_PATHS)} in turn) served by waitress (8 threads) on loopback to
-{CLIENTS} concurrent logged-in clients, {REQUESTS_PER_CLIENT} requests each
-({len(latencies)} in all), on a SQLite store (`python -m bench webapp`).
+({len(frame)} shifts) through the Flask test client: the first request (shifts read from
+the store, figure built) and the median of the {PAGE_RUNS} after it (the version's drawn
+timeline kept in memory). The JSON API ({", ".join(API_PATHS)} in turn) served by waitress
+({THREADS} threads) on loopback to {CLIENTS} concurrent logged-in clients in a process of
+their own, {REQUESTS_PER_CLIENT} requests each ({len(latencies)} in all), on a SQLite store
+(`python -m bench webapp`).
 
 | measure | value | target |
 |---|---|---|
-| roster page, {AGENTS} agents x {DAYS} days | {page_s:.3f} s | < {PAGE_TARGET_S:g} s |
+| roster page, {AGENTS} agents x {DAYS} days, first request | {first_s:.3f} s | < {PAGE_TARGET_S:g} s |
+| roster page, {AGENTS} agents x {DAYS} days, again | {page_s:.3f} s | < {PAGE_TARGET_S:g} s |
 | API p50, {CLIENTS} clients | {p50:.1f} ms | |
 | API p95, {CLIENTS} clients | {p95:.1f} ms | < {P95_TARGET_MS:g} ms |
 """
