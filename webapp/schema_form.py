@@ -132,10 +132,8 @@ class SchemaForm:
             return self._object(node, value, name, err, problems, title=title)
         if kind == "union":
             return self._union(node, value, name, err, title, problems)
-        if kind == "list":
-            return self._list(node, value, name, err, title, problems)
-        if kind == "dict":
-            return self._dict(node, value, name, err, title, problems)
+        if kind in ("list", "dict"):
+            return self._many(node, value, name, err, title, problems, keyed=kind == "dict")
         return self._scalar(node, value, name, err, title, problems, kind == "values", nullable)
 
     def _object(
@@ -191,7 +189,7 @@ class SchemaForm:
         body = head + self._object(chosen, value, name, err, problems, top=True, skip=("kind",))
         return _group(title, body, problems.take(err), node.get("description", ""))
 
-    def _list(
+    def _many(
         self,
         node: Mapping[str, Any],
         value: Any,
@@ -199,35 +197,15 @@ class SchemaForm:
         err: str,
         title: str,
         problems: Problems,
+        keyed: bool,
     ) -> Markup:
-        items = list(value) if isinstance(value, list | tuple) else []
-        self.values[f"{name}.{COUNT}"] = str(len(items))
-        parts = [
-            Markup('<input type="hidden" name="{}" value="{}">').format(
-                f"{name}.{COUNT}", len(items)
-            )
-        ]
-        for i, item in enumerate(items):
-            remove = Markup(
-                '<label class="remove"><input type="checkbox" name="{}" value="1"> remove</label>'
-            ).format(f"{name}.{i}.{REMOVE}")
-            inner = self._node(node["items"], item, f"{name}.{i}", _err(err, i), "", problems)
-            parts.append(Markup('<div class="item">{}{}</div>').format(remove, inner))
-        parts.append(_add_button(name, title))
-        return _group(
-            title, Markup("").join(parts), problems.take(err), node.get("description", "")
-        )
-
-    def _dict(
-        self,
-        node: Mapping[str, Any],
-        value: Any,
-        name: str,
-        err: str,
-        title: str,
-        problems: Problems,
-    ) -> Markup:
-        entries = list(value.items()) if isinstance(value, Mapping) else []
+        """A repeatable group: a list's items, or a mapping's entries with their keys."""
+        if keyed:
+            entries = list(value.items()) if isinstance(value, Mapping) else []
+            item_schema = node.get("additionalProperties", {})
+        else:
+            entries = list(enumerate(value)) if isinstance(value, list | tuple) else []
+            item_schema = node["items"]
         keys = node.get("propertyNames", {}).get("enum")
         self.values[f"{name}.{COUNT}"] = str(len(entries))
         parts = [
@@ -237,28 +215,25 @@ class SchemaForm:
         ]
         for i, (key, item) in enumerate(entries):
             here = f"{name}.{i}"
-            self.values[f"{here}.{KEY}"] = str(key)
-            key_input = (
-                _select(f"{here}.{KEY}", keys, str(key), blank=False)
-                if keys
-                else _text(f"{here}.{KEY}", str(key))
-            )
             remove = Markup(
                 '<label class="remove"><input type="checkbox" name="{}" value="1"> remove</label>'
             ).format(f"{here}.{REMOVE}")
-            inner = self._node(
-                node.get("additionalProperties", {}),
-                item,
-                f"{here}.{VALUE}",
-                _err(err, str(key)),
-                "value",
-                problems,
-            )
-            parts.append(
-                Markup('<div class="item"><label>key {}</label>{}{}</div>').format(
-                    key_input, remove, inner
+            head = Markup("")
+            if keyed:
+                self.values[f"{here}.{KEY}"] = str(key)
+                key_input = (
+                    _select(f"{here}.{KEY}", keys, str(key), blank=False)
+                    if keys
+                    else _text(f"{here}.{KEY}", str(key))
                 )
+                head = Markup("<label>key {}</label>").format(key_input)
+            where, inner_name = (
+                (_err(err, str(key)), f"{here}.{VALUE}") if keyed else (_err(err, i), here)
             )
+            inner = self._node(
+                item_schema, item, inner_name, where, "value" if keyed else "", problems
+            )
+            parts.append(Markup('<div class="item">{}{}{}</div>').format(head, remove, inner))
         parts.append(_add_button(name, title))
         return _group(
             title, Markup("").join(parts), problems.take(err), node.get("description", "")
