@@ -123,6 +123,25 @@ def override_of(base: Any, edited: Any) -> Any:
     return NOTHING if _same(base, edited) else edited
 
 
+def variant_override(
+    base: Mapping[str, Any], edited: Mapping[str, Any], compare_to: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """What a file with `extends:` `base` says to give the scenario `edited`, its name first.
+
+    Changes are found against `compare_to` (default `base`: the base as the editor shows
+    it, with its defaults spelled out); None when merging them onto `base` would not give
+    the same scenario (then save it whole).
+    """
+    changes = override_of(base if compare_to is None else compare_to, edited)
+    changes = {} if changes is NOTHING else changes
+    override = {"name": edited.get("name"), **{k: v for k, v in changes.items() if k != "name"}}
+    try:
+        same = parse_scenario(merge(base, override)) == parse_scenario(edited)
+    except InputError:
+        same = False
+    return override if same else None
+
+
 NOTHING: Any = type("Nothing", (), {"__repr__": lambda self: "NOTHING"})()
 
 

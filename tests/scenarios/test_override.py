@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.loader import NOTHING, merge, override_of
+from scenarios.loader import (
+    NOTHING,
+    bundled_examples,
+    merge,
+    override_of,
+    parse_scenario,
+    read_raw,
+    variant_override,
+)
 
 scalars = st.one_of(
     st.integers(-5, 5), st.floats(-5, 5, allow_nan=False), st.text("ab", max_size=3)
@@ -74,3 +83,15 @@ def test_only_changed_fields_and_items_are_kept() -> None:
         "name": "b",
         "sites": [{"id": "x", "m": 3}, {"id": "y", "remove": True}],
     }
+
+
+def test_a_variant_keeps_its_name_and_changes_or_is_refused_when_merge_cannot_say_it() -> None:
+    base = read_raw(bundled_examples() / "reference.yaml")
+    edited = copy.deepcopy(base)
+    edited["name"] = "more-weeks"
+    edited["planning"] = {**edited.get("planning", {}), "weeks": 2}
+    override = variant_override(base, edited)
+    assert override is not None and list(override) == ["name", "planning"]
+    assert parse_scenario(merge(base, override)) == parse_scenario(edited)
+    dropped = {k: v for k, v in edited.items() if k != "description"}  # merge cannot delete
+    assert base.get("description") and variant_override(base, dropped) is None

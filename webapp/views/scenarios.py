@@ -16,13 +16,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from followsun.errors import InputError
 from followsun.store.users import Role
 from scenarios.loader import (
-    NOTHING,
     dump_scenario,
     json_schema,
     merge,
-    override_of,
     parse_scenario,
     read_raw,
+    variant_override,
 )
 from scenarios.spec import Scenario
 from webapp.auth import requires
@@ -228,23 +227,17 @@ def save_form() -> Any:
         ):
             problems = Problems.of(["name: a variant needs a name of its own (not its base's)"])
             return _form_page(data, problems, key, checked=True), 422
-        text = variant_text(base, data, scenario) or text
+        text = variant_text(base, data) or text
     path = save_variant(scenario.name, text)
     flash(f"Saved {scenario.name}: plan it from the Plans page.", "info")
     return redirect(url_for("scenarios.index", scenario=f"saved:{path.stem}"))
 
 
-def variant_text(base: Path, data: dict[str, Any], scenario: Scenario) -> str | None:
-    """`extends: BASE` and only what differs from it, or None when that would not give `scenario`."""
+def variant_text(base: Path, data: dict[str, Any]) -> str | None:
+    """`extends: BASE` and only what differs from it, or None when that would not do."""
     base_data = read_raw(base)
-    override = override_of(scenario_form().normalise(base_data), data)
-    changes = {} if override is NOTHING else override
-    override = {"name": scenario.name, **{k: v for k, v in changes.items() if k != "name"}}
-    try:
-        same = parse_scenario(merge(base_data, override)) == scenario
-    except InputError:
-        same = False
-    if not same:
+    override = variant_override(base_data, data, scenario_form().normalise(base_data))
+    if override is None:
         return None
     body = yaml.safe_dump(override, sort_keys=False, allow_unicode=True)
     return f"extends: {base.name}\n{body}"
