@@ -25,7 +25,7 @@ REMOVE = "__remove__"
 KEY = "__key__"
 VALUE = "__value__"
 MISSING: Any = object()
-MAX_ITEMS = 10_000
+MAX_ITEMS = 20_000  # the largest list in the scenario schema (named agents at a site)
 
 
 @dataclass
@@ -68,6 +68,7 @@ class SchemaForm:
         self.schema = schema
         self.defs: Mapping[str, Any] = schema.get("$defs", {})
         self.values: dict[str, str] = {}  # what the last render's inputs hold, by name
+        self._sent: set[str] = set()  # names under which the form being read sent inputs
 
     # -- the schema ----------------------------------------------------------------
 
@@ -222,7 +223,7 @@ class SchemaForm:
             if keyed:
                 self.values[f"{here}.{KEY}"] = str(key)
                 key_input = (
-                    _select(f"{here}.{KEY}", keys, str(key), blank=False)
+                    _select(f"{here}.{KEY}", keys, str(key), blank=not key)
                     if keys
                     else _text(f"{here}.{KEY}", str(key))
                 )
@@ -285,7 +286,15 @@ class SchemaForm:
     # -- reading a submitted form back -----------------------------------------------
 
     def read(self, form: Mapping[str, str], add: str = "") -> dict[str, Any]:
-        """The mapping a submitted form describes; `add` names a list that gains an item."""
+        """The mapping a submitted form describes; `add` names a list that gains an item.
+
+        Only items some input was sent for are read, whatever count the form claims.
+        """
+        self._sent = {
+            ".".join(parts[:end])
+            for parts in (key.split(".") for key in form)
+            for end in range(1, len(parts))
+        }
         out = self._read_object(self.schema, form, PREFIX, add)
         return out if isinstance(out, dict) else {}
 
@@ -335,7 +344,7 @@ class SchemaForm:
         entries: dict[str, Any] = {}
         for i in range(count):
             here = f"{name}.{i}"
-            if form.get(f"{here}.{REMOVE}"):
+            if form.get(f"{here}.{REMOVE}") or here not in self._sent:
                 continue
             if kind == "list":
                 item = self._read(node["items"], form, here, add)

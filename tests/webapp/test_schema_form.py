@@ -76,3 +76,11 @@ def test_problems_no_field_shows_are_listed_on_their_own() -> None:
     page = str(FORM.render(read_raw(EXAMPLES[0]), problems))
     assert "not a zone" in page and "odd" not in page
     assert problems.left() == ["nowhere.at_all: odd"]
+
+
+def test_a_count_larger_than_the_items_sent_reads_only_those_sent() -> None:
+    form = {k: v for k, v in submitted(str(FORM.render(read_raw(EXAMPLES[0]), Problems()))).items()}
+    sites = int(form["f.sites.__n__"])
+    form["f.sites.__n__"] = "20000"
+    assert len(FORM.read(form)["sites"]) == sites
+    assert len(FORM.read(form, add="f.sites")["sites"]) == sites + 1
