@@ -175,7 +175,7 @@ def _form_page(data: dict[str, Any], problems: Problems, key: str, checked: bool
         key=key,
         form_fields=fields,
         left=problems.left(),
-        checked=checked,
+        valid=checked and not problems.by_path,
     )
 
 
