@@ -40,10 +40,8 @@ def edit(draw: Any, base: Any, depth: int) -> Any:
     """A changed copy of `base` with every mapping key kept (merge cannot delete keys)."""
     if isinstance(base, dict):
         out = {k: edit(draw, v, depth - 1) if draw(st.booleans()) else v for k, v in base.items()}
-        return {
-            **out,
-            **draw(mappings(max(depth - 1, 0))),
-        }
+        added = draw(mappings(max(depth - 1, 0)))
+        return {**out, **{k: v for k, v in added.items() if k not in base}}
     if isinstance(base, list) and base and all(isinstance(i, dict) and "id" in i for i in base):
         kept = [edit(draw, i, depth - 1) | {"id": i["id"]} for i in base if draw(st.booleans())]
         fresh = [
