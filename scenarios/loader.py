@@ -1,6 +1,7 @@
 """Reading scenario YAML: `extends:` chains, merging, and field-path error messages.
 
-Merging rules for `extends:` (a path relative to the extending file): mappings merge key
+Merging rules for `extends:` (a path relative to the extending file, or the name of a
+bundled example when no such file is there): mappings merge key
 by key, except that a mapping whose `kind` differs from the base's replaces it; lists of
 keyed mappings merge item by item, keyed by `id` (queues by channel, language and tier):
 an item with `remove: true` drops that key and a new key is appended; any other list or
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date, time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +84,109 @@ def read_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise InputError(f"{path}: extends: expected a file path, got {parent!r}")
-    base = read_raw(path.parent / parent, (*_chain, resolved))
+    base = read_raw(_parent_file(path, parent), (*_chain, resolved))
     return merge(base, data)
+
+
+def bundled_examples() -> Path:
+    """The example scenarios shipped with the package (the sample organisation and variants)."""
+    return Path(str(resources.files("scenarios") / "examples"))
+
+
+def _parent_file(path: Path, parent: str) -> Path:
+    """The file `extends: parent` names: beside `path`, else a bundled example of that name."""
+    beside = path.parent / parent
+    bundled = bundled_examples() / parent
+    if not beside.exists() and Path(parent).name == parent and bundled.is_file():
+        return bundled
+    return beside
+
+
+def override_of(base: Any, edited: Any) -> Any:
+    """What a file extending `base` must say so that `merge(base, ...)` gives `edited`.
+
+    The inverse of `merge`: unchanged keys are left out, keyed lists give only the items
+    changed, added or removed (`remove: true`); a mapping whose `kind` changed, and any
+    other value that differs, is given whole. Returns NOTHING when there is no change.
+    """
+    if isinstance(base, Mapping) and isinstance(edited, Mapping):
+        if "kind" in edited and edited["kind"] != base.get("kind"):
+            return dict(edited)
+        out = {}
+        for key, value in edited.items():
+            change = override_of(base[key], value) if key in base else value
+            if change is not NOTHING:
+                out[key] = change
+        return out if out else NOTHING
+    if _is_keyed_list(base) and _is_keyed_list(edited) and base:
+        return _keyed_override(base, edited)
+    return NOTHING if _same(base, edited) else edited
+
+
+def variant_override(
+    base: Mapping[str, Any], edited: Mapping[str, Any], compare_to: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """What a file with `extends:` `base` says to give the scenario `edited`, its name first.
+
+    Changes are found against `compare_to` (default `base`: the base as the editor shows
+    it, with its defaults spelled out); None when merging them onto `base` would not give
+    the same scenario (then save it whole).
+    """
+    changes = override_of(base if compare_to is None else compare_to, edited)
+    changes = {} if changes is NOTHING else changes
+    override = {"name": edited.get("name"), **{k: v for k, v in changes.items() if k != "name"}}
+    try:
+        same = parse_scenario(merge(base, override)) == parse_scenario(edited)
+    except InputError:
+        same = False
+    return override if same else None
+
+
+NOTHING: Any = type("Nothing", (), {"__repr__": lambda self: "NOTHING"})()
+
+
+def _keyed_override(base: list[Any], edited: list[Any]) -> Any:
+    old = {_item_key(item): item for item in base}
+    new = {_item_key(item): item for item in edited}
+    kept = [k for k in old if k in new]
+    if len(old) != len(base) or len(new) != len(edited):
+        return NOTHING if _same(base, edited) else list(edited)  # keys repeat: no merge rule
+    if kept != list(new)[: len(kept)]:
+        # Merge keeps the base's order and appends new keys: to reorder, remove all, add all.
+        return [{**_key_fields(item), "remove": True} for item in base] + list(edited)
+    out: list[Any] = []
+    for key, item in new.items():
+        if key not in old:
+            out.append(item)
+            continue
+        change = override_of(old[key], item)
+        if change is not NOTHING:
+            out.append({**_key_fields(item), **change})
+    out += [{**_key_fields(item), "remove": True} for key, item in old.items() if key not in new]
+    return out if out else NOTHING
+
+
+def _key_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    if "id" in item:
+        return {"id": item["id"]}
+    return {k: item[k] for k in _QUEUE_KEY}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as YAML would write them (1 == 1.0; a date and its ISO text)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, date | time) or isinstance(b, date | time):
+        return str(_plain_time(a)) == str(_plain_time(b))
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b) and type(a) in (type(b), int, float) and type(b) in (type(a), int, float)
+
+
+def _plain_time(value: Any) -> Any:
+    return value.strftime("%H:%M") if isinstance(value, time) else value
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

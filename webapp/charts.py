@@ -6,16 +6,33 @@ can forbid them.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
 
 def figure_json(fig: Any) -> str | None:
-    """A figure as plotly JSON (None stays None, for pages that have nothing to draw)."""
+    """A figure as compact plotly JSON (None stays None, for pages that have nothing to draw).
+
+    The template goes in as ready-made JSON: setting it through `update_layout` validates
+    the whole template again for every figure.
+    """
     if fig is None:
         return None
-    fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    return str(fig.to_json(validate=False))
+    from plotly.utils import PlotlyJSONEncoder
+
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    data = fig.to_plotly_json()
+    data["layout"]["template"] = _template()
+    return json.dumps(data, cls=PlotlyJSONEncoder, separators=(",", ":"))
+
+
+@cache
+def _template() -> dict[str, Any]:
+    import plotly.io
+
+    template: dict[str, Any] = plotly.io.templates["plotly_white"].to_plotly_json()
+    return template
 
 
 @cache

@@ -7,17 +7,18 @@ these two folders resolve to a path, so no request can point the planner at anot
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 from flask import current_app
+
+from scenarios.loader import bundled_examples
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def examples_folder() -> Path:
     """The bundled example scenarios (the sample organisation and its variants)."""
-    return Path(str(resources.files("scenarios") / "examples"))
+    return bundled_examples()
 
 
 def saved_folder() -> Path:
@@ -47,10 +48,26 @@ def scenario_file(key: str) -> Path | None:
     return None
 
 
-def save_variant(name: str, resolved_yaml: str) -> Path:
-    """Write a resolved scenario under a file name made safe from its name."""
-    folder = saved_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{SAFE_NAME.sub('-', name).strip('.-') or 'scenario'}.yaml"
-    path.write_text(resolved_yaml, encoding="utf-8")
+def variant_path(name: str) -> Path:
+    """Where the variant called `name` is saved (a file name made safe from it)."""
+    return saved_folder() / f"{SAFE_NAME.sub('-', name).strip('.-') or 'scenario'}.yaml"
+
+
+def save_variant(name: str, text: str) -> Path:
+    """Write a variant's YAML (resolved, or `extends:` plus its changes) under its name."""
+    path = variant_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def extends_file(parent: str) -> Path | None:
+    """The file an editor's `extends: NAME` means: a saved variant, else a bundled example.
+
+    As the loader reads `extends:` in a saved variant (beside it first, then the bundled
+    examples); only bare names, so no request reaches another folder.
+    """
+    name = parent.removesuffix(".yaml")
+    if Path(parent).name != parent:
+        return None
+    return scenario_file(f"saved:{name}") or scenario_file(f"example:{name}")

@@ -162,9 +162,10 @@ def columns_to_rows(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def utc_series(values: Sequence[datetime | None]) -> pd.Series:
-    """UTC datetimes (None for missing) as a `datetime64[ns, UTC]` series."""
-    stamps = [pd.NaT if v is None else pd.Timestamp(v) for v in values]
+def utc_series(values: Sequence[datetime | None] | pd.Series) -> pd.Series:
+    """UTC datetimes (None for missing) as a `datetime64[ns, UTC]` series (converted at once)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    stamps = pd.DatetimeIndex(pd.to_datetime(series, utc=True))
     return pd.Series(stamps, dtype="datetime64[ns, UTC]")
 
 

@@ -55,19 +55,32 @@ class RosterVersion:
 
 
 def _version(session: Session, row: models.Roster) -> RosterVersion:
-    count = session.scalar(
-        select(func.count()).select_from(_SHIFTS).where(_SHIFTS.c.roster_id == row.id)
-    )
-    return RosterVersion(
-        id=row.id,
-        scenario_name=row.scenario_name,
-        version=row.version,
-        run_id=row.run_id,
-        published=row.published,
-        published_at=row.published_at,
-        created_at=row.created_at,
-        shift_count=int(count or 0),
-    )
+    return _versions(session, [row])[0]
+
+
+def _versions(session: Session, rows: list[models.Roster]) -> list[RosterVersion]:
+    """Records of roster rows, their shifts counted in one query."""
+    counts: dict[int, int] = {}
+    if rows:
+        query = (
+            select(_SHIFTS.c.roster_id, func.count())
+            .where(_SHIFTS.c.roster_id.in_([row.id for row in rows]))
+            .group_by(_SHIFTS.c.roster_id)
+        )
+        counts = {int(roster_id): int(count) for roster_id, count in session.execute(query)}
+    return [
+        RosterVersion(
+            id=row.id,
+            scenario_name=row.scenario_name,
+            version=row.version,
+            run_id=row.run_id,
+            published=row.published,
+            published_at=row.published_at,
+            created_at=row.created_at,
+            shift_count=counts.get(row.id, 0),
+        )
+        for row in rows
+    ]
 
 
 def _shift_rows(roster_id: int, frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -137,7 +150,7 @@ def roster_versions(session: Session, scenario_name: str) -> list[RosterVersion]
         .where(models.Roster.scenario_name == scenario_name)
         .order_by(models.Roster.version)
     )
-    return [_version(session, row) for row in session.scalars(query)]
+    return _versions(session, list(session.scalars(query)))
 
 
 def get_roster(session: Session, roster_id: int) -> RosterVersion | None:
@@ -214,8 +227,8 @@ def roster_frame(session: Session, roster_id: int) -> pd.DataFrame:
     records = session.execute(query).all()
     data = dict(zip(columns, zip(*records, strict=True), strict=True)) if records else {}
     frame = pd.DataFrame({name: list(data.get(name, ())) for name in ROSTER_COLUMNS})
-    frame["start_utc"] = utc_series(frame["start_utc"].tolist())
-    frame["end_utc"] = utc_series(frame["end_utc"].tolist())
+    frame["start_utc"] = utc_series(frame["start_utc"])
+    frame["end_utc"] = utc_series(frame["end_utc"])
     frame["tier"] = frame["tier"].astype("int64")
     return with_extra(frame, list(data.get("extra", ())))
 

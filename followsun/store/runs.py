@@ -313,7 +313,7 @@ def _queue_frame(
     records = session.execute(query).all()
     data = dict(zip(columns, zip(*records, strict=True), strict=True)) if records else {}
     frame = pd.DataFrame({name: list(data.get(name, ())) for name in columns[:-1]})
-    frame["interval_start"] = utc_series(frame["interval_start"].tolist())
+    frame["interval_start"] = utc_series(frame["interval_start"])
     frame["tier"] = frame["tier"].astype("int64")
     for name in figures:
         if name != "method":

@@ -242,7 +242,7 @@ def tickets_frame(
     data = dict(zip(TICKET_COLUMNS, zip(*records, strict=True), strict=True)) if records else {}
     frame = pd.DataFrame({name: list(data.get(name, ())) for name in TICKET_COLUMNS})
     for name in TICKET_TIMESTAMPS:
-        frame[name] = utc_series(frame[name].tolist())
+        frame[name] = utc_series(frame[name])
     frame["tier"] = frame["tier"].astype("int64")
     frame["handle_seconds"] = frame["handle_seconds"].astype("float64")
     frame["csat"] = frame["csat"].astype("float64")

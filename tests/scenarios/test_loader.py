@@ -192,3 +192,18 @@ def test_validate_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["validate", str(REFERENCE), str(bad)]) == 2
     err = capsys.readouterr().err
     assert "sites[1].timezone: 'Europe/Amsterdm' is not an IANA time zone" in err
+
+
+def test_extends_by_bare_name_falls_back_to_the_bundled_example(tmp_path: Path) -> None:
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("extends: reference.yaml\nname: elsewhere\n")
+    loaded, base = load_scenario(variant), load_scenario(REFERENCE)
+    assert loaded.name == "elsewhere" and loaded.sites == base.sites
+    (tmp_path / "reference.yaml").write_text(
+        yaml.safe_dump({**reference_data(), "currency": "EUR"})
+    )  # a file beside it comes first
+    assert load_scenario(variant).currency == "EUR"
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("extends: sub/reference.yaml\nname: n\n")
+    with pytest.raises(InputError):  # a path with a folder never reaches the examples
+        load_scenario(nested)

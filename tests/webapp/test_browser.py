@@ -109,6 +109,11 @@ def test_log_in_plan_compare_publish_and_subscribe(server: str, tmp_path: Path) 
         page.wait_for_selector(".chart .main-svg")
         shot("forecast")
         page.goto(f"{server}/scenarios/")
+        page.fill("input[name='f.sites.0.timezone']", "Mars/Base")
+        page.click(".actions button:has-text('Check')")
+        assert page.locator(".field.bad").count() >= 1
+        page.screenshot(path=str(shots / "scenario-form.png"))  # the form is long: its top
+        page.goto(f"{server}/scenarios/?view=yaml")
         page.fill("textarea[name=text]", "extends: reference.yaml\nname: wrong\nsites: 3\n")
         page.click("button:has-text('Check')")
         assert page.locator("tr.bad").count() >= 1

@@ -62,6 +62,8 @@ ROUTES: dict[str, tuple[str, str, Role | None, dict[str, Any] | None]] = {
     "scenarios.check": ("POST", "/scenarios/check", V, {"text": "name: x"}),
     "scenarios.save": ("POST", "/scenarios/save", S, {"text": "name: x"}),
     "scenarios.schema": ("GET", "/scenarios/schema.json", V, None),
+    "scenarios.form": ("POST", "/scenarios/form", V, {"f.name": "x"}),
+    "scenarios.save_form": ("POST", "/scenarios/form/save", S, {"f.name": "x"}),
     "imports.index": ("GET", "/imports/", V, None),
     "imports.upload_csv": ("POST", "/imports/csv", S, {}),
     "imports.configure_source": ("POST", "/imports/sources", A, {"kind": "other"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,7 @@ from followsun.store.users import Role
 from scenarios.people import Absence
 from webapp.absence_chart import draw_absences
 from webapp.auth import requires
+from webapp.cache import app_cache
 from webapp.charts import figure_json
 from webapp.db import store
 
@@ -84,6 +86,62 @@ def roster_absences(db: Any, roster: pd.DataFrame) -> list[Absence]:
     return [a for a in inside if a.agent_id in agents]
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """What the roster page draws for one version, filter and clock (kept per version)."""
+
+    figure: str | None
+    left_out: int
+    agents: list[str]
+    shifts: int
+
+
+# Versions whose shifts are kept in memory, and timelines (figure JSON) kept.
+ROSTERS_KEPT = 8
+TIMELINES_KEPT = 32
+
+
+def version_key(version: RosterVersion) -> tuple[int, str]:
+    """A key that changes if a version id ever names other shifts (its creation time)."""
+    return version.id, version.created_at.isoformat()
+
+
+def cached_roster(version: RosterVersion) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """A version's shifts and filter choices, read from the store once per version."""
+
+    def read() -> tuple[pd.DataFrame, dict[str, list[str]]]:
+        with store() as db:
+            roster = roster_frame(db, version.id)
+        return roster, filter_choices(roster)
+
+    cached: tuple[pd.DataFrame, dict[str, list[str]]] = app_cache("rosters", ROSTERS_KEPT).get(
+        version_key(version), read
+    )
+    return cached
+
+
+def timeline(
+    version: RosterVersion, filters: dict[str, str], in_utc: bool, absences: list[Absence]
+) -> Timeline:
+    """The drawn timeline of a version under filters and its absences, built once per key."""
+
+    def build() -> Timeline:
+        roster, _choices = cached_roster(version)
+        shown = filter_roster(roster, **filters)
+        fig, left_out = roster_figure(shown, in_utc=in_utc, max_agents=MAX_AGENTS_SHOWN)
+        draw_absences(fig, absences, shown, in_utc)
+        return Timeline(
+            figure=figure_json(fig),
+            left_out=left_out,
+            agents=sorted(set(shown["agent_id"].astype(str))),
+            shifts=len(shown),
+        )
+
+    key = (version_key(version), tuple(sorted(filters.items())), in_utc, tuple(absences))
+    made: Timeline = app_cache("timelines", TIMELINES_KEPT).get(key, build)
+    return made
+
+
 @bp.route("/<int:roster_id>")
 @requires(Role.VIEWER)
 def show(roster_id: int) -> str:
@@ -92,23 +150,20 @@ def show(roster_id: int) -> str:
     in_utc = request.args.get("time") == "utc"
     with store() as db:
         version = find_version(db, roster_id)
-        roster = roster_frame(db, roster_id)
         others = roster_versions(db, version.scenario_name)
-        absences = roster_absences(db, roster)
-    shown = filter_roster(roster, **filters)
-    fig, left_out = roster_figure(shown, in_utc=in_utc, max_agents=MAX_AGENTS_SHOWN)
-    draw_absences(fig, absences, shown, in_utc)
+        absences = roster_absences(db, cached_roster(version)[0])
+    drawn = timeline(version, filters, in_utc, absences)
     return render_template(
         "roster.html",
         version=version,
         versions=others,
-        figure=figure_json(fig),
-        left_out=left_out,
+        figure=drawn.figure,
+        left_out=drawn.left_out,
         filters=filters,
-        choices=filter_choices(roster),
+        choices=cached_roster(version)[1],
         in_utc=in_utc,
-        agents=sorted(set(shown["agent_id"].astype(str))),
-        shifts=len(shown),
+        agents=drawn.agents,
+        shifts=drawn.shifts,
         absences=absences,
     )
 
