@@ -301,7 +301,10 @@ class SchemaForm:
     def _read(self, node: Mapping[str, Any], form: Mapping[str, str], name: str, add: str) -> Any:
         kind, node, nullable = self.kind_of(node)
         if kind == "object":
-            return self._read_object(node, form, name, add)
+            read_object = self._read_object(node, form, name, add)
+            if nullable and all(v is None for v in read_object.values()):
+                return None
+            return read_object
         if kind == "union":
             variants = self.variants(node)
             tag = form.get(f"{name}.kind", "")
