@@ -21,6 +21,7 @@ from planner import cancellation
 from planner.gap import relative_gap
 from planner.roster.aggregate import solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
+from planner.roster.even import even_nights
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -76,6 +77,8 @@ LARGE_FINAL_SHARE = 0.07
 # within a minute, and polishing by class and window found nothing in 150 s where the
 # whole model's search gained 20% (docs/ROSTER.md).
 MID_SIZE_AGENTS = 100
+# Share of the budget for evening out the starting roster's nights (`even.even_nights`).
+EVEN_SHARE = 0.05
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
 # A second start is polished beside the first only given this long after its split.
@@ -768,6 +771,8 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     starts: list[list[int]] | None = None
     if settings.use_hint:
         first, floor, counts = _first_roster(inputs, index, settings)
+        if len(inputs.agents) <= MID_SIZE_AGENTS:
+            first = even_nights(inputs, index, first, settings.time_limit_s * EVEN_SHARE)
         start = complete_roster(v, set(first), settings)
         if start is not None:
             hinted_at = time.perf_counter() - began
