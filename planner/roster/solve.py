@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 from forecasting.errors import InputError
 from planner import cancellation
 from planner.gap import relative_gap
-from planner.roster.aggregate import solve_aggregate
+from planner.roster.aggregate import build_aggregate, solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
 from planner.roster.even import even_nights
 from planner.roster.hint import greedy_roster
@@ -45,6 +45,7 @@ from planner.roster.model import (
     solve_hinted,
 )
 from planner.roster.polish import MIN_CLASS_WINDOW_SECONDS, polish
+from planner.roster.relax import relaxation_bound
 from planner.roster.schema import COVERAGE, ROSTER
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
@@ -77,6 +78,8 @@ LARGE_FINAL_SHARE = 0.07
 # within a minute, and polishing by class and window found nothing in 150 s where the
 # whole model's search gained 20% (docs/ROSTER.md).
 MID_SIZE_AGENTS = 100
+# Share of the whole model's time the aggregate's LP relaxation may take beside it.
+RELAXATION_SHARE = 0.5
 # Share of the budget for evening out the starting roster's nights (`even.even_nights`).
 EVEN_SHARE = 0.05
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
@@ -452,6 +455,34 @@ def columns_apply(inputs: RosterInputs, settings: SolveSettings) -> bool:
     )
 
 
+def _bound_beside(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    starts: list[list[int]],
+    seconds: float,
+    on_bound: Callable[[float], None],
+) -> float:
+    """The best bound (points) of the aggregate's LP relaxation, then of the columns.
+
+    The aggregate's LP relaxation (HiGHS, `relax.relaxation_bound`) comes in seconds
+    where its CP-SAT search proved nothing; column generation then gets the time left,
+    its bound holding every per-agent rule once it converges. Each better bound goes to
+    `on_bound`.
+    """
+    began = time.perf_counter()
+    best = -math.inf
+    aggregate, _counts = build_aggregate(inputs, index)
+    relaxed = relaxation_bound(aggregate.model, seconds * RELAXATION_SHARE)
+    if relaxed is not None:
+        best = relaxed / OBJECTIVE_SCALE
+        on_bound(best)
+    left = seconds - (time.perf_counter() - began)
+    if left > 1:
+        pool = pattern_lower_bound(inputs, index, starts, left, to_roster=False, on_bound=on_bound)
+        best = max(best, pool.bound)
+    return best
+
+
 def whole_model_first(
     inputs: RosterInputs, settings: SolveSettings, counts: dict[OptionKey, int] | None
 ) -> bool:
@@ -808,20 +839,19 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         bound_beside = (
             side.submit(
                 contextvars.copy_context().run,
-                pattern_lower_bound,
+                _bound_beside,
                 inputs,
                 index,
                 starts,
                 budget,
-                to_roster=False,
-                on_bound=progress.raise_floor,
+                progress.raise_floor,
             )
             if starts is not None
             else None
         )
         code = cancellation.current().solve(solver, v.model, progress)
     if bound_beside is not None:
-        floor = max(floor, bound_beside.result().bound)
+        floor = max(floor, bound_beside.result())
     # The aggregate and the columns' bounds relax the model, so they hold for it too.
     bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and hinted_at is not None:
