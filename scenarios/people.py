@@ -126,7 +126,8 @@ def with_people(
 
     Days in [first, first + days) before a person's start date, after their end date, or
     inside one of their absences are their time off. Absences also apply to agents named in
-    the scenario itself (by id). Sites without stored people keep their headcount.
+    the scenario itself and to those its headcount generates (by id, `scenario_agent_ids`).
+    Sites without stored people keep their headcount.
 
     Raises:
         InputError: a person at a site the scenario does not have, or with an unknown contract.
@@ -154,21 +155,41 @@ def with_people(
                 for p in sorted(members, key=lambda p: p.agent_id)
             )
             site = site.model_copy(update={"agents": agents, "headcount": ()})
-        elif site.agents and away:
-            site = site.model_copy(
-                update={
-                    "agents": tuple(
-                        a.model_copy(
-                            update={
-                                "time_off": tuple(sorted(set(a.time_off) | away.get(a.id, set())))
-                            }
-                        )
-                        for a in site.agents
-                    )
-                }
-            )
+        elif away:
+            site = with_absences(site, away)
         sites.append(site)
     return scenario.model_copy(update={"sites": tuple(sites)})
+
+
+def with_absences(site: Site, away: dict[str, set[date]]) -> Site:
+    """The site with each absent agent's dates as their time off; nobody else changes.
+
+    Agents generated from headcount become named agents with the same ids, skills and
+    contracts when one of them is absent, so only that one gets time off.
+    """
+    from scenarios.rostering import scenario_agents  # the roster's inputs: heavy imports
+
+    agents = scenario_agents(site)
+    if not any(a.id in away for a in agents):
+        return site
+    return site.model_copy(
+        update={
+            "agents": tuple(
+                a.model_copy(
+                    update={"time_off": tuple(sorted(set(a.time_off) | away.get(a.id, set())))}
+                )
+                for a in agents
+            ),
+            "headcount": (),
+        }
+    )
+
+
+def scenario_agent_ids(scenario: Scenario) -> set[str]:
+    """Every agent id the scenario rosters without stored people: named or from headcount."""
+    from scenarios.rostering import scenario_agents  # the roster's inputs: heavy imports
+
+    return {a.id for site in scenario.sites for a in scenario_agents(site)}
 
 
 def employed_off(person: Person, horizon: Iterable[date]) -> set[date]:
@@ -188,5 +209,7 @@ __all__ = [
     "check_absence",
     "employed_off",
     "person_agent",
+    "scenario_agent_ids",
+    "with_absences",
     "with_people",
 ]

@@ -1,13 +1,16 @@
-"""`followsun absence add|list|remove`: sickness, leave and training of stored agents.
+"""`followsun absence add|list|remove`: sickness, leave and training of agents.
 
 An absence makes the agent unavailable on every local date from --from to --to
-(inclusive); the next roster solve gives them no shift then. An unknown agent or an
-overlap with another of their absences is refused (exit 2) and nothing is stored.
+(inclusive); the next roster solve with --people gives them no shift then. The agent is
+a stored one, or with --scenario one the scenario names or generates from its headcount.
+An unknown agent or an overlap with another of their absences is refused (exit 2) and
+nothing is stored.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from followsun.commands.arguments import iso_date
@@ -28,6 +31,13 @@ def register(subparsers: Any) -> None:
     add.add_argument("--from", dest="first", required=True, type=iso_date, help="first date")
     add.add_argument("--to", dest="last", required=True, type=iso_date, help="last date")
     add.add_argument("--kind", required=True, choices=KINDS)
+    add.add_argument(
+        "--scenario",
+        type=Path,
+        default=None,
+        help="scenario YAML whose agents (named, or generated from headcount as "
+        "<site>-t<tier>-<nn>) may be absent without being stored",
+    )
     listing = actions.add_parser("list", help="print the absences")
     listing.add_argument("--agent", default=None, help="only this agent")
     remove = actions.add_parser("remove", help="delete one absence by id")
@@ -40,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from followsun.services import people
 
     if args.action == "add":
-        added = people.add_absence(args.agent, args.first, args.last, args.kind)
+        added = people.add_absence(
+            args.agent, args.first, args.last, args.kind, scenario=args.scenario
+        )
         print(
             f"absence {added.absence_id}: {added.agent_id} {added.kind} {added.first}..{added.last}"
         )

@@ -15,7 +15,8 @@ from followsun.atomic import replacing_file
 from followsun.store import people as stored
 from followsun.store import store_session
 from forecasting.errors import InputError
-from scenarios.people import Absence, Person
+from scenarios.loader import load_scenario
+from scenarios.people import Absence, Person, scenario_agent_ids
 
 AGENT_COLUMNS = (
     "agent_id",
@@ -164,15 +165,25 @@ def export_agents(path: Path, database_url: str | None = None) -> int:
 
 
 def add_absence(
-    agent_id: str, first: date, last: date, kind: str, database_url: str | None = None
+    agent_id: str,
+    first: date,
+    last: date,
+    kind: str,
+    database_url: str | None = None,
+    scenario: Path | None = None,
 ) -> Absence:
-    """Store one absence of a stored agent.
+    """Store one absence of a stored agent, or of one `scenario` rosters (named or headcount).
+
+    Agents generated from headcount (`<site>-t<tier>-<nn>`) keep their ids from run to run,
+    so their absences apply whenever that scenario is rostered with `--people`.
 
     Raises:
-        InputError: an unknown agent, a bad kind or dates, an overlapping absence.
+        InputError: an unknown agent, a bad kind or dates, an overlapping absence, a bad
+            scenario file.
     """
+    generated = scenario_agent_ids(load_scenario(scenario)) if scenario is not None else set()
     absence = Absence(agent_id, kind, first, last)
-    return _in_store(database_url, lambda s: stored.add_absence(s, absence))
+    return _in_store(database_url, lambda s: stored.add_absence(s, absence, generated=generated))
 
 
 def list_absences(agent_id: str | None = None, database_url: str | None = None) -> list[Absence]:

@@ -232,13 +232,17 @@ class StoredAgent(Base):
 
 
 class AbsenceRow(Base):
-    """One absence (sick, leave, training) of a stored agent over inclusive local dates."""
+    """One absence (sick, leave, training) of an agent over inclusive local dates.
+
+    The agent is a stored one or one a scenario generates from its headcount (not in
+    `agents`), so the id is checked when the absence is added, not by a foreign key.
+    """
 
     __tablename__ = "absences"
     __table_args__ = (Index("ix_absences_agent_id", "agent_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.agent_id", ondelete="CASCADE"))
+    agent_id: Mapped[str]
     kind: Mapped[str]
     first_date: Mapped[date]
     last_date: Mapped[date]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -89,16 +89,27 @@ def list_absences(session: Session, agent_id: str | None = None) -> list[Absence
     return [_absence(row) for row in session.scalars(query)]
 
 
-def add_absence(session: Session, absence: Absence, now: datetime | None = None) -> Absence:
-    """Store one absence; return it with its id.
+def add_absence(
+    session: Session,
+    absence: Absence,
+    now: datetime | None = None,
+    generated: Collection[str] = (),
+) -> Absence:
+    """Store one absence of a stored agent or of one in `generated`; return it with its id.
+
+    `generated` are the ids a scenario generates from its headcount (not stored agents).
 
     Raises:
         InputError: an unknown agent, a bad kind or dates, or an overlap with another of
             the agent's absences (nothing is stored).
     """
-    if session.get(models.StoredAgent, absence.agent_id) is None:
+    if (
+        absence.agent_id not in generated
+        and session.get(models.StoredAgent, absence.agent_id) is None
+    ):
         raise InputError(
-            f"unknown agent {absence.agent_id!r}: load it first with `followsun agents import`"
+            f"unknown agent {absence.agent_id!r}: load it first with `followsun agents "
+            "import`, or name the scenario (--scenario) whose headcount generates it"
         )
     check_absence(absence, list_absences(session, absence.agent_id))
     row = models.AbsenceRow(

@@ -10,6 +10,7 @@ so CP-SAT closes it quickly; `hint.split_counts` then hands its shifts to agents
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -54,10 +55,11 @@ class AggregatePlan:
     """The aggregate's answer.
 
     Attributes:
-        counts: agents of each class per day and shift.
-        objective: its objective in points (no fairness, stability or preferences).
+        counts: agents of each class per day and shift (empty when none were found).
+        objective: its objective in points (no fairness, stability or preferences); inf
+            without counts.
         bound: its proven lower bound in points, also a bound of the full model.
-        status: CP-SAT's status name.
+        status: CP-SAT's status name ('unknown' when it found no counts).
     """
 
     counts: dict[OptionKey, int]
@@ -247,24 +249,26 @@ def solve_aggregate(
     workers: int,
     seed: int = 0,
 ) -> AggregatePlan | None:
-    """Solve the aggregate within `seconds`; None when it found no counts in time.
+    """Solve the aggregate within `seconds`; None when it proved neither counts nor a bound.
 
     The search stops after PATIENCE_SECONDS when it has no counts yet or they are more
     than HOPELESS_GAP above its bound; otherwise it goes on from its counts for the rest.
+    Without counts its bound still holds (status 'unknown', no counts): on 24/7
+    organisations that is often the first bound above 0.
     """
     began = time.perf_counter()
     v, count = build_aggregate(inputs, index)
     plan = _search(v, count, min(seconds, PATIENCE_SECONDS), workers, seed)
     left = seconds - (time.perf_counter() - began)
-    if plan is None or plan.status == "optimal" or left <= 0:
+    if plan is None or not plan.counts or plan.status == "optimal" or left <= 0:
         return plan
     if relative_gap(plan.objective, plan.bound) > HOPELESS_GAP:
         return plan
     for key, var in count.items():
         v.model.add_hint(var, plan.counts[key])
     again = _search(v, count, left, workers, seed)
-    if again is None:
-        return plan
+    if again is None or not again.counts:
+        return plan if again is None else replace(plan, bound=max(plan.bound, again.bound))
     if again.objective > plan.objective:
         return replace(plan, bound=max(plan.bound, again.bound))
     return again
@@ -273,7 +277,10 @@ def solve_aggregate(
 def _search(
     v: RosterVars, count: dict[OptionKey, cp_model.IntVar], seconds: float, workers: int, seed: int
 ) -> AggregatePlan | None:
-    """One CP-SAT search of the aggregate; None when it found no counts in time."""
+    """One CP-SAT search of the aggregate; None when it proved nothing in time.
+
+    Without counts, CP-SAT's bound is still proven: it comes back with no counts.
+    """
     solver = cancellation.cp_solver(seconds, workers, seed)
     if workers <= AGGREGATE_LP_WORKERS:
         # CP-SAT's two-worker default never solves the LP here (the bound stays at the
@@ -281,6 +288,9 @@ def _search(
         solver.parameters.subsolvers.append("max_lp")
         solver.parameters.num_full_subsolvers = 1
     code = cancellation.current().solve(solver, v.model)
+    bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    if code == cp_model.UNKNOWN and math.isfinite(bound) and bound > 0:
+        return AggregatePlan(counts={}, objective=math.inf, bound=bound, status="unknown")
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return AggregatePlan(

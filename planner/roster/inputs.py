@@ -181,6 +181,11 @@ class Weights:
         fairness_lates: per late shift of spread within a site.
         fairness_excess: per night or weekend day of spread beyond what `FairSpread`
             allows (on top of the spread's own weight).
+        fairness_agent: per night or weekend day an agent works beyond the fewest of its
+            site and tier plus what `FairSpread` allows. Unlike the spread, it falls with
+            each such night moved to another agent, so the neighbourhood search can even
+            nights out one move at a time (the spread only falls once every agent at the
+            most has moved).
         wish: per unmet wish of an agent (a wished day off or shift).
         change: per changed agent-day against the previous roster (a published shift
             moved or dropped).
@@ -203,6 +208,7 @@ class Weights:
     fairness_holidays: float = 40.0
     fairness_lates: float = 20.0
     fairness_excess: float = 200.0
+    fairness_agent: float = 40.0
     wish: float = 30.0
     change: float = 300.0
     change_added: float = 150.0

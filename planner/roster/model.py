@@ -505,6 +505,22 @@ def add_fairness(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> lis
                         w.fairness_excess,
                     )
                 )
+                over = []
+                for a, x in zip(members, per_agent, strict=True):
+                    if not flagged[what][a]:
+                        continue
+                    mine = v.model.new_int_var(0, top, f"over_{what}[{inputs.agents[a].agent_id}]")
+                    v.model.add(mine >= x - lo - allowed[what])
+                    over.append(mine)
+                terms.append(
+                    PenaltyTerm(
+                        f"fairness_{what}",
+                        f"{what} each agent works beyond the fewest plus {allowed[what]} "
+                        f"within {where}",
+                        sum(over),
+                        w.fairness_agent,
+                    )
+                )
     return terms
 
 

@@ -19,8 +19,9 @@ from ortools.sat.python import cp_model
 from forecasting.errors import InputError
 from planner import cancellation
 from planner.gap import relative_gap
-from planner.roster.aggregate import solve_aggregate
+from planner.roster.aggregate import build_aggregate, solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
+from planner.roster.even import even_nights
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -44,6 +45,7 @@ from planner.roster.model import (
     solve_hinted,
 )
 from planner.roster.polish import MIN_CLASS_WINDOW_SECONDS, polish
+from planner.roster.relax import relaxation_bound
 from planner.roster.schema import COVERAGE, ROSTER
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
@@ -70,6 +72,16 @@ STAGE_MAX_SECONDS = 15.0
 # that search does not (docs/ROSTER.md, "Measurements behind the settings").
 FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
+# Up to this many agents, a roster whose aggregate was not proven (24/7 organisations)
+# goes from its greedy start straight to the whole model's search, with column
+# generation beside it for the bound only: there the columns' LP does not settle
+# within a minute, and polishing by class and window found nothing in 150 s where the
+# whole model's search gained 20% (docs/ROSTER.md).
+MID_SIZE_AGENTS = 100
+# Share of the whole model's time the aggregate's LP relaxation may take beside it.
+RELAXATION_SHARE = 0.5
+# Share of the budget for evening out the starting roster's nights (`even.even_nights`).
+EVEN_SHARE = 0.05
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
 # A second start is polished beside the first only given this long after its split.
@@ -410,6 +422,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.floor = floor
         self.first: float | None = None
 
+    def raise_floor(self, bound: float) -> None:
+        """A better bound proven beside the search (points), shown with the next roster."""
+        self.floor = max(self.floor, bound)
+
     def on_solution_callback(self) -> None:
         now = time.perf_counter() - self.began
         if self.first is None:
@@ -436,6 +452,50 @@ def columns_apply(inputs: RosterInputs, settings: SolveSettings) -> bool:
         and inputs.days <= DAYS_PER_4_WEEKS
         and not inputs.vendors
         and inputs.previous is None
+    )
+
+
+def _bound_beside(
+    inputs: RosterInputs,
+    index: RosterIndex,
+    starts: list[list[int]],
+    seconds: float,
+    on_bound: Callable[[float], None],
+) -> float:
+    """The best bound (points) of the aggregate's LP relaxation, then of the columns.
+
+    The aggregate's LP relaxation (HiGHS, `relax.relaxation_bound`) comes in seconds
+    where its CP-SAT search proved nothing; column generation then gets the time left,
+    its bound holding every per-agent rule once it converges. Each better bound goes to
+    `on_bound`.
+    """
+    began = time.perf_counter()
+    best = -math.inf
+    aggregate, _counts = build_aggregate(inputs, index)
+    relaxed = relaxation_bound(aggregate.model, seconds * RELAXATION_SHARE)
+    if relaxed is not None:
+        best = relaxed / OBJECTIVE_SCALE
+        on_bound(best)
+    left = seconds - (time.perf_counter() - began)
+    if left > 1:
+        pool = pattern_lower_bound(inputs, index, starts, left, to_roster=False, on_bound=on_bound)
+        best = max(best, pool.bound)
+    return best
+
+
+def whole_model_first(
+    inputs: RosterInputs, settings: SolveSettings, counts: dict[OptionKey, int] | None
+) -> bool:
+    """Whether the greedy start goes straight to the whole model, the columns beside it.
+
+    So for organisations up to MID_SIZE_AGENTS whose aggregate was not proven (no
+    `counts`) when column generation applies; larger ones dive the columns to a roster.
+    """
+    return (
+        counts is None
+        and settings.use_aggregate
+        and len(inputs.agents) <= MID_SIZE_AGENTS
+        and columns_apply(inputs, settings)
     )
 
 
@@ -737,8 +797,13 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
     v, terms = build_model(inputs, index)
     hinted_at = None
     floor = float("-inf")  # the best lower bound proven outside CP-SAT, in points
+    # Each agent's schedule in the starting roster, when the columns run beside the
+    # whole model's search for the bound (`whole_model_first`).
+    starts: list[list[int]] | None = None
     if settings.use_hint:
         first, floor, counts = _first_roster(inputs, index, settings)
+        if len(inputs.agents) <= MID_SIZE_AGENTS:
+            first = even_nights(inputs, index, first, settings.time_limit_s * EVEN_SHARE)
         start = complete_roster(v, set(first), settings)
         if start is not None:
             hinted_at = time.perf_counter() - began
@@ -750,24 +815,43 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                     settings.on_progress(now, found / OBJECTIVE_SCALE, bound)
 
             report(objective, floor)
-            values, floor, cuts = _improve(
-                v,
-                inputs,
-                index,
-                settings,
-                (first, counts),
-                (values, objective),
-                floor,
-                began,
-                report,
-            )
-            add_cuts(v.model, v, cuts, values)
+            if whole_model_first(inputs, settings, counts):
+                starts = plans_by_agent(inputs, index, first)
+            else:
+                values, floor, cuts = _improve(
+                    v,
+                    inputs,
+                    index,
+                    settings,
+                    (first, counts),
+                    (values, objective),
+                    floor,
+                    began,
+                    report,
+                )
+                add_cuts(v.model, v, cuts, values)
             hint_all(v.model, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
     solver = _solver(settings, budget)
     progress = _Progress(began, settings.on_progress, floor)
-    code = cancellation.current().solve(solver, v.model, progress)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bound") as side:
+        bound_beside = (
+            side.submit(
+                contextvars.copy_context().run,
+                _bound_beside,
+                inputs,
+                index,
+                starts,
+                budget,
+                progress.raise_floor,
+            )
+            if starts is not None
+            else None
+        )
+        code = cancellation.current().solve(solver, v.model, progress)
+    if bound_beside is not None:
+        floor = max(floor, bound_beside.result())
     # The aggregate and the columns' bounds relax the model, so they hold for it too.
     bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and hinted_at is not None:

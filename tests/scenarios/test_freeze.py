@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecasting.errors import InputError
 from planner.roster import SolveSettings, solve_roster
@@ -75,3 +79,45 @@ def test_a_freeze_outside_the_period_or_without_a_previous_roster_is_refused() -
 def test_a_freeze_must_be_a_local_date_or_time(text: str) -> None:
     with pytest.raises(InputError, match="--freeze-until"):
         parse_freeze(text)
+
+
+@functools.cache
+def published() -> pd.DataFrame:
+    """The week's published roster for day cover (solved once for every example)."""
+    sc = scenario()
+    return solve_roster(roster_inputs(sc, day_requirements(sc, MONDAY, 1), MONDAY, 1), FAST).roster
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    day=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    night_days=st.sets(st.integers(0, 6), max_size=7),
+    day_heads=st.integers(0, 3),
+)
+def test_any_freeze_keeps_every_shift_started_before_it_exactly(
+    day: int, hour: int, night_days: set[int], day_heads: int
+) -> None:
+    """Random freeze points and demand changes: what started before the freeze is kept."""
+    sc = scenario()
+    old = published()
+    grid = horizon_grid(sc, MONDAY, 1)
+    local = grid.tz_convert("Europe/Amsterdam")
+    at_night = (local.hour >= 22) | (local.hour < 6)
+    nights = chat_requirements(grid[at_night & np.isin(local.dayofweek, sorted(night_days))])
+    changed = pd.concat([day_requirements(sc, MONDAY, 1, heads=day_heads), nights])
+    freeze = datetime.combine(MONDAY + timedelta(days=day), datetime.min.time()).replace(hour=hour)
+    inputs = roster_inputs(
+        sc, changed.reset_index(drop=True), MONDAY, 1, previous=old, freeze_until=freeze
+    )
+    new = solve_roster(inputs, SolveSettings(time_limit_s=2, num_workers=2, seed=day)).roster
+    cutoff = pd.Timestamp(freeze, tz="Europe/Amsterdam").tz_convert("UTC")
+
+    def before(roster: pd.DataFrame) -> set[tuple]:
+        rows = roster[pd.to_datetime(roster["start_utc"], utc=True) < cutoff]
+        return {tuple(str(x) for x in r) for r in rows[KEY].itertuples(index=False)}
+
+    assert before(new) == before(old)
+    changes = roster_changes(old, new)
+    # Shifts dated before the freeze's date all start before it: no change there.
+    assert (changes["date_local"].astype(str) >= str(freeze.date())).all()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from forecasting.errors import InputError
 from planner.roster import SolveSettings, solve_roster
-from scenarios.people import Absence, Person, check_absence, with_people
+from scenarios.people import Absence, Person, check_absence, scenario_agent_ids, with_people
 from scenarios.rostering import roster_inputs, scenario_agents
 from tests.scenarios.test_rostering import day_requirements, scenario, scenario_data
 
@@ -90,3 +90,43 @@ def test_validate_counts_the_agents_a_roster_holds_and_says_named_ones_replace_h
     (check,) = validate_scenarios([path])
     assert check.agents == 1  # the roster holds the one named agent, not headcount 3 + 1
     assert check.notes == ("site ams: its 1 named agents replace its headcount of 3",)
+
+
+def headcount_options(absences: list[Absence]) -> dict[str, set[tuple]]:
+    """Options per agent of the headcount scenario (no stored people) with `absences`."""
+    sc = with_people(scenario(), [], absences, MONDAY, 14)
+    inputs = roster_inputs(sc, day_requirements(sc, MONDAY, 2), MONDAY, 2)
+    out: dict[str, set[tuple]] = {a.agent_id: set() for a in inputs.agents}
+    for o in inputs.options:
+        out[o.agent_id].add((o.date_local, o.template, o.breaks_local))
+    return out
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    first=st.integers(0, 13),
+    length=st.integers(1, 5),
+    who=st.sampled_from(["ams-t1-01", "ams-t1-02", "ams-t1-03"]),
+)
+def test_an_absence_of_an_agent_generated_from_headcount_is_their_time_off_only(
+    first: int, length: int, who: str
+) -> None:
+    start = MONDAY + timedelta(days=first)
+    absence = Absence(who, "leave", start, start + timedelta(days=length - 1))
+    before, after = headcount_options([]), headcount_options([absence])
+    assert set(after) == set(before) == scenario_agent_ids(scenario())
+    away = set(absence.dates())
+    for agent_id in before:
+        expected = {o for o in before[agent_id] if agent_id != who or o[0] not in away}
+        assert after[agent_id] == expected
+
+
+def test_the_solver_honours_an_absence_of_a_headcount_agent() -> None:
+    sick = Absence("ams-t1-02", "sick", MONDAY, MONDAY + timedelta(days=2))
+    sc = with_people(scenario(), [], [sick], MONDAY, 7)
+    # Demand for all three on every day: without the absence ams-t1-02 would work then.
+    inputs = roster_inputs(sc, day_requirements(sc, MONDAY, 1, heads=3), MONDAY, 1)
+    roster = solve_roster(inputs, SolveSettings(time_limit_s=4, num_workers=2, seed=1)).roster
+    worked = {(r.agent_id, r.date_local) for r in roster.itertuples()}
+    assert not {d for a, d in worked if a == "ams-t1-02"} & set(sick.dates())
+    assert {a for a, _d in worked} == {"ams-t1-01", "ams-t1-02", "ams-t1-03"}

@@ -107,3 +107,25 @@ def test_the_absence_command_exits_2_on_an_unknown_agent(
     args = ["absence", "add", "--agent", "nobody", "--from", "2027-01-04", "--to", "2027-01-05"]
     assert main([*args, "--kind", "sick"]) == 2
     assert "unknown agent 'nobody'" in capsys.readouterr().err
+
+
+def test_an_agent_generated_from_headcount_may_be_absent_given_its_scenario(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import yaml
+
+    from tests.scenarios.test_rostering import scenario_data
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_data()))
+    url = url_of(engine)
+    monday = date(2027, 5, 3)
+    with pytest.raises(InputError, match="--scenario"):
+        service.add_absence("ams-t1-02", monday, monday, "sick", url)
+    added = service.add_absence("ams-t1-02", monday, monday, "sick", url, scenario=path)
+    assert added.absence_id is not None
+    with pytest.raises(InputError, match="unknown agent 'ams-t1-04'"):
+        service.add_absence("ams-t1-04", monday, monday, "sick", url, scenario=path)
+    with pytest.raises(InputError, match="overlaps"):
+        service.add_absence("ams-t1-02", monday, monday, "leave", url, scenario=path)
+    assert [a.agent_id for a in service.list_absences(database_url=url)] == ["ams-t1-02"]

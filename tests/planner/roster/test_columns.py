@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 from planner.roster import SolveSettings, build_index, solve_roster, validate_roster
 from planner.roster import columns as columns_module
 from planner.roster import solve as solve_module
+from planner.roster.aggregate import AggregatePlan
 from planner.roster.columns import (
     CONVERGED_POINTS,
     MasterLP,
@@ -386,3 +387,30 @@ def test_without_a_proven_aggregate_the_columns_roster_is_polished_by_class_wind
     handed, class_windows = calls[0]
     assert class_windows
     assert result.objective <= handed / OBJECTIVE_SCALE + 1e-6
+
+
+def test_an_unproven_aggregate_of_a_mid_size_roster_goes_to_the_whole_model_with_the_bound_beside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As on the 24/7 variants: the aggregate proves neither counts nor optimality, so the
+    # greedy start goes to the whole model's search and column generation runs beside it
+    # for the bound only (no polishing, no dive).
+    def unproven(inputs, index, seconds, workers, seed=0):  # type: ignore[no-untyped-def]
+        return AggregatePlan(counts={}, objective=math.inf, bound=1.0, status="unknown")
+
+    def no_polish(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("polished")
+
+    monkeypatch.setattr(solve_module, "solve_aggregate", unproven)
+    monkeypatch.setattr(solve_module, "polish", no_polish)
+    inp = two_queue_organisation()
+    assert len(inp.agents) <= solve_module.MID_SIZE_AGENTS
+    result = solve_roster(inp, SolveSettings(time_limit_s=COLUMNS_MIN_SECONDS, seed=0))
+    index = build_index(inp)
+    pool = pattern_lower_bound(
+        inp, index, plans_by_agent(inp, index, greedy_roster(inp, index)), 10, to_roster=False
+    )
+    assert result.objective is not None and pool.converged
+    # The columns' bound reaches the result, and no bound passes the roster.
+    assert pool.bound - CONVERGED_POINTS <= result.bound <= result.objective + 1e-6
+    assert result.gap is not None

@@ -478,3 +478,40 @@ def test_the_greedy_start_leaves_prepaid_vendor_hours_to_the_vendor() -> None:
 
     assert first_day(range(5 * 24 + 9, 5 * 24 + 17)) == monday
     assert first_day(range(9, 17)) == saturday
+
+
+def fairness_points(inp, worked: set[tuple[str, int]]) -> float:  # type: ignore[no-untyped-def]
+    """The nights' fairness points of the roster working `worked` (agent, day) nights."""
+    from ortools.sat.python import cp_model
+
+    from planner.roster import build_index
+    from planner.roster.model import build_model
+
+    index = build_index(inp)
+    v, terms = build_model(inp, index)
+    for o, var in v.shift.items():
+        opt = inp.options[o]
+        v.model.add(var == ((opt.agent_id, inp.day_of(opt.date_local)) in worked))
+    solver = cp_model.CpSolver()
+    assert solver.solve(v.model) == cp_model.OPTIMAL
+    return sum(
+        t.weight * (solver.value(t.expr) + t.constant)
+        for t in terms
+        if t.family == "fairness_nights"
+    )
+
+
+def test_each_night_moved_from_an_agent_with_too_many_lowers_the_fairness_points() -> None:
+    # Nights [2, 2, 0, 0] and [1, 2, 1, 0] have the same spread (2), so the spread alone
+    # cannot tell them apart: a search moving one night at a time would see no gain.
+    days = 4
+    grid = grid_for(days)
+    agents = [agent(x) for x in "abcd"]
+    opts = daily_options(agents, days, grid, (("night", time(22), 8),), night=True)
+    need = demand(grid, [(24 * (d + 1) - 2, 24 * (d + 1) + 6, 1) for d in range(days)])
+    inp = inputs(agents, opts, grid, days, {"chat-en-t1": need})
+    uneven = fairness_points(inp, {("a", 0), ("a", 2), ("b", 1), ("b", 3)})
+    better = fairness_points(inp, {("a", 0), ("c", 2), ("b", 1), ("b", 3)})
+    even = fairness_points(inp, {("a", 0), ("c", 2), ("b", 1), ("d", 3)})
+    assert uneven > better > even
+    assert better == pytest.approx(uneven - W.fairness_agent)
