@@ -61,6 +61,16 @@ def published_shifts(previous: pd.DataFrame) -> dict[tuple[str, date], tuple[str
     return out
 
 
+def _is_published(
+    opt: ShiftOption, published: dict[tuple[str, date], tuple[str, str | None]]
+) -> bool:
+    """Whether `opt` is the shift published for its agent and day (breaks too, if recorded)."""
+    shift = published.get((opt.agent_id, opt.date_local))
+    if shift is None or shift[0] != opt.template:
+        return False
+    return shift[1] is None or shift[1] == ";".join(opt.breaks_local)
+
+
 def freeze_options(
     agents: Iterable[RosterAgent],
     options: Iterable[ShiftOption],
@@ -70,25 +80,25 @@ def freeze_options(
     """Agents with their frozen days, the options a freeze leaves, and notes in words.
 
     An option starting before the freeze (in its site's zone) stays only if it is the
-    published shift of that agent and day; such a day becomes one the agent must work.
+    published shift of that agent and day; such a day becomes one the agent must work, and
+    its published shift its only option (a later shift that day would replace it).
     """
     agents = tuple(agents)
     published = published_shifts(previous)
     zones = {a.agent_id: a.timezone for a in agents}
     cutoff = {tz: local_to_utc(freeze.date(), freeze.time(), tz) for tz in set(zones.values())}
-    kept: list[ShiftOption] = []
+    options = tuple(options)
+    before = [opt.start_utc < cutoff[zones[opt.agent_id]] for opt in options]
     frozen: dict[str, set[date]] = {}
-    for opt in options:
-        if opt.start_utc >= cutoff[zones[opt.agent_id]]:
-            kept.append(opt)
-            continue
-        shift = published.get((opt.agent_id, opt.date_local))
-        if shift is None or shift[0] != opt.template:
-            continue
-        if shift[1] is not None and shift[1] != ";".join(opt.breaks_local):
-            continue
-        kept.append(opt)
-        frozen.setdefault(opt.agent_id, set()).add(opt.date_local)
+    for opt, early in zip(options, before, strict=True):
+        if early and _is_published(opt, published):
+            frozen.setdefault(opt.agent_id, set()).add(opt.date_local)
+    kept = [
+        opt
+        for opt, early in zip(options, before, strict=True)
+        if (_is_published(opt, published) if early else True)
+        and (early or opt.date_local not in frozen.get(opt.agent_id, set()))
+    ]
     notes = []
     for (agent_id, day), (template, _breaks) in sorted(published.items()):
         if agent_id in zones and day not in frozen.get(agent_id, set()):

@@ -19,6 +19,7 @@ from planner.roster.inputs import (
     DAYS_PER_WEEK,
     RosterIndex,
     RosterInputs,
+    published_templates,
     serves,
     week_min_minutes,
 )
@@ -183,6 +184,8 @@ def greedy_roster(
                 got.append((q, t))
         taken[o] = got
 
+    kept = replan_values(inputs, index)
+
     def option_values(a: int) -> dict[int, float]:
         cls = index.classes[index.class_of_agent[a]]
         best = np.zeros(n_t)
@@ -199,6 +202,7 @@ def greedy_roster(
                     - weights.overstaffing * (len(opt.covered) - useful)
                     - weights.premium_hour * opt.premium_hours
                     - weights.night_shift * opt.night
+                    + kept.get(o, 0.0)
                 )
         return out
 
@@ -213,6 +217,32 @@ def greedy_roster(
             for o in plans[a]:
                 claim(o)
     return tuple(sorted(o for plan in plans.values() for o in plan))
+
+
+def replan_values(inputs: RosterInputs, index: RosterIndex) -> dict[int, float]:
+    """What working each option saves in a re-plan: its frozen shift kept, its published one.
+
+    The model prices a frozen published shift not kept (`add_frozen`) and a changed or
+    added agent-day (`add_stability`); the greedy start weighs the same so it starts from
+    the published roster instead of handing the search a roster that drops frozen shifts.
+    """
+    if inputs.previous is None:
+        return {}
+    weights = inputs.weights
+    published = published_templates(inputs, index)
+    values: dict[int, float] = {}
+    for a, agent in enumerate(inputs.agents):
+        frozen = {inputs.day_of(day) for day in agent.frozen}
+        for d in range(inputs.days):
+            template = published.get((a, d))
+            for o in index.by_agent_day.get((a, d), ()):
+                value = weights.frozen_shift if d in frozen else 0.0
+                if template is None:
+                    value -= weights.change_added
+                elif inputs.options[o].template == template:
+                    value += weights.change
+                values[o] = value
+    return values
 
 
 def reserve_prepaid(inputs: RosterInputs, residual: np.ndarray, priority: np.ndarray) -> None:

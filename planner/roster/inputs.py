@@ -511,6 +511,17 @@ ShiftKey = tuple[int, str, tuple[str, ...]]
 OptionKey = tuple[int, int, str, tuple[str, ...]]
 
 
+def published_templates(inputs: RosterInputs, index: RosterIndex) -> dict[tuple[int, int], str]:
+    """(agent position, day) to the template a re-plan's previous roster published there."""
+    published: dict[tuple[int, int], str] = {}
+    for prev in inputs.previous or ():
+        a = index.agent_pos.get(prev.agent_id)
+        d = inputs.day_of(prev.date_local)
+        if a is not None and 0 <= d < inputs.days:
+            published[(a, d)] = prev.template
+    return published
+
+
 def shift_key(inputs: RosterInputs, o: int) -> ShiftKey:
     """What makes option `o` the same shift for another agent: day, template and breaks."""
     opt = inputs.options[o]

@@ -28,6 +28,7 @@ from planner.roster.inputs import (
     RosterInputs,
     VendorCapacity,
     option_keys,
+    published_templates,
     segment_lead,
     serves,
     week_min_minutes,
@@ -560,12 +561,7 @@ def add_stability(v: RosterVars, inputs: RosterInputs, index: RosterIndex) -> li
     """
     if inputs.previous is None:
         return []
-    published: dict[tuple[int, int], str] = {}
-    for prev in inputs.previous:
-        a = index.agent_pos.get(prev.agent_id)
-        d = inputs.day_of(prev.date_local)
-        if a is not None and 0 <= d < inputs.days:
-            published[(a, d)] = prev.template
+    published = published_templates(inputs, index)
     changed: list[LinearLike] = []
     added: list[LinearLike] = []
     constant = 0

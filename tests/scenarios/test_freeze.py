@@ -121,3 +121,22 @@ def test_any_freeze_keeps_every_shift_started_before_it_exactly(
     changes = roster_changes(old, new)
     # Shifts dated before the freeze's date all start before it: no change there.
     assert (changes["date_local"].astype(str) >= str(freeze.date())).all()
+
+
+def test_a_frozen_day_offers_only_its_published_shift_even_later_that_day() -> None:
+    """A night starting after a morning freeze may not replace that day's frozen shift."""
+    sc = scenario()
+    old = published()
+    first = old.sort_values("start_utc").iloc[0]
+    day = pd.Timestamp(str(first["date_local"])).date()
+    start_local = pd.Timestamp(first["start_utc"]).tz_convert("Europe/Amsterdam")
+    freeze = datetime.combine(day, start_local.time()) + timedelta(minutes=30)
+    grid = horizon_grid(sc, MONDAY, 1)
+    local = grid.tz_convert("Europe/Amsterdam")
+    nights = chat_requirements(grid[(local.hour >= 22) | (local.hour < 6)])
+    changed = pd.concat([day_requirements(sc, MONDAY, 1), nights]).reset_index(drop=True)
+    inputs = roster_inputs(sc, changed, MONDAY, 1, previous=old, freeze_until=freeze)
+    agent = str(first["agent_id"])
+    assert day in next(a.frozen for a in inputs.agents if a.agent_id == agent)
+    that_day = {o.template for o in inputs.options if o.agent_id == agent and o.date_local == day}
+    assert that_day == {str(first["shift"])}
