@@ -20,7 +20,7 @@ For a single queue, `scheduled_heads` gives whole heads in exact rational arithm
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -156,27 +156,90 @@ def staff_queues(
     check_demand(demand)
     by_queue = {p.queue: p for p in policies}
     interval_s = float(interval_min) * 60.0
-    parts = []
-    for _, rows in demand.groupby(["channel", "language", "tier"], sort=True):
-        first = rows.iloc[0]
-        qid = QueueKey.of(first["channel"], first["language"], first["tier"]).format()
+    stamps = demand["interval_start"].array
+    volume = demand["volume"].to_numpy(dtype=float)
+    aht = demand["aht_seconds"].to_numpy(dtype=float)
+    is_open = demand["open"].to_numpy(dtype=bool)
+    # Row positions per queue (in key order), then in time order within each queue: the
+    # columns are gathered once at the end instead of a frame per queue.
+    codes = demand.groupby(["channel", "language", "tier"], sort=True).ngroup().to_numpy()
+    grouped = np.argsort(codes, kind="stable")
+    grouped = grouped[codes[grouped] >= 0]
+    counts = np.bincount(codes[codes >= 0])
+    order: list[np.ndarray] = []
+    parts: list[_Staffed] = []
+    for rows in np.split(grouped, np.cumsum(counts)[:-1]) if counts.size else []:
+        first = int(rows[0])
+        key = (demand[c].iat[first] for c in ("channel", "language", "tier"))
+        qid = QueueKey.of(*key).format()
         if qid not in by_queue:
             raise InputError(f"demand: queue {qid} has no staffing policy (not in the scenario)")
-        parts.append(_staff_one(rows.sort_values("interval_start"), by_queue[qid], interval_s))
+        rows = rows[np.argsort(stamps[rows], kind="stable")]
+        policy = by_queue[qid]
+        if policy.method == "deferred":
+            _check_consecutive(pd.Series(stamps[rows]), interval_s, policy.queue)
+        order.append(rows)
+        parts.append(_staff_one(volume[rows], aht[rows], is_open[rows], policy, interval_s))
     if not parts:
         return REQUIREMENTS.empty()
-    out = pd.concat(parts, ignore_index=True)
-    return out.loc[:, list(REQUIREMENTS.names)]
+    taken = np.concatenate(order)
+    sizes = [rows.size for rows in order]
+
+    def per_queue(value: Callable[[QueuePolicy], object]) -> np.ndarray:
+        labels = np.empty(len(parts), dtype=object)
+        labels[:] = [value(part.policy) for part in parts]
+        return np.repeat(labels, sizes)
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(part, name) for part in parts])
+
+    columns = {
+        "interval_start": stamps[taken],
+        "channel": per_queue(lambda p: p.channel),
+        "language": per_queue(lambda p: p.language),
+        "tier": np.repeat(np.array([part.policy.tier for part in parts], dtype=np.int64), sizes),
+        "queue": per_queue(lambda p: p.queue),
+        "method": per_queue(lambda p: p.method),
+        "volume": volume[taken],
+        "aht_seconds": aht[taken],
+        "open": is_open[taken],
+        "agents_required": joined("agents"),
+        "scheduled_required": joined("scheduled"),
+        "service_level": joined("service_level"),
+        "asa_seconds": joined("asa_seconds"),
+        "occupancy": joined("occupancy"),
+        "p_wait": joined("p_wait"),
+        "abandon_rate": joined("abandon_rate"),
+        "backlog": joined("backlog"),
+        "status": np.asarray(STATUS_LABELS, dtype=object)[joined("status")],
+        "binding": np.asarray(BINDING_LABELS, dtype=object)[joined("binding")],
+    }
+    return pd.DataFrame({name: columns[name] for name in REQUIREMENTS.names})
 
 
-def _staff_one(rows: pd.DataFrame, policy: QueuePolicy, interval_s: float) -> pd.DataFrame:
-    volume = rows["volume"].to_numpy(dtype=float)
-    aht = rows["aht_seconds"].to_numpy(dtype=float)
-    is_open = rows["open"].to_numpy(dtype=bool)
+@dataclass(frozen=True)
+class _Staffed:
+    """One queue's staffing per interval, in time order (status and binding as codes)."""
+
+    policy: QueuePolicy
+    agents: np.ndarray
+    scheduled: np.ndarray
+    service_level: np.ndarray
+    asa_seconds: np.ndarray
+    occupancy: np.ndarray
+    p_wait: np.ndarray
+    abandon_rate: np.ndarray
+    backlog: np.ndarray
+    status: np.ndarray
+    binding: np.ndarray
+
+
+def _staff_one(
+    volume: np.ndarray, aht: np.ndarray, is_open: np.ndarray, policy: QueuePolicy, interval_s: float
+) -> _Staffed:
     count = volume.size
     nan = np.full(count, np.nan)
     if policy.method == "deferred":
-        _check_consecutive(rows, interval_s, policy.queue)
         plan = plan_deferred(
             volume,
             aht,
@@ -196,51 +259,48 @@ def _staff_one(rows: pd.DataFrame, policy: QueuePolicy, interval_s: float) -> pd
             volume, aht, is_open, policy, interval_s
         )
         backlog = nan
-    return pd.DataFrame(
-        {
-            "interval_start": rows["interval_start"].to_numpy(),
-            "channel": policy.channel,
-            "language": policy.language,
-            "tier": policy.tier,
-            "queue": policy.queue,
-            "method": policy.method,
-            "volume": volume,
-            "aht_seconds": aht,
-            "open": is_open,
-            "agents_required": agents,
-            "scheduled_required": heads_on_shift(agents, policy.shrinkage_frac),
-            "service_level": service,
-            "asa_seconds": asa,
-            "occupancy": occ,
-            "p_wait": p_wait,
-            "abandon_rate": abandon,
-            "backlog": backlog,
-            "status": [STATUS_LABELS[s] for s in status],
-            "binding": [BINDING_LABELS[b] for b in binding],
-        }
-    ).astype({"interval_start": rows["interval_start"].dtype})
+    return _Staffed(
+        policy=policy,
+        agents=agents,
+        scheduled=heads_on_shift(agents, policy.shrinkage_frac),
+        service_level=service,
+        asa_seconds=asa,
+        occupancy=occ,
+        p_wait=p_wait,
+        abandon_rate=abandon,
+        backlog=backlog,
+        status=status,
+        binding=binding,
+    )
 
 
 def _realtime(
     volume: np.ndarray, aht: np.ndarray, is_open: np.ndarray, policy: QueuePolicy, interval_s: float
 ) -> tuple[np.ndarray, ...]:
-    """Slots required by Erlang C or A, converted to agents with the concurrency."""
-    need = realtime.required_agents(
-        volume,
-        aht,
-        interval_s,
-        policy.patience_s,
-        sl_target=policy.sl_target,
-        target_s=policy.target_s,
-        asa_target_s=policy.asa_target_s,
-        max_abandon=policy.max_abandon,
-        max_occupancy=policy.max_occupancy,
-    )
-    agents = chat.agents_for_slots(need.agents, policy.concurrency)
-    agents = np.where(is_open, agents, 0)
+    """Slots required by Erlang C or A, converted to agents with the concurrency.
+
+    Only open intervals are searched (a closed one staffs nobody); the figures are those
+    of the agents staffed in every interval.
+    """
+    agents = np.zeros(volume.size, dtype=np.int64)
+    status = np.full(volume.size, Status.CLOSED, dtype=np.int8)
+    binding = np.full(volume.size, Binding.NONE, dtype=np.int8)
+    if is_open.any():
+        need = realtime.required_agents(
+            volume[is_open],
+            aht[is_open],
+            interval_s,
+            policy.patience_s,
+            sl_target=policy.sl_target,
+            target_s=policy.target_s,
+            asa_target_s=policy.asa_target_s,
+            max_abandon=policy.max_abandon,
+            max_occupancy=policy.max_occupancy,
+        )
+        agents[is_open] = chat.agents_for_slots(need.agents, policy.concurrency)
+        status[is_open] = need.status
+        binding[is_open] = need.binding
     slots = chat.slots_of_agents(agents, policy.concurrency).astype(float)
-    status = np.where(is_open, need.status, Status.CLOSED).astype(np.int8)
-    binding = np.where(is_open, need.binding, Binding.NONE).astype(np.int8)
     fig = realtime.figures(slots, volume, aht, interval_s, policy.target_s, policy.patience_s)
     abandon = np.full(volume.size, np.nan) if fig.abandon_rate is None else fig.abandon_rate
     return (
@@ -255,8 +315,7 @@ def _realtime(
     )
 
 
-def _check_consecutive(rows: pd.DataFrame, interval_s: float, qid: str) -> None:
-    times = rows["interval_start"]
+def _check_consecutive(times: pd.Series, interval_s: float, qid: str) -> None:
     if len(times) < 2:
         return
     steps = times.diff().dt.total_seconds().to_numpy()[1:]
