@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from followsun import csv_fast
 from followsun.atomic import replacing_file
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
@@ -100,9 +101,13 @@ def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
-    """Write a frame as CSV with ISO 8601 UTC timestamps, atomically, making the folder if needed."""
+    """Write a frame as CSV with ISO 8601 UTC timestamps, atomically, making the folder if needed.
+
+    Large frames are rendered by `followsun.csv_fast` (the same bytes, compiled).
+    """
     with replacing_file(path) as temporary:
-        to_csv_frame(frame).to_csv(temporary, index=False, float_format=float_format)
+        if not csv_fast.write(frame, temporary, float_format):
+            to_csv_frame(frame).to_csv(temporary, index=False, float_format=float_format)
 
 
 def write_text(path: Path, text: str) -> None:

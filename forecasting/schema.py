@@ -365,11 +365,11 @@ def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
-            out[name] = _iso_utc_strings(out[name])
+            out[name] = iso_utc_strings(out[name])
     return out
 
 
-def _iso_utc_strings(stamps: pd.Series) -> pd.Series:
+def iso_utc_strings(stamps: pd.Series) -> pd.Series:
     """`%Y-%m-%dT%H:%M:%SZ` for each instant (NaT stays missing), vectorised in numpy."""
     seconds = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     text = np.char.add(np.datetime_as_string(seconds, unit="s"), "Z").astype(object)
