@@ -74,8 +74,8 @@ def due_intervals(open_mask: NDArray[np.bool_], window_intervals: int) -> IntArr
     return np.where(due < count, due, -1).astype(np.int64)
 
 
-# Due points a pace search scans at once before bounding the rest by blocks of this size.
-PACE_BLOCK = 256
+# Due points a pace search bounds together (see `planner.staffing.deferred_kernel.steepest`).
+PACE_BLOCK = 32
 
 
 def _even_paces(

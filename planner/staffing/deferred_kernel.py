@@ -12,6 +12,9 @@ from numba import njit
 
 from planner.staffing.erlang_c import FloatArray
 
+# Blocks of due points bounded together before their blocks are bounded one by one.
+SPAN = 32
+
 
 @njit(cache=True, nogil=True)
 def even_paces(
@@ -59,30 +62,40 @@ def steepest(
 ) -> tuple[float, int]:
     """The steepest (D(k) - done) / (open intervals from t to k) over k in [t, last_due], and k.
 
-    The first k reaching the steepest slope. Two blocks of due points are scanned
-    exactly, then each later block only when its bound beats the best found: a block's
-    steepest slope is at most its largest shortfall (D never falls: the one at its last
-    index) over its shortest open time (its longest when every shortfall in it is
-    negative).
+    The first k reaching the steepest slope. The rest of t's block of due points is
+    scanned exactly; every later block, and every group of SPAN blocks, only when its
+    bound beats the best found: the steepest slope in a range is at most its largest
+    shortfall (D never falls: the one at its last index) over its shortest open time
+    (its longest when every shortfall in it is negative). A skipped range cannot hold a
+    steeper slope, so the answer is that of a scan of every k.
     """
     before = open_cum[t] - 1.0
-    end = min(last_due + 1, (t // block + 2) * block)
+    group = block * SPAN
     best = -np.inf
     binding = t
-    for k in range(t, end):
-        slope = (due_curve[k] - done) / (open_cum[k] - before)
-        if slope > best:
-            best = slope
-            binding = k
-    for first in range(-(-end // block) * block, last_due + 1, block):
-        last = min(first + block - 1, last_due)
-        shortfall = due_curve[last] - done
-        span = (open_cum[first] if shortfall > 0 else open_cum[last]) - before
-        if not shortfall / span > best:
-            continue
-        for k in range(first, last + 1):
-            slope = (due_curve[k] - done) / (open_cum[k] - before)
-            if slope > best:
-                best = slope
-                binding = k
+    k = t
+    while k <= last_due:
+        if k > t and k % group == 0:
+            last = min(k + group - 1, last_due)
+            if not _bound(due_curve, open_cum, k, last, done, before) > best:
+                k = last + 1
+                continue
+        last = min((k // block + 1) * block - 1, last_due)
+        if k == t or _bound(due_curve, open_cum, k, last, done, before) > best:
+            for j in range(k, last + 1):
+                slope = (due_curve[j] - done) / (open_cum[j] - before)
+                if slope > best:
+                    best = slope
+                    binding = j
+        k = last + 1
     return best, binding
+
+
+@njit(cache=True, nogil=True)
+def _bound(
+    due_curve: FloatArray, open_cum: FloatArray, first: int, last: int, done: float, before: float
+) -> float:
+    """An upper bound of the slopes to the due points first..last (see `steepest`)."""
+    shortfall = due_curve[last] - done
+    span = (open_cum[first] if shortfall > 0 else open_cum[last]) - before
+    return shortfall / span
