@@ -96,9 +96,9 @@ def read_validated(path: Path, schema: FrameSchema) -> pd.DataFrame:
 def _read_parsed(path: Path, schema: FrameSchema) -> pd.DataFrame | None:
     """A large clean file read with its numbers parsed by the CSV reader, or None.
 
-    Parsing every cell as text first took most of a minute on a year of forecast for a
-    hundred queues. None (the caller reads the text, for the messages) for a small file,
-    or when the reader or `validate_parsed` finds anything amiss.
+    Parsing every cell as text is slow on millions of rows (docs/PERFORMANCE.md). None
+    (the caller reads the text, for the messages) for a small file, or when the reader
+    or `validate_parsed` finds anything amiss.
     """
     try:
         if path.stat().st_size < PARSED_READ_BYTES:

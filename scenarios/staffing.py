@@ -124,6 +124,11 @@ def staffing_inputs(
                 volumes[queue.id] = volumes[queue.id] + source.escalation_rate * volumes[source.id]
     queues = scenario.queues
     size = len(grid)
+    # Queues often share a coverage policy (a YAML anchor): each distinct one is computed once.
+    masks: dict[str, np.ndarray] = {}
+    for q in queues:
+        if repr(q.coverage) not in masks:
+            masks[repr(q.coverage)] = coverage_mask(q.coverage, grid)
 
     def repeated(values: list[object]) -> np.ndarray:
         labels = np.empty(len(values), dtype=object)
@@ -138,7 +143,7 @@ def staffing_inputs(
             "tier": np.repeat(np.array([q.tier for q in queues], dtype=np.int64), size),
             "volume": np.concatenate([volumes[q.id] for q in queues]),
             "aht_seconds": np.concatenate([ahts[q.id] for q in queues]),
-            "open": np.concatenate([coverage_mask(q.coverage, grid) for q in queues]),
+            "open": np.concatenate([masks[repr(q.coverage)] for q in queues]),
         }
     )
     return StaffingInputs(
