@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -193,28 +194,48 @@ def staff_queues(
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(part, name) for part in parts])
 
-    columns = {
+    figures = {
+        "agents_required": "agents",
+        "scheduled_required": "scheduled",
+        "service_level": "service_level",
+        "asa_seconds": "asa_seconds",
+        "occupancy": "occupancy",
+        "p_wait": "p_wait",
+        "abandon_rate": "abandon_rate",
+        "backlog": "backlog",
+    }
+    floats = [
+        name
+        for name in REQUIREMENTS.names
+        if name in ("volume", "aht_seconds")
+        or (name in figures and all(getattr(p, figures[name]).dtype == np.float64 for p in parts))
+    ]
+    # The float columns go into one block filled in place: pandas would otherwise copy each
+    # column into its consolidated block (a year of 100 queues is 3.5 million rows).
+    block = np.empty((len(floats), taken.size))
+    for row, name in zip(block, floats, strict=True):
+        if name == "volume":
+            np.take(volume, taken, out=row)
+        elif name == "aht_seconds":
+            np.take(aht, taken, out=row)
+        else:
+            np.concatenate([getattr(part, figures[name]) for part in parts], out=row)
+    frame = pd.DataFrame(block.T, columns=floats, copy=False)
+    tiers = np.array([part.policy.tier for part in parts], dtype=np.int64)
+    others = {
         "interval_start": stamps[taken],
-        "channel": per_queue(lambda p: p.channel),
-        "language": per_queue(lambda p: p.language),
-        "tier": np.repeat(np.array([part.policy.tier for part in parts], dtype=np.int64), sizes),
-        "queue": per_queue(lambda p: p.queue),
-        "method": per_queue(lambda p: p.method),
-        "volume": volume[taken],
-        "aht_seconds": aht[taken],
+        **{name: per_queue(attrgetter(name)) for name in ("channel", "language", "queue")},
+        "method": per_queue(attrgetter("method")),
+        "tier": np.repeat(tiers, sizes),
         "open": is_open[taken],
-        "agents_required": joined("agents"),
-        "scheduled_required": joined("scheduled"),
-        "service_level": joined("service_level"),
-        "asa_seconds": joined("asa_seconds"),
-        "occupancy": joined("occupancy"),
-        "p_wait": joined("p_wait"),
-        "abandon_rate": joined("abandon_rate"),
-        "backlog": joined("backlog"),
         "status": np.asarray(STATUS_LABELS, dtype=object)[joined("status")],
         "binding": np.asarray(BINDING_LABELS, dtype=object)[joined("binding")],
+        **{name: joined(field) for name, field in figures.items() if name not in floats},
     }
-    return pd.DataFrame({name: columns[name] for name in REQUIREMENTS.names})
+    for position, name in enumerate(REQUIREMENTS.names):
+        if name in others:
+            frame.insert(position, name, others[name])
+    return frame
 
 
 @dataclass(frozen=True)
