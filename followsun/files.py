@@ -13,14 +13,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from followsun import csv_fast
 from followsun.atomic import replacing_file
 from followsun.roster_files import ISO_UTC
 from followsun.roster_files import write_outputs as write_roster_files
 from forecasting.errors import InputError
 from forecasting.panel import infer_interval_min
-from forecasting.schema import FORECAST, FrameSchema, to_csv_frame
+from forecasting.schema import FORECAST, FrameSchema, to_csv_frame, validate_parsed
 from planner.staffing.schema import REQUIREMENTS
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ __all__ = [
     "write_tickets",
 ]
 
+# Files from this size on are read with their numbers parsed by the CSV reader.
+PARSED_READ_BYTES = 1_000_000
 # Weeks of history before the horizon the demo writes to history.csv.
 HISTORY_CSV_WEEKS = 8
 
@@ -76,15 +80,46 @@ def read_validated(path: Path, schema: FrameSchema) -> pd.DataFrame:
 
     A file with no rows, or with interval starts off a planning grain, is refused.
     """
-    raw = _read(path, f"columns {list(schema.names)}", dtype=str, keep_default_na=False)
-    if raw.empty:
-        raise InputError(f"{path}: no rows after the header; expected {schema.name} rows")
-    frame = schema.validate(raw, str(path), allow_extra=True)
+    frame = _read_parsed(path, schema)
+    if frame is None:
+        raw = _read(path, f"columns {list(schema.names)}", dtype=str, keep_default_na=False)
+        if raw.empty:
+            raise InputError(f"{path}: no rows after the header; expected {schema.name} rows")
+        frame = schema.validate(raw, str(path), allow_extra=True)
     if "interval_start" in frame.columns:
         starts = pd.DatetimeIndex(frame["interval_start"])
         if starts.nunique() > 1:
             infer_interval_min(starts, str(path))
     return frame
+
+
+def _read_parsed(path: Path, schema: FrameSchema) -> pd.DataFrame | None:
+    """A large clean file read with its numbers parsed by the CSV reader, or None.
+
+    Parsing every cell as text is slow on millions of rows (docs/PERFORMANCE.md). None
+    (the caller reads the text, for the messages) for a small file, or when the reader
+    or `validate_parsed` finds anything amiss.
+    """
+    try:
+        if path.stat().st_size < PARSED_READ_BYTES:
+            return None
+        header = pd.read_csv(path, nrows=0).columns
+        columns = {c.name: c for c in schema.columns}
+        numbers = [
+            name for name in header if name in columns and columns[name].kind in ("float", "int")
+        ]
+        nullable = {name: [""] for name in numbers if columns[name].nullable}
+        frame = pd.read_csv(
+            path,
+            dtype={name: (np.float64 if name in numbers else str) for name in header},
+            keep_default_na=False,
+            na_values=nullable,
+        )
+    except (OSError, ValueError, TypeError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    if frame.empty or len(set(header)) != len(header):
+        return None
+    return validate_parsed(frame, schema, str(path))
 
 
 def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
@@ -100,9 +135,13 @@ def _read(path: Path, expected: str, **options: Any) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
-    """Write a frame as CSV with ISO 8601 UTC timestamps, atomically, making the folder if needed."""
+    """Write a frame as CSV with ISO 8601 UTC timestamps, atomically, making the folder if needed.
+
+    Large frames are rendered by `followsun.csv_fast` (the same bytes, compiled).
+    """
     with replacing_file(path) as temporary:
-        to_csv_frame(frame).to_csv(temporary, index=False, float_format=float_format)
+        if not csv_fast.write(frame, temporary, float_format):
+            to_csv_frame(frame).to_csv(temporary, index=False, float_format=float_format)
 
 
 def write_text(path: Path, text: str) -> None:

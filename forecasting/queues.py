@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from forecasting.errors import InputError
@@ -70,13 +71,25 @@ def queue_keys(frame: pd.DataFrame, source: str = "frame") -> pd.Series:
         raise InputError(
             f"{source}: row {row}: tier {frame['tier'].tolist()[row]!r} is not a whole number"
         )
-    return (
-        frame["channel"].astype(str)
+    # Formatted once per distinct queue (a year of forecast repeats each 35,040 times).
+    codes = [
+        pd.factorize(column, use_na_sentinel=False)[0].astype(np.int64)
+        for column in (frame["channel"], frame["language"], tiers)
+    ]
+    combined = (codes[0] * (int(codes[1].max(initial=0)) + 1) + codes[1]) * (
+        int(codes[2].max(initial=0)) + 1
+    ) + codes[2]
+    _, first, which = np.unique(combined, return_index=True, return_inverse=True)
+    text = (
+        frame["channel"].iloc[first].astype(str)
         + "-"
-        + frame["language"].astype(str)
+        + frame["language"].iloc[first].astype(str)
         + "-t"
-        + tiers.astype("int64").astype(str)
+        + tiers.iloc[first].astype("int64").astype(str)
     )
+    keys = text.iloc[which.ravel()]
+    keys.index = frame.index
+    return keys
 
 
 def _whole(value: object) -> int:

@@ -352,6 +352,83 @@ def validate_frame(
     return typed
 
 
+def validate_parsed(
+    frame: pd.DataFrame, schema: FrameSchema, source: str = "<frame>"
+) -> pd.DataFrame | None:
+    """`validate_frame`'s typed copy of a clean CSV whose reader parsed the numbers, or None.
+
+    `frame` holds the schema's `float` and `int` columns as float64 (parsed by the CSV
+    reader, as `pd.to_numeric` parses text) and every other column as text. Text,
+    timestamp and bool columns repeat a few distinct values (a queue's name, an interval
+    start per queue), so each distinct value is checked once by the rules of
+    `validate_frame`. Anything those rules would report answers None: the caller then
+    validates the raw text, for the messages with their lines.
+    """
+    scratch = _Problems(source, 2)
+    out: dict[str, pd.Series] = {}
+    keys: dict[str, np.ndarray] = {}
+    for column in schema.columns:
+        if column.name not in frame.columns:
+            if column.required:
+                return None
+            continue
+        values = frame[column.name]
+        if column.kind in ("float", "int"):
+            if values.dtype != np.float64:
+                return None
+            arr = values.to_numpy()
+            finite = np.isfinite(arr)
+            if not (finite.all() or (column.nullable and not np.isinf(arr).any())):
+                return None
+            if column.non_negative and (arr < 0).any():
+                return None
+            if column.kind == "int" and (arr[finite] != np.round(arr[finite])).any():
+                return None
+            parsed = values
+            if column.name in schema.key:
+                keys[column.name] = pd.factorize(parsed)[0]
+        else:
+            raw_codes, raw = pd.factorize(values, use_na_sentinel=False)
+            distinct = pd.Series(raw, dtype=object)
+            if column.kind == "timestamp":
+                checked = _parse_timestamps(distinct, column, scratch)
+            elif column.kind == "text":
+                checked = _as_text(distinct)
+            else:
+                checked = _parse_numbers(distinct, column, scratch)
+            if scratch.count or (not column.nullable and checked.isna().any()):
+                return None
+            parsed = pd.Series(checked.array.take(raw_codes), index=frame.index)
+            if column.name in schema.key:
+                keys[column.name] = pd.factorize(checked)[0][raw_codes]
+        out[column.name] = parsed
+    for name in frame.columns:
+        if name not in out:
+            out[str(name)] = frame[name]
+    typed = pd.DataFrame(out, index=frame.index)
+    if len(keys) == len(schema.key) and _repeats_a_key([keys[k] for k in schema.key]):
+        return None
+    for column in schema.columns:
+        if column.kind == "int" and column.name in typed and not column.nullable:
+            typed[column.name] = typed[column.name].astype("int64")
+        if column.kind == "bool" and column.name in typed and not column.nullable:
+            typed[column.name] = typed[column.name].astype(bool)
+    return typed
+
+
+def _repeats_a_key(codes: list[np.ndarray]) -> bool:
+    """Whether two rows share every key code (codes >= 0: no key value is missing here)."""
+    combined = np.zeros(codes[0].size if codes else 0, dtype=np.int64)
+    span = 1
+    for part in codes:
+        size = int(part.max()) + 1 if part.size else 1
+        if span * size >= 2**62:
+            return bool(pd.DataFrame(codes).T.duplicated().any())
+        combined += part.astype(np.int64) * span
+        span *= size
+    return bool(pd.Series(combined).duplicated().any())
+
+
 def _show(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.isoformat().replace("+00:00", "Z")
@@ -365,11 +442,11 @@ def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
-            out[name] = _iso_utc_strings(out[name])
+            out[name] = iso_utc_strings(out[name])
     return out
 
 
-def _iso_utc_strings(stamps: pd.Series) -> pd.Series:
+def iso_utc_strings(stamps: pd.Series) -> pd.Series:
     """`%Y-%m-%dT%H:%M:%SZ` for each instant (NaT stays missing), vectorised in numpy."""
     seconds = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     text = np.char.add(np.datetime_as_string(seconds, unit="s"), "Z").astype(object)

@@ -83,45 +83,69 @@ def staffing_inputs(
     _check_grain(times, interval_min)
     grid = interval_grid(times.min(), times.max() + step, interval_min)
     known = {q.id for q in scenario.queues}
-    ids = list(queue_keys(forecast, "forecast"))
-    unknown = sorted(set(ids) - known)
+    ids = queue_keys(forecast, "forecast")
+    queue_codes, forecast_ids = pd.factorize(ids)
+    unknown = sorted(set(forecast_ids) - known)
     if unknown:
         raise InputError(f"forecast: queues {unknown} are not in scenario {scenario.name!r}")
-    # One pass over the rows (not one filter per queue): grouped by queue, placed on the grid.
-    by_queue = {
-        str(queue_id): rows.set_index("interval_start")
-        for queue_id, rows in forecast.assign(queue=ids).groupby("queue", sort=False)
-    }
-    empty = pd.DataFrame({volume_column: [], "aht_seconds": []}, dtype=float)
+    # One pass over the rows (not one filter per queue): each row's queue and grid slot.
+    slots = grid.get_indexer(pd.DatetimeIndex(times))
+    cells = queue_codes.astype(np.int64) * len(grid) + slots
+    ordered = np.sort(cells)
+    if (ordered[1:] == ordered[:-1]).any():
+        row = int(np.flatnonzero(pd.Series(cells).duplicated().to_numpy())[0])
+        raise InputError(
+            f"forecast: row {row}: a second row for queue {ids.iloc[row]} at "
+            f"{times.iloc[row].isoformat()}"
+        )
+    given_volume = forecast[volume_column].to_numpy(dtype=float)
+    given_aht = forecast["aht_seconds"].to_numpy(dtype=float)
+    code_of = {str(queue_id): code for code, queue_id in enumerate(forecast_ids)}
+    rows_of = np.argsort(queue_codes, kind="stable")
+    bounds = np.searchsorted(queue_codes[rows_of], np.arange(len(forecast_ids) + 1))
     volumes: dict[str, np.ndarray] = {}
     ahts: dict[str, np.ndarray] = {}
     for queue in scenario.queues:
-        rows = by_queue.get(queue.id, empty)
-        volumes[queue.id] = rows[volume_column].astype(float).reindex(grid).fillna(0.0).to_numpy()
-        aht = rows["aht_seconds"].astype(float).reindex(grid)
-        ahts[queue.id] = aht.where(aht > 0).fillna(queue.aht_seconds).to_numpy()
-    forecast_ids = set(ids)
+        volume = np.zeros(len(grid))
+        aht = np.full(len(grid), np.nan)
+        code = code_of.get(queue.id)
+        if code is not None:
+            rows = rows_of[bounds[code] : bounds[code + 1]]
+            volume[slots[rows]] = given_volume[rows]
+            aht[slots[rows]] = given_aht[rows]
+        volumes[queue.id] = np.where(np.isnan(volume), 0.0, volume)
+        ahts[queue.id] = np.where(aht > 0, aht, float(queue.aht_seconds))
+    in_forecast = set(forecast_ids)
     for queue in sorted(scenario.queues, key=lambda q: q.tier):
-        if queue.tier == 1 or queue.id in forecast_ids:
+        if queue.tier == 1 or queue.id in in_forecast:
             continue
         for source in scenario.queues:
             if source.escalates_to == queue.id and source.escalation_rate > 0:
                 volumes[queue.id] = volumes[queue.id] + source.escalation_rate * volumes[source.id]
-    parts = [
-        pd.DataFrame(
-            {
-                "interval_start": grid,
-                "channel": q.channel,
-                "language": q.language,
-                "tier": q.tier,
-                "volume": volumes[q.id],
-                "aht_seconds": ahts[q.id],
-                "open": coverage_mask(q.coverage, grid),
-            }
-        )
-        for q in scenario.queues
-    ]
-    demand = pd.concat(parts, ignore_index=True)
+    queues = scenario.queues
+    size = len(grid)
+    # Queues often share a coverage policy (a YAML anchor): each distinct one is computed once.
+    masks: dict[str, np.ndarray] = {}
+    for q in queues:
+        if repr(q.coverage) not in masks:
+            masks[repr(q.coverage)] = coverage_mask(q.coverage, grid)
+
+    def repeated(values: list[object]) -> np.ndarray:
+        labels = np.empty(len(values), dtype=object)
+        labels[:] = values
+        return np.repeat(labels, size)
+
+    demand = pd.DataFrame(
+        {
+            "interval_start": grid[np.tile(np.arange(size), len(queues))],
+            "channel": repeated([q.channel for q in queues]),
+            "language": repeated([q.language for q in queues]),
+            "tier": np.repeat(np.array([q.tier for q in queues], dtype=np.int64), size),
+            "volume": np.concatenate([volumes[q.id] for q in queues]),
+            "aht_seconds": np.concatenate([ahts[q.id] for q in queues]),
+            "open": np.concatenate([masks[repr(q.coverage)] for q in queues]),
+        }
+    )
     return StaffingInputs(
         demand=demand,
         policies=tuple(queue_policy(q) for q in scenario.queues),

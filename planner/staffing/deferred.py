@@ -74,8 +74,8 @@ def due_intervals(open_mask: NDArray[np.bool_], window_intervals: int) -> IntArr
     return np.where(due < count, due, -1).astype(np.int64)
 
 
-# Due points a pace search scans at once before bounding the rest by blocks of this size.
-PACE_BLOCK = 256
+# Due points a pace search bounds together (see `planner.staffing.deferred_kernel.steepest`).
+PACE_BLOCK = 32
 
 
 def _even_paces(
@@ -91,74 +91,21 @@ def _even_paces(
     later due point (open intervals up to k, D(k)). Working at that pace moves along the
     line to the binding point k*, so the next interval's pace is the same until t passes
     k* or less work was available than the pace would do: only then is it searched again.
-    A search scans PACE_BLOCK points exactly and skips every later block whose bound
-    (its last due amount over its first open time) cannot beat the best found.
+    The loop runs compiled (`planner.staffing.deferred_kernel`): a year of 15-minute
+    intervals is 35,040 steps per queue.
     """
-    count = due_curve.size
-    agents = np.zeros(count)
-    processed = np.zeros(count)
+    from planner.staffing.deferred_kernel import even_paces
+
     last_due = int(due_idx.max()) if (due_idx >= 0).any() else -1
-    open_cum = np.cumsum(is_open).astype(float)
-    block_first = np.arange(0, last_due + 1, PACE_BLOCK)
-    block_last = np.minimum(block_first + PACE_BLOCK - 1, last_due)
-    blocks = (block_first, open_cum[block_first], open_cum[block_last], due_curve[block_last])
-    open_list = is_open.tolist()
-    cum_list = cum_work.tolist()
-    done = 0.0
-    pace = 0.0
-    binding = -1
-    on_line = False
-    for t in range(count):
-        if not open_list[t]:
-            continue
-        if t <= last_due:
-            if not (on_line and t <= binding):
-                pace, binding = _steepest(due_curve, open_cum, t, last_due, done, blocks)
-                pace /= per_agent
-            agents[t] = max(0.0, pace)
-        work = agents[t] * per_agent
-        available = cum_list[t] - done
-        did = work if work <= available else available
-        processed[t] = did
-        done += did
-        on_line = pace >= 0.0 and did == work
+    agents, processed = even_paces(
+        np.ascontiguousarray(due_curve, dtype=np.float64),
+        np.ascontiguousarray(cum_work, dtype=np.float64),
+        np.ascontiguousarray(is_open, dtype=np.bool_),
+        last_due,
+        float(per_agent),
+        PACE_BLOCK,
+    )
     return agents, processed
-
-
-def _steepest(
-    due_curve: FloatArray,
-    open_cum: FloatArray,
-    t: int,
-    last_due: int,
-    done: float,
-    blocks: tuple[IntArray, FloatArray, FloatArray, FloatArray],
-) -> tuple[float, int]:
-    """The steepest (D(k) - done) / (open intervals from t to k) over k in [t, last_due], and k.
-
-    `blocks`: each block's first index, open count at its first and last index, and due
-    amount at its last (the largest in it: D never falls).
-    """
-    block_first, open_first, open_last, due_last = blocks
-    before = open_cum[t] - 1.0
-    end = min(last_due + 1, (t // PACE_BLOCK + 2) * PACE_BLOCK)
-    slopes = (due_curve[t:end] - done) / (open_cum[t:end] - before)
-    at = int(np.argmax(slopes))
-    best, binding = float(slopes[at]), t + at
-    later = np.arange(-(-end // PACE_BLOCK), block_first.size)
-    if later.size:
-        # A block's steepest slope is at most its largest shortfall over its shortest
-        # open time (its longest when every shortfall in it is negative).
-        shortfall = due_last[later] - done
-        spans = np.where(shortfall > 0, open_first[later], open_last[later]) - before
-        bounds = shortfall / spans
-        for j in later[bounds > best]:
-            first = int(block_first[j])
-            last = min(first + PACE_BLOCK, last_due + 1)
-            slopes = (due_curve[first:last] - done) / (open_cum[first:last] - before)
-            at = int(np.argmax(slopes))
-            if slopes[at] > best:
-                best, binding = float(slopes[at]), first + at
-    return best, binding
 
 
 def plan_deferred(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import select as io_select
 import shutil
 import signal
 import subprocess
@@ -161,6 +165,36 @@ def test_requirements_chain_into_the_roster_command(demo_dir: Path, tmp_path: Pa
     assert json.loads((tmp_path / "solver.json").read_text())["status"] in ("optimal", "feasible")
 
 
+def _read_until(
+    fd: int, marker: bytes | None, process: subprocess.Popen[bytes], deadline_s: float
+) -> bytes:
+    """What the process writes to the terminal `fd` until `marker` appears (None: until it
+    ends), the process ends, or `deadline_s` passes."""
+    seen = b""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        ready, _, _ = io_select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the terminal closed: the process has ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if marker is not None and marker in seen:
+                break
+        elif process.poll() is not None:
+            break
+    return seen
+
+
+def _plain(raw: bytes) -> str:
+    """Terminal output without its control sequences and carriage returns."""
+    text = raw.decode(errors="replace")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", text)
+
+
 @pytest.mark.slow
 def test_ctrl_c_stops_a_roster_mid_solve_and_writes_nothing(demo_dir: Path, tmp_path: Path) -> None:
     run = demo_dir / "run"
@@ -175,13 +209,22 @@ def test_ctrl_c_stops_a_roster_mid_solve_and_writes_nothing(demo_dir: Path, tmp_
     ]
     command += ["--requirements", str(run / "requirements.csv"), "--start", START]
     command += ["--weeks", "1", "--time-limit", "600", "--out", str(out)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    time.sleep(8)  # imports, inputs and model done: the solve is under way
-    process.send_signal(signal.SIGINT)
+    # stderr on a terminal, so the progress bar is drawn: SIGINT goes once the solver has
+    # reported a roster (the search is under way), however long imports and model took.
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        command, stderr=follower, stdin=subprocess.DEVNULL, env={**os.environ, "TERM": "xterm"}
+    )
+    os.close(follower)
     try:
-        _, stderr = process.communicate(timeout=60)
+        shown = _read_until(leader, b"roster: objective", process, deadline_s=600)
+        assert b"roster: objective" in shown, _plain(shown)
+        process.send_signal(signal.SIGINT)
+        stderr = _plain(shown + _read_until(leader, None, process, deadline_s=120))
+        process.wait(timeout=10)
     finally:
         process.kill()
+        os.close(leader)
     assert process.returncode == 130
     assert stderr.strip().endswith("interrupted")
     assert not (out / "solver.json").exists()
