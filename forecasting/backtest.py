@@ -107,7 +107,8 @@ def backtest(
         raise InputError("horizon_days and folds must be at least 1")
     if train_days is not None and train_days < min_train_days:
         raise InputError("train_days must be at least min_train_days")
-    panel = to_panel(history, by_region=False)
+    source = to_panel(history, by_region=True)  # cut into folds, once for every model
+    panel = source.queue_level()
     step = pd.Timedelta(minutes=panel.interval_min)
     end = panel.grid[-1] + step
     origins = fold_origins(end, horizon_days, folds)
@@ -131,20 +132,25 @@ def backtest(
         forecasts[alias] = []
         for origin in origins:
             first = panel.grid[0] if train_days is None else origin - pd.Timedelta(days=train_days)
-            train = history[(starts >= first) & (starts < origin)]
             grid = pd.date_range(
                 origin, origin + pd.Timedelta(days=horizon_days), freq=step, inclusive="left"
             )
+            lo = int((origin - panel.grid[0]) / step)
+            model = factory()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                forecast = factory().fit(train).predict(grid)
-            lo = int((origin - panel.grid[0]) / step)
+                if model.fits_panels():
+                    train = source.window(max(0, int((first - panel.grid[0]) / step)), lo)
+                    fold_queues = train.queue_level().keys
+                    pred = _rows_of(model.fit_panel(train).predict_mean(grid), fold_queues, queues)
+                else:
+                    train_rows = history[(starts >= first) & (starts < origin)]
+                    pred = _aligned(model.fit(train_rows).predict(grid), queues, len(grid))
             actual = panel.volume[:, lo : lo + len(grid)]
             train_y = panel.volume[:, :lo]
             diff = np.abs(train_y[:, season:] - train_y[:, :-season])
             seen = np.isfinite(diff).sum(axis=1)
             scale = np.where(seen > 0, np.nansum(diff, axis=1) / np.maximum(seen, 1), np.nan)
-            pred = _aligned(forecast, queues, len(grid))
             errors[alias].append((np.abs(pred - actual), actual, scale))
             forecasts[alias].append(pred)
     for alias in aliases:
@@ -195,13 +201,17 @@ def backtest(
 
 def _aligned(forecast: pd.DataFrame, queues: pd.DataFrame, n_t: int) -> np.ndarray:
     """The forecast volume as a (queue, interval) array in the order of `queues`."""
-    keys = list(QUEUE_KEYS)
-    fq = forecast[keys].iloc[::n_t].reset_index(drop=True)
-    order = pd.MultiIndex.from_frame(fq.astype({"tier": "int64"})).get_indexer(
-        pd.MultiIndex.from_frame(queues[keys].astype({"tier": "int64"}))
-    )
-    values = forecast["volume"].to_numpy(dtype=float).reshape(len(fq), n_t)
-    out = np.full((len(queues), n_t), np.nan)
+    values = forecast["volume"].to_numpy(dtype=float).reshape(-1, n_t)
+    return _rows_of(values, forecast[list(QUEUE_KEYS)].iloc[::n_t], queues)
+
+
+def _rows_of(values: np.ndarray, keys: pd.DataFrame, queues: pd.DataFrame) -> np.ndarray:
+    """(queue, interval) `values` whose rows are `keys`, reordered as `queues` (NaN: absent)."""
+    columns = list(QUEUE_KEYS)
+    order = pd.MultiIndex.from_frame(
+        keys[columns].reset_index(drop=True).astype({"tier": "int64"})
+    ).get_indexer(pd.MultiIndex.from_frame(queues[columns].astype({"tier": "int64"})))
+    out = np.full((len(queues), values.shape[1]), np.nan)
     found = order >= 0
     out[found] = values[order[found]]
     return out

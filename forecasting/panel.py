@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,45 @@ class Panel:
     def step_ns(self) -> int:
         """The grain in nanoseconds."""
         return self.interval_min * NS_PER_MIN
+
+    def window(self, start: int, stop: int) -> Panel:
+        """The intervals [start, stop): a fold's history, as `to_panel` of those rows gives it.
+
+        A series without an observed interval there is left out (as if it had no rows).
+        """
+        volume = self.volume[:, start:stop]
+        seen = ~np.isnan(volume).all(axis=1)
+        if seen.all():
+            return Panel(
+                self.keys, self.grid[start:stop], volume, self.aht_s[:, start:stop], self.interval_min
+            )
+        return Panel(
+            self.keys[seen].reset_index(drop=True),
+            self.grid[start:stop],
+            volume[seen],
+            self.aht_s[seen, start:stop],
+            self.interval_min,
+        )
+
+    def queue_level(self) -> Panel:
+        """Regions summed into queues, as `to_panel(..., by_region=False)` gives them.
+
+        An interval missing (NaN) in any region of a queue is missing for the queue; the
+        handle time is the volume-weighted mean over the regions that have one. Computed
+        once per panel (the members of a combination share it).
+        """
+        return self if not self.by_region else self._queues
+
+    @cached_property
+    def _queues(self) -> Panel:
+        queues, code = queue_index(self.keys)
+        volume = sum_rows(self.volume, code, len(queues))
+        ok = np.isfinite(self.aht_s) & np.isfinite(self.volume)
+        work = sum_rows(np.where(ok, self.aht_s * self.volume, 0.0), code, len(queues))
+        weight = sum_rows(np.where(ok, self.volume, 0.0), code, len(queues))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            aht = np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan)
+        return Panel(queues, self.grid, volume, aht, self.interval_min)
 
 
 def infer_interval_min(starts: pd.DatetimeIndex, source: str = "history") -> int:
@@ -170,5 +209,6 @@ def queue_index(keys: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 def sum_rows(values: np.ndarray, code: np.ndarray, n_rows: int) -> np.ndarray:
     """Sum the rows of `values` into `n_rows` groups given by `code` (NaN propagates)."""
     out = np.zeros((n_rows, values.shape[1]))
-    np.add.at(out, code, values)
+    for row, group in enumerate(code):  # row by row: np.add.at is slow on wide rows
+        out[group] += values[row]
     return out

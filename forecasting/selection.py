@@ -114,11 +114,21 @@ class AutoSelect(ForecastModel):
         self.choice_ = choice
         self.fitted_: dict[str, ForecastModel] = {}
         used = {alias for model in choice["model"] for alias in members_of(str(model))}
-        for alias, factory in zip(aliases, self.candidates, strict=True):
-            if alias in used:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self.fitted_[alias] = factory().fit(history)
+        chosen = [
+            (alias, factory())
+            for alias, factory in zip(aliases, self.candidates, strict=True)
+            if alias in used
+        ]
+        by_region = any(model.by_region for _, model in chosen)
+        source = None  # the history pivoted once for every chosen model that reads panels
+        for alias, model in chosen:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if model.fits_panels():
+                    source = source or to_panel(history, by_region=by_region)
+                    self.fitted_[alias] = model.fit_panel(source)
+                else:
+                    self.fitted_[alias] = model.fit(history)
         return self
 
     def _backtest(self, history: pd.DataFrame, aliases: list[str], folds: int) -> BacktestResult:
