@@ -25,7 +25,7 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from forecasting.models import ForecastModel
-from forecasting.panel import to_panel
+from forecasting.panel import Panel, to_panel
 from forecasting.schema import QUEUE_KEYS
 
 ModelFactory = Callable[[], ForecastModel]
@@ -105,9 +105,36 @@ def backtest(
     """
     if horizon_days < 1 or folds < 1:
         raise InputError("horizon_days and folds must be at least 1")
+    return backtest_panel(
+        to_panel(history, by_region=True),
+        models,
+        horizon_days=horizon_days,
+        folds=folds,
+        min_train_days=min_train_days,
+        train_days=train_days,
+        history=history,
+    )
+
+
+def backtest_panel(
+    source: Panel,
+    models: Sequence[ModelFactory],
+    *,
+    horizon_days: int,
+    folds: int,
+    min_train_days: int = 14,
+    train_days: int | None = None,
+    history: pd.DataFrame | None = None,
+) -> BacktestResult:
+    """`backtest` on the history's panel (region series if it has regions), cut into folds.
+
+    A model that fits only history frames (not `fits_panels`) is fitted on the rows of
+    `history` instead, which must then be given.
+    """
+    if horizon_days < 1 or folds < 1:
+        raise InputError("horizon_days and folds must be at least 1")
     if train_days is not None and train_days < min_train_days:
         raise InputError("train_days must be at least min_train_days")
-    source = to_panel(history, by_region=True)  # cut into folds, once for every model
     panel = source.queue_level()
     step = pd.Timedelta(minutes=panel.interval_min)
     end = panel.grid[-1] + step
@@ -120,7 +147,6 @@ def backtest(
     queues = panel.keys
     per_day = 1440 // panel.interval_min
     season = 7 * per_day
-    starts = history["interval_start"]
     rows = []
     errors: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     forecasts: dict[str, list[np.ndarray]] = {}
@@ -144,6 +170,9 @@ def backtest(
                     fold_queues = train.queue_level().keys
                     pred = _rows_of(model.fit_panel(train).predict_mean(grid), fold_queues, queues)
                 else:
+                    if history is None:
+                        raise InputError(f"{alias} needs the history frame to be backtested")
+                    starts = history["interval_start"]
                     train_rows = history[(starts >= first) & (starts < origin)]
                     pred = _aligned(model.fit(train_rows).predict(grid), queues, len(grid))
             actual = panel.volume[:, lo : lo + len(grid)]
@@ -159,6 +188,7 @@ def backtest(
         scale = np.stack([s for _, _, s in errors[alias]])  # fold, queue
         scaled = err / np.where(scale > 0, scale, np.nan)[:, :, None]
         day = np.arange(err.shape[2]) // per_day + 1
+        queue_keys = queues[list(QUEUE_KEYS)].to_dict("records")
         for q in range(len(queues)):
             for h in range(1, horizon_days + 1):
                 sel = day == h
@@ -167,7 +197,7 @@ def backtest(
                 rows.append(
                     {
                         "model": alias,
-                        **{k: queues.iloc[q][k] for k in QUEUE_KEYS},
+                        **queue_keys[q],
                         "horizon_day": h,
                         "mase": float(np.nanmean(s)) if np.isfinite(s).any() else np.nan,
                         "wape": float(e[ok].sum() / a[ok].sum()) if a[ok].sum() > 0 else np.nan,

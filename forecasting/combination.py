@@ -13,6 +13,7 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, ForecastModel
 from forecasting.panel import Panel
@@ -20,7 +21,12 @@ from forecasting.schema import FORECAST, QUEUE_KEYS
 from forecasting.weekly import MedianOfWeeks, RobustProfile
 
 ModelFactory = Callable[[], ForecastModel]
-DEFAULT_MEMBERS: tuple[ModelFactory, ...] = (RobustProfile, MedianOfWeeks, ContactCentre)
+DEFAULT_MEMBERS: tuple[ModelFactory, ...] = (
+    RobustProfile,
+    MedianOfWeeks,
+    ContactCentre,
+    DailyLevel,
+)
 AVERAGED = ("volume", "volume_p10", "volume_p90")
 
 
@@ -29,7 +35,7 @@ class Combination(ForecastModel):
 
     Args:
         members: factories of fresh unfitted models (default: robust profile, median of
-            8 weeks, contact-centre model).
+            8 weeks, contact-centre model, daily level).
     """
 
     alias: ClassVar[str] = "combination"

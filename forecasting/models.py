@@ -27,6 +27,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import ClassVar, Self
 
 import numpy as np
@@ -339,6 +340,17 @@ def _day_dates(days: np.ndarray) -> list[date]:
     return list(pd.to_datetime(days * DAY_NS).date)
 
 
+@lru_cache(maxsize=64)
+def _holiday_flags(days: bytes, country: str) -> np.ndarray:
+    """1.0 on the public holidays of `country` among the days (int64 epoch days, as bytes).
+
+    Cached: every series of a country and zone shares its days.
+    """
+    dates = _day_dates(np.frombuffer(days, dtype=np.int64))
+    table = public_holidays(country, sorted({d.year for d in dates}))
+    return np.array([d in table for d in dates], dtype=float)
+
+
 @dataclass(frozen=True)
 class _SeriesFit:
     """What the contact-centre model learned for one series."""
@@ -625,9 +637,7 @@ class ContactCentre(ForecastModel):
     def _holiday_flags(self, days: np.ndarray, country: str | None) -> np.ndarray:
         if country is None or len(days) == 0:
             return np.zeros(len(days))
-        dates = _day_dates(days)
-        table = public_holidays(country, sorted({d.year for d in dates}))
-        return np.array([d in table for d in dates], dtype=float)
+        return _holiday_flags(np.asarray(days, dtype=np.int64).tobytes(), country).copy()
 
     def _design(self, days: np.ndarray, origin_day: int, holiday: np.ndarray) -> np.ndarray:
         weekday = (days + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)

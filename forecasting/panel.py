@@ -6,9 +6,8 @@ the history and rows with an empty volume both become NaN here (a gap, never a z
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import cached_property, reduce
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -55,9 +54,16 @@ class Panel:
         volume = self.volume[:, start:stop]
         seen = ~np.isnan(volume).all(axis=1)
         if seen.all():
-            return Panel(
-                self.keys, self.grid[start:stop], volume, self.aht_s[:, start:stop], self.interval_min
+            out = Panel(
+                self.keys,
+                self.grid[start:stop],
+                volume,
+                self.aht_s[:, start:stop],
+                self.interval_min,
             )
+            if self.by_region:  # every region is in: the queue totals are the window's too
+                out.__dict__["_queues"] = self.queue_level().window(start, stop)
+            return out
         return Panel(
             self.keys[seen].reset_index(drop=True),
             self.grid[start:stop],
@@ -89,17 +95,19 @@ class Panel:
 
 def infer_interval_min(starts: pd.DatetimeIndex, source: str = "history") -> int:
     """The grain of a set of interval starts: the greatest common step, 15, 30 or 60 minutes."""
-    uniq = np.unique(starts.asi8)
-    if len(uniq) < 2:
+    ns = starts.asi8
+    first = int(ns.min()) if len(ns) else 0
+    if len(ns) < 2 or int(ns.max()) == first:
         raise InputError(f"{source}: needs at least two intervals to infer the grain")
-    step_ns = reduce(math.gcd, (int(d) for d in np.unique(np.diff(uniq))))
+    # The gcd of the offsets from the first start is the gcd of the steps between starts.
+    step_ns = int(np.gcd.reduce(ns - first))
     minutes = step_ns / NS_PER_MIN
     if minutes not in ALLOWED_INTERVAL_MIN:
         raise InputError(
             f"{source}: interval_start values are {minutes:g} minutes apart; "
             f"expected a grain of {ALLOWED_INTERVAL_MIN} minutes"
         )
-    if uniq[0] % step_ns:
+    if first % step_ns:
         raise InputError(f"{source}: interval_start values are not aligned to {minutes:g} minutes")
     return int(minutes)
 

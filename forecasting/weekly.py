@@ -167,9 +167,11 @@ class _WeeklyModel(ForecastModel):
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """The forecast week repeated over `grid`, with its calibrated band."""
         mean = self.predict_mean(grid)
-        var = mean + self.phi_[:, None] * mean * mean
-        p10 = count_quantiles(mean, var, 0.1)
-        p90 = count_quantiles(mean, var, 0.9)
+        week = np.maximum(self.week_, 0.0)  # quantiles of one week, repeated like the mean
+        var = week + self.phi_[:, None] * week * week
+        at = (check_horizon(grid, self.panel_) - self.panel_.volume.shape[1]) % week.shape[1]
+        p10 = count_quantiles(week, var, 0.1)[:, at]
+        p90 = count_quantiles(week, var, 0.9)[:, at]
         return forecast_frame(self.queues_, grid, mean, p10, p90, self.aht_s_)
 
 
