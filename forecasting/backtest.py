@@ -238,6 +238,8 @@ def _aligned(forecast: pd.DataFrame, queues: pd.DataFrame, n_t: int) -> np.ndarr
 def _rows_of(values: np.ndarray, keys: pd.DataFrame, queues: pd.DataFrame) -> np.ndarray:
     """(queue, interval) `values` whose rows are `keys`, reordered as `queues` (NaN: absent)."""
     columns = list(QUEUE_KEYS)
+    if keys is queues or keys[columns].reset_index(drop=True).equals(queues[columns]):
+        return values
     order = pd.MultiIndex.from_frame(
         keys[columns].reset_index(drop=True).astype({"tier": "int64"})
     ).get_indexer(pd.MultiIndex.from_frame(queues[columns].astype({"tier": "int64"})))

@@ -201,7 +201,12 @@ def series_codes(
 
 
 def queue_index(keys: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The distinct queues of series keys and, per series, the row of its queue."""
+    """The distinct queues of series keys and, per series, the row of its queue.
+
+    Keys without a region (a queue-level panel's: distinct and sorted) are their own queues.
+    """
+    if "region" not in keys.columns:
+        return keys[list(QUEUE_KEYS)].reset_index(drop=True), np.arange(len(keys))
     queues = (
         keys[list(QUEUE_KEYS)]
         .drop_duplicates()
