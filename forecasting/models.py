@@ -144,6 +144,7 @@ class ForecastModel(ABC):
     """The interface every model follows."""
 
     alias: ClassVar[str]
+    by_region: ClassVar[bool] = False  # fit_panel reads region series (else queue totals)
 
     def __init__(self, *, aht_weeks: int = 4, default_aht_s: float | None = None) -> None:
         if aht_weeks < 1:
@@ -152,8 +153,6 @@ class ForecastModel(ABC):
             raise InputError("default_aht_s must be > 0")
         self.aht_weeks = aht_weeks
         self.default_aht_s = default_aht_s
-
-    by_region: ClassVar[bool] = False  # fit_panel reads region series (else queue totals)
 
     def fit(self, history: pd.DataFrame) -> Self:
         """Learn from an interval history (forecasting.schema.HISTORY columns)."""
