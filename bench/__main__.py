@@ -62,11 +62,16 @@ def main(argv: list[str]) -> int:
     kept.mkdir(parents=True, exist_ok=True)
     for name in names:
         start = time.perf_counter()
+        load_before = os.getloadavg()[0]
         print(f"bench: {name} ...", flush=True)
         section = importlib.import_module(f"bench.{name}").run()
         seconds = time.perf_counter() - start
         print(f"bench: {name} done in {seconds:.0f} s", flush=True)
-        stamp = f"_Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; the section took {seconds:.0f} s._\n"
+        stamp = (
+            f"_Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; the section took "
+            f"{seconds:.0f} s; load average {load_before:.1f} at its start, "
+            f"{os.getloadavg()[0]:.1f} at its end._\n"
+        )
         (kept / f"{name}.md").write_text(section.rstrip() + "\n\n" + stamp)
     parts = [
         "# Performance\n",

@@ -10,6 +10,7 @@ BASELINE = "seasonal_naive"
 MODEL_ALIASES = (
     "combination",
     "contact_centre",
+    "daily_level",
     "mean_4_weeks",
     "median_8_weeks",
     "robust_profile",

@@ -25,7 +25,7 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from forecasting.models import ForecastModel
-from forecasting.panel import to_panel
+from forecasting.panel import Panel, to_panel
 from forecasting.schema import QUEUE_KEYS
 
 ModelFactory = Callable[[], ForecastModel]
@@ -105,9 +105,37 @@ def backtest(
     """
     if horizon_days < 1 or folds < 1:
         raise InputError("horizon_days and folds must be at least 1")
+    return backtest_panel(
+        to_panel(history, by_region=True),
+        models,
+        horizon_days=horizon_days,
+        folds=folds,
+        min_train_days=min_train_days,
+        train_days=train_days,
+        history=history,
+    )
+
+
+def backtest_panel(
+    source: Panel,
+    models: Sequence[ModelFactory],
+    *,
+    horizon_days: int,
+    folds: int,
+    min_train_days: int = 14,
+    train_days: int | None = None,
+    history: pd.DataFrame | None = None,
+) -> BacktestResult:
+    """`backtest` on the history's panel (region series if it has regions), cut into folds.
+
+    A model that fits only history frames (not `fits_panels`) is fitted on the rows of
+    `history` instead, which must then be given.
+    """
+    if horizon_days < 1 or folds < 1:
+        raise InputError("horizon_days and folds must be at least 1")
     if train_days is not None and train_days < min_train_days:
         raise InputError("train_days must be at least min_train_days")
-    panel = to_panel(history, by_region=False)
+    panel = source.queue_level()
     step = pd.Timedelta(minutes=panel.interval_min)
     end = panel.grid[-1] + step
     origins = fold_origins(end, horizon_days, folds)
@@ -119,7 +147,6 @@ def backtest(
     queues = panel.keys
     per_day = 1440 // panel.interval_min
     season = 7 * per_day
-    starts = history["interval_start"]
     rows = []
     errors: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     forecasts: dict[str, list[np.ndarray]] = {}
@@ -131,20 +158,28 @@ def backtest(
         forecasts[alias] = []
         for origin in origins:
             first = panel.grid[0] if train_days is None else origin - pd.Timedelta(days=train_days)
-            train = history[(starts >= first) & (starts < origin)]
             grid = pd.date_range(
                 origin, origin + pd.Timedelta(days=horizon_days), freq=step, inclusive="left"
             )
+            lo = int((origin - panel.grid[0]) / step)
+            model = factory()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                forecast = factory().fit(train).predict(grid)
-            lo = int((origin - panel.grid[0]) / step)
+                if model.fits_panels():
+                    train = source.window(max(0, int((first - panel.grid[0]) / step)), lo)
+                    fold_queues = train.queue_level().keys
+                    pred = _rows_of(model.fit_panel(train).predict_mean(grid), fold_queues, queues)
+                else:
+                    if history is None:
+                        raise InputError(f"{alias} needs the history frame to be backtested")
+                    starts = history["interval_start"]
+                    train_rows = history[(starts >= first) & (starts < origin)]
+                    pred = _aligned(model.fit(train_rows).predict(grid), queues, len(grid))
             actual = panel.volume[:, lo : lo + len(grid)]
             train_y = panel.volume[:, :lo]
             diff = np.abs(train_y[:, season:] - train_y[:, :-season])
             seen = np.isfinite(diff).sum(axis=1)
             scale = np.where(seen > 0, np.nansum(diff, axis=1) / np.maximum(seen, 1), np.nan)
-            pred = _aligned(forecast, queues, len(grid))
             errors[alias].append((np.abs(pred - actual), actual, scale))
             forecasts[alias].append(pred)
     for alias in aliases:
@@ -153,6 +188,7 @@ def backtest(
         scale = np.stack([s for _, _, s in errors[alias]])  # fold, queue
         scaled = err / np.where(scale > 0, scale, np.nan)[:, :, None]
         day = np.arange(err.shape[2]) // per_day + 1
+        queue_keys = queues[list(QUEUE_KEYS)].to_dict("records")
         for q in range(len(queues)):
             for h in range(1, horizon_days + 1):
                 sel = day == h
@@ -161,7 +197,7 @@ def backtest(
                 rows.append(
                     {
                         "model": alias,
-                        **{k: queues.iloc[q][k] for k in QUEUE_KEYS},
+                        **queue_keys[q],
                         "horizon_day": h,
                         "mase": float(np.nanmean(s)) if np.isfinite(s).any() else np.nan,
                         "wape": float(e[ok].sum() / a[ok].sum()) if a[ok].sum() > 0 else np.nan,
@@ -195,13 +231,19 @@ def backtest(
 
 def _aligned(forecast: pd.DataFrame, queues: pd.DataFrame, n_t: int) -> np.ndarray:
     """The forecast volume as a (queue, interval) array in the order of `queues`."""
-    keys = list(QUEUE_KEYS)
-    fq = forecast[keys].iloc[::n_t].reset_index(drop=True)
-    order = pd.MultiIndex.from_frame(fq.astype({"tier": "int64"})).get_indexer(
-        pd.MultiIndex.from_frame(queues[keys].astype({"tier": "int64"}))
-    )
-    values = forecast["volume"].to_numpy(dtype=float).reshape(len(fq), n_t)
-    out = np.full((len(queues), n_t), np.nan)
+    values = forecast["volume"].to_numpy(dtype=float).reshape(-1, n_t)
+    return _rows_of(values, forecast[list(QUEUE_KEYS)].iloc[::n_t], queues)
+
+
+def _rows_of(values: np.ndarray, keys: pd.DataFrame, queues: pd.DataFrame) -> np.ndarray:
+    """(queue, interval) `values` whose rows are `keys`, reordered as `queues` (NaN: absent)."""
+    columns = list(QUEUE_KEYS)
+    if keys is queues or keys[columns].reset_index(drop=True).equals(queues[columns]):
+        return values
+    order = pd.MultiIndex.from_frame(
+        keys[columns].reset_index(drop=True).astype({"tier": "int64"})
+    ).get_indexer(pd.MultiIndex.from_frame(queues[columns].astype({"tier": "int64"})))
+    out = np.full((len(queues), values.shape[1]), np.nan)
     found = order >= 0
     out[found] = values[order[found]]
     return out

@@ -27,6 +27,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import ClassVar, Self
 
 import numpy as np
@@ -143,6 +144,7 @@ class ForecastModel(ABC):
     """The interface every model follows."""
 
     alias: ClassVar[str]
+    by_region: ClassVar[bool] = False  # fit_panel reads region series (else queue totals)
 
     def __init__(self, *, aht_weeks: int = 4, default_aht_s: float | None = None) -> None:
         if aht_weeks < 1:
@@ -152,13 +154,34 @@ class ForecastModel(ABC):
         self.aht_weeks = aht_weeks
         self.default_aht_s = default_aht_s
 
-    @abstractmethod
     def fit(self, history: pd.DataFrame) -> Self:
         """Learn from an interval history (forecasting.schema.HISTORY columns)."""
+        return self.fit_panel(to_panel(history, by_region=self.by_region))
+
+    def fit_panel(self, panel: Panel) -> Self:
+        """Learn from a panel of the history (region series when it has regions).
+
+        Backtests cut one panel into folds instead of pivoting the history once per fold;
+        a model without it is fitted on the history frame instead (`fits_panels`).
+        """
+        raise NotImplementedError(f"{type(self).__name__} fits history frames only")
 
     @abstractmethod
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """Forecast every queue over the UTC interval starts of `grid`."""
+
+    def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
+        """The (queue, interval) expected volume over `grid`, queues sorted by key.
+
+        What a backtest scores: models override it to skip their quantiles.
+        """
+        n_t = len(grid)
+        return self.predict(grid)["volume"].to_numpy(dtype=float).reshape(-1, n_t)
+
+    @classmethod
+    def fits_panels(cls) -> bool:
+        """Whether the model learns from a panel (`fit_panel`), so folds can share one."""
+        return cls.fit_panel is not ForecastModel.fit_panel
 
     def _fit_aht(self, panel: Panel) -> tuple[pd.DataFrame, np.ndarray]:
         """Queues and their AHT: volume-weighted mean over the last `aht_weeks` weeks."""
@@ -225,9 +248,9 @@ class SeasonalNaive(ForecastModel):
             raise InputError("season_days must be at least 1")
         self.season_days = season_days
 
-    def fit(self, history: pd.DataFrame) -> Self:
+    def fit_panel(self, panel: Panel) -> Self:
         """Keep the queue-level history and its seasonal differences."""
-        panel = to_panel(history, by_region=False)
+        panel = panel.queue_level()
         check_observed(panel)
         per_day = 1440 // panel.interval_min
         season = self.season_days * per_day
@@ -262,6 +285,18 @@ class SeasonalNaive(ForecastModel):
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """The value one season before each interval (the latest observed one)."""
+        value, ahead = self._value(grid)
+        widen = np.sqrt(np.broadcast_to(ahead, value.shape))
+        p10 = value + self.residual_q10_[:, None] * widen
+        p90 = value + self.residual_q90_[:, None] * widen
+        return forecast_frame(self.queues_, grid, value, p10, p90, self.aht_s_)
+
+    def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
+        """The value one season before each interval, without the band."""
+        return np.maximum(self._value(grid)[0], 0.0)
+
+    def _value(self, grid: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+        """The (queue, interval) values one season back and the seasons ahead of each."""
         panel = self.panel_
         pos = check_horizon(grid, panel)
         y = panel.volume
@@ -281,10 +316,7 @@ class SeasonalNaive(ForecastModel):
                 break
             idx = idx - season
         value = np.where(np.isnan(value), self.series_mean_[:, None], value)
-        widen = np.sqrt(np.broadcast_to(ahead, value.shape))
-        p10 = value + self.residual_q10_[:, None] * widen
-        p90 = value + self.residual_q90_[:, None] * widen
-        return forecast_frame(self.queues_, grid, value, p10, p90, self.aht_s_)
+        return value, ahead
 
 
 @dataclass(frozen=True)
@@ -305,6 +337,17 @@ def _local_calendar(grid: pd.DatetimeIndex, tz: str, interval_min: int) -> _Loca
 
 def _day_dates(days: np.ndarray) -> list[date]:
     return list(pd.to_datetime(days * DAY_NS).date)
+
+
+@lru_cache(maxsize=64)
+def _holiday_flags(days: bytes, country: str) -> np.ndarray:
+    """1.0 on the public holidays of `country` among the days (int64 epoch days, as bytes).
+
+    Cached: every series of a country and zone shares its days.
+    """
+    dates = _day_dates(np.frombuffer(days, dtype=np.int64))
+    table = public_holidays(country, sorted({d.year for d in dates}))
+    return np.array([d in table for d in dates], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -501,6 +544,7 @@ class ContactCentre(ForecastModel):
     """
 
     alias: ClassVar[str] = "contact_centre"
+    by_region: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -543,9 +587,8 @@ class ContactCentre(ForecastModel):
             "(e.g. Europe/Amsterdam) or declare the region (its id, zone and country)"
         )
 
-    def fit(self, history: pd.DataFrame) -> Self:
+    def fit_panel(self, panel: Panel) -> Self:
         """Fit the daily model and intraday profiles of every series."""
-        panel = to_panel(history, by_region=True)
         check_observed(panel)
         self.panel_ = panel
         self.queues_, self.aht_s_ = self._fit_aht(panel)
@@ -593,9 +636,7 @@ class ContactCentre(ForecastModel):
     def _holiday_flags(self, days: np.ndarray, country: str | None) -> np.ndarray:
         if country is None or len(days) == 0:
             return np.zeros(len(days))
-        dates = _day_dates(days)
-        table = public_holidays(country, sorted({d.year for d in dates}))
-        return np.array([d in table for d in dates], dtype=float)
+        return _holiday_flags(np.asarray(days, dtype=np.int64).tobytes(), country).copy()
 
     def _design(self, days: np.ndarray, origin_day: int, holiday: np.ndarray) -> np.ndarray:
         weekday = (days + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
@@ -692,6 +733,17 @@ class ContactCentre(ForecastModel):
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """Forecast each series in its local time, then sum series into queues."""
+        q_mean, q_var = self._queue_moments(grid)
+        p10 = count_quantiles(q_mean, q_var, 0.1)
+        p90 = count_quantiles(q_mean, q_var, 0.9)
+        return forecast_frame(self.queues_, grid, q_mean, p10, p90, self.aht_s_)
+
+    def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
+        """Each queue's expected volume over `grid`, without the band."""
+        return self._queue_moments(grid)[0]
+
+    def _queue_moments(self, grid: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+        """(queue, interval) mean and variance: each series in its local time, summed."""
         panel = self.panel_
         check_horizon(grid, panel)
         n_s = len(self.series_)
@@ -711,8 +763,4 @@ class ContactCentre(ForecastModel):
             mean[i] = mu
             var[i] = mu + fit.phi * mu * mu
         n_q = len(self.queues_)
-        q_mean = sum_rows(mean, self.series_queue_, n_q)
-        q_var = sum_rows(var, self.series_queue_, n_q)
-        p10 = count_quantiles(q_mean, q_var, 0.1)
-        p90 = count_quantiles(q_mean, q_var, 0.9)
-        return forecast_frame(self.queues_, grid, q_mean, p10, p90, self.aht_s_)
+        return sum_rows(mean, self.series_queue_, n_q), sum_rows(var, self.series_queue_, n_q)

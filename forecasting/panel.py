@@ -6,9 +6,8 @@ the history and rows with an empty volume both become NaN here (a gap, never a z
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -47,20 +46,68 @@ class Panel:
         """The grain in nanoseconds."""
         return self.interval_min * NS_PER_MIN
 
+    def window(self, start: int, stop: int) -> Panel:
+        """The intervals [start, stop): a fold's history, as `to_panel` of those rows gives it.
+
+        A series without an observed interval there is left out (as if it had no rows).
+        """
+        volume = self.volume[:, start:stop]
+        seen = ~np.isnan(volume).all(axis=1)
+        if seen.all():
+            out = Panel(
+                self.keys,
+                self.grid[start:stop],
+                volume,
+                self.aht_s[:, start:stop],
+                self.interval_min,
+            )
+            if self.by_region:  # every region is in: the queue totals are the window's too
+                out.__dict__["_queues"] = self.queue_level().window(start, stop)
+            return out
+        return Panel(
+            self.keys[seen].reset_index(drop=True),
+            self.grid[start:stop],
+            volume[seen],
+            self.aht_s[seen, start:stop],
+            self.interval_min,
+        )
+
+    def queue_level(self) -> Panel:
+        """Regions summed into queues, as `to_panel(..., by_region=False)` gives them.
+
+        An interval missing (NaN) in any region of a queue is missing for the queue; the
+        handle time is the volume-weighted mean over the regions that have one. Computed
+        once per panel (the members of a combination share it).
+        """
+        return self if not self.by_region else self._queues
+
+    @cached_property
+    def _queues(self) -> Panel:
+        queues, code = queue_index(self.keys)
+        volume = sum_rows(self.volume, code, len(queues))
+        ok = np.isfinite(self.aht_s) & np.isfinite(self.volume)
+        work = sum_rows(np.where(ok, self.aht_s * self.volume, 0.0), code, len(queues))
+        weight = sum_rows(np.where(ok, self.volume, 0.0), code, len(queues))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            aht = np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan)
+        return Panel(queues, self.grid, volume, aht, self.interval_min)
+
 
 def infer_interval_min(starts: pd.DatetimeIndex, source: str = "history") -> int:
     """The grain of a set of interval starts: the greatest common step, 15, 30 or 60 minutes."""
-    uniq = np.unique(starts.asi8)
-    if len(uniq) < 2:
+    ns = starts.asi8
+    first = int(ns.min()) if len(ns) else 0
+    if len(ns) < 2 or int(ns.max()) == first:
         raise InputError(f"{source}: needs at least two intervals to infer the grain")
-    step_ns = reduce(math.gcd, (int(d) for d in np.unique(np.diff(uniq))))
+    # The gcd of the offsets from the first start is the gcd of the steps between starts.
+    step_ns = int(np.gcd.reduce(ns - first))
     minutes = step_ns / NS_PER_MIN
     if minutes not in ALLOWED_INTERVAL_MIN:
         raise InputError(
             f"{source}: interval_start values are {minutes:g} minutes apart; "
             f"expected a grain of {ALLOWED_INTERVAL_MIN} minutes"
         )
-    if uniq[0] % step_ns:
+    if first % step_ns:
         raise InputError(f"{source}: interval_start values are not aligned to {minutes:g} minutes")
     return int(minutes)
 
@@ -154,7 +201,12 @@ def series_codes(
 
 
 def queue_index(keys: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The distinct queues of series keys and, per series, the row of its queue."""
+    """The distinct queues of series keys and, per series, the row of its queue.
+
+    Keys without a region (a queue-level panel's: distinct and sorted) are their own queues.
+    """
+    if "region" not in keys.columns:
+        return keys[list(QUEUE_KEYS)].reset_index(drop=True), np.arange(len(keys))
     queues = (
         keys[list(QUEUE_KEYS)]
         .drop_duplicates()
@@ -170,5 +222,6 @@ def queue_index(keys: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 def sum_rows(values: np.ndarray, code: np.ndarray, n_rows: int) -> np.ndarray:
     """Sum the rows of `values` into `n_rows` groups given by `code` (NaN propagates)."""
     out = np.zeros((n_rows, values.shape[1]))
-    np.add.at(out, code, values)
+    for row, group in enumerate(code):  # row by row: np.add.at is slow on wide rows
+        out[group] += values[row]
     return out

@@ -34,10 +34,18 @@ def week_stack(y: np.ndarray, week: int, weeks: int) -> np.ndarray:
 
 
 def nan_median(stack: np.ndarray) -> np.ndarray:
-    """Median over axis 1 (weeks), NaN where every week is missing."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(np.nanmedian(stack, axis=1))
+    """Median over axis 1 (weeks), NaN where every week is missing.
+
+    By sorting (NaN sort last) and averaging the middle observed pair: numpy's nanmedian
+    goes through masked arrays on small axes, many times slower.
+    """
+    if stack.shape[1] == 0:
+        return np.full((stack.shape[0], *stack.shape[2:]), np.nan)
+    ordered = np.sort(stack, axis=1)
+    seen = np.isfinite(stack).sum(axis=1, keepdims=True)
+    low = np.take_along_axis(ordered, np.maximum(seen - 1, 0) // 2, axis=1)
+    high = np.take_along_axis(ordered, np.minimum(seen // 2, stack.shape[1] - 1), axis=1)
+    return np.where(seen > 0, (low + high) / 2, np.nan)[:, 0]
 
 
 def nan_mean(stack: np.ndarray) -> np.ndarray:

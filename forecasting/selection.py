@@ -9,11 +9,12 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import BacktestResult, ModelFactory, backtest
+from forecasting.backtest import BacktestResult, ModelFactory, backtest_panel
 from forecasting.combination import AVERAGED, Combination
+from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, ForecastModel, SeasonalNaive
-from forecasting.panel import to_panel
+from forecasting.panel import Panel, to_panel
 from forecasting.schema import FORECAST, QUEUE_KEYS
 from forecasting.weekly import MeanOfWeeks, MedianOfWeeks, RobustProfile
 
@@ -25,6 +26,7 @@ CANDIDATE_MODELS: tuple[type[ForecastModel], ...] = (
     MeanOfWeeks,
     MedianOfWeeks,
     RobustProfile,
+    DailyLevel,
     ContactCentre,
     Combination,
 )
@@ -80,22 +82,15 @@ class AutoSelect(ForecastModel):
         """Backtest the candidates on the last folds, choose per queue, refit the chosen ones."""
         aliases = [factory().alias for factory in self.candidates]
         self.notes_: list[str] = []
-        starts = history["interval_start"]
-        recent = history
+        source = to_panel(history, by_region=True)  # pivoted once for the folds and the refit
+        step = pd.Timedelta(minutes=source.interval_min)
+        n_t = len(source.grid)
+        recent = source
         if self.train_weeks is not None:  # the folds read no further back than this
             read = pd.Timedelta(days=self.folds * self.validation_days + 7 * self.train_weeks)
-            recent = history[starts >= starts.max() - read]
-        panel = to_panel(recent, by_region=False)
-        end = panel.grid[-1] + pd.Timedelta(minutes=panel.interval_min)
-        span_days = (end - starts.min()) / pd.Timedelta(days=1)
-        keys = list(QUEUE_KEYS)
-        queues = (
-            history[keys]
-            .drop_duplicates()
-            .astype(panel.keys[keys].dtypes.to_dict())
-            .sort_values(keys)
-            .reset_index(drop=True)
-        )
+            recent = source.window(max(0, n_t - 1 - int(read / step)), n_t)
+        span_days = (source.grid[-1] + step - source.grid[0]) / pd.Timedelta(days=1)
+        queues = source.queue_level().keys[list(QUEUE_KEYS)]
         folds = min(self.folds, int((span_days - MIN_TRAIN_DAYS) // self.validation_days))
         if folds < 1:
             self.notes_.append(
@@ -108,42 +103,58 @@ class AutoSelect(ForecastModel):
                 self.notes_.append(
                     f"history of {span_days:.1f} days holds {folds} of {self.folds} folds"
                 )
-            result = self._backtest(recent, aliases, folds)
+            result = self._backtest(recent, history, aliases, folds)
             choice = queues.merge(choose(result, aliases), on=list(QUEUE_KEYS), how="left")
             choice = choice.fillna({"model": aliases[0]})
         self.choice_ = choice
         self.fitted_: dict[str, ForecastModel] = {}
+        derived = self._derived(aliases)
         used = {alias for model in choice["model"] for alias in members_of(str(model))}
-        for alias, factory in zip(aliases, self.candidates, strict=True):
-            if alias in used:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self.fitted_[alias] = factory().fit(history)
+        # A chosen combination of candidates is the mean of its members, fitted once each.
+        self.derived_ = {alias: members for alias, members in derived.items() if alias in used}
+        used = {m for alias in used for m in self.derived_.get(alias, [alias])}
+        chosen = [
+            (alias, factory())
+            for alias, factory in zip(aliases, self.candidates, strict=True)
+            if alias in used
+        ]
+        for alias, model in chosen:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fitted = model.fit_panel(source) if model.fits_panels() else model.fit(history)
+                self.fitted_[alias] = fitted
         return self
 
-    def _backtest(self, history: pd.DataFrame, aliases: list[str], folds: int) -> BacktestResult:
+    def _backtest(
+        self, recent: Panel, history: pd.DataFrame, aliases: list[str], folds: int
+    ) -> BacktestResult:
         """The candidates' folds, each fitted on the last `train_weeks` before its origin.
 
         A combination of other candidates is not refitted: its fold forecasts are the
         mean of its members' (what refitting it would give).
         """
-        derived = {
-            alias: members
-            for alias, factory in zip(aliases, self.candidates, strict=True)
-            if (members := combined_members(factory())) and set(members) <= set(aliases)
-        }
+        derived = self._derived(aliases)
         fitted = [f for a, f in zip(aliases, self.candidates, strict=True) if a not in derived]
-        result = backtest(
-            history,
+        result = backtest_panel(
+            recent,
             fitted,
             horizon_days=self.validation_days,
             folds=folds,
             min_train_days=MIN_TRAIN_DAYS,
             train_days=None if self.train_weeks is None else 7 * self.train_weeks,
+            history=history,
         )
         for alias, members in derived.items():
             result.forecasts[alias] = np.mean([result.forecasts[m] for m in members], axis=0)
         return result
+
+    def _derived(self, aliases: list[str]) -> dict[str, list[str]]:
+        """The candidates that are combinations of other candidates, with their members."""
+        return {
+            alias: members
+            for alias, factory in zip(aliases, self.candidates, strict=True)
+            if (members := combined_members(factory())) and set(members) <= set(aliases)
+        }
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         """Each queue's forecast: its chosen model's, or the mean of its chosen pair's."""
@@ -151,6 +162,11 @@ class AutoSelect(ForecastModel):
         forecasts = {
             alias: model.predict(grid).set_index(keys) for alias, model in self.fitted_.items()
         }
+        for alias, members in self.derived_.items():  # as Combination.predict averages them
+            frame = forecasts[members[0]].copy()
+            for column in AVERAGED:
+                frame[column] = sum(forecasts[m][column].to_numpy() for m in members) / len(members)
+            forecasts[alias] = frame
         parts = []
         for model, chosen in self.choice_.groupby("model", sort=False):
             index = pd.MultiIndex.from_frame(chosen[keys].astype({"tier": "int64"}))

@@ -31,7 +31,7 @@ from forecasting.models import (
     check_observed,
     forecast_frame,
 )
-from forecasting.panel import to_panel
+from forecasting.panel import Panel
 
 INSTALL_HINT = "pip install 'followsun[stats]'"
 BAND_LEVEL = 80  # the p10-p90 band is the central 80% interval
@@ -91,9 +91,9 @@ class _StatsForecastModel(ForecastModel):
     def _make(self, per_day: int, weekly: bool) -> Any:  # noqa: ANN401 (a statsforecast model)
         raise NotImplementedError
 
-    def fit(self, history: pd.DataFrame) -> Self:
+    def fit_panel(self, panel: Panel) -> Self:
         """Fit one statsforecast model per queue on the last `history_weeks` weeks."""
-        panel = to_panel(history, by_region=False)
+        panel = panel.queue_level()
         check_observed(panel)
         per_day = 1440 // panel.interval_min
         n_t = panel.volume.shape[1]

@@ -37,7 +37,7 @@ from forecasting.models import (
     forecast_frame,
     shrink,
 )
-from forecasting.panel import to_panel
+from forecasting.panel import Panel
 from forecasting.profiles import (
     LevelKind,
     ProfileKind,
@@ -107,9 +107,9 @@ class _WeeklyModel(ForecastModel):
     def _week(self, y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def fit(self, history: pd.DataFrame) -> Self:
-        """Forecast the week after the history, and calibrate the band on earlier weeks."""
-        panel = to_panel(history, by_region=False)
+    def fit_panel(self, panel: Panel) -> Self:
+        """Forecast the week after the history (the band is calibrated when first asked for)."""
+        panel = panel.queue_level()
         check_observed(panel)
         per_day = 1440 // panel.interval_min
         week = WEEK_DAYS * per_day
@@ -123,25 +123,38 @@ class _WeeklyModel(ForecastModel):
         self.queues_, self.aht_s_ = self._fit_aht(panel)
         self.groups_ = pd.factorize(panel.keys["channel"].astype(str))[0]
         self.languages_ = pd.factorize(panel.keys["language"].astype(str))[0]
-        y = panel.volume
-        self.week_ = np.nan_to_num(self._week(y))
-        actual, forecast = [], []
-        ahead = CALIBRATION_AHEAD_WEEKS * week
-        for back in range(
-            CALIBRATION_AHEAD_WEEKS, self.calibration_weeks + CALIBRATION_AHEAD_WEEKS
-        ):
-            end = n_t - back * week
-            if end < week:
-                break
-            actual.append(y[:, end : end + ahead])
-            forecast.append(np.tile(self._week(y[:, :end]), CALIBRATION_AHEAD_WEEKS))
-        if actual:
-            self.phi_ = overdispersion(np.hstack(actual), np.hstack(forecast))
-        else:
-            self.phi_ = np.zeros(len(y))
+        self.week_ = np.nan_to_num(self._week(panel.volume))
+        self._phi: np.ndarray | None = None
         return self
 
-    def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
+    @property
+    def phi_(self) -> np.ndarray:
+        """Per queue, the overdispersion of the model's own errors one and two weeks ahead.
+
+        Measured from `calibration_weeks` origins before the last two weeks; computed on
+        first use, since a backtest scores only the mean.
+        """
+        if self._phi is None:
+            y = self.panel_.volume
+            n_t = y.shape[1]
+            week = self.week_.shape[1]
+            actual, forecast = [], []
+            ahead = CALIBRATION_AHEAD_WEEKS * week
+            for back in range(
+                CALIBRATION_AHEAD_WEEKS, self.calibration_weeks + CALIBRATION_AHEAD_WEEKS
+            ):
+                end = n_t - back * week
+                if end < week:
+                    break
+                actual.append(y[:, end : end + ahead])
+                forecast.append(np.tile(self._week(y[:, :end]), CALIBRATION_AHEAD_WEEKS))
+            if actual:
+                self._phi = overdispersion(np.hstack(actual), np.hstack(forecast))
+            else:
+                self._phi = np.zeros(len(y))
+        return self._phi
+
+    def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
         """The forecast week repeated over `grid`, which must lie after the history."""
         panel = self.panel_
         pos = check_horizon(grid, panel)
@@ -149,10 +162,16 @@ class _WeeklyModel(ForecastModel):
         if pos.min() < n_t:
             raise InputError(f"{self.alias} forecasts only after the history's last interval")
         week = self.week_.shape[1]
-        mean = np.maximum(self.week_[:, (pos - n_t) % week], 0.0)
-        var = mean + self.phi_[:, None] * mean * mean
-        p10 = count_quantiles(mean, var, 0.1)
-        p90 = count_quantiles(mean, var, 0.9)
+        return np.maximum(self.week_[:, (pos - n_t) % week], 0.0)
+
+    def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
+        """The forecast week repeated over `grid`, with its calibrated band."""
+        mean = self.predict_mean(grid)
+        week = np.maximum(self.week_, 0.0)  # quantiles of one week, repeated like the mean
+        var = week + self.phi_[:, None] * week * week
+        at = (check_horizon(grid, self.panel_) - self.panel_.volume.shape[1]) % week.shape[1]
+        p10 = count_quantiles(week, var, 0.1)[:, at]
+        p90 = count_quantiles(week, var, 0.9)[:, at]
         return forecast_frame(self.queues_, grid, mean, p10, p90, self.aht_s_)
 
 

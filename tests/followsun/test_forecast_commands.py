@@ -85,6 +85,7 @@ def test_backtest_json_keyed_by_alias(tmp_path: Path, capsys: pytest.CaptureFixt
         "mean_4_weeks",
         "median_8_weeks",
         "robust_profile",
+        "daily_level",
         "contact_centre",
         "combination",
     }

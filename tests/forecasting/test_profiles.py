@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -122,3 +124,22 @@ def test_combined_level_halves_what_one_odd_week_does_to_the_weighted_mean(
     np.testing.assert_allclose(
         moved, (ew_mean(stack, hl) - level) / 2, rtol=1e-9, atol=1e-9 * spike
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    arrays(
+        float,
+        st.tuples(st.integers(1, 3), st.integers(0, 9), st.integers(1, 6)),
+        elements=st.one_of(st.just(np.nan), st.floats(-1e4, 1e4, allow_nan=False)),
+    )
+)
+def test_nan_median_is_numpys_nanmedian(stack: np.ndarray) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = (
+            np.nanmedian(stack, axis=1)
+            if stack.shape[1]
+            else np.full((stack.shape[0], stack.shape[2]), np.nan)
+        )
+    np.testing.assert_allclose(nan_median(stack), expected, rtol=1e-12, equal_nan=True)

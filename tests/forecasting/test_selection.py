@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecasting.aggregate import interval_history
 from forecasting.backtest import backtest
+from forecasting.combination import Combination
+from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, RegionInfo, SeasonalNaive
+from forecasting.panel import to_panel
 from forecasting.registry import model_named
 from forecasting.schema import FORECAST, validate_frame
 from forecasting.selection import MIN_TRAIN_DAYS, AutoSelect, choose, fold_error, members_of
@@ -135,7 +142,7 @@ def test_auto_averages_a_combinations_members_instead_of_refitting_it() -> None:
     frame = history().drop(columns="region")  # one region per queue
     model = AutoSelect(validation_days=7, folds=2, train_weeks=6)
     aliases = [factory().alias for factory in model.candidates]
-    derived = model._backtest(frame, aliases, 2)
+    derived = model._backtest(to_panel(frame), frame, aliases, 2)
     refitted = backtest(
         frame,
         model.candidates,
@@ -171,3 +178,58 @@ def test_every_alias_builds_its_model() -> None:
     assert set(MODEL_ALIASES) == {*MODELS, *STATISTICAL_ALIASES, "auto"}
     for alias in MODELS:
         assert model_named(alias).alias == alias
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.integers(0, 2**31),
+    st.lists(st.floats(0.05, 50.0), min_size=1, max_size=3),
+    st.floats(0.0, 1.0),
+)
+def test_auto_is_never_worse_than_the_baseline_on_random_histories(
+    seed: int, means: list[float], day_noise: float
+) -> None:
+    """On any history, every queue's choice errs no more than seasonal naive on the folds
+    (re-scored by refitting every candidate, the combination included)."""
+    rng = np.random.default_rng(seed)
+    grid = interval_grid(ts("2026-06-01"), ts("2026-07-27"), 60)
+    hour = np.asarray(grid.hour)
+    weekday = np.asarray(grid.weekday)
+    parts = []
+    for k, mean in enumerate(means):
+        level = mean * np.where((hour >= 8) & (hour < 18), 1.0, 0.2) * (1.0 + 0.3 * (weekday == k))
+        noise = rng.gamma(1 / max(day_noise, 1e-3) ** 2, max(day_noise, 1e-3) ** 2, len(grid) // 24)
+        volume = rng.poisson(level * noise.repeat(24)).astype(float)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "interval_start": grid,
+                    "channel": "chat",
+                    "language": f"l{k}",
+                    "tier": 1,
+                    "volume": volume,
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)  # volume only
+    candidates = (
+        SeasonalNaive,
+        MeanOfWeeks,
+        DailyLevel,
+        partial(Combination, (MeanOfWeeks, DailyLevel)),
+    )
+    model = AutoSelect(candidates, validation_days=7, folds=3, train_weeks=4).fit(frame)
+    result = backtest(
+        frame, candidates, horizon_days=7, folds=3, min_train_days=MIN_TRAIN_DAYS, train_days=28
+    )
+    baseline = fold_error(result.forecasts["seasonal_naive"], result.actuals)
+    languages = result.queues["language"].tolist()
+    for _, row in model.choice_.iterrows():
+        q = languages.index(row["language"])
+        members = members_of(row["model"])
+        chosen = sum(result.forecasts[m] for m in members) / len(members)
+        error = fold_error(chosen[:, q : q + 1], result.actuals[:, q : q + 1])[0]
+        assert error <= baseline[q] * (1 + 1e-9)
+    forecast = model.predict(interval_grid(ts("2026-07-27"), ts("2026-07-29"), 60))
+    assert forecast["aht_seconds"].isna().all()
+    assert (forecast["volume_p10"] <= forecast["volume"]).all()
