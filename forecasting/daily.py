@@ -7,7 +7,8 @@ weekday effect is taken (a median over 4 or 8 weeks, or a weighted mean with a h
 of 1 or 2 weeks) and how far it is shrunk are chosen per queue by a rolling-origin
 backtest of the day totals on the history itself: a queue whose weekday pattern moves
 (or whose dates are off by a day after a dropped holiday) gets a fast, shrunk weekday
-effect, a stable queue a long, unshrunk one. The intraday shape is the robust profile's.
+effect, a stable queue a long, unshrunk one. The intraday shape is the robust profile's,
+and past weeks are first aligned to the last one as it aligns them.
 """
 
 from __future__ import annotations
