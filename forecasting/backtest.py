@@ -229,6 +229,11 @@ def backtest_panel(
     )
 
 
+def fold_error(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Per queue, the absolute error summed over (fold, queue, interval) arrays, gaps skipped."""
+    return np.nansum(np.abs(forecast - actual), axis=(0, 2))
+
+
 def _aligned(forecast: pd.DataFrame, queues: pd.DataFrame, n_t: int) -> np.ndarray:
     """The forecast volume as a (queue, interval) array in the order of `queues`."""
     values = forecast["volume"].to_numpy(dtype=float).reshape(-1, n_t)

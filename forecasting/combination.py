@@ -1,8 +1,11 @@
 """Forecast combination: the mean of several models' forecasts.
 
 Averaging forecasts of different kinds is among the most reliable gains in forecasting
-(the M3 and M4 competitions); each member's errors partly cancel. The band averages
-the members' quantiles (Vincentisation), which keeps p10 <= volume <= p90.
+(the M3 and M4 competitions); each member's errors partly cancel. Per queue, only the
+members whose rolling-origin error is within `trim` of the best member's are averaged
+(a trimmed combination: a member clearly worse on that queue's recent folds is left
+out, the rest weigh equally, which is steadier than weights fitted to the folds). The
+band averages the kept members' quantiles (Vincentisation), so p10 <= volume <= p90.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from forecasting.backtest import backtest_panel, fold_error
 from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
 from forecasting.models import ContactCentre, ForecastModel
@@ -28,40 +32,102 @@ DEFAULT_MEMBERS: tuple[ModelFactory, ...] = (
     DailyLevel,
 )
 AVERAGED = ("volume", "volume_p10", "volume_p90")
+TRIM = 0.1  # a member is kept when its fold error is at most 10% above the best member's
+FOLDS = 8  # weekly origins of the members' backtest
+FOLD_DAYS = 7
+FOLD_TRAIN_WEEKS = 26  # each fold is fitted on this many weeks before its origin
+MIN_TRAIN_DAYS = 14
 
 
 class Combination(ForecastModel):
-    """The equally weighted mean of its members' forecasts (volume and quantiles).
+    """Per queue, the mean of its members' forecasts (volume and quantiles), trimmed.
+
+    The members clearly worse than the best on that queue's recent folds are left out.
 
     Args:
         members: factories of fresh unfitted models (default: robust profile, median of
             8 weeks, contact-centre model, daily level).
+        trim: a member is kept for a queue when its absolute error summed over `FOLDS`
+            weekly rolling-origin folds is at most (1 + trim) x the best member's; None
+            keeps every member (the plain mean, with no backtest). A history too short
+            for a fold keeps every member; `notes_` says so.
     """
 
     alias: ClassVar[str] = "combination"
     by_region: ClassVar[bool] = True  # the contact-centre member reads region series
 
-    def __init__(self, members: Sequence[ModelFactory] = DEFAULT_MEMBERS) -> None:
+    def __init__(
+        self, members: Sequence[ModelFactory] = DEFAULT_MEMBERS, trim: float | None = TRIM
+    ) -> None:
         super().__init__()
         if not members:
             raise InputError("a combination needs at least one member model")
+        if trim is not None and trim < 0:
+            raise InputError(f"trim must be >= 0 or None, got {trim}")
         self.members = tuple(members)
+        self.trim = trim
 
     def fit_panel(self, panel: Panel) -> Self:
-        """Fit every member on the whole history."""
+        """Choose each queue's members on folds, then fit every member on the whole history."""
+        self.notes_: list[str] = []
+        queues = panel.queue_level().keys[list(QUEUE_KEYS)]
+        self.queues_ = queues.astype({"tier": "int64"}).reset_index(drop=True)
+        self.weights_ = self._weights(panel)
         self.fitted_ = [factory().fit_panel(panel) for factory in self.members]
-        self.notes_: list[str] = [n for m in self.fitted_ for n in getattr(m, "notes_", [])]
+        self.notes_ += [n for m in self.fitted_ for n in getattr(m, "notes_", [])]
         return self
 
+    def _weights(self, panel: Panel) -> np.ndarray:
+        """(queues, members): equal weights over the members kept per queue (`trim`)."""
+        n_m = len(self.members)
+        equal = np.full((len(self.queues_), n_m), 1.0 / n_m)
+        aliases = [factory().alias for factory in self.members]
+        if self.trim is None or n_m == 1 or len(set(aliases)) < n_m:
+            return equal
+        step = pd.Timedelta(minutes=panel.interval_min)
+        span_days = (panel.grid[-1] + step - panel.grid[0]) / pd.Timedelta(days=1)
+        folds = min(FOLDS, int((span_days - MIN_TRAIN_DAYS) // FOLD_DAYS))
+        if folds < 1:
+            self.notes_.append(
+                f"history of {span_days:.1f} days is too short for a fold: every member kept"
+            )
+            return equal
+        read = pd.Timedelta(days=folds * FOLD_DAYS + 7 * FOLD_TRAIN_WEEKS)
+        n_t = len(panel.grid)
+        recent = panel.window(max(0, n_t - 1 - int(read / step)), n_t)
+        result = backtest_panel(
+            recent,
+            self.members,
+            horizon_days=FOLD_DAYS,
+            folds=folds,
+            min_train_days=MIN_TRAIN_DAYS,
+            train_days=7 * FOLD_TRAIN_WEEKS,
+        )
+        errors = np.stack([fold_error(result.forecasts[a], result.actuals) for a in aliases])
+        kept = errors <= (1 + self.trim) * errors.min(axis=0)  # (members, fold queues)
+        kept |= ~np.isfinite(errors).all(axis=0)  # no comparable errors: keep all
+        weights = (kept / kept.sum(axis=0)).T
+        fold_rows = pd.MultiIndex.from_frame(result.queues.astype({"tier": "int64"}))
+        rows = fold_rows.get_indexer(pd.MultiIndex.from_frame(self.queues_))
+        return np.where(rows[:, None] >= 0, weights[rows], equal)
+
     def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
-        """The members' expected volumes, averaged."""
-        return np.mean([m.predict_mean(grid) for m in self.fitted_], axis=0)
+        """The members' expected volumes, weighted per queue."""
+        means = np.stack([m.predict_mean(grid) for m in self.fitted_])  # (members, queues, t)
+        return np.einsum("qm,mqt->qt", self.weights_, means)
 
     def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
-        """Every member's forecast, averaged per queue and interval."""
+        """Every member's forecast, weighted per queue and interval."""
         keys = ["interval_start", *QUEUE_KEYS]
         parts = [m.predict(grid).set_index(keys) for m in self.fitted_]
         out = parts[0].copy()
+        queue_rows = out.reset_index()[list(QUEUE_KEYS)].astype({"tier": "int64"})
+        row = pd.MultiIndex.from_frame(self.queues_).get_indexer(
+            pd.MultiIndex.from_frame(queue_rows)
+        )
+        weight = self.weights_[row]  # (rows, members)
         for column in AVERAGED:
-            out[column] = sum(p[column] for p in parts) / len(parts)
+            out[column] = sum(
+                weight[:, k] * p[column].reindex(out.index).to_numpy() for k, p in enumerate(parts)
+            )
         return out.reset_index()[list(FORECAST.names)]

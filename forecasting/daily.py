@@ -7,20 +7,20 @@ weekday effect is taken (a median over 4 or 8 weeks, or a weighted mean with a h
 of 1 or 2 weeks) and how far it is shrunk are chosen per queue by a rolling-origin
 backtest of the day totals on the history itself: a queue whose weekday pattern moves
 (or whose dates are off by a day after a dropped holiday) gets a fast, shrunk weekday
-effect, a stable queue a long, unshrunk one. The intraday shape is the robust profile's.
+effect, a stable queue a long, unshrunk one. The intraday shape is the robust profile's,
+and past weeks are first aligned to the last one as it aligns them.
 """
 
 from __future__ import annotations
 
 import itertools
-import warnings
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from forecasting.errors import InputError
 from forecasting.models import WEEK_DAYS
-from forecasting.profiles import nan_mean, nan_median
+from forecasting.profiles import nan_median, weekday_ratios
 from forecasting.weekly import CALIBRATION_WEEKS, RobustProfile
 
 
@@ -53,25 +53,6 @@ SETTINGS: tuple[LevelSetting, ...] = (
 )
 SELECTION_ORIGINS = 8  # weekly origins of the in-sample backtest
 SELECTION_AHEAD_WEEKS = 2  # each forecasts the two weeks after it
-
-
-def weekday_ratios(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each day's total over its week's mean open day, and which weekdays are open.
-
-    Args:
-        totals: (series, weeks, 7) day totals, NaN where a day is missing.
-
-    Returns:
-        (series, weeks, 7) ratios (NaN: missing day or a week without contacts) and a
-        (series, 7) mask of the weekdays with contacts on average (the others are closed).
-    """
-    open_ = np.nan_to_num(nan_mean(totals)) > 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        week_mean = np.nanmean(np.where(open_[:, None, :], totals, np.nan), axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratios = np.where(week_mean[..., None] > 0, totals / week_mean[..., None], np.nan)
-    return ratios, open_
 
 
 def weekday_effects(
@@ -213,6 +194,7 @@ class DailyLevel(RobustProfile):
         settings: the candidate settings (`SETTINGS`: 24 of them); the first is the
             choice of a history too short to choose on.
         shape_weeks: weeks the intraday shapes are drawn from (see RobustProfile).
+        aligned: rotate past weeks to the last week's weekday pattern (see RobustProfile).
     """
 
     alias: ClassVar[str] = "daily_level"
@@ -223,6 +205,7 @@ class DailyLevel(RobustProfile):
         level_weeks: int = 26,
         settings: tuple[LevelSetting, ...] = SETTINGS,
         shape_weeks: int = 8,
+        aligned: bool = True,
         calibration_weeks: int = CALIBRATION_WEEKS,
         aht_weeks: int = 4,
         default_aht_s: float | None = None,
@@ -230,6 +213,7 @@ class DailyLevel(RobustProfile):
         super().__init__(
             shape_weeks=shape_weeks,
             level_weeks=level_weeks,
+            aligned=aligned,
             calibration_weeks=calibration_weeks,
             aht_weeks=aht_weeks,
             default_aht_s=default_aht_s,

@@ -125,3 +125,63 @@ def normalise(shares: np.ndarray) -> np.ndarray:
     clean = np.nan_to_num(np.maximum(shares, 0.0))
     total = clean.sum(axis=-1, keepdims=True)
     return np.where(total > 0, clean / np.where(total > 0, total, 1.0), 1.0 / shares.shape[-1])
+
+
+def weekday_ratios(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each day's total over its week's mean open day, and which weekdays are open.
+
+    Args:
+        totals: (series, weeks, 7) day totals, NaN where a day is missing.
+
+    Returns:
+        (series, weeks, 7) ratios (NaN: missing day or a week without contacts) and a
+        (series, 7) mask of the weekdays with contacts on average (the others are closed).
+    """
+    open_ = np.nan_to_num(nan_mean(totals)) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        week_mean = np.nanmean(np.where(open_[:, None, :], totals, np.nan), axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = np.where(week_mean[..., None] > 0, totals / week_mean[..., None], np.nan)
+    return ratios, open_
+
+
+ALIGN_GAIN = 0.3  # a week is re-aligned only when that cuts its squared distance by 70%
+
+
+def week_rotations(ratios: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """(series, weeks): by how many open days (0, 1 or -1) to rotate each week to the last.
+
+    A week's ratios are rotated only when that cuts their squared distance to the last
+    week's ratios to ALIGN_GAIN of the unrotated distance.
+
+    A source that drops a day (a holiday) without leaving a gap shifts every later
+    weekday label by one: the weekly pattern is then rotated among the open days.
+    """
+    n_s, n_w, _ = ratios.shape
+    shifts = np.zeros((n_s, n_w), dtype=int)
+    if n_w < 2:
+        return shifts
+    for i in range(n_s):
+        days = np.flatnonzero(open_[i])
+        week = ratios[i][:, days]  # (weeks, open days)
+        if len(days) < 3 or not np.isfinite(week[-1]).any():
+            continue
+        turned = np.stack([np.roll(week, k, axis=1) for k in (0, 1, -1)])  # (3, weeks, open)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            dist = np.nanmean((turned - week[-1]) ** 2, axis=2)  # (3, weeks)
+        dist = np.where(np.isfinite(dist), dist, np.inf)
+        best = np.argmin(dist, axis=0)
+        best = np.where(dist[best, np.arange(n_w)] < ALIGN_GAIN * dist[0], best, 0)
+        shifts[i] = np.array([0, 1, -1])[best]
+    return shifts
+
+
+def rotated_weeks(values: np.ndarray, open_: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """(series, weeks, 7, ...) values with each week's open days rotated by its shift."""
+    out = values.copy()
+    for i, w in zip(*np.nonzero(shifts), strict=True):
+        days = np.flatnonzero(open_[i])
+        out[i, w, days] = np.roll(values[i, w, days], shifts[i, w], axis=0)
+    return out

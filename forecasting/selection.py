@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar, Self
 
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import BacktestResult, ModelFactory, backtest_panel
+from forecasting.backtest import BacktestResult, ModelFactory, backtest_panel, fold_error
 from forecasting.combination import AVERAGED, Combination
 from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
@@ -30,7 +31,13 @@ CANDIDATE_MODELS: tuple[type[ForecastModel], ...] = (
     ContactCentre,
     Combination,
 )
-DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = CANDIDATE_MODELS
+# In auto the combination is the plain mean of its members: its folds are then the mean of
+# theirs, with no backtest inside each fold, and a trimmed combination is what `choose`
+# already does with pairs.
+DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (
+    *CANDIDATE_MODELS[:-1],
+    partial(Combination, trim=None),
+)
 
 
 class AutoSelect(ForecastModel):
@@ -194,11 +201,6 @@ def combined_members(model: ForecastModel) -> list[str]:
 def members_of(model: str) -> list[str]:
     """The aliases of a choice: one model, or a pair written 'a + b'."""
     return model.split(PAIR)
-
-
-def fold_error(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
-    """Per queue, the absolute error summed over (fold, queue, interval) arrays, gaps skipped."""
-    return np.nansum(np.abs(forecast - actual), axis=(0, 2))
 
 
 def choose(result: BacktestResult, aliases: Sequence[str]) -> pd.DataFrame:

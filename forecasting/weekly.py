@@ -46,7 +46,10 @@ from forecasting.profiles import (
     estimator,
     nan_mean,
     normalise,
+    rotated_weeks,
+    week_rotations,
     week_stack,
+    weekday_ratios,
 )
 
 CALIBRATION_WEEKS = 4
@@ -224,6 +227,9 @@ class RobustProfile(_WeeklyModel):
         shape_weeks: weeks the shapes are drawn from.
         level_weeks: weeks the daily levels are drawn from.
         level_halflife_weeks: half-life of a past week's weight in the daily level.
+        aligned: rotate each past week's days by one open day when that matches the last
+            week's weekday pattern far better (`profiles.week_rotations`: a source that
+            drops a holiday without a gap shifts every later weekday label by one).
         calibration_weeks: past weeks the band is calibrated on.
     """
 
@@ -239,6 +245,7 @@ class RobustProfile(_WeeklyModel):
         shape_halflife_weeks: float = 2.0,
         level_weeks: int = 8,
         level_halflife_weeks: float = 1.0,
+        aligned: bool = True,
         calibration_weeks: int = CALIBRATION_WEEKS,
         aht_weeks: int = 4,
         default_aht_s: float | None = None,
@@ -260,6 +267,7 @@ class RobustProfile(_WeeklyModel):
         self.shape_halflife_weeks = shape_halflife_weeks
         self.level_weeks = level_weeks
         self.level_halflife_weeks = level_halflife_weeks
+        self.aligned = aligned
 
     def _week(self, y: np.ndarray) -> np.ndarray:
         per_day = 1440 // self.panel_.interval_min
@@ -268,6 +276,10 @@ class RobustProfile(_WeeklyModel):
         stack = week_stack(y, week, n_weeks)
         days = stack.reshape(len(y), stack.shape[1], WEEK_DAYS, per_day)
         totals, shares = day_shares(days)  # (series, weeks, 7), (series, weeks, 7, slots)
+        if self.aligned:
+            ratios, open_ = weekday_ratios(totals)
+            shifts = week_rotations(ratios, open_)
+            days, totals, shares = (rotated_weeks(a, open_, shifts) for a in (days, totals, shares))
         level = self._level(totals)
         fallback = nan_mean(totals.reshape(len(y), -1, 1))  # any day of the window
         level = np.where(np.isfinite(level), level, np.nan_to_num(fallback))

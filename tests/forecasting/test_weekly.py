@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from forecasting.errors import InputError
+from forecasting.profiles import week_rotations, weekday_ratios
 from forecasting.schema import FORECAST, validate_frame
 from forecasting.timegrid import interval_grid
 from forecasting.weekly import (
@@ -22,6 +23,8 @@ from forecasting.weekly import (
 
 START = pd.Timestamp("2027-01-04", tz="UTC")  # a Monday
 PER_DAY = 24
+SHAPE = np.sin(np.linspace(0, np.pi, PER_DAY)) + 0.1
+SHAPE /= SHAPE.sum()
 
 
 def history(volume: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
@@ -159,3 +162,45 @@ def test_pooled_shape_moves_the_channels_shape_to_the_languages_hours() -> None:
     # Channel pools mix the languages' hours equally, so C_c L_l / A is exact up to how
     # far the languages overlap; with hours this far apart it is within 1e-3.
     np.testing.assert_allclose(shape, truth, atol=1e-3)
+
+
+def dropped_day_totals(pattern: np.ndarray, weeks: int, dropped: int) -> np.ndarray:
+    """(weeks + 1) x 7 day totals of a Monday-to-Friday source whose `dropped`-th working
+    day was removed without a gap and every later day dated as the next weekday (the
+    every-weekday dating of a source that skips holidays); weekends hold 0."""
+    real = np.tile(pattern, weeks + 2)  # the true Monday-to-Friday sequence
+    kept = np.delete(real, dropped)[: 5 * (weeks + 1)]
+    return np.c_[kept.reshape(weeks + 1, 5), np.zeros((weeks + 1, 2))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    arrays(np.float64, 5, elements=st.floats(100.0, 1000.0)),
+    st.integers(1, 7),
+)
+def test_a_dropped_day_is_aligned_away(pattern: np.ndarray, week: int) -> None:
+    """After a source drops a Monday (so no week mixes the two labellings), the weeks
+    before it are rotated onto the labels of the weeks after it, and the robust profile
+    forecasts next week's day totals as the source continues; unaligned, with most weeks
+    before the drop, it does not."""
+    assume(np.ptp(pattern) > 0.05 * pattern.mean())
+    weeks = 8
+    totals = dropped_day_totals(pattern, weeks, 5 * week)
+    y = (totals[:weeks, :, None] * SHAPE[None, None, :]).ravel()
+    frame = history({("phone", "en"): y})
+    aligned = RobustProfile().fit(frame).predict(horizon(weeks, 7))["volume"].to_numpy()
+    day_totals = aligned.reshape(7, PER_DAY).sum(axis=1)
+    np.testing.assert_allclose(day_totals, totals[weeks], rtol=1e-9)
+    unaligned = RobustProfile(aligned=False).fit(frame).predict(horizon(weeks, 7))
+    plain = unaligned["volume"].to_numpy().reshape(7, PER_DAY).sum(axis=1)
+    if week > weeks // 2:  # most weeks have the old labels
+        assert not np.allclose(plain, totals[weeks], rtol=1e-3)
+
+
+def test_a_steady_pattern_is_never_rotated() -> None:
+    """Noisy weeks of one weekday pattern are left as they are."""
+    rng = np.random.default_rng(3)
+    base = np.array([700.0, 600, 600, 650, 500, 0, 0])
+    totals = rng.poisson(np.tile(base, (26, 1))).astype(float)[None]
+    ratios, open_ = weekday_ratios(totals)
+    assert (week_rotations(ratios, open_) == 0).all()
