@@ -33,7 +33,7 @@ from followsun.services.compare import (
     prepare,
     run_variant,
 )
-from followsun.services.pipeline import PlanSettings, fit_forecast
+from followsun.services.pipeline import PlanSettings, forecast_in_words
 from followsun.services.progress import Progress, no_progress
 from forecasting.queues import queue_keys
 from scenarios.coverage import coverage_mask
@@ -115,19 +115,17 @@ def sized_groups(scenario: Scenario, sites: Sequence[str] | None) -> list[Group]
 
 
 def erlang_start(
-    scenario: Scenario, demand: Demand, plan: PlanSettings, groups: Sequence[Group]
+    scenario: Scenario, forecast: pd.DataFrame, weeks: int, groups: Sequence[Group]
 ) -> dict[Group, int]:
-    """Heads per group from the Erlang requirement.
+    """Heads per group from the Erlang requirement of the horizon's `forecast`.
 
     Per tier, the requirements' agent-hours a week over the paid hours a head works in
     a week (its site's max_hours_week), less the heads of groups not being sized, shared
     out over the tier's sized groups in proportion to their heads today (evenly if none).
     """
-    grid = horizon_grid(scenario, plan.start, plan.weeks)
-    forecast, _ = fit_forecast(scenario, demand.history, grid, plan.model)
     required = staff_requirements(scenario, forecast)
     step_h = scenario.planning.interval_minutes / 60
-    hours = required.groupby("tier")["agents_required"].sum() * step_h / plan.weeks
+    hours = required.groupby("tier")["agents_required"].sum() * step_h / weeks
     start: dict[Group, int] = {}
     for tier, tier_hours in hours.items():
         mine = [g for g in groups if _group(scenario, g).tier == tier]
@@ -220,9 +218,12 @@ def size_headcount(
 ) -> SizingResult:
     """Search the least-cost headcount meeting every target (see the module docstring)."""
     groups = sized_groups(scenario, sites)
-    check_reachable(scenario, horizon_grid(scenario, plan.start, plan.weeks))
+    grid = horizon_grid(scenario, plan.start, plan.weeks)
+    check_reachable(scenario, grid)
+    # The forecast does not depend on the people: fitted once, shared by every candidate.
+    fitted = forecast_in_words(scenario, demand.history, grid, plan.model)
     counts = {g: _group(scenario, g).count for g in groups}
-    counts.update(erlang_start(scenario, demand, plan, groups))
+    counts.update(erlang_start(scenario, fitted[0], plan.weeks, groups))
     evaluations = 0
     sim_plan = replace(plan, simulation=simulation)
 
@@ -231,7 +232,9 @@ def size_headcount(
         def evaluate(candidates: list[dict[Group, int]]) -> list[VariantResult]:
             nonlocal evaluations
             evaluations += len(candidates)
-            tasks = [VariantTask(with_heads(scenario, c), demand, sim_plan) for c in candidates]
+            tasks = [
+                VariantTask(with_heads(scenario, c), demand, sim_plan, fitted) for c in candidates
+            ]
             return pool.map(run_variant, tasks)
 
         progress(0.0, f"Erlang start: {sum(counts.values())} heads")

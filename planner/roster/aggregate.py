@@ -10,7 +10,6 @@ so CP-SAT closes it quickly; `hint.split_counts` then hands its shifts to agents
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -252,10 +251,10 @@ def solve_aggregate(
     The search stops after PATIENCE_SECONDS when it has no counts yet or they are more
     than HOPELESS_GAP above its bound; otherwise it goes on from its counts for the rest.
     """
-    began = time.perf_counter()
+    began = cancellation.clock()
     v, count = build_aggregate(inputs, index)
     plan = _search(v, count, min(seconds, PATIENCE_SECONDS), workers, seed)
-    left = seconds - (time.perf_counter() - began)
+    left = seconds - (cancellation.clock() - began)
     if plan is None or plan.status == "optimal" or left <= 0:
         return plan
     if relative_gap(plan.objective, plan.bound) > HOPELESS_GAP:
