@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from followsun.errors import InputError
 from followsun.services.compare import VariantTask, run_variant
+from followsun.services.pipeline import forecast_in_words
 from followsun.services.size import (
     check_reachable,
     shortfall,
@@ -61,3 +63,17 @@ def test_a_queue_open_when_no_shift_reaches_is_infeasible_before_any_solving() -
     with pytest.raises(InputError, match=r"infeasible: queue phone-en-t1 is open at .* 06:00 UTC"):
         check_reachable(scenario, grid)
     check_reachable(tiny_scenario(), grid)  # 08:00-16:00 is reached: no error
+
+
+@pytest.mark.slow
+def test_a_candidate_planned_on_the_shared_forecast_is_the_one_planned_alone() -> None:
+    demand = tiny_demand()
+    scenario = variant("tiny", heads=4)
+    plan = replace(PLAN, simulation=SIMULATION)
+    grid = horizon_grid(scenario, plan.start, plan.weeks)
+    fitted = forecast_in_words(scenario, demand.history, grid, plan.model)
+    alone = run_variant(VariantTask(scenario, demand, plan))
+    shared = run_variant(VariantTask(scenario, demand, plan, fitted))
+    assert shared.cost.total == alone.cost.total
+    pd.testing.assert_frame_equal(shared.simulated.sla_by_queue, alone.simulated.sla_by_queue)
+    pd.testing.assert_frame_equal(shared.segments, alone.segments)
