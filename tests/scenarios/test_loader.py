@@ -10,6 +10,7 @@ import yaml
 from followsun.cli import main
 from forecasting.errors import InputError
 from scenarios.loader import dump_scenario, json_schema, load_scenario, merge, parse_scenario
+from scenarios.spec import Scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 REFERENCE = EXAMPLES / "reference.yaml"
@@ -192,3 +193,36 @@ def test_validate_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["validate", str(REFERENCE), str(bad)]) == 2
     err = capsys.readouterr().err
     assert "sites[1].timezone: 'Europe/Amsterdm' is not an IANA time zone" in err
+
+
+def _changed_queues(variant: Scenario, base: Scenario) -> set[str]:
+    assert [q.id for q in variant.queues] == [q.id for q in base.queues]
+    return {q.id for q in variant.queues if q != base.queue(q.id)}
+
+
+def test_each_bundled_variant_changes_one_lever() -> None:
+    base = load_scenario(REFERENCE)
+    every = {q.id for q in base.queues}
+    english = {"chat-en-t1", "web-en-t1"}
+    for name in ("24x7-inhouse", "24x7-amsterdam", "24x7-bpo"):
+        variant = load_scenario(EXAMPLES / f"{name}.yaml")
+        # The same 24/7 promise in each: English chat and web round the clock, the rest as is.
+        assert _changed_queues(variant, base) == english, name
+        assert all(variant.queue(q).coverage.kind == "24x7" for q in english)
+        assert variant.sites[:2] == base.sites, name
+    assert len(load_scenario(EXAMPLES / "24x7-inhouse.yaml").sites) == 2
+    assert not load_scenario(EXAMPLES / "24x7-amsterdam.yaml").vendors
+    for name, extra in (("plus-2h-morning", "dawn"), ("plus-2h-evening", "evening")):
+        variant = load_scenario(EXAMPLES / f"{name}.yaml")
+        assert _changed_queues(variant, base) == every, name
+        for site, before in zip(variant.sites, base.sites, strict=True):
+            templates = [t.id for t in site.contract.shift_templates]
+            assert templates == [t.id for t in before.contract.shift_templates] + [extra]
+            assert site.headcount == before.headcount
+    sized = load_scenario(EXAMPLES / "24x5-sized.yaml")
+    assert _changed_queues(sized, base) == set()
+    for site, before in zip(sized.sites, base.sites, strict=True):
+        assert site.contract == before.contract
+        assert [(g.tier, g.skills) for g in site.headcount] == [
+            (g.tier, g.skills) for g in before.headcount
+        ]
