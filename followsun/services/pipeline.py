@@ -298,4 +298,10 @@ def _roster_method(roster: RosterResult, settings: SolveSettings) -> str:
         f"queue per interval with shared multi-skilled agents, contracts, rest, weekends, "
         f"nights and fairness; {roster.status}, gap {gap}, {roster.wall_seconds:.0f} s "
         f"on {settings.num_workers} workers"
+        + (
+            f" (a budget of {settings.time_limit_s:g} units of CP-SAT deterministic time: "
+            "reproducible on any load)"
+            if settings.deterministic
+            else ""
+        )
     )
