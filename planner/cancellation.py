@@ -6,12 +6,17 @@ ends the search as if its time were up, so solvers are made with `catch_sigint_s
 and solved through `CancelToken.solve`, which lets `cancel` end the searches in progress;
 loops between solves call `check`. Threads a solver starts run in `contextvars.copy_context()`
 so they see the token of the job that started them.
+
+The same context carries the clock budgets are measured on: wall-clock seconds, or under
+`deterministic()` CP-SAT's deterministic time spent by the searches so far, which makes a
+solve whose every stage is budgeted on `clock()` give the same result on any load.
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -64,6 +69,9 @@ class CancelToken:
         finally:
             with self._lock:
                 self._searching.pop(solver, None)
+        spent = _clock.get()
+        if spent is not None:
+            spent.add(solver.deterministic_time)
         self.check()
         return code
 
@@ -106,10 +114,65 @@ def using(token: CancelToken) -> Iterator[CancelToken]:
         _current.reset(reset)
 
 
+class _DeterministicClock:
+    """CP-SAT deterministic time spent by the searches of one piece of work."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spent = 0.0
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self._spent += seconds
+
+    def now(self) -> float:
+        with self._lock:
+            return self._spent
+
+
+_clock: ContextVar[_DeterministicClock | None] = ContextVar(
+    "followsun_deterministic_clock", default=None
+)
+
+
+@contextmanager
+def deterministic() -> Iterator[None]:
+    """Run the block on deterministic time: limits and `clock()` count CP-SAT's work, not seconds.
+
+    Every solver from `cp_solver` stops at a deterministic-time limit (and interleaves its
+    workers, which keeps several deterministic), and `clock()` advances only by the
+    deterministic time of finished searches, so budgets shared out between stages give the
+    same stages the same work whatever the machine's load.
+    """
+    reset = _clock.set(_DeterministicClock())
+    try:
+        yield
+    finally:
+        _clock.reset(reset)
+
+
+def is_deterministic() -> bool:
+    """Whether the current context runs on deterministic time."""
+    return _clock.get() is not None
+
+
+def clock() -> float:
+    """Seconds to measure budgets on: wall-clock, or deterministic time under `deterministic()`."""
+    spent = _clock.get()
+    return time.perf_counter() if spent is None else spent.now()
+
+
 def cp_solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
-    """A CP-SAT solver with a time limit, workers and seed, which leaves SIGINT to Python."""
+    """A CP-SAT solver with a time limit, workers and seed, which leaves SIGINT to Python.
+
+    The limit is deterministic time under `deterministic()`, else wall-clock seconds.
+    """
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
+    if is_deterministic():
+        solver.parameters.max_deterministic_time = seconds
+        solver.parameters.interleave_search = workers > 1
+    else:
+        solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.catch_sigint_signal = False

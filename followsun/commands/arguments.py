@@ -71,11 +71,21 @@ def add_decision_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="first Monday (YYYY-MM-DD; default the next Monday)",
     )
-    parser.add_argument(
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument(
         "--time-limit",
         type=float,
         default=None,
         help="roster seconds per candidate (default: the scenarios' solver_seconds)",
+    )
+    budget.add_argument(
+        "--deterministic-time",
+        type=float,
+        default=None,
+        metavar="UNITS",
+        help="roster budget per candidate in CP-SAT deterministic time instead of seconds "
+        "(about a second of one core each): the same inputs give the same figures on any "
+        "load, without the column-generation bound",
     )
     parser.add_argument(
         "--seed", type=int, default=7, help="seed of demand, solver and replications (default 7)"
@@ -92,7 +102,10 @@ def decision_settings(args: argparse.Namespace) -> Any:
         weeks=args.weeks,
         replications=args.replications,
         seed=args.seed,
-        time_limit_s=args.time_limit,
+        time_limit_s=args.time_limit
+        if args.deterministic_time is None
+        else args.deterministic_time,
+        deterministic=args.deterministic_time is not None,
         executor=args.executor,
         max_workers=args.workers,
     )

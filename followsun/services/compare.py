@@ -81,12 +81,14 @@ class Demand:
 class VariantTask:
     """One variant's work, picklable for process and Dask executors.
 
-    `plan.simulation` holds the replications and seed every variant shares.
+    `plan.simulation` holds the replications and seed every variant shares; `fitted` is
+    the scenario's forecast when already fitted (`plan_scenario`'s `fitted`).
     """
 
     scenario: Scenario
     demand: Demand
     plan: PlanSettings
+    fitted: tuple[pd.DataFrame, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,9 @@ class DecisionSettings:
         replications: simulation runs per candidate (the same seeds for every candidate).
         seed: seeds the synthetic tickets, the roster solver and the replications.
         time_limit_s: roster budget per candidate (default: the scenarios' solver_seconds).
+        deterministic: `time_limit_s` is CP-SAT deterministic time, not seconds, so the
+            same inputs give the same rosters and figures on any load
+            (`SolveSettings.deterministic`).
         solver_workers: CP-SAT workers per candidate.
         executor: `thread`, `local`, `dask://HOST:PORT` (default `followsun.jobs`'s).
         max_workers: candidates run at once on a local pool.
@@ -179,6 +184,7 @@ class DecisionSettings:
     replications: int = 5
     seed: int = 7
     time_limit_s: float | None = None
+    deterministic: bool = False
     solver_workers: int = 1
     executor: str | None = None
     max_workers: int | None = None
@@ -223,6 +229,7 @@ def run_variant(task: VariantTask) -> VariantResult:
         task.plan,
         actuals=task.demand.actuals,
         contacts=task.demand.contacts,
+        fitted=task.fitted,
     )
     assert plan.simulated is not None  # the pipeline always simulates its roster
     roster = plan.roster
@@ -461,7 +468,10 @@ def prepare(
         weeks=settings.weeks,
         model="auto",
         solver=SolveSettings(
-            time_limit_s=limit, num_workers=settings.solver_workers, seed=settings.seed
+            time_limit_s=limit,
+            num_workers=settings.solver_workers,
+            seed=settings.seed,
+            deterministic=settings.deterministic,
         ),
     )
     simulation = SimulationSettings(replications=settings.replications, seed=settings.seed)

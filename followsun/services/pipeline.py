@@ -114,6 +114,7 @@ def plan_scenario(
     *,
     actuals: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
+    fitted: tuple[pd.DataFrame, str] | None = None,
     progress: Progress = no_progress,
 ) -> Plan:
     """Forecast from `history`, staff, roster, then evaluate and price the roster.
@@ -127,12 +128,15 @@ def plan_scenario(
             analytic estimate is evaluated against them, else against the forecast's mean.
         contacts: the same contacts one by one (forecasting.schema.CONTACTS columns); the
             roster is simulated against them, else against contacts drawn from the forecast.
+        fitted: `forecast_in_words`' answer for this scenario, `history` and horizon when
+            already known (a search over headcount fits it once: it does not depend on
+            the people).
         progress: told as each stage starts; each start is a point of cancellation.
     """
     stages = Stages(progress, STAGES)
     grid = horizon_grid(scenario, settings.start, settings.weeks)
     stages.start("forecast")
-    forecast, model = fit_forecast(scenario, history, grid, settings.model)
+    forecast, forecast_method = fitted or forecast_in_words(scenario, history, grid, settings.model)
     stages.start("requirements")
     requirements = staff_requirements(scenario, forecast)
     if settings.pooled_simulation:
@@ -161,7 +165,7 @@ def plan_scenario(
     stages.done()
     methods = (
         ("history", "interval history aggregated from tickets, per customer region"),
-        ("forecast", _forecast_method(model, settings.model)),
+        ("forecast", forecast_method),
         ("requirements", STAFFING_METHOD),
         ("roster", _roster_method(roster, settings.solver)),
         ("outcomes", _simulated_method(simulated, contacts is not None)),
@@ -268,6 +272,14 @@ def _simulated_method(simulated: SimulationResult, replayed: bool) -> str:
     )
 
 
+def forecast_in_words(
+    scenario: Scenario, history: pd.DataFrame, grid: pd.DatetimeIndex, model: str
+) -> tuple[pd.DataFrame, str]:
+    """`fit_forecast`'s forecast, and the model that made it in words (plain data, picklable)."""
+    forecast, fitted = fit_forecast(scenario, history, grid, model)
+    return forecast, _forecast_method(fitted, model)
+
+
 def _forecast_method(model: object, alias: str) -> str:
     if isinstance(model, AutoSelect):
         chosen = model.choice_["model"].value_counts()
@@ -286,4 +298,10 @@ def _roster_method(roster: RosterResult, settings: SolveSettings) -> str:
         f"queue per interval with shared multi-skilled agents, contracts, rest, weekends, "
         f"nights and fairness; {roster.status}, gap {gap}, {roster.wall_seconds:.0f} s "
         f"on {settings.num_workers} workers"
+        + (
+            f" (a budget of {settings.time_limit_s:g} units of CP-SAT deterministic time: "
+            "reproducible on any load)"
+            if settings.deterministic
+            else ""
+        )
     )

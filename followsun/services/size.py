@@ -1,10 +1,11 @@
 """Use case: the least-cost headcount per site and skill group that meets every queue's target.
 
 A search over headcount whose every candidate is rostered and simulated (`compare.run_variant`,
-the one pipeline): it starts from the Erlang requirement (the requirements' agent-hours per
-tier over a head's contract hours, shared out over the tier's groups), adds the head that
-buys the most SLA shortfall per unit of cost until every target is met, then removes heads
-while the targets still hold, cheapest first. Neighbouring candidates run at once on the
+the one pipeline): it starts from the Erlang requirement (each queue's agent-hours shared
+over the groups holding its skill, over a head's contract hours, and no fewer than
+today's heads: `erlang_start`), adds the head that buys the most SLA shortfall per unit
+of cost until every target is met, then removes heads while the targets still hold,
+cheapest first. Neighbouring candidates run at once on the
 jobs executor. A target not met after `max_steps` additions is reported as infeasible with
 the queues still short, not solved for hours.
 """
@@ -33,7 +34,7 @@ from followsun.services.compare import (
     prepare,
     run_variant,
 )
-from followsun.services.pipeline import PlanSettings, fit_forecast
+from followsun.services.pipeline import PlanSettings, forecast_in_words
 from followsun.services.progress import Progress, no_progress
 from forecasting.queues import queue_keys
 from scenarios.coverage import coverage_mask
@@ -115,36 +116,43 @@ def sized_groups(scenario: Scenario, sites: Sequence[str] | None) -> list[Group]
 
 
 def erlang_start(
-    scenario: Scenario, demand: Demand, plan: PlanSettings, groups: Sequence[Group]
+    scenario: Scenario, forecast: pd.DataFrame, weeks: int, groups: Sequence[Group]
 ) -> dict[Group, int]:
-    """Heads per group from the Erlang requirement.
+    """Heads per sized group from the Erlang requirement of the horizon's `forecast`.
 
-    Per tier, the requirements' agent-hours a week over the paid hours a head works in
-    a week (its site's max_hours_week), less the heads of groups not being sized, shared
-    out over the tier's sized groups in proportion to their heads today (evenly if none).
+    Each queue's agent-hours a week go to the groups holding its skill at its tier, in
+    proportion to their heads today (evenly if none have any), so a queue only one group
+    can take lands on that group; hours falling to groups not being sized stay theirs.
+    A group starts at its hours over its site's max_hours_week, rounded up, and never below
+    its heads today: the requirement ignores whole shifts, breaks and cover in every open
+    interval, so it undershoots a roster, and the search removes heads while targets hold.
     """
-    grid = horizon_grid(scenario, plan.start, plan.weeks)
-    forecast, _ = fit_forecast(scenario, demand.history, grid, plan.model)
     required = staff_requirements(scenario, forecast)
     step_h = scenario.planning.interval_minutes / 60
-    hours = required.groupby("tier")["agents_required"].sum() * step_h / plan.weeks
-    start: dict[Group, int] = {}
-    for tier, tier_hours in hours.items():
-        mine = [g for g in groups if _group(scenario, g).tier == tier]
-        if not mine:
-            continue
-        fixed = sum(
-            gr.count * site.contract.max_hours_week
-            for s, site in enumerate(scenario.sites)
-            for k, gr in enumerate(site.headcount)
-            if gr.tier == tier and (s, k) not in mine
+    keys = ["channel", "language", "tier"]
+    per_queue = required.groupby(keys, as_index=False)["agents_required"].sum()
+    everyone = [(s, k) for s, site in enumerate(scenario.sites) for k in range(len(site.headcount))]
+    hours = dict.fromkeys(groups, 0.0)
+    for row in per_queue.itertuples(index=False):
+        skill, tier = f"{row.channel}/{row.language}", int(row.tier)
+        queue_hours = float(row.agents_required) * step_h / weeks
+        holders = [
+            g
+            for g in everyone
+            if _group(scenario, g).tier == tier and skill in _group(scenario, g).skills
+        ]
+        now = [_group(scenario, g).count for g in holders]
+        for g, count in zip(holders, now, strict=True):
+            if g in hours:
+                share = count / sum(now) if sum(now) else 1 / len(holders)
+                hours[g] += share * queue_hours
+    return {
+        g: max(
+            _group(scenario, g).count,
+            math.ceil(h / scenario.sites[g[0]].contract.max_hours_week),
         )
-        now = [_group(scenario, g).count for g in mine]
-        weights = [c / sum(now) for c in now] if sum(now) else [1 / len(mine)] * len(mine)
-        for g, w in zip(mine, weights, strict=True):
-            week_h = scenario.sites[g[0]].contract.max_hours_week
-            start[g] = max(0, math.ceil(w * max(0.0, float(tier_hours) - fixed) / week_h))
-    return start
+        for g, h in hours.items()
+    }
 
 
 REALTIME_CHANNELS = ("phone", "chat")
@@ -220,9 +228,12 @@ def size_headcount(
 ) -> SizingResult:
     """Search the least-cost headcount meeting every target (see the module docstring)."""
     groups = sized_groups(scenario, sites)
-    check_reachable(scenario, horizon_grid(scenario, plan.start, plan.weeks))
+    grid = horizon_grid(scenario, plan.start, plan.weeks)
+    check_reachable(scenario, grid)
+    # The forecast does not depend on the people: fitted once, shared by every candidate.
+    fitted = forecast_in_words(scenario, demand.history, grid, plan.model)
     counts = {g: _group(scenario, g).count for g in groups}
-    counts.update(erlang_start(scenario, demand, plan, groups))
+    counts.update(erlang_start(scenario, fitted[0], plan.weeks, groups))
     evaluations = 0
     sim_plan = replace(plan, simulation=simulation)
 
@@ -231,7 +242,9 @@ def size_headcount(
         def evaluate(candidates: list[dict[Group, int]]) -> list[VariantResult]:
             nonlocal evaluations
             evaluations += len(candidates)
-            tasks = [VariantTask(with_heads(scenario, c), demand, sim_plan) for c in candidates]
+            tasks = [
+                VariantTask(with_heads(scenario, c), demand, sim_plan, fitted) for c in candidates
+            ]
             return pool.map(run_variant, tasks)
 
         progress(0.0, f"Erlang start: {sum(counts.values())} heads")

@@ -14,9 +14,9 @@ weekends over horizons longer than 4 weeks), and the evened roster is kept only 
 from __future__ import annotations
 
 import itertools
-import time
 from collections import defaultdict
 
+from planner import cancellation
 from planner.roster.inputs import DAYS_PER_WEEK, RosterIndex, RosterInputs, ShiftKey, shift_key
 from planner.roster.validate import validate_roster
 
@@ -34,7 +34,7 @@ def even_nights(
     """
     if inputs.previous is not None or not chosen:
         return chosen
-    deadline = time.perf_counter() + seconds
+    deadline = cancellation.clock() + seconds
     allowed = inputs.fair_spread.over(inputs.days)["nights"]
     plans: dict[int, set[int]] = defaultdict(set)
     for o in chosen:
@@ -70,7 +70,7 @@ def even_nights(
     weeks = range(-(-inputs.days // DAYS_PER_WEEK))
     for members in groups.values():
         stuck: set[tuple[int, int]] = set()
-        while len(members) > 1 and time.perf_counter() < deadline:
+        while len(members) > 1 and cancellation.clock() < deadline:
             count = {a: nights(a) for a in members}
             pairs = [
                 (hi, lo)
@@ -88,7 +88,7 @@ def even_nights(
                 key=lambda w: abs(apart - 2 * (nights(hi, w) - nights(lo, w))),
             )
             for w in tries:
-                if time.perf_counter() >= deadline:
+                if cancellation.clock() >= deadline:
                     break
                 new_hi, new_lo = moved(hi, lo, w), moved(lo, hi, w)
                 if keeps_rules(hi, new_hi) and keeps_rules(lo, new_lo):

@@ -11,10 +11,10 @@ starts from a good incumbent instead of an empty roster.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
+from planner import cancellation
 from planner.roster.inputs import (
     DAYS_PER_WEEK,
     RosterIndex,
@@ -155,7 +155,7 @@ def greedy_roster(
         passes: rounds over all agents (the second re-plans each against the others).
         seconds: stop re-planning after this long (the first pass always completes).
     """
-    deadline = None if seconds is None else time.perf_counter() + seconds
+    deadline = None if seconds is None else cancellation.clock() + seconds
     if not inputs.options:
         return ()
     n_t = len(inputs.grid)
@@ -209,7 +209,7 @@ def greedy_roster(
     for round_ in range(passes):
         for a in range(len(inputs.agents)):
             # The first pass always completes: an agent left unplanned misses its minimum.
-            if round_ and deadline is not None and time.perf_counter() > deadline:
+            if round_ and deadline is not None and cancellation.clock() > deadline:
                 break
             for o in plans.get(a, []):
                 release(o)
@@ -305,7 +305,7 @@ def split_counts(
         passes: rounds over all agents.
         seconds: stop re-planning after this long (the first pass always completes).
     """
-    deadline = None if seconds is None else time.perf_counter() + seconds
+    deadline = None if seconds is None else cancellation.clock() + seconds
     left = dict(counts)
     plans: dict[int, list[int]] = {}
     order = sorted(
@@ -314,7 +314,7 @@ def split_counts(
     )
     for round_ in range(passes):
         for a in order:
-            if round_ and deadline is not None and time.perf_counter() > deadline:
+            if round_ and deadline is not None and cancellation.clock() > deadline:
                 break
             for o in plans.get(a, []):
                 left[keys[o]] += 1

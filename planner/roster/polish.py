@@ -10,7 +10,6 @@ do. A window of days with every agent free then trades shifts between classes.
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -134,7 +133,7 @@ def polish(
     chooses the neighbourhoods (`neighbourhoods`). `cuts` gives the agents' cuts known
     so far (`solve_fixed`), asked at each neighbourhood.
     """
-    deadline = time.perf_counter() + seconds
+    deadline = cancellation.clock() + seconds
     shift_index = {o: var.index for o, var in v.shift.items()}
     others = set(range(len(values))) - set(shift_index.values())
     hoods = neighbourhoods(inputs, index, shift_index, class_windows)
@@ -152,7 +151,7 @@ def polish(
                     on_better(values, best)
             if n in proven:
                 continue
-            left = deadline - time.perf_counter()
+            left = deadline - cancellation.clock()
             if left < MIN_HOOD_SECONDS:
                 return values
             share = min(MAX_HOOD_SECONDS, left, max(least, left / (len(hoods) - n)))

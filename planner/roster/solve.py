@@ -115,6 +115,10 @@ class SolveSettings:
             when the organisation is small enough to polish; on a larger one, dive to a
             roster from them and move agents one at a time; for horizons up to 4 weeks
             without vendors or a previous roster, given at least COLUMNS_MIN_SECONDS.
+        deterministic: measure `time_limit_s` in CP-SAT deterministic time rather than
+            seconds (`cancellation.deterministic`), without the columns (their thread runs
+            against the wall clock): the same inputs and seed give the same roster on any
+            load; one unit is roughly a second of one core's search.
         log_search: print CP-SAT's search log.
         on_progress: called with (seconds, objective, bound) in points at each improving
             roster, for progress displays.
@@ -127,6 +131,7 @@ class SolveSettings:
     use_aggregate: bool = True
     use_polish: bool = True
     use_columns: bool = True
+    deterministic: bool = False
     log_search: bool = False
     on_progress: Callable[[float, float, float], None] | None = None
 
@@ -448,6 +453,7 @@ def columns_apply(inputs: RosterInputs, settings: SolveSettings) -> bool:
     """Whether column generation prices this roster exactly (see `columns`) and has time."""
     return (
         settings.use_columns
+        and not settings.deterministic
         and settings.time_limit_s >= COLUMNS_MIN_SECONDS
         and inputs.days <= DAYS_PER_4_WEEKS
         and not inputs.vendors
@@ -547,10 +553,10 @@ def _polish_another_start(
     starts' plateaus misses the gap target less often. The aggregate's optimum is not
     unique, and another seed lands on other counts (`counts`, the first ones, when it
     proves none in time). The start is polished on one worker; its rosters go to `best`
-    until `deadline` (perf_counter seconds).
+    until `deadline` (`cancellation.clock` seconds).
     """
     split_s = settings.time_limit_s * SPLIT_SHARE
-    if deadline - time.perf_counter() < split_s + MIN_SECOND_POLISH_SECONDS:
+    if deadline - cancellation.clock() < split_s + MIN_SECOND_POLISH_SECONDS:
         return
     seed = settings.seed + 1
     aggregate_s = min(settings.time_limit_s * AGGREGATE_SHARE, STAGE_MAX_SECONDS)
@@ -565,7 +571,7 @@ def _polish_another_start(
     start = complete_roster(v, set(options), settings)
     if start is None:
         return
-    left = deadline - time.perf_counter()
+    left = deadline - cancellation.clock()
     polish(v, inputs, index, *start, left, 1, seed, best.offer, cuts=best.cuts)
 
 
@@ -699,8 +705,9 @@ def _improve(
     until LARGE_FINAL_SHARE of the budget is left.
     Once the columns' bound is done, polishing's neighbourhoods carry every agent's cut
     at its duals (`columns._Master.cuts`), which lift their LP relaxations to it.
-    `report` takes each better objective (scaled) and the bound (points). Returns every
-    variable's value, the best lower bound in points and the agents' cuts.
+    `report` takes each better objective (scaled) and the bound (points); `began` is the
+    solve's start on `cancellation.clock`. Returns every variable's value, the best lower
+    bound in points and the agents' cuts.
     """
     values, objective = start
     first_roster, counts = first
@@ -741,7 +748,7 @@ def _improve(
         beside = None
         if use_columns:
             seconds = (
-                until - (time.perf_counter() - began)
+                until - (cancellation.clock() - began)
                 if polishing
                 else settings.time_limit_s * COLUMNS_SHARE
             )
@@ -751,7 +758,7 @@ def _improve(
             if not polishing:
                 # Polishing the greedy start would take the core the early roster needs.
                 beside.first()
-        left = until - (time.perf_counter() - began)
+        left = until - (cancellation.clock() - began)
         if polishing or (settings.use_polish and left >= MIN_CLASS_WINDOW_SECONDS):
             polish(
                 v,
@@ -791,7 +798,16 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
         InputError: requirements for a queue no agent can serve.
     """
     settings = settings or SolveSettings()
+    if settings.deterministic:
+        with cancellation.deterministic():
+            return _solve(inputs, settings)
+    return _solve(inputs, settings)
+
+
+def _solve(inputs: RosterInputs, settings: SolveSettings) -> RosterResult:
+    """`solve_roster` on the current context's clock (see `cancellation.clock`)."""
     began = time.perf_counter()
+    spent = cancellation.clock()  # budgets are measured on this clock, wall_seconds on time
     index = build_index(inputs)
     notes = diagnose(inputs, index)
     v, terms = build_model(inputs, index)
@@ -826,13 +842,13 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
                     (first, counts),
                     (values, objective),
                     floor,
-                    began,
+                    spent,
                     report,
                 )
                 add_cuts(v.model, v, cuts, values)
             hint_all(v.model, values)
     # The limit is the whole budget: model building and the hint come out of it.
-    budget = max(1.0, settings.time_limit_s - (time.perf_counter() - began))
+    budget = max(1.0, settings.time_limit_s - (cancellation.clock() - spent))
     solver = _solver(settings, budget)
     progress = _Progress(began, settings.on_progress, floor)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bound") as side:

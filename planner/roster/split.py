@@ -9,8 +9,6 @@ split (`hint.split_counts`) starts each model.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from ortools.sat.python import cp_model
 
@@ -122,7 +120,7 @@ def split_plan(
 
     Each class gets a share of `seconds` by its number of options.
     """
-    began = time.perf_counter()
+    began = cancellation.clock()
     greedy = set(split_counts(inputs, index, keys, counts, seconds=seconds / 3))
     per_class: dict[int, list[int]] = {}
     for o, key in enumerate(keys):
@@ -130,7 +128,7 @@ def split_plan(
     chosen: list[int] = []
     total = len(inputs.options) or 1
     for c, opts in sorted(per_class.items()):
-        remaining = seconds - (time.perf_counter() - began)
+        remaining = seconds - (cancellation.clock() - began)
         share = remaining * len(opts) / total
         total -= len(opts)
         sub = class_inputs(inputs, set(index.classes[c].agent_ids))

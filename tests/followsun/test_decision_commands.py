@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from followsun.cli import main
+from followsun.cli import build_parser, main
+from followsun.commands.arguments import decision_settings
+from followsun.services.compare import prepare
 from followsun.services.plan import reference_scenario_path
+from scenarios.loader import load_scenario
 
 
 def _write(path: Path, text: str) -> Path:
@@ -57,3 +60,21 @@ def test_capacity_refuses_an_unknown_closed_site(
     args = ["capacity", "--scenario", ref, "--months", "12", "--closed", "ams"]
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     assert "no site ams" in capsys.readouterr().err
+
+
+def test_a_deterministic_budget_replaces_the_time_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ref = str(reference_scenario_path())
+    base = ["compare", ref, "--out", str(tmp_path / "out"), "--start", "2027-03-08"]
+    args = build_parser().parse_args([*base, "--deterministic-time", "3"])
+    settings = decision_settings(args)
+    assert settings.deterministic and settings.time_limit_s == 3.0
+    _, plan, _ = prepare([load_scenario(reference_scenario_path())], settings)
+    assert plan.solver.deterministic and plan.solver.time_limit_s == 3.0
+    wall = decision_settings(build_parser().parse_args([*base, "--time-limit", "3"]))
+    assert not wall.deterministic and wall.time_limit_s == 3.0
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args([*base, "--time-limit", "3", "--deterministic-time", "3"])
+    assert stopped.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err

@@ -143,3 +143,35 @@ def test_work_that_ends_returns_its_code_and_raises_its_errors() -> None:
 
     with pytest.raises(ValueError, match="bad row 7"):
         run_stoppable(fails)
+
+
+def test_deterministic_time_limits_searches_and_drives_the_clock() -> None:
+    before = cancellation.clock()
+    assert not cancellation.is_deterministic()
+    with cancellation.deterministic():
+        assert cancellation.is_deterministic()
+        assert cancellation.clock() == 0.0
+        solver = cancellation.cp_solver(0.2, 1, 0)
+        assert solver.parameters.max_deterministic_time == pytest.approx(0.2)
+        assert not solver.parameters.interleave_search
+        assert cancellation.cp_solver(0.2, 2, 0).parameters.interleave_search
+        cancellation.current().solve(solver, golomb_ruler(11))
+        spent = solver.deterministic_time
+        # The search stopped at its deterministic limit, and the clock moved by that alone.
+        assert spent > 0.0
+        assert solver.status_name(solver.response_proto.status) != "OPTIMAL"
+        assert cancellation.clock() == pytest.approx(spent)
+        time.sleep(0.05)  # wall time passing does not move the deterministic clock
+        assert cancellation.clock() == pytest.approx(spent)
+    assert not cancellation.is_deterministic()
+    assert cancellation.clock() >= before
+
+
+def test_a_deterministic_search_repeats_exactly() -> None:
+    def search() -> tuple[float, float, float]:
+        with cancellation.deterministic():
+            solver = cancellation.cp_solver(0.5, 1, 5)
+            cancellation.current().solve(solver, golomb_ruler(10))
+            return solver.objective_value, solver.best_objective_bound, cancellation.clock()
+
+    assert search() == search()

@@ -10,6 +10,7 @@ import yaml
 from followsun.cli import main
 from forecasting.errors import InputError
 from scenarios.loader import dump_scenario, json_schema, load_scenario, merge, parse_scenario
+from scenarios.spec import Scenario, Site
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 REFERENCE = EXAMPLES / "reference.yaml"
@@ -207,3 +208,41 @@ def test_extends_by_bare_name_falls_back_to_the_bundled_example(tmp_path: Path) 
     nested.write_text("extends: sub/reference.yaml\nname: n\n")
     with pytest.raises(InputError):  # a path with a folder never reaches the examples
         load_scenario(nested)
+
+
+def _groups(site: Site) -> list[tuple[int, tuple[str, ...]]]:
+    """A site's headcount groups without their counts (sizing sets those)."""
+    return [(g.tier, tuple(g.skills)) for g in site.headcount]
+
+
+def _changed_queues(variant: Scenario, base: Scenario) -> set[str]:
+    assert [q.id for q in variant.queues] == [q.id for q in base.queues]
+    return {q.id for q in variant.queues if q != base.queue(q.id)}
+
+
+def test_each_bundled_variant_changes_one_lever() -> None:
+    base = load_scenario(REFERENCE)
+    every = {q.id for q in base.queues}
+    english = {"chat-en-t1", "web-en-t1"}
+    for name in ("24x7-inhouse", "24x7-amsterdam", "24x7-bpo"):
+        variant = load_scenario(EXAMPLES / f"{name}.yaml")
+        # The same 24/7 promise in each: English chat and web round the clock, the rest as is.
+        assert _changed_queues(variant, base) == english, name
+        assert all(variant.queue(q).coverage.kind == "24x7" for q in english)
+        for site, before in zip(variant.sites, base.sites, strict=False):
+            assert site.contract == before.contract, name
+            assert _groups(site) == _groups(before), name
+    assert len(load_scenario(EXAMPLES / "24x7-inhouse.yaml").sites) == 2
+    assert not load_scenario(EXAMPLES / "24x7-amsterdam.yaml").vendors
+    for name, extra in (("plus-2h-morning", "dawn"), ("plus-2h-evening", "evening")):
+        variant = load_scenario(EXAMPLES / f"{name}.yaml")
+        assert _changed_queues(variant, base) == every, name
+        for site, before in zip(variant.sites, base.sites, strict=True):
+            templates = [t.id for t in site.contract.shift_templates]
+            assert templates == [t.id for t in before.contract.shift_templates] + [extra]
+            assert _groups(site) == _groups(before)
+    sized = load_scenario(EXAMPLES / "24x5-sized.yaml")
+    assert _changed_queues(sized, base) == set()
+    for site, before in zip(sized.sites, base.sites, strict=True):
+        assert site.contract == before.contract
+        assert _groups(site) == _groups(before)

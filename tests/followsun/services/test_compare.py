@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -204,3 +207,23 @@ def test_a_comparison_is_stored_and_found_again_by_its_inputs(
     # Other settings or other variants are another comparison.
     assert stored_comparison(scenarios, DecisionSettings(start=START, seed=8), url) is None
     assert stored_comparison(scenarios[:2], settings, url) is None
+
+
+@pytest.mark.slow
+def test_a_deterministic_budget_gives_the_same_comparison_whatever_the_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = replace(PLAN, solver=replace(PLAN.solver, time_limit_s=2.0, deterministic=True))
+    variants = [variant("base"), variant("short", heads=3)]
+
+    def run() -> pd.DataFrame:
+        return compare_variants(variants, tiny_demand(), plan, SIMULATION, executor="thread").table
+
+    calm = run()
+    # The second run sees every read of the wall clock an hour later than the last.
+    hours = itertools.count()
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "perf_counter", lambda: 3600.0 * next(hours))
+        rushed = run()
+    assert next(hours) > 1
+    pd.testing.assert_frame_equal(calm, rushed)
