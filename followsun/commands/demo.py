@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
         "--compare",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="also compare the bundled variants (one week, 3 replications, 10 s a roster; a "
+        help="also compare the bundled variants (one week, 3 replications, a deterministic roster budget; a "
         "stored comparison of the same inputs is reused) and add it to the report; default: "
         "on for the bundled reference on synthetic tickets, off with --scenario or --tickets store",
     )
