@@ -43,10 +43,10 @@ from planner.staffing.erlang_c import (
     min_agents_for_occupancy,
     occupancy,
 )
+from planner.staffing.erlang_c import _search as erlang_c_search
 from planner.staffing.status import Binding, Status
 
 _SERIES_MAX_TERMS = 1_000_000
-_MAX_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -226,31 +226,26 @@ def _mean_wait_served_given_wait(
     (agents finish at n mu, those ahead abandon at theta each) and abandons at theta, so
     it is served with chance ``y / (y + j + 1)`` after a mean
     ``sum_{i=1..j+1} 1 / (theta (y + i))``. Weights ``t_j / S`` are the queue lengths
-    met. The sum runs over a window holding all but ~1e-30 of the weight.
+    met. The sum runs over a window holding all but ~1e-30 of the weight, outward from
+    the largest weight (compiled: `planner.staffing.erlang_a_kernel`).
     """
-    out = np.zeros(x.shape)
+    from planner.staffing.erlang_a_kernel import served_wait_series
+
     peak = np.maximum(np.floor(x - y), 0.0)
     width = np.ceil(12.0 * np.sqrt(np.maximum(x, y) + 1.0) + 40.0)
     first = np.maximum(peak - width, 0.0)
-    length = (peak + width - first + 1.0).astype(np.int64)
-    order = np.argsort(length)
-    start = 0
-    while start < order.size:
-        longest = int(length[order[min(order.size - 1, start)]])
-        rows = max(1, _MAX_CELLS // max(longest, 1))
-        chunk = order[start : start + rows]
-        k = int(length[chunk].max())
-        j = first[chunk, None] + np.arange(k)[None, :]
-        yy = y[chunk, None]
-        log_t = j * np.log(x[chunk, None]) - (
-            special.gammaln(yy + j + 1.0) - special.gammaln(yy + 1.0)
+    log_weight = (
+        peak * np.log(x) - (special.gammaln(y + peak + 1.0) - special.gammaln(y + 1.0)) - log_s
+    )
+    stage = (special.digamma(y + peak + 2.0) - special.digamma(y + 1.0)) / theta
+    return np.asarray(
+        served_wait_series(
+            *(
+                np.ascontiguousarray(v, dtype=np.float64)
+                for v in (x, y, theta, peak, np.exp(log_weight), stage, first, peak + width)
+            )
         )
-        w = np.exp(log_t - log_s[chunk, None])
-        w[np.arange(k)[None, :] >= length[chunk, None]] = 0.0
-        stage = (special.digamma(yy + j + 2.0) - special.digamma(yy + 1.0)) / theta[chunk, None]
-        out[chunk] = np.sum(w * yy / (yy + j + 1.0) * stage, axis=1)
-        start += chunk.size
-    return out
+    )
 
 
 def required_agents(
@@ -354,17 +349,59 @@ def _bisect(
     live: NDArray[np.bool_],
     kind: str,
 ) -> IntArray:
-    """Smallest n in [0, cap] meeting the goal (cap + 1 when even the cap fails)."""
+    """Smallest n in [0, cap] meeting the goal (cap + 1 when even the cap fails).
+
+    A galloping search from a guess: probe the guess, then step away from it by 1, 2,
+    4, ... until the answer is bracketed, then bisect. Every probe lies strictly inside
+    the bracket (-1 fails, cap + 1 passes), so the search ends, and as the figures are
+    monotone in agents it finds the same count as bisecting [0, cap] would, in a few
+    rounds when the guess is close.
+    """
     lo = np.full(vol.shape, -1, dtype=np.int64)  # known to fail (or -1)
     hi = cap + 1  # known to pass (cap + 1 stands for "beyond the cap")
     out = np.zeros(vol.shape, dtype=np.int64)
     idx = np.flatnonzero(live)
+    if idx.size == 0:
+        return out
+    probe = np.clip(_guess(vol[idx], h[idx], span[idx], t[idx], goal[idx], kind), 0, cap[idx])
+    step = np.ones(idx.size, dtype=np.int64)
+    # 1: galloping down from a pass, 2: galloping up from a fail, 0: bisecting.
+    phase = np.zeros(idx.size, dtype=np.int8)
+    first = True
     while idx.size:
-        mid = (lo[idx] + hi[idx]) // 2
-        fig = figures(mid, vol[idx], h[idx], span[idx], pat[idx], t[idx], with_asa=False)
+        fig = figures(probe, vol[idx], h[idx], span[idx], pat[idx], t[idx], with_asa=False)
         ok = fig.service_level >= goal[idx] if kind == "sl" else fig.abandon_rate <= goal[idx]
-        hi[idx[ok]] = mid[ok]
-        lo[idx[~ok]] = mid[~ok]
-        idx = idx[hi[idx] - lo[idx] > 1]
+        hi[idx[ok]] = probe[ok]
+        lo[idx[~ok]] = probe[~ok]
+        if first:
+            phase = np.where(ok, 1, 2).astype(np.int8)
+            first = False
+        else:
+            step = step * 2
+            phase[(phase == 1) & ~ok] = 0
+            phase[(phase == 2) & ok] = 0
+        keep = hi[idx] - lo[idx] > 1
+        idx, step, phase = idx[keep], step[keep], phase[keep]
+        lo_, hi_ = lo[idx], hi[idx]
+        probe = np.where(
+            phase == 1,
+            np.maximum(hi_ - step, lo_ + 1),
+            np.where(phase == 2, np.minimum(lo_ + step, hi_ - 1), (lo_ + hi_) // 2),
+        )
     out[live] = hi[live]
     return out
+
+
+def _guess(
+    vol: FloatArray, h: FloatArray, span: FloatArray, t: FloatArray, goal: FloatArray, kind: str
+) -> IntArray:
+    """A starting count for the search: Erlang C's answer for a service-level goal.
+
+    Abandonment relieves the queue, so Erlang A's answer is at or a little below Erlang
+    C's; for an abandonment goal, the offered load rounded up. Only a starting point.
+    """
+    a = vol * h / span
+    if kind != "sl":
+        return np.ceil(a).astype(np.int64)
+    cap = np.ceil(a + _SPAN_SQRT * np.sqrt(a) + _SPAN_ABS).astype(np.int64)
+    return erlang_c_search(a, h, t, goal, cap, goal >= 1.0, "sl")
