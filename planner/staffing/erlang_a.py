@@ -351,28 +351,67 @@ def _bisect(
 ) -> IntArray:
     """Smallest n in [0, cap] meeting the goal (cap + 1 when even the cap fails).
 
-    A galloping search from a guess: probe the guess, then step away from it by 1, 2,
-    4, ... until the answer is bracketed, then bisect. Every probe lies strictly inside
-    the bracket (-1 fails, cap + 1 passes), so the search ends, and as the figures are
-    monotone in agents it finds the same count as bisecting [0, cap] would, in a few
-    rounds when the guess is close.
+    A galloping search (`_gallop`) from a guess. With many elements, a sample spread over
+    the offered loads is searched first and every guess moved by the sample's offset
+    from its own guesses at the nearest loads: intervals of one queue differ mostly in
+    load, so most guesses become exact.
     """
-    lo = np.full(vol.shape, -1, dtype=np.int64)  # known to fail (or -1)
-    hi = cap + 1  # known to pass (cap + 1 stands for "beyond the cap")
     out = np.zeros(vol.shape, dtype=np.int64)
     idx = np.flatnonzero(live)
     if idx.size == 0:
         return out
-    probe = np.clip(_guess(vol[idx], h[idx], span[idx], t[idx], goal[idx], kind), 0, cap[idx])
+    guess = _guess(vol[idx], h[idx], span[idx], t[idx], goal[idx], kind)
+    if idx.size > 8 * _SAMPLE:
+        a = vol[idx] * h[idx] / span[idx]
+        by_load = np.argsort(a, kind="stable")
+        picks = by_load[np.linspace(0, idx.size - 1, _SAMPLE).astype(np.int64)]
+        found = _gallop(vol, h, span, pat, t, goal, cap, idx[picks], guess[picks], kind)
+        offset = np.interp(a, a[picks], (found - guess[picks]).astype(float))
+        guess = guess + np.rint(offset).astype(np.int64)
+    out[idx] = _gallop(vol, h, span, pat, t, goal, cap, idx, guess, kind)
+    return out
+
+
+# Elements searched first to correct the guesses of a large search.
+_SAMPLE = 256
+
+
+def _gallop(
+    vol: FloatArray,
+    h: FloatArray,
+    span: FloatArray,
+    pat: FloatArray,
+    t: FloatArray,
+    goal: FloatArray,
+    cap: IntArray,
+    idx: IntArray,
+    guess: IntArray,
+    kind: str,
+) -> IntArray:
+    """Smallest n in [0, cap] meeting the goal for elements `idx` (cap + 1 if none does).
+
+    Probe the guess, then step away from it by 1, 2, 4, ... until the answer is
+    bracketed, then bisect. Every probe lies strictly inside the bracket (-1 fails,
+    cap + 1 passes), so the search ends, and as the figures are monotone in agents it
+    finds the same count as bisecting [0, cap] would, in a few rounds when the guess is
+    close. The elements must have volume > 0 (figures of validated inputs, unchecked).
+    """
+    lo = np.full(idx.size, -1, dtype=np.int64)  # known to fail (or -1)
+    hi = cap[idx] + 1  # known to pass (cap + 1 stands for "beyond the cap")
+    at = np.arange(idx.size)
+    probe = np.clip(guess, 0, cap[idx])
     step = np.ones(idx.size, dtype=np.int64)
     # 1: galloping down from a pass, 2: galloping up from a fail, 0: bisecting.
     phase = np.zeros(idx.size, dtype=np.int8)
     first = True
-    while idx.size:
-        fig = figures(probe, vol[idx], h[idx], span[idx], pat[idx], t[idx], with_asa=False)
-        ok = fig.service_level >= goal[idx] if kind == "sl" else fig.abandon_rate <= goal[idx]
-        hi[idx[ok]] = probe[ok]
-        lo[idx[~ok]] = probe[~ok]
+    while at.size:
+        rows = idx[at]
+        _, abandon, sl, _ = _busy_figures(
+            probe.astype(float), vol[rows] / span[rows], h[rows], pat[rows], t[rows], False
+        )
+        ok = sl >= goal[rows] if kind == "sl" else abandon <= goal[rows]
+        hi[at[ok]] = probe[ok]
+        lo[at[~ok]] = probe[~ok]
         if first:
             phase = np.where(ok, 1, 2).astype(np.int8)
             first = False
@@ -380,16 +419,15 @@ def _bisect(
             step = step * 2
             phase[(phase == 1) & ~ok] = 0
             phase[(phase == 2) & ok] = 0
-        keep = hi[idx] - lo[idx] > 1
-        idx, step, phase = idx[keep], step[keep], phase[keep]
-        lo_, hi_ = lo[idx], hi[idx]
+        keep = hi[at] - lo[at] > 1
+        at, step, phase = at[keep], step[keep], phase[keep]
+        lo_, hi_ = lo[at], hi[at]
         probe = np.where(
             phase == 1,
             np.maximum(hi_ - step, lo_ + 1),
             np.where(phase == 2, np.minimum(lo_ + step, hi_ - 1), (lo_ + hi_) // 2),
         )
-    out[live] = hi[live]
-    return out
+    return hi
 
 
 def _guess(
