@@ -66,14 +66,18 @@ def write(
         handle.write((",".join(names) + "\n").encode())
         for first in range(0, rows, CHUNK_ROWS):
             last = min(first + CHUNK_ROWS, rows)
-            chunk = [buffer[: last - first] for buffer in buffers]
-            for parts, buffer in zip((floats, integers, labels), chunk, strict=True):
+            float_rows, integer_rows, label_rows = (buffer[: last - first] for buffer in buffers)
+            for parts, buffer in zip(
+                (floats, integers, labels), (float_rows, integer_rows, label_rows), strict=True
+            ):
                 for slot, part in enumerate(parts):
                     buffer[:, slot] = part[first:last]
             size = kernel.render(
                 kinds,
                 slots,
-                *chunk,
+                float_rows,
+                integer_rows,
+                label_rows,
                 text,
                 starts,
                 cells,
