@@ -154,7 +154,7 @@ def staff_queues(
     Returns:
         The requirements frame, sorted by queue then interval_start.
     """
-    check_demand(demand)
+    codes = check_demand(demand)
     by_queue = {p.queue: p for p in policies}
     interval_s = float(interval_min) * 60.0
     stamps = demand["interval_start"].array
@@ -163,7 +163,6 @@ def staff_queues(
     is_open = demand["open"].to_numpy(dtype=bool)
     # Row positions per queue (in key order), then in time order within each queue: the
     # columns are gathered once at the end instead of a frame per queue.
-    codes = demand.groupby(["channel", "language", "tier"], sort=True).ngroup().to_numpy()
     grouped = np.argsort(codes, kind="stable")
     grouped = grouped[codes[grouped] >= 0]
     counts = np.bincount(codes[codes >= 0])
