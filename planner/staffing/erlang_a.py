@@ -262,8 +262,8 @@ def required_agents(
 ) -> Requirement:
     """Smallest agent counts meeting SL, abandonment and occupancy targets (Erlang A).
 
-    Bisection over integer counts in [0, cap]: service level rises and abandonment
-    falls with agents, so ~12 rounds settle every element.
+    A search over integer counts in [0, cap] from a guess (`_search`): service level
+    rises and abandonment falls with agents, so the smallest passing count is unique.
 
     Args:
         volume: contacts offered per interval (>= 0).
@@ -323,7 +323,7 @@ def required_agents(
         targets.append(("abandon", ab, Binding.ABANDONMENT))
     for kind, goal, why in targets:
         unreachable = (a > 0) & ((goal >= 1.0) if kind == "sl" else (goal <= 0.0))
-        found = _bisect(vol, h, span, pat, t, goal, cap, (a > 0) & ~unreachable, kind)
+        found = _search(vol, h, span, pat, t, goal, cap, (a > 0) & ~unreachable, kind)
         higher = found > agents
         agents[higher] = found[higher]
         binding[higher] = why
@@ -338,7 +338,7 @@ def required_agents(
     )
 
 
-def _bisect(
+def _search(
     vol: FloatArray,
     h: FloatArray,
     span: FloatArray,
