@@ -12,7 +12,7 @@ from numba import njit
 
 from planner.staffing.erlang_c import FloatArray
 
-# Blocks of due points bounded together before their blocks are bounded one by one.
+# Blocks of due points bounded together (a group) before its runs are bounded one by one.
 SPAN = 32
 # Blocks bounded together inside a group before its blocks are bounded one by one.
 RUN = 4
