@@ -57,16 +57,27 @@ def write(
     row_width = sum(widths[int(k)] + 1 for k in kinds) + 1
     rows = len(frame)
     out = np.empty(min(rows, CHUNK_ROWS) * row_width, dtype=np.uint8)
+    # Rows are copied chunk by chunk into small row-major buffers the kernel reads.
+    buffers = [
+        np.zeros((min(rows, CHUNK_ROWS), max(len(parts), 1)), dtype=dtype)
+        for parts, dtype in ((floats, np.float64), (integers, np.int64), (labels, np.int64))
+    ]
     with path.open("wb") as handle:
         handle.write((",".join(names) + "\n").encode())
         for first in range(0, rows, CHUNK_ROWS):
             last = min(first + CHUNK_ROWS, rows)
+            float_rows, integer_rows, label_rows = (buffer[: last - first] for buffer in buffers)
+            for parts, buffer in zip(
+                (floats, integers, labels), (float_rows, integer_rows, label_rows), strict=True
+            ):
+                for slot, part in enumerate(parts):
+                    buffer[:, slot] = part[first:last]
             size = kernel.render(
                 kinds,
                 slots,
-                floats,
-                integers,
-                labels,
+                float_rows,
+                integer_rows,
+                label_rows,
                 text,
                 starts,
                 cells,
@@ -81,11 +92,19 @@ def write(
     return True
 
 
-_Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Columns = tuple[
+    np.ndarray,
+    np.ndarray,
+    list[np.ndarray],
+    list[np.ndarray],
+    list[np.ndarray],
+    np.ndarray,
+    np.ndarray,
+]
 
 
 def _columns(frame: pd.DataFrame) -> _Columns | None:
-    """Kinds, slots and the float, integer and label matrices; None for a column not handled."""
+    """Kinds, slots and the float, integer and label columns; None for a column not handled."""
     from followsun.csv_kernel import FLOAT, INTEGER, LABEL
 
     kinds: list[int] = []
@@ -101,7 +120,7 @@ def _columns(frame: pd.DataFrame) -> _Columns | None:
         if dtype == np.float64:
             kinds.append(FLOAT)
             slots.append(len(floats))
-            floats.append(series.to_numpy())
+            floats.append(series.to_numpy(dtype=np.float64))
             continue
         if dtype.kind == "i":
             kinds.append(INTEGER)
@@ -127,26 +146,19 @@ def _columns(frame: pd.DataFrame) -> _Columns | None:
     encoded = [t.encode() for t in texts]
     starts = np.zeros(len(encoded) + 1, dtype=np.int64)
     starts[1:] = np.cumsum([len(e) for e in encoded])
-    rows = len(frame)
-
-    def matrix(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-        if not parts:
-            return np.zeros((rows, 1), dtype=dtype)
-        return np.ascontiguousarray(np.column_stack(parts).astype(dtype, copy=False))
-
     return (
         np.asarray(kinds, dtype=np.int64),
         np.asarray(slots, dtype=np.int64),
-        matrix(floats, np.float64),
-        matrix(integers, np.int64),
-        matrix(labels, np.int64),
+        floats,
+        integers,
+        labels,
         np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(),
         starts,
     )
 
 
 def _printf_cells(
-    floats: np.ndarray,
+    floats: list[np.ndarray],
     kinds: np.ndarray,
     slots: np.ndarray,
     float_format: str,
@@ -160,7 +172,7 @@ def _printf_cells(
     cells: list[np.ndarray] = []
     values: list[np.ndarray] = []
     for c in np.flatnonzero(kinds == FLOAT):
-        column = floats[:, slots[c]]
+        column = floats[slots[c]]
         rows = np.flatnonzero(needs_printf(np.ascontiguousarray(column), precision))  # type: ignore[operator]
         cells.append(rows * columns + c)
         values.append(column[rows])

@@ -136,16 +136,14 @@ def _put_g(out: np.ndarray, pos: int, v: float, precision: int) -> int:
         out[pos] = 48
         return pos + 1
     digits, e, _ = _digits(a, precision)
-    d = np.empty(precision, dtype=np.int64)
-    for j in range(precision - 1, -1, -1):
-        d[j] = digits % 10
-        digits //= 10
+    # Trailing zeros of the digits are never written: drop them first.
     last = precision - 1
+    while last > 0 and digits % 10 == 0:
+        digits //= 10
+        last -= 1
     if -4 <= e < precision:
         # Fixed notation with precision - 1 - e decimals, trailing zeros removed.
         point = e + 1  # digits before the decimal point (<= 0: leading zeros after it)
-        while last >= max(point, 1) and d[last] == 0:
-            last -= 1
         if point <= 0:
             out[pos] = 48
             out[pos + 1] = 46
@@ -153,30 +151,16 @@ def _put_g(out: np.ndarray, pos: int, v: float, precision: int) -> int:
             for _ in range(-point):
                 out[pos] = 48
                 pos += 1
-            for j in range(0, last + 1):
-                out[pos] = 48 + d[j]
+            return _put_digits(out, pos, digits, last + 1, -1)
+        if last < point:
+            # Whole number: the dropped zeros up to the point come back.
+            pos = _put_digits(out, pos, digits, last + 1, -1)
+            for _ in range(point - last - 1):
+                out[pos] = 48
                 pos += 1
             return pos
-        for j in range(0, point):
-            out[pos] = 48 + d[j]
-            pos += 1
-        if last >= point:
-            out[pos] = 46
-            pos += 1
-            for j in range(point, last + 1):
-                out[pos] = 48 + d[j]
-                pos += 1
-        return pos
-    while last >= 1 and d[last] == 0:
-        last -= 1
-    out[pos] = 48 + d[0]
-    pos += 1
-    if last >= 1:
-        out[pos] = 46
-        pos += 1
-        for j in range(1, last + 1):
-            out[pos] = 48 + d[j]
-            pos += 1
+        return _put_digits(out, pos, digits, last + 1, point)
+    pos = _put_digits(out, pos, digits, last + 1, 1)
     out[pos] = 101
     out[pos + 1] = 45 if e < 0 else 43
     pos += 2
@@ -185,6 +169,25 @@ def _put_g(out: np.ndarray, pos: int, v: float, precision: int) -> int:
         out[pos] = 48
         pos += 1
     return _put_uint(out, pos, exponent)
+
+
+@njit(cache=True, nogil=True)
+def _put_digits(out: np.ndarray, pos: int, digits: int, count: int, point: int) -> int:
+    """The `count` decimal digits of `digits` (leading zeros kept), a '.' after `point` of them.
+
+    No point when `point` is -1 or equals `count`.
+    """
+    width = count + (1 if 0 < point < count else 0)
+    end = pos + width
+    j = end - 1
+    for k in range(count - 1, -1, -1):
+        if 0 < point < count and k == point - 1:
+            out[j] = 46
+            j -= 1
+        out[j] = 48 + digits % 10
+        digits //= 10
+        j -= 1
+    return end
 
 
 @njit(cache=True, nogil=True)
@@ -207,9 +210,10 @@ def render(
     """Rows [first_row, last_row) as CSV lines into `out`; the number of bytes written.
 
     Column c is `kinds[c]` (FLOAT, INTEGER or LABEL) stored in column `slots[c]` of
-    `floats`, `integers` or `labels`; a label is an index into `text` (bytes of label i
-    at text_starts[i]:text_starts[i + 1]; -1 writes nothing). `printf_cells` (row x
-    columns + c, ascending) are the float cells rendered by Python, bytes in `printf_text`.
+    `floats`, `integers` or `labels` (which hold rows from first_row on); a label is an
+    index into `text` (bytes of label i at text_starts[i]:text_starts[i + 1]; -1 writes
+    nothing). `printf_cells` (row x columns + c, ascending) are the float cells rendered
+    by Python, bytes in `printf_text`.
     """
     columns = kinds.size
     pos = 0
@@ -229,11 +233,11 @@ def render(
                     )
                     cursor += 1
                 else:
-                    pos = _put_g(out, pos, floats[row, slot], precision)
+                    pos = _put_g(out, pos, floats[row - first_row, slot], precision)
             elif kind == INTEGER:
-                pos = _put_int(out, pos, integers[row, slot])
+                pos = _put_int(out, pos, integers[row - first_row, slot])
             else:
-                label = labels[row, slot]
+                label = labels[row - first_row, slot]
                 if label >= 0:
                     pos = _put_text(out, pos, text, text_starts[label], text_starts[label + 1])
         out[pos] = 10

@@ -144,7 +144,8 @@ def staffing_inputs(
             "volume": np.concatenate([volumes[q.id] for q in queues]),
             "aht_seconds": np.concatenate([ahts[q.id] for q in queues]),
             "open": np.concatenate([masks[repr(q.coverage)] for q in queues]),
-        }
+        },
+        copy=False,  # fresh arrays: no need to copy them into consolidated blocks
     )
     return StaffingInputs(
         demand=demand,

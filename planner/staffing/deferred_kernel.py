@@ -12,8 +12,10 @@ from numba import njit
 
 from planner.staffing.erlang_c import FloatArray
 
-# Blocks of due points bounded together before their blocks are bounded one by one.
+# Blocks of due points bounded together (a group) before its runs are bounded one by one.
 SPAN = 32
+# Blocks bounded together inside a group before its blocks are bounded one by one.
+RUN = 4
 
 
 @njit(cache=True, nogil=True)
@@ -63,20 +65,26 @@ def steepest(
     """The steepest (D(k) - done) / (open intervals from t to k) over k in [t, last_due], and k.
 
     The first k reaching the steepest slope. The rest of t's block of due points is
-    scanned exactly; every later block, and every group of SPAN blocks, only when its
-    bound beats the best found: the steepest slope in a range is at most its largest
-    shortfall (D never falls: the one at its last index) over its shortest open time
-    (its longest when every shortfall in it is negative). A skipped range cannot hold a
+    scanned exactly; every later block, every run of RUN blocks and every group of SPAN
+    blocks only when its bound beats the best found: the steepest slope in a range is
+    at most its largest shortfall (D never falls: the one at its last index) over its
+    shortest open time (its longest when every shortfall in it is negative). A skipped range cannot hold a
     steeper slope, so the answer is that of a scan of every k.
     """
     before = open_cum[t] - 1.0
     group = block * SPAN
+    run = block * RUN
     best = -np.inf
     binding = t
     k = t
     while k <= last_due:
         if k > t and k % group == 0:
             last = min(k + group - 1, last_due)
+            if not _bound(due_curve, open_cum, k, last, done, before) > best:
+                k = last + 1
+                continue
+        if k > t and k % run == 0:
+            last = min(k + run - 1, last_due)
             if not _bound(due_curve, open_cum, k, last, done, before) > best:
                 k = last + 1
                 continue

@@ -43,10 +43,10 @@ from planner.staffing.erlang_c import (
     min_agents_for_occupancy,
     occupancy,
 )
+from planner.staffing.erlang_c import _search as erlang_c_search
 from planner.staffing.status import Binding, Status
 
 _SERIES_MAX_TERMS = 1_000_000
-_MAX_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -226,31 +226,26 @@ def _mean_wait_served_given_wait(
     (agents finish at n mu, those ahead abandon at theta each) and abandons at theta, so
     it is served with chance ``y / (y + j + 1)`` after a mean
     ``sum_{i=1..j+1} 1 / (theta (y + i))``. Weights ``t_j / S`` are the queue lengths
-    met. The sum runs over a window holding all but ~1e-30 of the weight.
+    met. The sum runs over a window holding all but ~1e-30 of the weight, outward from
+    the largest weight (compiled: `planner.staffing.erlang_a_kernel`).
     """
-    out = np.zeros(x.shape)
+    from planner.staffing.erlang_a_kernel import served_wait_series
+
     peak = np.maximum(np.floor(x - y), 0.0)
     width = np.ceil(12.0 * np.sqrt(np.maximum(x, y) + 1.0) + 40.0)
     first = np.maximum(peak - width, 0.0)
-    length = (peak + width - first + 1.0).astype(np.int64)
-    order = np.argsort(length)
-    start = 0
-    while start < order.size:
-        longest = int(length[order[min(order.size - 1, start)]])
-        rows = max(1, _MAX_CELLS // max(longest, 1))
-        chunk = order[start : start + rows]
-        k = int(length[chunk].max())
-        j = first[chunk, None] + np.arange(k)[None, :]
-        yy = y[chunk, None]
-        log_t = j * np.log(x[chunk, None]) - (
-            special.gammaln(yy + j + 1.0) - special.gammaln(yy + 1.0)
+    log_weight = (
+        peak * np.log(x) - (special.gammaln(y + peak + 1.0) - special.gammaln(y + 1.0)) - log_s
+    )
+    stage = (special.digamma(y + peak + 2.0) - special.digamma(y + 1.0)) / theta
+    return np.asarray(
+        served_wait_series(
+            *(
+                np.ascontiguousarray(v, dtype=np.float64)
+                for v in (x, y, theta, peak, np.exp(log_weight), stage, first, peak + width)
+            )
         )
-        w = np.exp(log_t - log_s[chunk, None])
-        w[np.arange(k)[None, :] >= length[chunk, None]] = 0.0
-        stage = (special.digamma(yy + j + 2.0) - special.digamma(yy + 1.0)) / theta[chunk, None]
-        out[chunk] = np.sum(w * yy / (yy + j + 1.0) * stage, axis=1)
-        start += chunk.size
-    return out
+    )
 
 
 def required_agents(
@@ -267,8 +262,8 @@ def required_agents(
 ) -> Requirement:
     """Smallest agent counts meeting SL, abandonment and occupancy targets (Erlang A).
 
-    Bisection over integer counts in [0, cap]: service level rises and abandonment
-    falls with agents, so ~12 rounds settle every element.
+    A search over integer counts in [0, cap] from a guess (`_search`): service level
+    rises and abandonment falls with agents, so the smallest passing count is unique.
 
     Args:
         volume: contacts offered per interval (>= 0).
@@ -328,7 +323,7 @@ def required_agents(
         targets.append(("abandon", ab, Binding.ABANDONMENT))
     for kind, goal, why in targets:
         unreachable = (a > 0) & ((goal >= 1.0) if kind == "sl" else (goal <= 0.0))
-        found = _bisect(vol, h, span, pat, t, goal, cap, (a > 0) & ~unreachable, kind)
+        found = _search(vol, h, span, pat, t, goal, cap, (a > 0) & ~unreachable, kind)
         higher = found > agents
         agents[higher] = found[higher]
         binding[higher] = why
@@ -343,7 +338,7 @@ def required_agents(
     )
 
 
-def _bisect(
+def _search(
     vol: FloatArray,
     h: FloatArray,
     span: FloatArray,
@@ -354,17 +349,97 @@ def _bisect(
     live: NDArray[np.bool_],
     kind: str,
 ) -> IntArray:
-    """Smallest n in [0, cap] meeting the goal (cap + 1 when even the cap fails)."""
-    lo = np.full(vol.shape, -1, dtype=np.int64)  # known to fail (or -1)
-    hi = cap + 1  # known to pass (cap + 1 stands for "beyond the cap")
+    """Smallest n in [0, cap] meeting the goal (cap + 1 when even the cap fails).
+
+    A galloping search (`_gallop`) from a guess. With many elements, a sample spread over
+    the offered loads is searched first and every guess moved by the sample's offset
+    from its own guesses at the nearest loads: intervals of one queue differ mostly in
+    load, so most guesses become exact.
+    """
     out = np.zeros(vol.shape, dtype=np.int64)
     idx = np.flatnonzero(live)
-    while idx.size:
-        mid = (lo[idx] + hi[idx]) // 2
-        fig = figures(mid, vol[idx], h[idx], span[idx], pat[idx], t[idx], with_asa=False)
-        ok = fig.service_level >= goal[idx] if kind == "sl" else fig.abandon_rate <= goal[idx]
-        hi[idx[ok]] = mid[ok]
-        lo[idx[~ok]] = mid[~ok]
-        idx = idx[hi[idx] - lo[idx] > 1]
-    out[live] = hi[live]
+    if idx.size == 0:
+        return out
+    guess = _guess(vol[idx], h[idx], span[idx], t[idx], goal[idx], kind)
+    if idx.size > 8 * _SAMPLE:
+        a = vol[idx] * h[idx] / span[idx]
+        by_load = np.argsort(a, kind="stable")
+        picks = by_load[np.linspace(0, idx.size - 1, _SAMPLE).astype(np.int64)]
+        found = _gallop(vol, h, span, pat, t, goal, cap, idx[picks], guess[picks], kind)
+        offset = np.interp(a, a[picks], (found - guess[picks]).astype(float))
+        guess = guess + np.rint(offset).astype(np.int64)
+    out[idx] = _gallop(vol, h, span, pat, t, goal, cap, idx, guess, kind)
     return out
+
+
+# Elements searched first to correct the guesses of a large search.
+_SAMPLE = 256
+
+
+def _gallop(
+    vol: FloatArray,
+    h: FloatArray,
+    span: FloatArray,
+    pat: FloatArray,
+    t: FloatArray,
+    goal: FloatArray,
+    cap: IntArray,
+    idx: IntArray,
+    guess: IntArray,
+    kind: str,
+) -> IntArray:
+    """Smallest n in [0, cap] meeting the goal for elements `idx` (cap + 1 if none does).
+
+    Probe the guess, then step away from it by 1, 2, 4, ... until the answer is
+    bracketed, then bisect. Every probe lies strictly inside the bracket (-1 fails,
+    cap + 1 passes), so the search ends, and as the figures are monotone in agents it
+    finds the same count as bisecting [0, cap] would, in a few rounds when the guess is
+    close. The elements must have volume > 0 (figures of validated inputs, unchecked).
+    """
+    lo = np.full(idx.size, -1, dtype=np.int64)  # known to fail (or -1)
+    hi = cap[idx] + 1  # known to pass (cap + 1 stands for "beyond the cap")
+    at = np.arange(idx.size)
+    probe = np.clip(guess, 0, cap[idx])
+    step = np.ones(idx.size, dtype=np.int64)
+    # 1: galloping down from a pass, 2: galloping up from a fail, 0: bisecting.
+    phase = np.zeros(idx.size, dtype=np.int8)
+    first = True
+    while at.size:
+        rows = idx[at]
+        _, abandon, sl, _ = _busy_figures(
+            probe.astype(float), vol[rows] / span[rows], h[rows], pat[rows], t[rows], False
+        )
+        ok = sl >= goal[rows] if kind == "sl" else abandon <= goal[rows]
+        hi[at[ok]] = probe[ok]
+        lo[at[~ok]] = probe[~ok]
+        if first:
+            phase = np.where(ok, 1, 2).astype(np.int8)
+            first = False
+        else:
+            step = step * 2
+            phase[(phase == 1) & ~ok] = 0
+            phase[(phase == 2) & ok] = 0
+        keep = hi[at] - lo[at] > 1
+        at, step, phase = at[keep], step[keep], phase[keep]
+        lo_, hi_ = lo[at], hi[at]
+        probe = np.where(
+            phase == 1,
+            np.maximum(hi_ - step, lo_ + 1),
+            np.where(phase == 2, np.minimum(lo_ + step, hi_ - 1), (lo_ + hi_) // 2),
+        )
+    return hi
+
+
+def _guess(
+    vol: FloatArray, h: FloatArray, span: FloatArray, t: FloatArray, goal: FloatArray, kind: str
+) -> IntArray:
+    """A starting count for the search: Erlang C's answer for a service-level goal.
+
+    Abandonment relieves the queue, so Erlang A's answer is at or a little below Erlang
+    C's; for an abandonment goal, the offered load rounded up. Only a starting point.
+    """
+    a = vol * h / span
+    if kind != "sl":
+        return np.ceil(a).astype(np.int64)
+    cap = np.ceil(a + _SPAN_SQRT * np.sqrt(a) + _SPAN_ABS).astype(np.int64)
+    return erlang_c_search(a, h, t, goal, cap, goal >= 1.0, "sl")

@@ -20,10 +20,17 @@ the figures predicted at `agents_required` (`service_level`, `asa_seconds`,
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from forecasting.errors import InputError
-from forecasting.schema import QUEUE_INTERVAL_COLUMNS, QUEUE_INTERVAL_KEY, Column, FrameSchema
+from forecasting.schema import (
+    QUEUE_INTERVAL_COLUMNS,
+    QUEUE_INTERVAL_KEY,
+    QUEUE_KEYS,
+    Column,
+    FrameSchema,
+)
 
 DEMAND = FrameSchema(
     name="demand",
@@ -75,8 +82,17 @@ POOLED = FrameSchema(
 )
 
 
-def check_demand(frame: pd.DataFrame, source: str = "demand") -> None:
-    """Raise InputError unless `frame` has the demand columns, UTC times and unique keys."""
+def queue_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's queue as a number, in key order (-1 where a key part is missing)."""
+    codes = frame.groupby(list(QUEUE_KEYS), sort=True).ngroup()
+    return np.asarray(codes.fillna(-1).to_numpy(dtype=np.int64))
+
+
+def check_demand(frame: pd.DataFrame, source: str = "demand") -> np.ndarray:
+    """Raise InputError unless `frame` has the demand columns, UTC times and unique keys.
+
+    Returns the rows' `queue_codes` (the key check needs them; staffing groups by them).
+    """
     DEMAND.require(frame, source)
     problems: list[str] = []
     times = frame["interval_start"]
@@ -92,9 +108,29 @@ def check_demand(frame: pd.DataFrame, source: str = "demand") -> None:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         problems.append(f"row {row}: aht_seconds {frame['aht_seconds'].iloc[row]!r} is not > 0")
-    dupes = frame.duplicated(list(DEMAND.key))
-    if dupes.any():
-        row = int(dupes.to_numpy().nonzero()[0][0])
-        problems.append(f"row {row}: a second row for the same interval and queue")
+    codes = queue_codes(frame)
+    if _may_repeat_a_key(frame, codes):
+        dupes = frame.duplicated(list(DEMAND.key))
+        if dupes.any():
+            row = int(dupes.to_numpy().nonzero()[0][0])
+            problems.append(f"row {row}: a second row for the same interval and queue")
     if problems:
         raise InputError(f"{source}: {len(problems)} problem(s)", problems)
+    return codes
+
+
+def _may_repeat_a_key(frame: pd.DataFrame, codes: np.ndarray) -> bool:
+    """False when no two rows share queue and interval (a count per cell, not a hash of rows).
+
+    True also where the fast count does not apply (a missing key part): the caller then
+    finds the repeated row itself.
+    """
+    if codes.size == 0:
+        return False
+    times, stamps = pd.factorize(frame["interval_start"])
+    if (codes < 0).any() or (times < 0).any():
+        return True
+    cells = codes.astype(np.int64) * len(stamps) + times
+    if (int(codes.max()) + 1) * len(stamps) > 8 * codes.size + 2**20:
+        return bool(pd.Series(cells).duplicated().any())
+    return bool(np.bincount(cells).max() > 1)

@@ -117,6 +117,22 @@ def test_bad_demand_names_the_row() -> None:
     assert "row 3: volume" in str(err.value)
 
 
+@pytest.mark.parametrize("missing_language", [False, True])
+def test_a_repeated_queue_interval_names_the_row(missing_language: bool) -> None:
+    frame = demand()
+    if missing_language:  # a missing key part: the count per cell gives way to pandas
+        frame.loc[[5, 6], "language"] = None
+        frame.loc[6, "interval_start"] = frame.loc[5, "interval_start"]
+        expected = 6
+    else:
+        repeated = frame.iloc[[2]].assign(volume=7.0)
+        frame = pd.concat([frame.iloc[:12], repeated, frame.iloc[12:]], ignore_index=True)
+        expected = 12
+    with pytest.raises(InputError) as err:
+        staff_queues(frame, POLICIES, 15)
+    assert f"row {expected}: a second row for the same interval and queue" in str(err.value)
+
+
 def test_invalid_policy_is_refused() -> None:
     with pytest.raises(InputError) as err:
         QueuePolicy("phone", "en", 1, 1.5, 20.0, concurrency=2.0, max_abandon=0.05)
