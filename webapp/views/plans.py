@@ -169,7 +169,7 @@ def cost_sla_scatter(rows: list[dict[str, Any]]) -> Any:
     fig.update_layout(
         title="Cost against service level (worst channel)",
         xaxis={"title": "total cost"},
-        yaxis={"title": "service level", "tickformat": ".0%"},
+        yaxis={"title": "service level", "tickformat": ".1%"},
         height=420,
     )
     return fig
