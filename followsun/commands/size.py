@@ -20,9 +20,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "size",
         help="size the headcount per site and skill group to meet every queue's target",
-        description="Search the headcount (from the Erlang requirement, adding the head that "
-        "buys the most SLA per cost, then removing heads while targets hold); every "
-        "candidate is rostered and simulated.",
+        description="Search the headcount (from the Erlang requirement, adding per step the "
+        "heads each short queue's simulated shortfall implies, then removing heads while "
+        "targets hold); every candidate is rostered and simulated.",
     )
     parser.add_argument("--scenario", required=True, type=Path, help="scenario YAML")
     parser.add_argument(
@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
         "--max-steps",
         type=int,
         default=12,
-        help="heads added at most before the target is called unreachable (default 12)",
+        help="steps adding heads (one or more each) before the target is called unreachable "
+        "(default 12)",
     )
     add_decision_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, help="output directory")

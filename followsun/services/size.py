@@ -3,11 +3,15 @@
 A search over headcount whose every candidate is rostered and simulated (`compare.run_variant`,
 the one pipeline): it starts from the Erlang requirement (each queue's agent-hours shared
 over the groups holding its skill, over a head's contract hours, and no fewer than
-today's heads: `erlang_start`), adds the head that buys the most SLA shortfall per unit
-of cost until every target is met, then removes heads while the targets still hold,
-cheapest first. Neighbouring candidates run at once on the
-jobs executor. A target not met after `max_steps` additions is reported as infeasible with
-the queues still short, not solved for hours.
+today's heads: `erlang_start`). Each step adds to every group holding a short queue's
+skill the heads that queue's simulated shortfall implies (`implied_heads`: contacts short
+of target times their handle time, over a head's weekly hours, at least one), trying the
+groups together and each alone; it takes the cheapest candidate meeting every target, or
+else the one removing the most contacts short of target (`weighted_shortfall`) per unit of
+cost. Then heads are removed one at a time while the targets still hold, cheapest first.
+The candidates of a step run at once on the jobs executor. A target not met after
+`max_steps` steps is reported as infeasible with the queues still short, not solved for
+hours.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class SizingResult:
         result: the sized scenario planned, simulated and priced.
         targets_met: every queue meets its target in the simulation.
         evaluations: candidates rostered and simulated.
+        steps: steps that added heads (each adds one or more).
         note: why the search stopped, in words.
     """
 
@@ -76,6 +81,7 @@ class SizingResult:
     result: VariantResult
     targets_met: bool
     evaluations: int
+    steps: int
     note: str
 
 
@@ -131,11 +137,33 @@ def erlang_start(
     step_h = scenario.planning.interval_minutes / 60
     keys = ["channel", "language", "tier"]
     per_queue = required.groupby(keys, as_index=False)["agents_required"].sum()
+    queue_hours = {
+        (f"{row.channel}/{row.language}", int(row.tier)): float(row.agents_required)
+        * step_h
+        / weeks
+        for row in per_queue.itertuples(index=False)
+    }
+    hours = share_hours(scenario, queue_hours, groups)
+    return {
+        g: max(
+            _group(scenario, g).count,
+            math.ceil(h / scenario.sites[g[0]].contract.max_hours_week),
+        )
+        for g, h in hours.items()
+    }
+
+
+def share_hours(
+    scenario: Scenario, queue_hours: dict[tuple[str, int], float], groups: Sequence[Group]
+) -> dict[Group, float]:
+    """Agent-hours a week per sized group: each (skill, tier)'s hours over its holders.
+
+    Shared in proportion to the holders' heads in `scenario` (evenly if none have any);
+    the share of a holder not in `groups` stays its own and is dropped here.
+    """
     everyone = [(s, k) for s, site in enumerate(scenario.sites) for k in range(len(site.headcount))]
     hours = dict.fromkeys(groups, 0.0)
-    for row in per_queue.itertuples(index=False):
-        skill, tier = f"{row.channel}/{row.language}", int(row.tier)
-        queue_hours = float(row.agents_required) * step_h / weeks
+    for (skill, tier), total in queue_hours.items():
         holders = [
             g
             for g in everyone
@@ -145,14 +173,8 @@ def erlang_start(
         for g, count in zip(holders, now, strict=True):
             if g in hours:
                 share = count / sum(now) if sum(now) else 1 / len(holders)
-                hours[g] += share * queue_hours
-    return {
-        g: max(
-            _group(scenario, g).count,
-            math.ceil(h / scenario.sites[g[0]].contract.max_hours_week),
-        )
-        for g, h in hours.items()
-    }
+                hours[g] += share * total
+    return hours
 
 
 REALTIME_CHANNELS = ("phone", "chat")
@@ -209,9 +231,70 @@ def _shift_reach(site: Site, grid: pd.DatetimeIndex) -> np.ndarray:
 
 def shortfall(result: VariantResult) -> float:
     """Points of SLA missing, summed over queues (0 when every target is met)."""
-    table = result.simulated.sla_by_queue
+    return float(_missing_points(result.simulated.sla_by_queue).sum())
+
+
+def weighted_shortfall(table: pd.DataFrame) -> float:
+    """Contacts short of target: each queue's missing SLA points times its contacts, summed.
+
+    Weighting by volume ranks a point of a busy queue (US phone) above a point of a
+    small one, so a cheap head serving a small queue does not outbid the group that alone
+    serves the busy one.
+    """
+    return float((_missing_points(table) * table["contacts"]).sum())
+
+
+def _missing_points(table: pd.DataFrame) -> pd.Series:
     level = table["service_level"].fillna(1.0)
-    return float((table["target"] - level).clip(lower=0.0).sum())
+    return (table["target"] - level).clip(lower=0.0)
+
+
+def implied_heads(
+    scenario: Scenario, table: pd.DataFrame, weeks: int, groups: Sequence[Group]
+) -> dict[Group, int]:
+    """Heads to add per sized group holding a short queue's skill, at least one each.
+
+    A queue's shortfall in agent-hours a week is its contacts short of target (`table`:
+    sla_by_queue of `scenario` simulated over `weeks`) times its AHT; it is shared over the
+    groups holding its skill as the Erlang start shares requirements (`share_hours`), and a
+    group's hours over its site's max_hours_week, rounded up, are its heads.
+    """
+    aht = {(q.skill, q.tier): q.aht_seconds for q in scenario.queues}
+    queue_hours: dict[tuple[str, int], float] = {}
+    missing = _missing_points(table) * table["contacts"]
+    skills = table["channel"].astype(str) + "/" + table["language"].astype(str)
+    for skill, tier, short in zip(skills, table["tier"].astype(int), missing, strict=True):
+        if short > 0:
+            key = (str(skill), int(tier))
+            queue_hours[key] = float(short) * aht[key] / 3600 / weeks
+    hours = share_hours(scenario, queue_hours, groups)
+    return {
+        g: max(1, math.ceil(h / scenario.sites[g[0]].contract.max_hours_week))
+        for g, h in hours.items()
+        if any(
+            tier == _group(scenario, g).tier and skill in _group(scenario, g).skills
+            for skill, tier in queue_hours
+        )
+    }
+
+
+def step_candidates(
+    scenario: Scenario,
+    counts: dict[Group, int],
+    table: pd.DataFrame,
+    weeks: int,
+    groups: Sequence[Group],
+) -> list[dict[Group, int]]:
+    """A step's candidates: the implied heads added to every group at once, then each alone.
+
+    When no sized group holds a short queue's skill, one head added to each group in turn.
+    """
+    implied = implied_heads(with_heads(scenario, counts), table, weeks, groups)
+    if not implied:
+        return [{**counts, g: counts[g] + 1} for g in groups]
+    together = {**counts, **{g: counts[g] + n for g, n in implied.items()}}
+    alone = [{**counts, g: counts[g] + n} for g, n in implied.items()]
+    return [together, *(c for c in alone if c != together)]
 
 
 def size_headcount(
@@ -222,18 +305,22 @@ def size_headcount(
     *,
     sites: Sequence[str] | None = None,
     max_steps: int = 12,
+    start: dict[Group, int] | None = None,
     executor: str | None = None,
     max_workers: int | None = None,
     progress: Progress = no_progress,
 ) -> SizingResult:
-    """Search the least-cost headcount meeting every target (see the module docstring)."""
+    """Search the least-cost headcount meeting every target (see the module docstring).
+
+    `start` replaces the Erlang start's heads for the groups it names.
+    """
     groups = sized_groups(scenario, sites)
     grid = horizon_grid(scenario, plan.start, plan.weeks)
     check_reachable(scenario, grid)
     # The forecast does not depend on the people: fitted once, shared by every candidate.
     fitted = forecast_in_words(scenario, demand.history, grid, plan.model)
     counts = {g: _group(scenario, g).count for g in groups}
-    counts.update(erlang_start(scenario, fitted[0], plan.weeks, groups))
+    counts.update(erlang_start(scenario, fitted[0], plan.weeks, groups) if start is None else start)
     evaluations = 0
     sim_plan = replace(plan, simulation=simulation)
 
@@ -252,10 +339,11 @@ def size_headcount(
         steps = 0
         while shortfall(current) > 0 and steps < max_steps:
             steps += 1
-            progress(steps / (max_steps + 4), f"adding a head ({sum(counts.values())} now)")
-            options = [{**counts, g: counts[g] + 1} for g in groups]
+            progress(steps / (max_steps + 4), f"adding heads ({sum(counts.values())} now)")
+            table = current.simulated.sla_by_queue
+            options = step_candidates(scenario, counts, table, plan.weeks, groups)
             results = evaluate(options)
-            best = max(range(len(options)), key=lambda i: _gain(current, results[i]))
+            best = best_step(current, results)
             counts, current = options[best], results[best]
         met = shortfall(current) == 0
         while met:
@@ -280,7 +368,7 @@ def size_headcount(
             )
         )
         note = (
-            f"infeasible: after {max_steps} heads added, still short: {names}; the queues' "
+            f"infeasible: after {steps} steps adding heads, still short: {names}; the queues' "
             "open hours, the sites' shift templates or the contracts may not reach them"
         )
     return SizingResult(
@@ -289,13 +377,23 @@ def size_headcount(
         result=current,
         targets_met=met,
         evaluations=evaluations,
+        steps=steps,
         note=note,
     )
 
 
+def best_step(current: VariantResult, results: list[VariantResult]) -> int:
+    """The cheapest candidate meeting every target, else the best `_gain`."""
+    met = [i for i, r in enumerate(results) if shortfall(r) == 0]
+    if met:
+        return min(met, key=lambda i: results[i].cost.total)
+    return max(range(len(results)), key=lambda i: _gain(current, results[i]))
+
+
 def _gain(current: VariantResult, candidate: VariantResult) -> tuple[float, float]:
-    """SLA shortfall removed per unit of added cost, then the shortfall removed."""
-    removed = shortfall(current) - shortfall(candidate)
+    """Contacts short of target removed per unit of added cost, then the contacts removed."""
+    before = weighted_shortfall(current.simulated.sla_by_queue)
+    removed = before - weighted_shortfall(candidate.simulated.sla_by_queue)
     added = float(candidate.cost.total - current.cost.total)
     per_cost = removed / added if added > 0 else (math.inf if removed > 0 else removed)
     return (per_cost, removed)

@@ -26,9 +26,9 @@ PLAN = PlanSettings(
 SIMULATION = SimulationSettings(replications=3, seed=11)
 
 
-def tiny_demand() -> Demand:
+def tiny_demand(per_hour: int = 10) -> Demand:
     """Four weeks of history, then a week of actual tickets replayed in the simulation."""
-    tickets = hourly_tickets(weeks=5)
+    tickets = hourly_tickets(weeks=5, per_hour=per_hour)
     grid = horizon_grid(tiny_scenario(), START, 1)
     past = tickets[tickets["created_at"] < grid[0]]
     arrived = tickets[tickets["created_at"] >= grid[0]]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,16 +17,20 @@ from followsun.services.compare import DecisionSettings, VariantTask, prepare, r
 from followsun.services.pipeline import forecast_in_words
 from followsun.services.plan import reference_scenario_path
 from followsun.services.size import (
+    best_step,
     check_reachable,
     erlang_start,
+    implied_heads,
     shortfall,
     size_headcount,
     sized_groups,
+    weighted_shortfall,
     with_heads,
     write_sizing,
 )
 from scenarios.loader import load_scenario
 from scenarios.rostering import horizon_grid
+from scenarios.spec import Scenario
 from scenarios.staffing import requirements as staff_requirements
 from tests.followsun.services.compare_data import PLAN, SIMULATION, tiny_demand, variant
 from tests.followsun.services.feedback_data import tiny_scenario
@@ -109,3 +116,119 @@ def test_the_start_gives_each_queue_to_the_groups_holding_its_skill() -> None:
         mine = [g for g in groups if empty.sites[g[0]].headcount[g[1]].tier == tier]
         capacity = sum(bare[g] * empty.sites[g[0]].contract.max_hours_week for g in mine)
         assert hours <= capacity < hours + len(mine) * 40
+
+
+def _sla_table(rows: list[tuple[str, str, int, float, float, float]]) -> pd.DataFrame:
+    columns = ["channel", "language", "tier", "service_level", "target", "contacts"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_a_point_of_a_busy_queue_weighs_more_than_a_point_of_a_small_one() -> None:
+    busy = _sla_table([("phone", "en", 1, 0.75, 0.8, 1000.0), ("web", "en", 2, 0.9, 0.9, 10.0)])
+    small = _sla_table([("phone", "en", 1, 0.8, 0.8, 1000.0), ("web", "en", 2, 0.7, 0.9, 10.0)])
+    # Unweighted, the small queue's 20 points outweigh the busy one's 5.
+    assert weighted_shortfall(busy) > weighted_shortfall(small) > 0
+    assert weighted_shortfall(_sla_table([("phone", "en", 1, 0.85, 0.8, 50.0)])) == 0
+
+
+def test_the_implied_heads_go_only_to_groups_that_can_serve_the_short_queue() -> None:
+    scenario = tiny_scenario(tier2=True)  # hq: Tier 1 phone/en (0, 0), Tier 2 web/en (0, 1)
+    groups = sized_groups(scenario, None)
+    week = 40.0  # max_hours_week of the site's contract
+    for level in (0.0, 0.3, 0.79):
+        table = _sla_table(
+            [("phone", "en", 1, level, 0.8, 560.0), ("web", "en", 2, 0.95, 0.9, 100.0)]
+        )
+        implied = implied_heads(scenario, table, 1, groups)
+        assert set(implied) == {(0, 0)}
+        short_hours = (0.8 - level) * 560 * 300 / 3600
+        assert implied[(0, 0)] >= 1
+        assert implied[(0, 0)] * week >= short_hours > (implied[(0, 0)] - 1) * week
+    met = _sla_table([("phone", "en", 1, 0.9, 0.8, 560.0), ("web", "en", 2, 0.95, 0.9, 100.0)])
+    assert implied_heads(scenario, met, 1, groups) == {}
+
+
+def _outcome(table: pd.DataFrame, cost: float) -> Any:
+    """A stand-in for a VariantResult: its SLA per queue and its total cost."""
+    return SimpleNamespace(
+        simulated=SimpleNamespace(sla_by_queue=table), cost=SimpleNamespace(total=cost)
+    )
+
+
+def test_a_step_prefers_the_busy_queue_s_group_over_a_cheaper_one_for_a_small_queue() -> None:
+    def table(phone: float, web: float) -> pd.DataFrame:
+        return _sla_table(
+            [("phone", "en", 1, phone, 0.8, 1000.0), ("web", "en", 2, web, 0.9, 10.0)]
+        )
+
+    now = _outcome(table(0.75, 0.7), 10_000.0)
+    cheap_web_head = _outcome(table(0.75, 0.9), 10_400.0)  # 20 points of 10 contacts
+    phone_head = _outcome(table(0.8, 0.7), 11_200.0)  # 5 points of 1000 contacts
+    # Unweighted points per cost would favour the web head (0.2 / 400 > 0.05 / 1200).
+    assert best_step(now, [cheap_web_head, phone_head]) == 1
+    # A candidate meeting every target wins over any partial gain, the cheapest of them.
+    both = _outcome(table(0.8, 0.9), 11_600.0)
+    dearer = _outcome(table(0.85, 0.95), 12_000.0)
+    assert best_step(now, [cheap_web_head, dearer, both, phone_head]) == 2
+
+
+def _two_sites() -> Scenario:
+    """hq's Tier 1 phone group at 30 an hour, and a cheap site's Tier 2 web group at 10."""
+    base = tiny_scenario(tier2=True)
+    hq = base.sites[0]
+    phone, web = hq.headcount
+    cheap = hq.model_copy(update={"id": "cheap", "hourly_cost": Decimal("10"), "headcount": (web,)})
+    hq = hq.model_copy(update={"headcount": (phone,)})
+    return base.model_copy(update={"sites": (hq, cheap)})
+
+
+@pytest.mark.slow
+def test_heads_go_to_the_one_group_serving_the_short_queue_not_a_cheaper_one() -> None:
+    scenario = _two_sites()
+    start = {(0, 0): 1, (1, 0): 2}
+    sizing = size_headcount(
+        scenario, tiny_demand(), PLAN, SIMULATION, start=start, max_steps=4, executor="thread"
+    )
+    assert sizing.targets_met
+    needed = dict(zip(sizing.heads["site"], sizing.heads["heads_needed"], strict=True))
+    assert needed["hq"] > 1  # the only group taking phone calls grew
+    assert needed["cheap"] <= 2  # the cheaper web group, which cannot, did not
+
+
+@pytest.mark.slow
+def test_a_gap_of_several_heads_is_closed_in_fewer_steps_than_heads() -> None:
+    demand = tiny_demand(per_hour=40)  # four erlangs every open hour, seven days a week
+    scenario = variant("busy", heads=1)
+    sizing = size_headcount(
+        scenario, demand, PLAN, SIMULATION, start={(0, 0): 1}, max_steps=4, executor="thread"
+    )
+    assert sizing.targets_met
+    added = int(sizing.heads["heads_needed"].iloc[0]) - 1
+    assert added > 2
+    assert sizing.steps < added
+
+
+@pytest.mark.slow
+def test_sizing_twice_with_a_deterministic_budget_gives_the_same_answer() -> None:
+    solver = replace(PLAN.solver, deterministic=True, time_limit_s=2)
+    plan = replace(PLAN, solver=solver)
+    scenario = _two_sites()
+    runs = [
+        size_headcount(
+            scenario,
+            tiny_demand(),
+            plan,
+            SIMULATION,
+            start={(0, 0): 1, (1, 0): 2},
+            max_steps=4,
+            executor="thread",
+        )
+        for _ in range(2)
+    ]
+    first, second = runs
+    pd.testing.assert_frame_equal(first.heads, second.heads)
+    assert first.result.cost.total == second.result.cost.total
+    assert (first.steps, first.evaluations) == (second.steps, second.evaluations)
+    pd.testing.assert_frame_equal(
+        first.result.simulated.sla_by_queue, second.result.simulated.sla_by_queue
+    )
