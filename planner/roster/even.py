@@ -1,13 +1,15 @@
-"""Even out nights within groups of identical agents by swapping whole weeks of work.
+"""Even out nights and weekend days within groups of identical agents by swapping days.
 
 Agents of one class with the same rules, time off and options (wishes included) are
-interchangeable: swapping their shifts of one week changes no coverage, premium or wish
-point, only who works the nights. The greedy start gives the first agents planned
-nights up to the contract's limit and the last none (0 to 8 among San Jose's tier-1
-agents on the 24/7 variants), and a search moving one shift at a time rarely undoes
-that, so the starting roster is evened out here, each swap kept only when both agents'
-new schedules keep the rules `hint.plan_agent` keeps (the stricter for nights and
-weekends over horizons longer than 4 weeks), and the evened roster is kept only when
+interchangeable: swapping their shifts of some days changes no coverage, premium or wish
+point, only who works the nights and the weekends. The greedy start gives the first
+agents planned nights up to the contract's limit and the last none (0 to 8 among San
+Jose's tier-1 agents on the 24/7 variants, weekend days 0 to 4), and a search moving one
+shift at a time rarely undoes that, so the starting roster is evened out here, one
+measure after the other (`MEASURES`), each swap kept only when both agents' new
+schedules keep the rules `hint.plan_agent` keeps (the stricter for nights and weekends
+over horizons longer than 4 weeks) and no other measure's spread within the group
+grows beyond what `inputs.fair_spread` allows; the evened roster is kept only when
 `validate_roster` finds no more violations in it than in the start.
 """
 
@@ -15,27 +17,33 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 
 from planner import cancellation
 from planner.roster.inputs import DAYS_PER_WEEK, RosterIndex, RosterInputs, ShiftKey, shift_key
 from planner.roster.validate import validate_roster
 
+# What is evened, in order, by its `FairSpread.over` name: the `ShiftOption` flag it counts.
+MEASURES = {"nights": "night", "weekends": "weekend"}
 
-def even_nights(
+
+def even_out(
     inputs: RosterInputs, index: RosterIndex, chosen: tuple[int, ...], seconds: float
 ) -> tuple[int, ...]:
-    """`chosen` (option positions) with nights evened out within each group of identical agents.
+    """`chosen` (option positions) with nights, then weekend days, evened out per group.
 
-    Within each group, while the most and fewest nights are further apart than
-    `inputs.fair_spread` allows, the agent with the most swaps one week of work with the
-    agent with the fewest, the week that brings them closest; a swap breaking a hard
-    rule of either is not made. Stops after `seconds`. A re-plan (a previous roster) is
-    left alone: its changes are priced per agent.
+    Within each group of identical agents and for each of `MEASURES`, while the most and
+    fewest are further apart than `inputs.fair_spread` allows, the agent with the most
+    swaps a stretch of days of work with the agent with the fewest, the one that brings
+    them closest; a swap breaking a hard rule of either, or widening another measure's spread
+    in the group past both its current spread and its allowed one, is not made. Stops
+    after `seconds`. A re-plan (a previous roster) is left alone: its changes are priced
+    per agent.
     """
     if inputs.previous is not None or not chosen:
         return chosen
     deadline = cancellation.clock() + seconds
-    allowed = inputs.fair_spread.over(inputs.days)["nights"]
+    allowed = inputs.fair_spread.over(inputs.days)
     plans: dict[int, set[int]] = defaultdict(set)
     for o in chosen:
         plans[index.agent_pos[inputs.options[o].agent_id]].add(o)
@@ -53,46 +61,65 @@ def even_nights(
     for a in range(len(inputs.agents)):
         groups[signature[a]].append(a)
 
-    def week(o: int) -> int:
-        return inputs.day_of(inputs.options[o].date_local) // DAYS_PER_WEEK
+    def day(o: int) -> int:
+        return inputs.day_of(inputs.options[o].date_local)
 
-    def nights(a: int, w: int | None = None) -> int:
-        return sum(inputs.options[o].night for o in plans[a] if w is None or week(o) == w)
+    def count(measure: str, plan: Iterable[int], span: range | None = None) -> int:
+        flag = MEASURES[measure]
+        return sum(
+            bool(getattr(inputs.options[o], flag)) for o in plan if span is None or day(o) in span
+        )
 
-    def moved(a: int, b: int, w: int) -> set[int]:
-        """Agent a's schedule with b's shifts of week w instead of its own."""
-        kept = {o for o in plans[a] if week(o) != w}
-        return kept | {own[(a, shift_key(inputs, o))] for o in plans[b] if week(o) == w}
+    def spread(measure: str, members: list[int], swap: dict[int, set[int]]) -> int:
+        counts = [count(measure, swap.get(a, plans[a])) for a in members]
+        return max(counts) - min(counts)
 
-    def keeps_rules(a: int, plan: set[int]) -> bool:
-        return _keeps_rules(inputs, index, a, plan)
+    def moved(a: int, b: int, span: range) -> set[int]:
+        """Agent a's schedule with b's shifts of the days in `span` instead of its own."""
+        kept = {o for o in plans[a] if day(o) not in span}
+        return kept | {own[(a, shift_key(inputs, o))] for o in plans[b] if day(o) in span}
 
-    weeks = range(-(-inputs.days // DAYS_PER_WEEK))
-    for members in groups.values():
+    def acceptable(measure: str, members: list[int], swap: dict[int, set[int]]) -> bool:
+        """Both agents keep the rules and no other measure widens past what it may."""
+        return all(_keeps_rules(inputs, index, a, plan) for a, plan in swap.items()) and all(
+            spread(other, members, swap) <= max(spread(other, members, {}), allowed[other])
+            for other in MEASURES
+            if other != measure
+        )
+
+    # Stretches of whole days, not only calendar weeks: a worked weekend often runs into
+    # the next week, where a week swap breaks a run at its edge and an offset one may not.
+    spans = [
+        range(first, last + 1) for first in range(inputs.days) for last in range(first, inputs.days)
+    ]
+    for members, measure in itertools.product(groups.values(), MEASURES):
         stuck: set[tuple[int, int]] = set()
         while len(members) > 1 and cancellation.clock() < deadline:
-            count = {a: nights(a) for a in members}
+            total = {a: count(measure, plans[a]) for a in members}
             pairs = [
                 (hi, lo)
-                for hi in sorted(members, key=lambda a: -count[a])
-                for lo in sorted(members, key=lambda a: count[a])
-                if count[hi] - count[lo] > allowed and (hi, lo) not in stuck
+                for hi in sorted(members, key=lambda a: -total[a])
+                for lo in sorted(members, key=lambda a: total[a])
+                if total[hi] - total[lo] > allowed[measure] and (hi, lo) not in stuck
             ]
             if not pairs:
                 break
             hi, lo = pairs[0]
-            apart = count[hi] - count[lo]
-            # Weeks where hi works more nights than lo, the ones bringing them closest first.
+            apart = total[hi] - total[lo]
+            ahead = [count(measure, plans[hi], s) - count(measure, plans[lo], s) for s in spans]
+            # Stretches where hi has more than lo (both end strictly between their totals,
+            # so the group's spread never grows), the ones bringing them closest first,
+            # then the shortest.
             tries = sorted(
-                (w for w in weeks if 0 < nights(hi, w) - nights(lo, w) < apart),
-                key=lambda w: abs(apart - 2 * (nights(hi, w) - nights(lo, w))),
+                (i for i, n in enumerate(ahead) if 0 < n < apart),
+                key=lambda i: (abs(apart - 2 * ahead[i]), len(spans[i])),
             )
-            for w in tries:
+            for i in tries:
                 if cancellation.clock() >= deadline:
                     break
-                new_hi, new_lo = moved(hi, lo, w), moved(lo, hi, w)
-                if keeps_rules(hi, new_hi) and keeps_rules(lo, new_lo):
-                    plans[hi], plans[lo] = new_hi, new_lo
+                swap = {hi: moved(hi, lo, spans[i]), lo: moved(lo, hi, spans[i])}
+                if acceptable(measure, members, swap):
+                    plans.update(swap)
                     break
             else:
                 stuck.add((hi, lo))

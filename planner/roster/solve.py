@@ -21,7 +21,7 @@ from planner import cancellation
 from planner.gap import relative_gap
 from planner.roster.aggregate import build_aggregate, solve_aggregate
 from planner.roster.columns import PatternBound, pattern_lower_bound
-from planner.roster.even import even_nights
+from planner.roster.even import even_out
 from planner.roster.hint import greedy_roster
 from planner.roster.inputs import (
     DAYS_PER_4_WEEKS,
@@ -80,7 +80,7 @@ LARGE_FINAL_SHARE = 0.07
 MID_SIZE_AGENTS = 100
 # Share of the whole model's time the aggregate's LP relaxation may take beside it.
 RELAXATION_SHARE = 0.5
-# Share of the budget for evening out the starting roster's nights (`even.even_nights`).
+# Share of the budget for evening out the starting roster's nights and weekends (`even.even_out`).
 EVEN_SHARE = 0.05
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
 SMALL_PORTFOLIO_WORKERS = 2
@@ -819,7 +819,7 @@ def _solve(inputs: RosterInputs, settings: SolveSettings) -> RosterResult:
     if settings.use_hint:
         first, floor, counts = _first_roster(inputs, index, settings)
         if len(inputs.agents) <= MID_SIZE_AGENTS:
-            first = even_nights(inputs, index, first, settings.time_limit_s * EVEN_SHARE)
+            first = even_out(inputs, index, first, settings.time_limit_s * EVEN_SHARE)
         start = complete_roster(v, set(first), settings)
         if start is not None:
             hinted_at = time.perf_counter() - began

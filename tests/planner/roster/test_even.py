@@ -1,17 +1,18 @@
-"""Evening out nights by swapping weeks: coverage unchanged, rules kept, nights closer."""
+"""Evening out nights and weekend days by swapping stretches of days: coverage, rules kept."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.roster import build_index, validate_roster
-from planner.roster.even import even_nights
+from planner.roster import ContractRules, build_index, validate_roster
+from planner.roster.even import even_out
 from planner.roster.hint import greedy_roster
-from planner.roster.inputs import shift_key
+from planner.roster.inputs import RosterInputs, shift_key
 from planner.roster.solve import roster_frame
 from tests.planner.roster.helpers import LOOSE, agent, daily_options, demand, grid_for, inputs
 from tests.planner.roster.test_properties import TEMPLATES
@@ -42,16 +43,22 @@ def identical_agents(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     return inputs(agents, opts, grid, days, {"chat-en-t1": demand(grid, spans)})
 
 
+def spreads(inp: RosterInputs, chosen: tuple[int, ...]) -> dict[str, int]:
+    """Most minus fewest nights and weekend days among the agents, counted from the options."""
+    out = {}
+    for name, flag in (("nights", "night"), ("weekends", "weekend")):
+        count = Counter(inp.options[o].agent_id for o in chosen if getattr(inp.options[o], flag))
+        per_agent = [count[a.agent_id] for a in inp.agents]
+        out[name] = max(per_agent) - min(per_agent)
+    return out
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(identical_agents())
-def test_evening_nights_keeps_coverage_and_rules_and_never_widens_the_spread(inp) -> None:  # type: ignore[no-untyped-def]
+def test_evening_keeps_coverage_and_rules_and_never_widens_a_spread_past_its_allowance(inp) -> None:  # type: ignore[no-untyped-def]
     index = build_index(inp)
     start = greedy_roster(inp, index)
-    evened = even_nights(inp, index, start, seconds=30)
-
-    def nights(chosen: tuple[int, ...]) -> list[int]:
-        count = Counter(inp.options[o].agent_id for o in chosen if inp.options[o].night)
-        return [count[a.agent_id] for a in inp.agents]
+    evened = even_out(inp, index, start, seconds=30)
 
     # The same shifts are worked (by other agents): coverage and premiums are unchanged.
     keys = Counter(shift_key(inp, o) for o in start)
@@ -59,32 +66,49 @@ def test_evening_nights_keeps_coverage_and_rules_and_never_widens_the_spread(inp
     before = validate_roster(roster_frame(inp, list(start)), inp)
     after = validate_roster(roster_frame(inp, list(evened)), inp)
     assert len(after) <= len(before)
-    assert max(nights(evened)) - min(nights(evened)) <= max(nights(start)) - min(nights(start))
+    allowed = inp.fair_spread.over(inp.days)
+    was, now = spreads(inp, start), spreads(inp, evened)
+    for measure in ("nights", "weekends"):
+        assert now[measure] <= max(was[measure], allowed[measure])
+
+
+def greedy_and_evened(
+    rules: ContractRules,
+    count: int,
+    days: int,
+    templates: tuple[tuple[str, time, float], ...],
+    spans: list[tuple[int, int, int]],
+) -> tuple[RosterInputs, tuple[int, ...], tuple[int, ...]]:
+    """`count` identical agents on one queue: the inputs, the greedy start and it evened out."""
+    agents = [agent(f"a{i}", rules=rules) for i in range(count)]
+    grid = grid_for(days)
+    opts = [
+        replace(o, night=o.template == "night")
+        for o in daily_options(agents, days, grid, templates)
+    ]
+    inp = inputs(agents, opts, grid, days, {"chat-en-t1": demand(grid, spans)})
+    index = build_index(inp)
+    start = greedy_roster(inp, index)
+    return inp, start, even_out(inp, index, start, seconds=30)
 
 
 def test_the_nights_greedy_gives_the_first_agents_are_shared_by_swapping_weeks() -> None:
     days = 14
     rules = replace(LOOSE, max_consecutive_days=5, min_rest_min=11 * 60, max_shifts_week=5)
     rules = replace(rules, max_minutes_week=40 * 60, max_nights_per_4_weeks=8)
-    agents = [agent(f"a{i}", rules=rules) for i in range(4)]
-    grid = grid_for(days)
-    opts = [
-        replace(o, night=o.template == "night")
-        for o in daily_options(agents, days, grid, TEMPLATES)
-    ]
-    need = demand(grid, [(24 * d + h, 24 * d + h + 8, 1) for d in range(days) for h in (9, 22)])
-    inp = inputs(agents, opts, grid, days, {"chat-en-t1": need})
-    index = build_index(inp)
-    start = greedy_roster(inp, index)
-    evened = even_nights(inp, index, start, seconds=30)
-    spread = {
-        name: max(n) - min(n)
-        for name, chosen in (("start", start), ("evened", evened))
-        for n in [
-            [
-                sum(inp.options[o].night for o in chosen if inp.options[o].agent_id == a.agent_id)
-                for a in agents
-            ]
-        ]
-    }
-    assert spread["evened"] < spread["start"]
+    spans = [(24 * d + h, 24 * d + h + 8, 1) for d in range(days) for h in (9, 22)]
+    inp, start, evened = greedy_and_evened(rules, 4, days, TEMPLATES, spans)
+    assert spreads(inp, evened)["nights"] < spreads(inp, start)["nights"]
+
+
+def test_the_weekend_days_greedy_gives_some_agents_are_shared_by_swapping_days() -> None:
+    days = 28
+    # Up to 7 days in a row: the greedy's Monday-Friday and weekend patterns can then trade
+    # a weekend (with 5, every stretch moving one breaks a run at its edge).
+    rules = replace(LOOSE, max_consecutive_days=7, min_rest_min=11 * 60, max_shifts_week=5)
+    rules = replace(rules, max_minutes_week=45 * 60, max_weekends_per_4_weeks=4)
+    spans = [(24 * d + 9, 24 * d + 18, 3) for d in range(days)]
+    inp, start, evened = greedy_and_evened(rules, 6, days, (("day", time(9), 9),), spans)
+    assert spreads(inp, start)["weekends"] > inp.fair_spread.over(days)["weekends"]
+    assert spreads(inp, evened)["weekends"] < spreads(inp, start)["weekends"]
+    assert Counter(shift_key(inp, o) for o in evened) == Counter(shift_key(inp, o) for o in start)
