@@ -43,7 +43,7 @@ from planner.staffing.erlang_c import (
     min_agents_for_occupancy,
     occupancy,
 )
-from planner.staffing.erlang_c import _search as erlang_c_search
+from planner.staffing.erlang_c import least_agents as erlang_c_least_agents
 from planner.staffing.status import Binding, Status
 
 _SERIES_MAX_TERMS = 1_000_000
@@ -442,4 +442,4 @@ def _guess(
     if kind != "sl":
         return np.ceil(a).astype(np.int64)
     cap = np.ceil(a + _SPAN_SQRT * np.sqrt(a) + _SPAN_ABS).astype(np.int64)
-    return erlang_c_search(a, h, t, goal, cap, goal >= 1.0, "sl")
+    return erlang_c_least_agents(a, h, t, goal, cap, goal >= 1.0, "sl")

@@ -278,13 +278,13 @@ def required_agents(
         if np.any(~np.isfinite(sl) | (sl < 0) | (sl > 1)):
             raise InputError("sl_target: expected a share in [0, 1]")
         unreachable = (a > 0) & (sl >= 1.0)
-        n_sl = _search(a, h, t, sl, cap, unreachable, kind="sl")
+        n_sl = least_agents(a, h, t, sl, cap, unreachable, kind="sl")
         _merge(agents, binding, status, n_sl, Binding.SERVICE_LEVEL, unreachable)
     if asa_target_s is not None:
         asa = np.broadcast_to(np.asarray(asa_target_s, dtype=float), shape).ravel()
         check_finite_nonnegative(asa, "asa_target_s")
         unreachable = (a > 0) & (asa <= 0)
-        n_asa = _search(a, h, asa, np.zeros_like(a), cap, unreachable, kind="asa")
+        n_asa = least_agents(a, h, asa, np.zeros_like(a), cap, unreachable, kind="asa")
         _merge(agents, binding, status, n_asa, Binding.ASA, unreachable)
     over = agents > cap
     agents = np.where(over, cap, agents)
@@ -321,7 +321,7 @@ def _merge(
     binding[unreachable] = why
 
 
-def _search(
+def least_agents(
     a: FloatArray,
     h: FloatArray,
     t: FloatArray,
