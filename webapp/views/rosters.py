@@ -151,7 +151,10 @@ def show(roster_id: int) -> str:
     with store() as db:
         version = find_version(db, roster_id)
         others = roster_versions(db, version.scenario_name)
-        absences = roster_absences(db, cached_roster(version)[0])
+    # Read outside the session above: on a miss the cache opens its own.
+    roster, choices = cached_roster(version)
+    with store() as db:
+        absences = roster_absences(db, roster)
     drawn = timeline(version, filters, in_utc, absences)
     return render_template(
         "roster.html",
@@ -160,7 +163,7 @@ def show(roster_id: int) -> str:
         figure=drawn.figure,
         left_out=drawn.left_out,
         filters=filters,
-        choices=cached_roster(version)[1],
+        choices=choices,
         in_utc=in_utc,
         agents=drawn.agents,
         shifts=drawn.shifts,
