@@ -235,6 +235,15 @@ def _parse_timestamps(values: pd.Series, column: Column, problems: _Problems) ->
     return parsed.astype("datetime64[ns, UTC]")
 
 
+def _parse_column(values: pd.Series, column: Column, problems: _Problems) -> pd.Series:
+    """`values` read as `column`'s kind: timestamps, text or numbers."""
+    if column.kind == "timestamp":
+        return _parse_timestamps(values, column, problems)
+    if column.kind == "text":
+        return _as_text(values)
+    return _parse_numbers(values, column, problems)
+
+
 def _parse_numbers(values: pd.Series, column: Column, problems: _Problems) -> pd.Series:
     if column.kind == "bool":
         if pd.api.types.is_bool_dtype(values.dtype):
@@ -308,12 +317,7 @@ def validate_frame(
         if column.name not in frame.columns:
             continue
         values = frame[column.name]
-        if column.kind == "timestamp":
-            parsed = _parse_timestamps(values, column, problems)
-        elif column.kind == "text":
-            parsed = _as_text(values)
-        else:
-            parsed = _parse_numbers(values, column, problems)
+        parsed = _parse_column(values, column, problems)
         if not column.nullable:
             raw_missing = values.isna().to_numpy() | (
                 values.astype("string").str.strip() == ""
@@ -390,12 +394,7 @@ def validate_parsed(
         else:
             raw_codes, raw = pd.factorize(values, use_na_sentinel=False)
             distinct = pd.Series(raw, dtype=object)
-            if column.kind == "timestamp":
-                checked = _parse_timestamps(distinct, column, scratch)
-            elif column.kind == "text":
-                checked = _as_text(distinct)
-            else:
-                checked = _parse_numbers(distinct, column, scratch)
+            checked = _parse_column(distinct, column, scratch)
             if scratch.count or (not column.nullable and checked.isna().any()):
                 return None
             parsed = pd.Series(checked.array.take(raw_codes), index=frame.index)
