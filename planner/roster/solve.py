@@ -74,9 +74,8 @@ FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
 # Up to this many agents, a roster whose aggregate was not proven (24/7 organisations)
 # goes from its greedy start straight to the whole model's search, with column
-# generation beside it for the bound only: there the columns' LP does not settle
-# within a minute, and polishing by class and window found nothing in 150 s where the
-# whole model's search gained 20% (docs/ROSTER.md).
+# generation beside it for the bound only: polishing the greedy start is the weaker
+# search there (measured in docs/ROSTER.md).
 MID_SIZE_AGENTS = 100
 # Share of the whole model's time the aggregate's LP relaxation may take beside it.
 RELAXATION_SHARE = 0.5
