@@ -84,6 +84,17 @@ def volume_events(scenario: Scenario) -> tuple[VolumeEvent, ...]:
     )
 
 
+def forecast_inputs(
+    scenario: Scenario,
+) -> tuple[tuple[RegionInfo, ...], tuple[VolumeEvent, ...], tuple[tuple[str, float], ...]]:
+    """All `forecast_model` reads of the scenario (hashable): equal inputs, equal models.
+
+    The regions' zones and holiday countries, the declared events and the deflection.
+    """
+    deflection = tuple(sorted((str(c), float(f)) for c, f in scenario.demand.deflection.items()))
+    return region_infos(scenario), volume_events(scenario), deflection
+
+
 def forecast_model(scenario: Scenario, alias: str = ContactCentre.alias) -> ForecastModel:
     """An unfitted model for the scenario.
 
@@ -91,13 +102,10 @@ def forecast_model(scenario: Scenario, alias: str = ContactCentre.alias) -> Fore
     candidate of 'auto' and a member of 'combination'); other models are built with
     their defaults.
     """
+    regions, events, deflection = forecast_inputs(scenario)
 
     def contact_centre() -> ForecastModel:
-        return ContactCentre(
-            region_infos(scenario),
-            events=volume_events(scenario),
-            deflection=tuple(sorted(scenario.demand.deflection.items())),
-        )
+        return ContactCentre(regions, events=events, deflection=deflection)
 
     if alias == ContactCentre.alias:
         return contact_centre()

@@ -68,7 +68,11 @@ class Executor:
         return self.pool.submit(fn, *args)
 
     def map(
-        self, fn: Callable[[T], R], items: Iterable[T], progress: Progress = no_progress
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        progress: Progress = no_progress,
+        cost: Callable[[T], float] | None = None,
     ) -> list[R]:
         """`[fn(item) for item in items]`, run by this executor, results in item order.
 
@@ -76,9 +80,16 @@ class Executor:
         the map with that error. When the caller's cancellation token is cancelled,
         items not yet started are dropped and Cancelled is raised; items running in
         threads stop at their next check, items in other processes run out unseen.
+        `cost` estimates an item's work: the costliest are sent first (longest processing
+        time first), so that no long item starts last while the other workers idle.
         """
         token = cancellation.current()
-        futures = [self.submit(fn, item) for item in items]
+        listed = list(items)
+        order = list(range(len(listed)))
+        if cost is not None:
+            order.sort(key=lambda i: -cost(listed[i]))
+        sent = {i: self.submit(fn, listed[i]) for i in order}
+        futures = [sent[i] for i in range(len(listed))]
         total = len(futures)
         pending = set(futures)
         try:

@@ -11,7 +11,7 @@ The comparison is written as comparison.csv and comparison.html.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -27,9 +27,9 @@ from evaluation.simulated import SimulationResult, SimulationSettings
 from followsun.atomic import check_output_folder
 from followsun.compare_report import comparison_csv, render_comparison, verdict, write_comparison
 from followsun.errors import InputError
-from followsun.jobs.executor import make_executor
+from followsun.jobs.executor import Executor, make_executor
 from followsun.report import ComparisonSection, SolverFigures
-from followsun.services.pipeline import PlanSettings, plan_scenario
+from followsun.services.pipeline import PlanSettings, forecast_in_words, plan_scenario
 from followsun.services.plan import json_digest, synthetic_history
 from followsun.services.progress import Progress, no_progress, within
 from followsun.store import (
@@ -48,7 +48,9 @@ from followsun.store.comparisons import COMPARE_KIND
 from forecasting.queues import QueueKey, queue_keys
 from planner.roster.solve import SolveSettings
 from scenarios.bpo import FTE_HOURS_PER_MONTH
+from scenarios.demand import forecast_inputs
 from scenarios.loader import dump_scenario, load_scenario
+from scenarios.rostering import horizon_grid
 from scenarios.spec import Scenario
 
 SEGMENTS = ("weekday", "night", "weekend")
@@ -66,7 +68,8 @@ class Demand:
     """What every variant faces: the forecast's history, actual arrivals and their contacts.
 
     Attributes:
-        history: interval history before the horizon (forecasting.schema.HISTORY).
+        history: interval history before the horizon (forecasting.schema.HISTORY); empty
+            in a task whose forecast is fitted already (it is the bulk of a task's bytes).
         actuals: interval arrivals in the horizon (history columns), or None.
         contacts: the horizon's contacts as they arrived (forecasting.schema.CONTACTS),
             replayed in the simulation of every variant.
@@ -89,6 +92,21 @@ class VariantTask:
     demand: Demand
     plan: PlanSettings
     fitted: tuple[pd.DataFrame, str] | None = None
+
+    def cost(self) -> float:
+        """A rough size of the task's work, to send the biggest first: heads x days."""
+        heads = sum(group.count for site in self.scenario.sites for group in site.headcount)
+        return float(heads * self.plan.weeks)
+
+
+@dataclass(frozen=True)
+class ForecastTask:
+    """One forecast to fit on the executor: every variant with the same demand shares it."""
+
+    scenario: Scenario
+    history: pd.DataFrame
+    grid: pd.DatetimeIndex
+    model: str
 
 
 @dataclass(frozen=True)
@@ -256,6 +274,45 @@ def run_variant(task: VariantTask) -> VariantResult:
     )
 
 
+def fit_task(task: ForecastTask) -> tuple[pd.DataFrame, str]:
+    """The forecast of `task` and its method in words (`forecast_in_words`)."""
+    return forecast_in_words(task.scenario, task.history, task.grid, task.model)
+
+
+def forecast_key(scenario: Scenario, plan: PlanSettings) -> Hashable:
+    """What a variant's forecast depends on besides the shared history and model alias.
+
+    Two variants with the same key have the same forecast: the scenario's forecast
+    inputs (`scenarios.demand.forecast_inputs`) and the horizon's grid.
+    """
+    grid = horizon_grid(scenario, plan.start, plan.weeks)
+    return (forecast_inputs(scenario), grid[0], grid[-1], len(grid))
+
+
+def fit_forecasts(
+    pool: Executor,
+    scenarios: Sequence[Scenario],
+    history: pd.DataFrame,
+    plan: PlanSettings,
+    progress: Progress = no_progress,
+) -> list[tuple[pd.DataFrame, str]]:
+    """Each variant's forecast, each distinct one fitted once on `pool` (in parallel).
+
+    One-lever variants (heads, hours, prices, targets) share the demand, so a sweep fits
+    one forecast instead of one per variant, and no variant task carries the history.
+    """
+    keys = [forecast_key(s, plan) for s in scenarios]
+    first: dict[Hashable, Scenario] = {}
+    for key, scenario in zip(keys, scenarios, strict=True):
+        first.setdefault(key, scenario)
+    tasks = [
+        ForecastTask(s, history, horizon_grid(s, plan.start, plan.weeks), plan.model)
+        for s in first.values()
+    ]
+    fitted = dict(zip(first, pool.map(fit_task, tasks, progress=progress), strict=True))
+    return [fitted[key] for key in keys]
+
+
 def heads_by_hour(requirements: pd.DataFrame, staffed: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """Mean heads per hour of the week in `timezone`: required, in-house and BPO.
 
@@ -277,7 +334,7 @@ def heads_by_hour(requirements: pd.DataFrame, staffed: pd.DataFrame, timezone: s
     }
     sums = {
         name: pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
-        .groupby(pd.to_datetime(times, utc=True).to_numpy())
+        .groupby(pd.DatetimeIndex(pd.to_datetime(times, utc=True)))
         .sum()
         for name, (times, values) in parts.items()
     }
@@ -342,10 +399,15 @@ def compare_variants(
         InputError: fewer than one variant, or two variants with the same name.
     """
     check_variants(scenarios)
-    tasks = [VariantTask(s, demand, replace(plan, simulation=simulation)) for s in scenarios]
-    progress(0.0, f"{len(tasks)} variant(s) on the {executor or 'default'} executor")
+    plan = replace(plan, simulation=simulation)
+    progress(0.0, f"{len(scenarios)} variant(s) on the {executor or 'default'} executor")
     with make_executor(executor, max_workers) as pool:
-        results = pool.map(run_variant, tasks, progress=within(progress, 0.0, 0.95))
+        fitted = fit_forecasts(pool, scenarios, demand.history, plan, within(progress, 0.0, 0.1))
+        lean = replace(demand, history=demand.history.iloc[:0])
+        tasks = [VariantTask(s, lean, plan, f) for s, f in zip(scenarios, fitted, strict=True)]
+        results = pool.map(
+            run_variant, tasks, progress=within(progress, 0.1, 0.95), cost=VariantTask.cost
+        )
     table = comparison_table(results)
     progress(1.0, "compared")
     return Comparison(

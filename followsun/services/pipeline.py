@@ -122,7 +122,8 @@ def plan_scenario(
     Args:
         scenario: the organisation.
         history: interval history (forecasting.schema.HISTORY columns, with `region` so
-            demand follows each customer region's local time).
+            demand follows each customer region's local time); empty only with `fitted`,
+            and then no forecast accuracy is reported.
         settings: horizon, model and solver budget.
         actuals: the contacts that really arrive in the horizon (history columns); the
             analytic estimate is evaluated against them, else against the forecast's mean.
@@ -178,7 +179,7 @@ def plan_scenario(
         ("cost", COST_METHOD),
     )
     accuracy = None
-    if actuals is not None:
+    if actuals is not None and not history.empty:
         accuracy = forecast_accuracy(forecast, actuals, history=history)
     return Plan(
         scenario,

@@ -17,3 +17,8 @@ def fail_on_three(value: int) -> int:
     if value == 3:
         raise ValueError("three is not allowed")
     return value
+
+
+def start_time(value: int) -> float:
+    """When the item started (the system's monotonic clock, the same in every process)."""
+    return time.monotonic()

@@ -91,3 +91,14 @@ def test_an_unknown_executor_is_an_input_error() -> None:
         make_executor("spark://somewhere")
     with pytest.raises(InputError, match="dask://HOST:PORT"):
         make_executor("dask://")
+
+
+@pytest.mark.parametrize("kind", ["thread", "local"])
+def test_the_costliest_items_start_first_and_results_keep_item_order(
+    kind: str, sample_tasks: ModuleType
+) -> None:
+    costs = [1.0, 5.0, 3.0, 5.0, 2.0]
+    with make_executor(kind, max_workers=1) as one:
+        started = one.map(sample_tasks.start_time, range(len(costs)), cost=lambda i: costs[i])
+    # One worker runs them one after another: by cost, ties in item order.
+    assert sorted(range(len(costs)), key=started.__getitem__) == [1, 3, 2, 4, 0]

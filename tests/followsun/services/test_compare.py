@@ -16,13 +16,17 @@ from followsun.errors import InputError
 from followsun.services.compare import (
     Comparison,
     DecisionSettings,
+    VariantTask,
     check_variants,
     compare_variants,
+    forecast_key,
     heads_by_hour,
+    run_variant,
     segment_of,
     store_comparison,
     stored_comparison,
 )
+from scenarios.spec import Scenario
 from tests.followsun.services.compare_data import PLAN, SIMULATION, START, tiny_demand, variant
 
 BREAKDOWN = (
@@ -227,3 +231,35 @@ def test_a_deterministic_budget_gives_the_same_comparison_whatever_the_clock(
         rushed = run()
     assert next(hours) > 1
     pd.testing.assert_frame_equal(calm, rushed)
+
+
+def _deflected(name: str, share: float) -> Scenario:
+    base = variant(name)
+    demand = base.demand.model_copy(update={"deflection": {"phone": share}})
+    return base.model_copy(update={"demand": demand})
+
+
+def test_variants_share_a_forecast_key_only_when_their_demand_and_horizon_agree() -> None:
+    base = forecast_key(variant("base"), PLAN)
+    assert forecast_key(variant("short", heads=2), PLAN) == base
+    assert forecast_key(_deflected("deflected", 0.3), PLAN) != base
+    assert forecast_key(variant("base"), replace(PLAN, weeks=2)) != base
+
+
+@pytest.mark.slow
+def test_shared_forecasts_give_each_variant_its_own_pipelines_figures() -> None:
+    # The contact-centre model applies deflection: two demands, two forecasts fitted.
+    plan = replace(
+        PLAN,
+        model="contact_centre",
+        solver=replace(PLAN.solver, time_limit_s=2.0, deterministic=True),
+        simulation=SIMULATION,
+    )
+    variants = [variant("base"), variant("short", heads=3), _deflected("deflected", 0.4)]
+    shared = compare_variants(variants, tiny_demand(), plan, SIMULATION, executor="thread")
+    for result in shared.variants:
+        alone = run_variant(VariantTask(result.scenario, tiny_demand(), plan))
+        assert alone.cost.total == result.cost.total
+        pd.testing.assert_frame_equal(alone.simulated.sla_by_queue, result.simulated.sla_by_queue)
+    costs = shared.table.set_index("scenario")["total_cost"]
+    assert costs["deflected"] != costs["base"]
