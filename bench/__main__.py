@@ -73,6 +73,12 @@ def main(argv: list[str]) -> int:
             f"{os.getloadavg()[0]:.1f} at its end._\n"
         )
         (kept / f"{name}.md").write_text(section.rstrip() + "\n\n" + stamp)
+    write_performance(kept)
+    return 0
+
+
+def write_performance(kept: Path = Path("docs/bench")) -> None:
+    """docs/PERFORMANCE.md: every section's last measurement kept in `kept`, in order."""
     parts = [
         "# Performance\n",
         "Measured by `make bench` (`python -m bench [SECTION...]`); each section says when and "
@@ -82,7 +88,6 @@ def main(argv: list[str]) -> int:
     out = Path("docs/PERFORMANCE.md")
     out.write_text("\n".join(parts))
     print(f"wrote {out}")
-    return 0
 
 
 if __name__ == "__main__":
