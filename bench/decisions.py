@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -143,6 +144,14 @@ class Run:
     forecast_s: float
     load: float
     comparison: Comparison
+    workers: int = 1
+    cpu_s: float = 0.0
+    """CPU seconds of the worker processes (their start-up included)."""
+
+    @property
+    def busy(self) -> float:
+        """The share of the workers' wall time they had a core: low on a loaded machine."""
+        return self.cpu_s / (self.workers * self.wall_s)
 
     @property
     def roster_s(self) -> float:
@@ -185,22 +194,32 @@ def sweep(
     return Run(label, wall, fitted[0] if fitted else 0.0, load, comparison)
 
 
+def children_cpu_s() -> float:
+    """CPU seconds of this process's finished child processes (the pools' workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def runs(count: int, replications: int) -> list[Run]:
     """The sweep on 1 and 2 local workers and on a 2-worker Dask LocalCluster; checked equal."""
     from distributed import LocalCluster
 
     variants = one_lever_variants(load_scenario(reference_scenario_path()), count)
-    done = [
-        sweep(variants, replications, "local, 1 worker", "local", 1),
-        sweep(variants, replications, "local, 2 workers", "local", 2),
-    ]
+    done = []
+    for workers in (1, 2):
+        label = f"local, {workers} worker{'s' if workers > 1 else ''}"
+        cpu = children_cpu_s()
+        run = sweep(variants, replications, label, "local", workers)
+        done.append(replace(run, workers=workers, cpu_s=children_cpu_s() - cpu))
+    cpu = children_cpu_s()
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         address = cluster.scheduler_address.removeprefix("tcp://")
-        done.append(
-            sweep(variants, replications, "Dask LocalCluster, 2 workers", f"dask://{address}", None)
+        run = sweep(
+            variants, replications, "Dask LocalCluster, 2 workers", f"dask://{address}", None
         )
+    done.append(replace(run, workers=2, cpu_s=children_cpu_s() - cpu))
     for run in done[1:]:
         pd.testing.assert_frame_equal(run.comparison.table, done[0].comparison.table)
     return done
@@ -213,7 +232,7 @@ def section(done: list[Run], count: int, replications: int) -> str:
     met = int(table["targets_met"].astype(bool).sum())
     rows = [
         f"| {r.executor} | {r.wall_s:.0f} | {r.wall_s / count:.1f} | {r.forecast_s:.1f} | "
-        f"{r.roster_s:.0f} | {one / r.wall_s:.2f}x | {r.load:.1f} |"
+        f"{r.roster_s:.0f} | {r.cpu_s:.0f} | {r.busy:.0%} | {one / r.wall_s:.2f}x | {r.load:.1f} |"
         for r in done
     ]
     return "\n".join(
@@ -231,11 +250,15 @@ def section(done: list[Run], count: int, replications: int) -> str:
             "the variants run as tasks, biggest first. The three comparison tables are "
             f"asserted equal. {met} of {count} variants meet every target. `roster s, summed` "
             "adds the rosters' wall seconds over the variants: equal work, so a rise from 1 "
-            "to 2 workers is the workers slowing each other (or a busier machine).",
+            "to 2 workers is the workers slowing each other (or a busier machine). `workers "
+            "busy` is the workers' CPU seconds over workers x wall seconds (the Dask workers' "
+            "CPU includes their start before the clock starts): near 100% on an idle "
+            "machine, so a speed-up short of 2x with both workers busy is the sweep's own "
+            "overhead, and one with them idle is other load.",
             "",
-            "| executor | wall s | per variant s | forecast s | roster s, summed | "
-            "speed-up vs 1 worker | load at start |",
-            "|---|---|---|---|---|---|---|",
+            "| executor | wall s | per variant s | forecast s | roster s, summed | workers' CPU s "
+            "| workers busy | speed-up vs 1 worker | load at start |",
+            "|---|---|---|---|---|---|---|---|---|",
             *rows,
         ]
     )
