@@ -21,7 +21,7 @@ PLAN = PlanSettings(
     start=START,
     weeks=1,
     model="seasonal_naive",
-    solver=SolveSettings(time_limit_s=5, num_workers=1, seed=3),
+    solver=SolveSettings(time_limit_s=5, num_workers=1, seed=3, deterministic=True),
 )
 SIMULATION = SimulationSettings(replications=3, seed=11)
 
