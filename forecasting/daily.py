@@ -205,7 +205,7 @@ class DailyLevel(RobustProfile):
         *,
         level_weeks: int = 26,
         settings: tuple[LevelSetting, ...] = SETTINGS,
-        shape: ProfileKind = "median",
+        shape: ProfileKind = "trimmed",
         shape_weeks: int = 8,
         aligned: bool = True,
         calibration_weeks: int = CALIBRATION_WEEKS,
