@@ -6,6 +6,8 @@ members whose rolling-origin error is within `trim` of the best member's are ave
 (a trimmed combination: a member clearly worse on that queue's recent folds is left
 out, the rest weigh equally, which is steadier than weights fitted to the folds). The
 band averages the kept members' quantiles (Vincentisation), so p10 <= volume <= p90.
+Where the history shows weekday labels shifting by a dropped day, the combined forecast
+is hedged against a drop in the horizon (`forecasting.labels`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 from forecasting.backtest import backtest_panel, fold_error
 from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
+from forecasting.labels import hedge_grid, hedged, shift_rates
 from forecasting.models import ContactCentre, ForecastModel
 from forecasting.panel import Panel
 from forecasting.schema import FORECAST, QUEUE_KEYS
@@ -51,13 +54,20 @@ class Combination(ForecastModel):
             weekly rolling-origin folds is at most (1 + trim) x the best member's; None
             keeps every member (the plain mean, with no backtest). A history too short
             for a fold keeps every member; `notes_` says so.
+        hedge_shifts: hedge against a dropped day shifting the weekday labels inside the
+            horizon, at the rate such drops are seen in the history (`forecasting.labels`;
+            no drop seen, no change).
     """
 
     alias: ClassVar[str] = "combination"
     by_region: ClassVar[bool] = True  # the contact-centre member reads region series
 
     def __init__(
-        self, members: Sequence[ModelFactory] = DEFAULT_MEMBERS, trim: float | None = TRIM
+        self,
+        members: Sequence[ModelFactory] = DEFAULT_MEMBERS,
+        trim: float | None = TRIM,
+        *,
+        hedge_shifts: bool = True,
     ) -> None:
         super().__init__()
         if not members:
@@ -66,6 +76,7 @@ class Combination(ForecastModel):
             raise InputError(f"trim must be >= 0 or None, got {trim}")
         self.members = tuple(members)
         self.trim = trim
+        self.hedge_shifts = hedge_shifts
 
     def fit_panel(self, panel: Panel) -> Self:
         """Choose each queue's members on folds, then fit every member on the whole history."""
@@ -74,6 +85,20 @@ class Combination(ForecastModel):
         self.queues_ = queues.astype({"tier": "int64"}).reset_index(drop=True)
         self.weights_ = self._weights(panel)
         self.fitted_ = [factory().fit_panel(panel) for factory in self.members]
+        queue_panel = panel.queue_level()
+        rows = pd.MultiIndex.from_frame(
+            queue_panel.keys[list(QUEUE_KEYS)].astype({"tier": "int64"})
+        ).get_indexer(pd.MultiIndex.from_frame(self.queues_))
+        rate, self.open_weekdays_ = shift_rates(
+            queue_panel.volume[rows], queue_panel.grid[0], panel.interval_min
+        )
+        self.shift_rate_ = rate if self.hedge_shifts else np.zeros_like(rate)
+        self.end_ = panel.grid[-1] + pd.Timedelta(minutes=panel.interval_min)
+        if np.any(self.shift_rate_ > 0):
+            self.notes_.append(
+                f"weekday labels shifted by a dropped day in {int(np.sum(rate > 0))} queue(s): "
+                "the forecast is hedged against another drop"
+            )
         self.notes_ += [n for m in self.fitted_ for n in getattr(m, "notes_", [])]
         return self
 
@@ -111,13 +136,20 @@ class Combination(ForecastModel):
         rows = fold_rows.get_indexer(pd.MultiIndex.from_frame(self.queues_))
         return np.where(rows[:, None] >= 0, weights[rows], equal)
 
-    def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
-        """The members' expected volumes, weighted per queue."""
+    def _combined_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
         means = np.stack([m.predict_mean(grid) for m in self.fitted_])  # (members, queues, t)
         return np.einsum("qm,mqt->qt", self.weights_, means)
 
-    def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
-        """Every member's forecast, weighted per queue and interval."""
+    def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
+        """The members' expected volumes, weighted per queue (and hedged, see the class)."""
+        if not np.any(self.shift_rate_ > 0):
+            return self._combined_mean(grid)
+        ext = hedge_grid(grid, self.open_weekdays_)
+        return hedged(
+            self._combined_mean(ext), ext, grid, self.end_, self.shift_rate_, self.open_weekdays_
+        )
+
+    def _combined(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
         keys = ["interval_start", *QUEUE_KEYS]
         parts = [m.predict(grid).set_index(keys) for m in self.fitted_]
         out = parts[0].copy()
@@ -131,3 +163,25 @@ class Combination(ForecastModel):
                 weight[:, k] * p[column].reindex(out.index).to_numpy() for k, p in enumerate(parts)
             )
         return out.reset_index()[list(FORECAST.names)]
+
+    def predict(self, grid: pd.DatetimeIndex) -> pd.DataFrame:
+        """Every member's forecast, weighted per queue and interval (and hedged)."""
+        if not np.any(self.shift_rate_ > 0):
+            return self._combined(grid)
+        ext = hedge_grid(grid, self.open_weekdays_)
+        full = self._combined(ext)
+        queue = pd.MultiIndex.from_frame(self.queues_).get_indexer(
+            pd.MultiIndex.from_frame(full[list(QUEUE_KEYS)].astype({"tier": "int64"}))
+        )
+        at = ext.get_indexer(pd.DatetimeIndex(full["interval_start"]))
+        out = full[full["interval_start"].isin(grid)].reset_index(drop=True)
+        out_queue = pd.MultiIndex.from_frame(self.queues_).get_indexer(
+            pd.MultiIndex.from_frame(out[list(QUEUE_KEYS)].astype({"tier": "int64"}))
+        )
+        out_at = grid.get_indexer(pd.DatetimeIndex(out["interval_start"]))
+        for column in AVERAGED:
+            values = np.zeros((len(self.queues_), len(ext)))
+            values[queue, at] = full[column].to_numpy()
+            mixed = hedged(values, ext, grid, self.end_, self.shift_rate_, self.open_weekdays_)
+            out[column] = mixed[out_queue, out_at]
+        return out

@@ -20,7 +20,7 @@ import numpy as np
 
 from forecasting.errors import InputError
 from forecasting.models import WEEK_DAYS
-from forecasting.profiles import nan_median, weekday_ratios
+from forecasting.profiles import ProfileKind, nan_median, weekday_ratios
 from forecasting.weekly import CALIBRATION_WEEKS, RobustProfile
 
 
@@ -193,6 +193,7 @@ class DailyLevel(RobustProfile):
             setting read.
         settings: the candidate settings (`SETTINGS`: 24 of them); the first is the
             choice of a history too short to choose on.
+        shape: estimator of the intraday shares over the weeks (see RobustProfile).
         shape_weeks: weeks the intraday shapes are drawn from (see RobustProfile).
         aligned: rotate past weeks to the last week's weekday pattern (see RobustProfile).
     """
@@ -204,6 +205,7 @@ class DailyLevel(RobustProfile):
         *,
         level_weeks: int = 26,
         settings: tuple[LevelSetting, ...] = SETTINGS,
+        shape: ProfileKind = "trimmed",
         shape_weeks: int = 8,
         aligned: bool = True,
         calibration_weeks: int = CALIBRATION_WEEKS,
@@ -211,6 +213,7 @@ class DailyLevel(RobustProfile):
         default_aht_s: float | None = None,
     ) -> None:
         super().__init__(
+            shape=shape,
             shape_weeks=shape_weeks,
             level_weeks=level_weeks,
             aligned=aligned,

@@ -33,10 +33,10 @@ CANDIDATE_MODELS: tuple[type[ForecastModel], ...] = (
 )
 # In auto the combination is the plain mean of its members: its folds are then the mean of
 # theirs, with no backtest inside each fold, and a trimmed combination is what `choose`
-# already does with pairs.
+# already does with pairs; unhedged (forecasting.labels), as the mean of its members is.
 DEFAULT_CANDIDATES: tuple[ModelFactory, ...] = (
     *CANDIDATE_MODELS[:-1],
-    partial(Combination, trim=None),
+    partial(Combination, trim=None, hedge_shifts=False),
 )
 
 

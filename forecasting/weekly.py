@@ -219,9 +219,9 @@ class RobustProfile(_WeeklyModel):
     """Daily level per weekday (robust mean of recent weeks) x robust intraday shape.
 
     Args:
-        shape: estimator of the intraday shares over the weeks: "median", "trimmed"
-            (a `trim` share dropped at each end), "ewm" (half-life `shape_halflife_weeks`)
-            or "mean".
+        shape: estimator of the intraday shares over the weeks: "trimmed" (a `trim`
+            share dropped at each end; robust to an odd week and less noisy than the
+            median), "median", "ewm" (half-life `shape_halflife_weeks`) or "mean".
         level: estimator of the day totals over the weeks: "combined" (the mean of "ewm"
             and "median", `profiles.combined_level`) or any kind `shape` takes.
         shape_weeks: weeks the shapes are drawn from.
@@ -238,7 +238,7 @@ class RobustProfile(_WeeklyModel):
     def __init__(
         self,
         *,
-        shape: ProfileKind = "median",
+        shape: ProfileKind = "trimmed",
         level: LevelKind = "combined",
         shape_weeks: int = 8,
         trim: float = 0.2,
