@@ -116,9 +116,17 @@ def even_out(
     spans = [
         range(first, last + 1) for first in range(inputs.days) for last in range(first, inputs.days)
     ]
-    for members, measure in itertools.product(groups.values(), MEASURES):
+    tasks = [
+        (members, measure)
+        for members, measure in itertools.product(groups.values(), MEASURES)
+        if len(members) > 1
+    ]
+    for i, (members, measure) in enumerate(tasks):
+        # Each group and measure gets an equal share of the time left, so a joint re-plan
+        # that finds nothing more even in one group leaves time for the others.
+        until = cancellation.clock() + (deadline - cancellation.clock()) / (len(tasks) - i)
         stuck: set[tuple[int, int]] = set()
-        while len(members) > 1 and cancellation.clock() < deadline:
+        while cancellation.clock() < until:
             total = {a: count(measure, plans[a]) for a in members}
             pairs = [
                 (hi, lo)
@@ -139,7 +147,7 @@ def even_out(
                 key=lambda i: (abs(apart - 2 * ahead[i]), len(spans[i])),
             )
             for i in tries:
-                if cancellation.clock() >= deadline:
+                if cancellation.clock() >= until:
                     break
                 swap = {hi: moved(hi, lo, spans[i]), lo: moved(lo, hi, spans[i])}
                 if acceptable(measure, members, swap):
@@ -160,7 +168,7 @@ def even_out(
                     for other in MEASURES
                     if other != measure
                 }
-                left = deadline - cancellation.clock()
+                left = until - cancellation.clock()
                 again = (
                     replan_together(inputs, index, together, plans, measure, limits, left)
                     if left > 0
