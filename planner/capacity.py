@@ -176,7 +176,8 @@ class CapacityPlan:
 
     `hires[s][m]` are decided in month m (they join at m + lead); `opens[s]` is the month
     a site opens (None: never; 0 for a site open now); `short[m]` agent-hours a week
-    left unserved in month m. The same per skill group: `groups` (site id, group id),
+    left unserved in month m. `bound` is the solver's best bound on the cost and `gap`
+    the share of the cost it may still be above the optimum (0 when proven optimal). The same per skill group: `groups` (site id, group id),
     `group_hires`, `group_heads`; and `short_by_class` per skill class id.
     """
 
@@ -190,6 +191,8 @@ class CapacityPlan:
     group_hires: tuple[tuple[int, ...], ...] = ()
     group_heads: tuple[tuple[float, ...], ...] = ()
     short_by_class: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    bound: float = 0.0
+    gap: float = 0.0
 
 
 def _contract_limits(
@@ -333,9 +336,13 @@ def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> Capacit
         (skill_id, tuple(sum(v.solution_value() for v in row) for row in rows))
         for skill_id, rows in short.items()
     )
+    cost = objective.Value()
+    bound = cost if status == pywraplp.Solver.OPTIMAL else objective.BestBound()
     return CapacityPlan(
         status="optimal" if status == pywraplp.Solver.OPTIMAL else "feasible",
-        cost=objective.Value(),
+        cost=cost,
+        bound=bound,
+        gap=abs(cost - bound) / abs(cost) if cost else 0.0,
         hires=tuple(
             tuple(sum(hires_g[g][m] for g in members) for m in range(months))
             for members in site_groups

@@ -431,7 +431,8 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
     before = need_of(current) if current is not None else None
     inputs = capacity_inputs(scenario, need_of(scenario), options, before, current)
     progress(0.5, f"hiring plan over {options.months} months (MIP)")
-    plan = plan_capacity(inputs)
+    limit = options.settings.time_limit_s
+    plan = plan_capacity(inputs) if limit is None else plan_capacity(inputs, limit)
     csv = options.out / "capacity.csv"
     table = plan_table(inputs, plan)
     met = max(plan.short) <= SHORT_TOLERANCE
@@ -440,6 +441,9 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
         "scenario": scenario.name,
         "status": plan.status,
         "cost": round(plan.cost, 2) if met else None,
+        "objective": round(plan.cost, 2),
+        "bound": round(plan.bound, 2),
+        "gap": round(plan.gap, 6),
         "currency": scenario.currency,
         "targets_met": met,
         "opens": {site.id: plan.opens[s] for s, site in enumerate(inputs.sites)},
