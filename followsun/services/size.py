@@ -12,7 +12,8 @@ to each alone, and the short queues' requirements raised by the share of their h
 the shortfall is (`raised_uplift`), with and without those heads; it takes the cheapest
 candidate meeting every target, or else the one removing the most contacts short of
 target (`weighted_shortfall`) per unit of cost. Then heads are removed and uplifts
-lowered one at a time while the targets still hold, cheapest first. The candidates of a
+lowered one at a time while the targets still hold, cheapest first, keeping the cheapest
+answer seen. The candidates of a
 step run at once on the jobs executor. A step that removes no contact short of target,
 or a target still missed after `max_steps`, ends as "infeasible" with the queues still
 short and why, not hours of solving.
@@ -291,6 +292,12 @@ UPLIFT_RISE = (0.1, 1.0)
 """A step raises a short queue's uplift by its shortfall's share of its hours, within these."""
 
 
+REMOVAL_SLACK = 0.02
+"""While removing, a candidate up to this share dearer than the cheapest answer yet is
+still followed: a roster solved on a small budget may place one shift more with one head
+fewer, and the search should not stop there. The cheapest answer is kept."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A point of the search: heads per sized group and every queue's staffing uplift."""
@@ -446,6 +453,7 @@ def size_headcount(
                 break
             now, current = options[best], results[best]
         met = shortfall(current) == 0
+        kept = (now, current)
         while met:
             progress(None, f"removing a head ({sum(now.counts.values())} now)")
             fewer = [
@@ -457,15 +465,19 @@ def size_headcount(
             if not options:
                 break
             results = evaluate(options)
+            ceiling = float(kept[1].cost.total) * (1 + REMOVAL_SLACK)
             keep = [
                 i
                 for i, r in enumerate(results)
-                if shortfall(r) == 0 and r.cost.total <= current.cost.total
+                if shortfall(r) == 0 and float(r.cost.total) <= ceiling
             ]
             if not keep:
                 break
             cheapest = min(keep, key=lambda i: results[i].cost.total)
             now, current = options[cheapest], results[cheapest]
+            if current.cost.total <= kept[1].cost.total:
+                kept = (now, current)
+        now, current = kept
     progress(1.0, "sized")
     note = _note(current, met, stalled, steps, now.uplift)
     return SizingResult(
@@ -483,7 +495,10 @@ def size_headcount(
 def _note(current: VariantResult, met: bool, stalled: bool, steps: int, uplift: Uplift) -> str:
     """Why the search stopped, in words."""
     if met:
-        return "every target met; removing any one head or lowering any uplift misses one"
+        return (
+            "every target met; removing any one head or lowering any uplift from here "
+            "misses one or costs more"
+        )
     short = current.simulated.sla_by_queue
     missing = short[short["service_level"].fillna(1.0) < short["target"]]
     names = ", ".join(

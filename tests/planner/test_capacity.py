@@ -201,6 +201,7 @@ def test_a_night_cap_is_met_by_hiring_at_the_site_when_that_is_cheaper_than_open
     assert plan.opens == (0, None)
     assert plan.hires == ((1, 0), (0, 0))
     assert plan.cost == pytest.approx(2 * 4 * MONTHLY, rel=1e-6)
+    assert plan.status == "optimal" and plan.bound == plan.cost and plan.gap == 0.0
 
 
 def test_a_contract_limit_beyond_a_head_s_hours_is_refused() -> None:
