@@ -13,10 +13,10 @@ the shortfall is (`raised_uplift`), with and without those heads; it takes the c
 candidate meeting every target, or else the one removing the most contacts short of
 target (`weighted_shortfall`) per unit of cost. Then heads are removed and uplifts
 lowered one at a time while the targets still hold, cheapest first, keeping the cheapest
-answer seen. The candidates of a
-step run at once on the jobs executor. A step that removes no contact short of target,
-or a target still missed after `max_steps`, ends as "infeasible" with the queues still
-short and why, not hours of solving.
+answer seen. The candidates of a step run at once on the jobs executor. Two steps in a row that serve no more contacts in
+time than the closest answer yet, or a target still missed after `max_steps`, end as
+"infeasible" with the closest answer, the queues still short and why, not hours of
+solving.
 """
 
 from __future__ import annotations
@@ -292,6 +292,10 @@ UPLIFT_RISE = (0.1, 1.0)
 """A step raises a short queue's uplift by its shortfall's share of its hours, within these."""
 
 
+STALL_STEPS = 2
+"""Steps in a row that serve no more contacts in time than the closest answer yet before
+the target is called unreachable (one such step may be the roster's budget, not a wall)."""
+
 REMOVAL_SLACK = 0.02
 """While removing, a candidate up to this share dearer than the cheapest answer yet is
 still followed: a roster solved on a small budget may place one shift more with one head
@@ -440,18 +444,24 @@ def size_headcount(
         progress(0.0, f"Erlang start: {sum(counts.values())} heads")
         (current,) = evaluate([now])
         steps = 0
-        stalled = False
-        while shortfall(current) > 0 and steps < max_steps:
+        idle = 0
+        closest = (now, current)
+        while shortfall(current) > 0 and steps < max_steps and idle < STALL_STEPS:
             steps += 1
             progress(steps / (max_steps + 4), f"adding heads ({sum(now.counts.values())} now)")
             table = current.simulated.sla_by_queue
             options = step_candidates(scenario, now, table, plan.weeks, groups, base)
             results = evaluate(options)
             best = best_step(current, results)
-            if shortfall(results[best]) > 0 and _gain(current, results[best])[1] <= 0:
-                stalled = True
-                break
             now, current = options[best], results[best]
+            before = weighted_shortfall(closest[1].simulated.sla_by_queue)
+            if weighted_shortfall(current.simulated.sla_by_queue) < before:
+                closest, idle = (now, current), 0
+            else:
+                idle += 1
+        stalled = idle >= STALL_STEPS
+        if shortfall(current) > 0:
+            now, current = closest
         met = shortfall(current) == 0
         kept = (now, current)
         while met:
@@ -509,8 +519,8 @@ def _note(current: VariantResult, met: bool, stalled: bool, steps: int, uplift: 
     )
     if stalled:
         return (
-            f"infeasible: after {steps} steps, neither more heads nor a higher requirement "
-            f"served more contacts in time; still short: {names}. The queue's open hours "
+            f"infeasible: after {steps} steps, the last {STALL_STEPS} with neither more heads "
+            f"nor a higher requirement serving more contacts in time; still short: {names}. The queue's open hours "
             "that no shift or break leaves staffed, its patience or a vendor's cap may not "
             "let any headcount reach it"
         )
