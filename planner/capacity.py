@@ -17,6 +17,12 @@ says where it falls short.
     sum_c,b x_g,c,b,m <= productive_hours (heads_g,m - sum_k (1 - ramp_k) joins_g,m-k)
     sum_(g serves c) x_g,c,b,m + short_c,b,m >= need_c,b,m
     hires_g,m <= big open_s,m+lead;  heads_g,m <= big open_s,m;  open_s,m >= open_s,m-1
+
+and the site's contract limits per head, where given: a head is in one band at a time
+(sum_c x_g,c,b,m <= band_hours heads_g,m: an hour of the week is one hour a week), and
+works at most night_hours a week in the site's night bands and weekend_hours in its
+weekend bands (its contract's nights and weekends per 4 weeks), so a site whose heads
+may not work enough nights must hire heads idle by day, or another site covers them.
 """
 
 from __future__ import annotations
@@ -76,6 +82,11 @@ class CapacitySite:
         hire_cost: one-off cost per hire (recruiting and training).
         groups: its skill groups, their heads adding up to `heads_now`; none: one group
             of every head, serving the pooled need only.
+        band_hours: a head's most hours a week in one band (1 when bands are the hours of
+            the week); None: no limit.
+        night_bands, night_hours: the bands that are night in the site's zone, and a
+            head's most hours a week in them (None: no limit; 0: no nights).
+        weekend_bands, weekend_hours: the same for its weekend.
     """
 
     id: str
@@ -88,8 +99,20 @@ class CapacitySite:
     premium_per_hour: tuple[float, ...] = ()
     hire_cost: float = 0.0
     groups: tuple[CapacityGroup, ...] = ()
+    band_hours: float | None = None
+    night_bands: frozenset[int] = frozenset()
+    night_hours: float | None = None
+    weekend_bands: frozenset[int] = frozenset()
+    weekend_hours: float | None = None
 
     def __post_init__(self) -> None:
+        for name in ("band_hours", "night_hours", "weekend_hours"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= self.productive_hours:
+                raise InputError(
+                    f"capacity: site {self.id}: {name} {value:g} must be between 0 and its "
+                    f"productive hours ({self.productive_hours:g})"
+                )
         if self.heads_now > 0 and not self.open_now:
             raise InputError(f"capacity: site {self.id} has heads but is not open")
         if self.premium_per_hour and len(self.premium_per_hour) != len(self.reach):
@@ -153,7 +176,8 @@ class CapacityPlan:
 
     `hires[s][m]` are decided in month m (they join at m + lead); `opens[s]` is the month
     a site opens (None: never; 0 for a site open now); `short[m]` agent-hours a week
-    left unserved in month m. The same per skill group: `groups` (site id, group id),
+    left unserved in month m. `bound` is the solver's best bound on the cost and `gap`
+    the share of the cost it may still be above the optimum (0 when proven optimal). The same per skill group: `groups` (site id, group id),
     `group_hires`, `group_heads`; and `short_by_class` per skill class id.
     """
 
@@ -167,6 +191,36 @@ class CapacityPlan:
     group_hires: tuple[tuple[int, ...], ...] = ()
     group_heads: tuple[tuple[float, ...], ...] = ()
     short_by_class: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    bound: float = 0.0
+    gap: float = 0.0
+
+
+def _contract_limits(
+    solver: pywraplp.Solver, site: CapacitySite, heads: pywraplp.Variable, where: str
+) -> dict[int, list[pywraplp.Constraint]]:
+    """A group's per-head limits in one month: per band, at night, at weekends.
+
+    Each is `hours in its bands - limit x heads <= 0`; the answer lists, per band, the
+    constraints an hour worked there counts in (the caller adds the hours).
+    """
+    inf = solver.infinity()
+    limits: dict[int, list[pywraplp.Constraint]] = {}
+    if site.band_hours is not None:
+        for b in site.reach:
+            c = solver.Constraint(-inf, 0, f"band[{where},{b}]")
+            c.SetCoefficient(heads, -site.band_hours)
+            limits.setdefault(b, []).append(c)
+    for name, bands, cap in (
+        ("night", site.night_bands, site.night_hours),
+        ("weekend", site.weekend_bands, site.weekend_hours),
+    ):
+        if cap is None or not bands:
+            continue
+        c = solver.Constraint(-inf, 0, f"{name}[{where}]")
+        c.SetCoefficient(heads, -cap)
+        for b in bands:
+            limits.setdefault(b, []).append(c)
+    return limits
 
 
 def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> CapacityPlan:
@@ -238,6 +292,7 @@ def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> Capacit
                         hours.SetCoefficient(
                             h[m - lead - k], site.productive_hours * (1 - fraction)
                         )
+                limits = _contract_limits(solver, site, n[m], f"{where},{m}")
                 for b in site.reach:
                     for skill_id in takes:
                         need = served.get((skill_id, m, b))
@@ -247,6 +302,8 @@ def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> Capacit
                         hours.SetCoefficient(x, 1)
                         need.SetCoefficient(x, 1)
                         objective.SetCoefficient(x, premium[b] * 52 / 12)
+                        for limit in limits.get(b, ()):
+                            limit.SetCoefficient(x, 1)
                 # heads and arriving hires only at an open site
                 solver.Add(n[m] <= BIG_HEADS * o[m])
                 if m + lead < months:
@@ -279,9 +336,13 @@ def plan_capacity(inputs: CapacityInputs, time_limit_s: float = 60.0) -> Capacit
         (skill_id, tuple(sum(v.solution_value() for v in row) for row in rows))
         for skill_id, rows in short.items()
     )
+    cost = objective.Value()
+    bound = cost if status == pywraplp.Solver.OPTIMAL else objective.BestBound()
     return CapacityPlan(
         status="optimal" if status == pywraplp.Solver.OPTIMAL else "feasible",
-        cost=objective.Value(),
+        cost=cost,
+        bound=bound,
+        gap=abs(cost - bound) / abs(cost) if cost else 0.0,
         hires=tuple(
             tuple(sum(hires_g[g][m] for g in members) for m in range(months))
             for members in site_groups

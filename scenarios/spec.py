@@ -423,6 +423,9 @@ class Always(Spec):
     kind: Literal["24x7"] = "24x7"
 
 
+MAX_STAFFING_UPLIFT = 4.0
+"""The largest factor on a queue's requirement: beyond it sizing calls the target unreachable."""
+
 Coverage = Annotated[WeeklyOpen | Span24x5 | Always, Field(discriminator="kind")]
 
 
@@ -445,6 +448,12 @@ class Queue(Spec):
     priority: int = Field(default=1, ge=1, le=10, description="weight of its understaffing")
     reserved_agents: int = Field(
         default=0, ge=0, le=1000, description="simulation routing: idle agents kept free for it"
+    )
+    staffing_uplift: float = Field(
+        default=1.0,
+        ge=1.0,
+        le=MAX_STAFFING_UPLIFT,
+        description="factor on its required agents, so the roster staffs above Erlang",
     )
     coverage: Coverage
 

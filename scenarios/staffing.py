@@ -25,6 +25,7 @@ from forecasting.schema import FORECAST, QUEUE_INTERVAL_KEY
 from forecasting.timegrid import interval_grid
 from planner.staffing.requirements import QueuePolicy, staff_queues
 from planner.staffing.skill_groups import pool_requirements
+from planner.staffing.uplift import uplift_requirements
 from scenarios.coverage import coverage_mask
 from scenarios.spec import Queue, Scenario
 
@@ -178,9 +179,14 @@ def _check_grain(times: pd.Series, interval_min: int) -> None:
 def requirements(
     scenario: Scenario, forecast: pd.DataFrame, volume_column: str = "volume"
 ) -> pd.DataFrame:
-    """Agents required per interval per queue of the scenario (the requirements frame)."""
+    """Agents required per interval per queue of the scenario (the requirements frame).
+
+    A queue's `staffing_uplift` multiplies its figures (`planner.staffing.uplift`).
+    """
     inputs = staffing_inputs(scenario, forecast, volume_column)
-    return staff_queues(inputs.demand, inputs.policies, inputs.interval_min)
+    required = staff_queues(inputs.demand, inputs.policies, inputs.interval_min)
+    factors = {q.id: q.staffing_uplift for q in scenario.queues if q.staffing_uplift != 1}
+    return uplift_requirements(required, factors)
 
 
 def skill_groups(scenario: Scenario) -> dict[str, tuple[str, ...]]:

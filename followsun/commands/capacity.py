@@ -35,7 +35,9 @@ def register(subparsers: Any) -> None:
         "capacity",
         help="monthly hiring plan per site: growth, lead time, ramp, attrition, openings",
         description="Hires per site per month at least cost (OR-tools MIP) for the "
-        "scenario's demand growing month by month; says when a closed site must open.",
+        "scenario's demand growing month by month, within each site's contract limits "
+        "(nights and weekends per 4 weeks); says when a closed site must open. "
+        "--time-limit is the MIP's seconds (default 60).",
     )
     parser.add_argument("--scenario", required=True, type=Path, help="scenario YAML")
     parser.add_argument("--months", required=True, type=int, help="months to plan (12-24)")
@@ -98,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
         current=args.current,
     )
     result = run_capacity(options)
-    print(f"capacity plan: {result.plan.status}")
+    plan = result.plan
+    print(
+        f"capacity plan: {plan.status}, objective {plan.cost:,.0f}, bound {plan.bound:,.0f}, "
+        f"gap {plan.gap:.2%}"
+    )
     for line in result.answers:
         print(f"  {line}")
     print(f"wrote {result.csv} and {result.summary}")

@@ -20,9 +20,10 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "size",
         help="size the headcount per site and skill group to meet every queue's target",
-        description="Search the headcount (from the Erlang requirement, adding per step the "
-        "heads each short queue's simulated shortfall implies, then removing heads while "
-        "targets hold); every candidate is rostered and simulated.",
+        description="Search the headcount and each queue's staffing uplift (from the Erlang "
+        "requirement, adding per step the heads each short queue's simulated shortfall "
+        "implies and raising its requirement, then removing heads and lowering uplifts "
+        "while targets hold); every candidate is rostered and simulated.",
     )
     parser.add_argument("--scenario", required=True, type=Path, help="scenario YAML")
     parser.add_argument(
@@ -32,7 +33,7 @@ def register(subparsers: Any) -> None:
         "--max-steps",
         type=int,
         default=12,
-        help="steps adding heads (one or more each) before the target is called unreachable "
+        help="steps adding heads or raising requirements before the target is called unreachable "
         "(default 12)",
     )
     add_decision_arguments(parser)
@@ -59,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
             f"{row['site']} tier {row['tier']} {row['skills']}: "
             f"{row['heads_now']} now, {row['heads_needed']} needed"
         )
+    for queue, factor in sizing.uplift.items():
+        print(f"{queue}: staffing_uplift {factor:g}")
     print(f"{sizing.note} ({sizing.evaluations} candidates simulated)")
     print(f"wrote {csv} and {summary}")
     return 0 if sizing.targets_met else 1

@@ -3,7 +3,9 @@
 The scenario's requirements for one week (heads on shift per queue and interval, from the
 synthetic demand's forecast) become paid agent-hours per UTC hour of the week; they grow
 by `growth` a month. Each site reaches the hours of the week its shift templates span and
-pays its night and weekend premiums there. Sites named `closed` start with no heads and
+pays its night and weekend premiums there; its contract limits each head to one hour a
+week in each hour of the week, and to its nights and weekends per 4 weeks
+(`contract_limits`), so the hours a site can cover, and at which price, are its own. Sites named `closed` start with no heads and
 pay their opening cost when they open. With `needed_from`, hours no open site reaches are
 needed only from that month on: the plan then says when a closed site must open and
 when its first hires must be decided ("when must Amsterdam open for 24/7 by month M").
@@ -177,6 +179,58 @@ def site_reach(site: Site, monday: date) -> tuple[tuple[int, ...], tuple[float, 
     return reach, tuple(premium[b] for b in reach)
 
 
+@dataclass(frozen=True)
+class ContractLimits:
+    """A site's per-head limits in the MIP's hours of the week (`planner.capacity.CapacitySite`).
+
+    Attributes:
+        night_bands, weekend_bands: UTC hours of the week that are local night (the
+            contract's night window) and local Saturday or Sunday, among those it reaches.
+        night_hours: a head's most hours a week at night: its nights per 4 weeks over 4,
+            times the most night hours one shift template holds.
+        weekend_hours: its weekends per 4 weeks over 4, times two days of the longest
+            template.
+    """
+
+    night_bands: frozenset[int]
+    night_hours: float
+    weekend_bands: frozenset[int]
+    weekend_hours: float
+
+
+def contract_limits(site: Site, monday: date) -> ContractLimits:
+    """The night and weekend limits of the site's contract on the hours of the week."""
+    zone = ZoneInfo(site.timezone)
+    week_start = datetime.combine(monday, time(0), tzinfo=ZoneInfo("UTC"))
+    contract = site.contract
+    night = NightWindow(contract.night_start, contract.night_end)
+    nights: set[int] = set()
+    weekend: set[int] = set()
+    night_per_shift = 0
+    for day in range(7):
+        local_day = monday + timedelta(days=day)
+        for template in contract.shift_templates:
+            start = datetime.combine(local_day, template.start, tzinfo=zone)
+            in_night = 0
+            for k in range(int(template.hours)):
+                local = start + timedelta(hours=k)
+                band = int((local - week_start).total_seconds() // 3600) % HOURS_A_WEEK
+                if night.contains(local.time()):
+                    nights.add(band)
+                    in_night += 1
+                if local.weekday() >= 5:
+                    weekend.add(band)
+            night_per_shift = max(night_per_shift, in_night)
+    longest = max(float(t.hours) for t in contract.shift_templates)
+    week = float(contract.max_hours_week)
+    return ContractLimits(
+        night_bands=frozenset(nights),
+        night_hours=min(week, contract.max_nights_per_4_weeks / 4 * night_per_shift),
+        weekend_bands=frozenset(weekend),
+        weekend_hours=min(week, contract.max_weekends_per_4_weeks / 4 * 2 * longest),
+    )
+
+
 def check_sites(scenario: Scenario, options: CapacityOptions) -> None:
     """Refuse closed sites or opening costs naming a site the scenario does not have."""
     unknown = sorted(
@@ -210,6 +264,7 @@ def capacity_inputs(
     sites = []
     for site in scenario.sites:
         reach, premium = site_reach(site, monday)
+        limits = contract_limits(site, monday)
         closed = site.id in options.closed
         groups = tuple(
             CapacityGroup(
@@ -233,6 +288,11 @@ def capacity_inputs(
                 premium_per_hour=premium,
                 hire_cost=options.hire_cost,
                 groups=groups,
+                band_hours=1.0,  # a band is one hour of the week
+                night_bands=limits.night_bands,
+                night_hours=limits.night_hours,
+                weekend_bands=limits.weekend_bands,
+                weekend_hours=limits.weekend_hours,
             )
         )
     reached_now = {b for s in sites if s.open_now for b in s.reach}
@@ -371,7 +431,8 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
     before = need_of(current) if current is not None else None
     inputs = capacity_inputs(scenario, need_of(scenario), options, before, current)
     progress(0.5, f"hiring plan over {options.months} months (MIP)")
-    plan = plan_capacity(inputs)
+    limit = options.settings.time_limit_s
+    plan = plan_capacity(inputs) if limit is None else plan_capacity(inputs, limit)
     csv = options.out / "capacity.csv"
     table = plan_table(inputs, plan)
     met = max(plan.short) <= SHORT_TOLERANCE
@@ -380,6 +441,9 @@ def run_capacity(options: CapacityOptions, progress: Progress = no_progress) -> 
         "scenario": scenario.name,
         "status": plan.status,
         "cost": round(plan.cost, 2) if met else None,
+        "objective": round(plan.cost, 2),
+        "bound": round(plan.bound, 2),
+        "gap": round(plan.gap, 6),
         "currency": scenario.currency,
         "targets_met": met,
         "opens": {site.id: plan.opens[s] for s, site in enumerate(inputs.sites)},

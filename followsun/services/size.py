@@ -1,17 +1,22 @@
 """Use case: the least-cost headcount per site and skill group that meets every queue's target.
 
-A search over headcount whose every candidate is rostered and simulated (`compare.run_variant`,
-the one pipeline): it starts from the Erlang requirement (each queue's agent-hours shared
+A search over headcount and each queue's staffing uplift (a factor on its required agents:
+the roster only puts people on shift up to the requirement, so heads beyond it buy
+nothing where the simulation misses a target the Erlang figure says is met). Every
+candidate is rostered and simulated (`compare.run_variant`, the one pipeline, on common
+random numbers). It starts from the Erlang requirement (each queue's agent-hours shared
 over the groups holding its skill, over a head's contract hours, and no fewer than
-today's heads: `erlang_start`). Each step adds to every group holding a short queue's
-skill the heads that queue's simulated shortfall implies (`implied_heads`: contacts short
-of target times their handle time, over a head's weekly hours, at least one), trying the
-groups together and each alone; it takes the cheapest candidate meeting every target, or
-else the one removing the most contacts short of target (`weighted_shortfall`) per unit of
-cost. Then heads are removed one at a time while the targets still hold, cheapest first.
-The candidates of a step run at once on the jobs executor. A target not met after
-`max_steps` steps is reported as infeasible with the queues still short, not solved for
-hours.
+today's heads: `erlang_start`). Each step tries the heads a short queue's simulated
+shortfall implies (`implied_heads`) added to every group holding its skill together and
+to each alone, and the short queues' requirements raised by the share of their hours
+the shortfall is (`raised_uplift`), with and without those heads; it takes the cheapest
+candidate meeting every target, or else the one removing the most contacts short of
+target (`weighted_shortfall`) per unit of cost. Then heads are removed and uplifts
+lowered one at a time while the targets still hold, cheapest first, keeping the cheapest
+answer seen. The candidates of a step run at once on the jobs executor. Two steps in a row that serve no more contacts in
+time than the closest answer yet, or a target still missed after `max_steps`, end as
+"infeasible" with the closest answer, the queues still short and why, not hours of
+solving.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,7 +49,7 @@ from forecasting.queues import queue_keys
 from scenarios.coverage import coverage_mask
 from scenarios.loader import load_scenario
 from scenarios.rostering import horizon_grid
-from scenarios.spec import AgentGroup, Scenario, Site
+from scenarios.spec import MAX_STAFFING_UPLIFT, AgentGroup, Scenario, Site
 from scenarios.staffing import requirements as staff_requirements
 
 Group = tuple[int, int]
@@ -74,6 +79,7 @@ class SizingResult:
         evaluations: candidates rostered and simulated.
         steps: steps that added heads (each adds one or more).
         note: why the search stopped, in words.
+        uplift: the staffing uplift of each queue the search raised (queue id to factor).
     """
 
     scenario: Scenario
@@ -83,6 +89,7 @@ class SizingResult:
     evaluations: int
     steps: int
     note: str
+    uplift: dict[str, float] = field(default_factory=dict)
 
 
 def with_heads(scenario: Scenario, counts: dict[Group, int]) -> Scenario:
@@ -278,23 +285,120 @@ def implied_heads(
     }
 
 
+Uplift = dict[str, float]
+"""Each queue's staffing uplift (queue id to factor >= 1), every queue of the scenario."""
+
+UPLIFT_RISE = (0.1, 1.0)
+"""A step raises a short queue's uplift by its shortfall's share of its hours, within these."""
+
+
+STALL_STEPS = 2
+"""Steps in a row that serve no more contacts in time than the closest answer yet before
+the target is called unreachable (one such step may be the roster's budget, not a wall)."""
+
+REMOVAL_SLACK = 0.02
+"""While removing, a candidate up to this share dearer than the cheapest answer yet is
+still followed: a roster solved on a small budget may place one shift more with one head
+fewer, and the search should not stop there. The cheapest answer is kept."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A point of the search: heads per sized group and every queue's staffing uplift."""
+
+    counts: dict[Group, int]
+    uplift: Uplift
+
+
+def sized_scenario(scenario: Scenario, candidate: Candidate) -> Scenario:
+    """The scenario with the candidate's heads and queue uplifts."""
+    queues = tuple(
+        q.model_copy(update={"staffing_uplift": candidate.uplift.get(q.id, q.staffing_uplift)})
+        for q in with_heads(scenario, candidate.counts).queues
+    )
+    return with_heads(scenario, candidate.counts).model_copy(update={"queues": queues})
+
+
+def base_hours(scenario: Scenario, forecast: pd.DataFrame, weeks: int) -> dict[str, float]:
+    """Each queue's Erlang agent-hours a week without its uplift (the search's yardstick)."""
+    required = staff_requirements(scenario, forecast)
+    step_h = scenario.planning.interval_minutes / 60
+    hours = required.groupby(queue_keys(required), sort=False)["agents_required"].sum()
+    factor = {q.id: q.staffing_uplift for q in scenario.queues}
+    return {str(q): float(h) * step_h / weeks / factor[str(q)] for q, h in hours.items()}
+
+
+def short_hours(scenario: Scenario, table: pd.DataFrame, weeks: int) -> dict[str, float]:
+    """Agent-hours a week per short queue: its contacts short of target times its AHT."""
+    aht = {q.id: q.aht_seconds for q in scenario.queues}
+    missing = _missing_points(table) * table["contacts"]
+    return {
+        str(q): float(m) * aht[str(q)] / 3600 / weeks
+        for q, m in zip(queue_keys(table), missing, strict=True)
+        if m > 0
+    }
+
+
+def raised_uplift(uplift: Uplift, short: dict[str, float], base: dict[str, float]) -> Uplift:
+    """Each short queue's uplift raised by its shortfall's share of its staffed hours.
+
+    The rise is kept within `UPLIFT_RISE` and the factor under `MAX_STAFFING_UPLIFT`;
+    queues already at the ceiling keep it (the answer equals `uplift` when all are).
+    """
+    low, high = UPLIFT_RISE
+    raised = dict(uplift)
+    for queue, hours in short.items():
+        factor = uplift[queue]
+        staffed = factor * base.get(queue, 0.0)
+        rise = min(high, max(low, hours / staffed)) if staffed > 0 else high
+        raised[queue] = min(MAX_STAFFING_UPLIFT, round(factor * (1 + rise), 2))
+    return raised
+
+
+def lowered_uplifts(uplift: Uplift) -> list[Uplift]:
+    """Each raised queue's uplift halved towards 1 (to 1 when within a tenth), one at a time."""
+    options = []
+    for queue, factor in uplift.items():
+        if factor > 1:
+            lower = 1.0 if factor - 1 <= 0.1 else round(1 + (factor - 1) / 2, 2)
+            options.append({**uplift, queue: lower})
+    return options
+
+
 def step_candidates(
     scenario: Scenario,
-    counts: dict[Group, int],
+    now: Candidate,
     table: pd.DataFrame,
     weeks: int,
     groups: Sequence[Group],
-) -> list[dict[Group, int]]:
-    """A step's candidates: the implied heads added to every group at once, then each alone.
+    base: dict[str, float],
+) -> list[Candidate]:
+    """A step's candidates, without repeats.
 
-    When no sized group holds a short queue's skill, one head added to each group in turn.
+    The implied heads added to every group at once; the short queues' uplift raised with
+    those heads and without; then each group's implied heads alone. When no sized group holds a short queue's skill, one head added to each group in turn.
     """
-    implied = implied_heads(with_heads(scenario, counts), table, weeks, groups)
-    if not implied:
-        return [{**counts, g: counts[g] + 1} for g in groups]
-    together = {**counts, **{g: counts[g] + n for g, n in implied.items()}}
-    alone = [{**counts, g: counts[g] + n} for g, n in implied.items()]
-    return [together, *(c for c in alone if c != together)]
+    current = sized_scenario(scenario, now)
+    counts = now.counts
+    implied = implied_heads(current, table, weeks, groups)
+    raised = raised_uplift(now.uplift, short_hours(current, table, weeks), base)
+    if implied:
+        together = {**counts, **{g: counts[g] + n for g, n in implied.items()}}
+        alone = [{**counts, g: counts[g] + n} for g, n in implied.items()]
+    else:
+        together = counts
+        alone = [{**counts, g: counts[g] + 1} for g in groups]
+    options = [
+        Candidate(together, now.uplift),
+        Candidate(together, raised),
+        Candidate(counts, raised),
+        *(Candidate(c, now.uplift) for c in alone),
+    ]
+    unique: list[Candidate] = []
+    for option in options:
+        if option != now and option not in unique:
+            unique.append(option)
+    return unique
 
 
 def size_headcount(
@@ -310,7 +414,7 @@ def size_headcount(
     max_workers: int | None = None,
     progress: Progress = no_progress,
 ) -> SizingResult:
-    """Search the least-cost headcount meeting every target (see the module docstring).
+    """Search the least-cost headcount and uplifts meeting every target (the module docstring).
 
     `start` replaces the Erlang start's heads for the groups it names.
     """
@@ -321,64 +425,109 @@ def size_headcount(
     fitted = forecast_in_words(scenario, demand.history, grid, plan.model)
     counts = {g: _group(scenario, g).count for g in groups}
     counts.update(erlang_start(scenario, fitted[0], plan.weeks, groups) if start is None else start)
+    base = base_hours(scenario, fitted[0], plan.weeks)
+    now = Candidate(counts, {q.id: q.staffing_uplift for q in scenario.queues})
     evaluations = 0
     sim_plan = replace(plan, simulation=simulation)
 
     with make_executor(executor, max_workers) as pool:
 
-        def evaluate(candidates: list[dict[Group, int]]) -> list[VariantResult]:
+        def evaluate(candidates: list[Candidate]) -> list[VariantResult]:
             nonlocal evaluations
             evaluations += len(candidates)
             tasks = [
-                VariantTask(with_heads(scenario, c), demand, sim_plan, fitted) for c in candidates
+                VariantTask(sized_scenario(scenario, c), demand, sim_plan, fitted)
+                for c in candidates
             ]
             return pool.map(run_variant, tasks)
 
         progress(0.0, f"Erlang start: {sum(counts.values())} heads")
-        (current,) = evaluate([counts])
+        (current,) = evaluate([now])
         steps = 0
-        while shortfall(current) > 0 and steps < max_steps:
+        idle = 0
+        closest = (now, current)
+        while shortfall(current) > 0 and steps < max_steps and idle < STALL_STEPS:
             steps += 1
-            progress(steps / (max_steps + 4), f"adding heads ({sum(counts.values())} now)")
+            progress(steps / (max_steps + 4), f"adding heads ({sum(now.counts.values())} now)")
             table = current.simulated.sla_by_queue
-            options = step_candidates(scenario, counts, table, plan.weeks, groups)
+            options = step_candidates(scenario, now, table, plan.weeks, groups, base)
             results = evaluate(options)
             best = best_step(current, results)
-            counts, current = options[best], results[best]
+            now, current = options[best], results[best]
+            before = weighted_shortfall(closest[1].simulated.sla_by_queue)
+            if weighted_shortfall(current.simulated.sla_by_queue) < before:
+                closest, idle = (now, current), 0
+            else:
+                idle += 1
+        stalled = idle >= STALL_STEPS
+        if shortfall(current) > 0:
+            now, current = closest
         met = shortfall(current) == 0
+        kept = (now, current)
         while met:
-            progress(None, f"removing a head ({sum(counts.values())} now)")
-            options = [{**counts, g: counts[g] - 1} for g in groups if counts[g] > 0]
+            progress(None, f"removing a head ({sum(now.counts.values())} now)")
+            fewer = [
+                Candidate({**now.counts, g: now.counts[g] - 1}, now.uplift)
+                for g in groups
+                if now.counts[g] > 0
+            ]
+            options = fewer + [Candidate(now.counts, u) for u in lowered_uplifts(now.uplift)]
+            if not options:
+                break
             results = evaluate(options)
-            keep = [i for i, r in enumerate(results) if shortfall(r) == 0]
+            ceiling = float(kept[1].cost.total) * (1 + REMOVAL_SLACK)
+            keep = [
+                i
+                for i, r in enumerate(results)
+                if shortfall(r) == 0 and float(r.cost.total) <= ceiling
+            ]
             if not keep:
                 break
             cheapest = min(keep, key=lambda i: results[i].cost.total)
-            counts, current = options[cheapest], results[cheapest]
+            now, current = options[cheapest], results[cheapest]
+            if current.cost.total <= kept[1].cost.total:
+                kept = (now, current)
+        now, current = kept
     progress(1.0, "sized")
-    if met:
-        note = "every target met; removing any one head misses one"
-    else:
-        short = current.simulated.sla_by_queue
-        missing = short[short["service_level"].fillna(1.0) < short["target"]]
-        names = ", ".join(
-            f"{k} {s:.0%} of {t:.0%}"
-            for k, s, t in zip(
-                queue_keys(missing), missing["service_level"], missing["target"], strict=True
-            )
-        )
-        note = (
-            f"infeasible: after {steps} steps adding heads, still short: {names}; the queues' "
-            "open hours, the sites' shift templates or the contracts may not reach them"
-        )
+    note = _note(current, met, stalled, steps, now.uplift)
     return SizingResult(
-        scenario=with_heads(scenario, counts),
-        heads=_heads_table(scenario, counts),
+        scenario=sized_scenario(scenario, now),
+        heads=_heads_table(scenario, now.counts),
         result=current,
         targets_met=met,
         evaluations=evaluations,
         steps=steps,
         note=note,
+        uplift={q: f for q, f in now.uplift.items() if f != 1},
+    )
+
+
+def _note(current: VariantResult, met: bool, stalled: bool, steps: int, uplift: Uplift) -> str:
+    """Why the search stopped, in words."""
+    if met:
+        return (
+            "every target met; removing any one head or lowering any uplift from here "
+            "misses one or costs more"
+        )
+    short = current.simulated.sla_by_queue
+    missing = short[short["service_level"].fillna(1.0) < short["target"]]
+    names = ", ".join(
+        f"{k} {s:.0%} of {t:.0%} (uplift x{uplift.get(k, 1.0):g})"
+        for k, s, t in zip(
+            queue_keys(missing), missing["service_level"], missing["target"], strict=True
+        )
+    )
+    if stalled:
+        return (
+            f"infeasible: after {steps} steps, the last {STALL_STEPS} with neither more heads "
+            f"nor a higher requirement serving more contacts in time; still short: {names}. The queue's open hours "
+            "that no shift or break leaves staffed, its patience or a vendor's cap may not "
+            "let any headcount reach it"
+        )
+    return (
+        f"infeasible: after {steps} steps adding heads and raising requirements, still "
+        f"short: {names}; the queues' open hours, the sites' shift templates or the "
+        "contracts may not reach them (or --max-steps is too low)"
     )
 
 
@@ -436,6 +585,7 @@ def write_sizing(out: Path, sizing: SizingResult) -> tuple[Path, Path]:
         "cost": {"total": float(sizing.result.cost.total), "currency": sizing.result.cost.currency},
         "sla": sla,
         "targets_met": sizing.targets_met,
+        "staffing_uplift": sizing.uplift,
         "evaluations": sizing.evaluations,
         "note": sizing.note,
     }

@@ -135,3 +135,75 @@ def test_a_closed_site_holding_the_only_skill_opens_for_it() -> None:
 def test_groups_must_add_up_to_the_sites_heads() -> None:
     with pytest.raises(InputError, match="add up"):
         site("x", heads=3, groups=(CapacityGroup("g", 2),))
+
+
+def _night_sites(kind: str, cap: float | None) -> tuple[CapacitySite, CapacitySite]:
+    """Four one-hour bands; band 0 is night (or weekend) at a, daytime at closed site b.
+
+    a: 3 heads of 4 h, one hour a band each, `cap` hours a week in band 0 per head.
+    b: three times a's cost and 50,000 to open.
+    """
+    limits = {f"{kind}_bands": frozenset({0}), f"{kind}_hours": cap}
+    a = CapacitySite(
+        id="a",
+        monthly_cost=MONTHLY,
+        productive_hours=4.0,
+        heads_now=3,
+        open_now=True,
+        reach=(0, 1, 2, 3),
+        band_hours=1.0,
+        **limits,  # type: ignore[arg-type]
+    )
+    b = CapacitySite(
+        id="b",
+        monthly_cost=3 * MONTHLY,
+        productive_hours=4.0,
+        heads_now=0,
+        open_now=False,
+        reach=(0, 1, 2, 3),
+        opening_cost=50_000.0,
+        band_hours=1.0,
+    )
+    return a, b
+
+
+NIGHT_NEED = ((2.0, 3.0, 3.0, 3.0),) * 2
+"""2 agent-hours a week in band 0, 3 in each of the others: 11 of a's 12."""
+
+
+@pytest.mark.parametrize("kind", ["night", "weekend"])
+def test_heads_a_site_may_not_put_on_nights_make_another_site_open(kind: str) -> None:
+    a, b = _night_sites(kind, None)
+    inputs = CapacityInputs(need=NIGHT_NEED, sites=(a, b), lead_months=0, ramp=(), attrition=0)
+    free = plan_capacity(inputs)
+    # Uncapped, a's 3 heads (one hour a band each) cover every band: b stays closed.
+    assert free.opens == (0, None)
+    assert free.hires == ((0, 0), (0, 0))
+    assert max(free.short) == pytest.approx(0.0)
+    a, b = _night_sites(kind, 0.0)
+    capped = plan_capacity(
+        CapacityInputs(need=NIGHT_NEED, sites=(a, b), lead_months=0, ramp=(), attrition=0)
+    )
+    # No nights at a: its heads cannot take band 0 however many it hires, so b opens at
+    # once and hires the 2 heads band 0's 2 hours need (one hour a band each).
+    assert capped.opens == (0, 0)
+    assert capped.hires == ((0, 0), (2, 0))
+    assert max(capped.short) == pytest.approx(0.0)
+
+
+def test_a_night_cap_is_met_by_hiring_at_the_site_when_that_is_cheaper_than_opening() -> None:
+    # Half an hour of nights a week per head: a's 3 heads give 1.5 of band 0's 2 hours, so
+    # a hires a fourth (1,000 a month) rather than open b (50,000 and 3,000 a head).
+    a, b = _night_sites("night", 0.5)
+    plan = plan_capacity(
+        CapacityInputs(need=NIGHT_NEED, sites=(a, b), lead_months=0, ramp=(), attrition=0)
+    )
+    assert plan.opens == (0, None)
+    assert plan.hires == ((1, 0), (0, 0))
+    assert plan.cost == pytest.approx(2 * 4 * MONTHLY, rel=1e-6)
+    assert plan.status == "optimal" and plan.bound == plan.cost and plan.gap == 0.0
+
+
+def test_a_contract_limit_beyond_a_head_s_hours_is_refused() -> None:
+    with pytest.raises(InputError, match="night_hours 50 must be between 0 and its"):
+        site(night_hours=50.0)

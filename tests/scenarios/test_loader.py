@@ -10,7 +10,7 @@ import yaml
 from followsun.cli import main
 from forecasting.errors import InputError
 from scenarios.loader import dump_scenario, json_schema, load_scenario, merge, parse_scenario
-from scenarios.spec import Scenario, Site
+from scenarios.spec import Queue, Scenario, Site
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 REFERENCE = EXAMPLES / "reference.yaml"
@@ -40,7 +40,10 @@ def test_variants_change_only_what_they_say() -> None:
     amsterdam = load_scenario(EXAMPLES / "24x7-amsterdam.yaml")
     assert [s.id for s in amsterdam.sites] == ["sjc", "tpe", "ams"]
     assert amsterdam.queue("chat-en-t1").coverage.kind == "24x7"
-    assert amsterdam.queue("phone-en-t1") == base.queue("phone-en-t1")
+    # Its phone queue differs only by the staffing uplift sizing set.
+    assert amsterdam.queue("phone-en-t1").model_copy(update={"staffing_uplift": 1.0}) == base.queue(
+        "phone-en-t1"
+    )
     morning = load_scenario(EXAMPLES / "plus-2h-morning.yaml")
     assert morning.queue("chat-en-t1").coverage.start.time.hour == 5  # type: ignore[union-attr]
     assert morning.queue("chat-en-t1").coverage.end == base.queue("chat-en-t1").coverage.end  # type: ignore[union-attr]
@@ -216,8 +219,13 @@ def _groups(site: Site) -> list[tuple[int, tuple[str, ...]]]:
 
 
 def _changed_queues(variant: Scenario, base: Scenario) -> set[str]:
+    """Queues the variant changes, besides their staffing uplift (sizing sets that)."""
     assert [q.id for q in variant.queues] == [q.id for q in base.queues]
-    return {q.id for q in variant.queues if q != base.queue(q.id)}
+
+    def lever(queue: Queue) -> Queue:
+        return queue.model_copy(update={"staffing_uplift": 1.0})
+
+    return {q.id for q in variant.queues if lever(q) != lever(base.queue(q.id))}
 
 
 def test_each_bundled_variant_changes_one_lever() -> None:

@@ -307,3 +307,21 @@ def test_requirements_file_is_a_roster_input(tmp_path: Path, scenario) -> None: 
     ]
     # The roster covers quarter heads per queue and interval, rounding the fraction up.
     assert (needed == np.ceil(expect.to_numpy() * 4 - 1e-6)).all()
+
+
+def test_a_queue_s_staffing_uplift_multiplies_only_its_requirements(scenario) -> None:  # type: ignore[no-untyped-def]
+    forecast = forecast_for(scenario)
+    plain = requirements(scenario, forecast)
+    queues = tuple(
+        q.model_copy(update={"staffing_uplift": 1.5}) if q.id == "phone-en-t1" else q
+        for q in scenario.queues
+    )
+    raised = requirements(scenario.model_copy(update={"queues": queues}), forecast)
+    phone = (plain["channel"] == "phone").to_numpy()
+    for column in ("agents_required", "scheduled_required"):
+        assert np.allclose(raised[column][phone], 1.5 * plain[column][phone])
+        assert np.array_equal(raised[column][~phone], plain[column][~phone])
+    with pytest.raises(ValueError, match="staffing_uplift"):
+        type(scenario.queues[0]).model_validate(
+            {**scenario.queues[0].model_dump(), "staffing_uplift": 0.5}
+        )

@@ -12,6 +12,7 @@ from followsun.services.capacity import (
     HOURS_A_WEEK,
     CapacityOptions,
     capacity_inputs,
+    contract_limits,
     site_reach,
     skill_classes,
 )
@@ -39,13 +40,15 @@ def test_a_skill_only_one_site_holds_is_hired_there_though_another_is_cheaper(
     tmp_path: Path,
 ) -> None:
     # Only San Jose's Tier 1 group speaks phone/en; Taipei is cheaper (32 against 78 an
-    # hour) and reaches the same UTC hour (Monday 14:00 UTC: 06:00 in San Jose, 22:00 in
-    # Taipei). 800 h a week of phone there against San Jose's 10 heads x 40 h: 10 hires
-    # in San Jose's phone group, none in Taipei (pooled hours would have hired Taipei).
+    # hour) and reaches the same UTC hours (14:00-22:00 UTC on weekdays: 06:00-14:00 in San
+    # Jose, 22:00-06:00 in Taipei). 20 calls' heads in each of those 40 hours, 800 h a week,
+    # against San Jose's 10 heads x 40 h (a head one hour a week in each hour of the week):
+    # 10 hires in San Jose's phone group, none in Taipei (pooled would have hired Taipei).
     path = reference_scenario_path()
     scenario = load_scenario(path)
     need = {key: np.zeros(HOURS_A_WEEK) for key in _queue_ids(scenario)}
-    need["phone-en-t1"][14] = 800.0
+    for day in range(5):
+        need["phone-en-t1"][24 * day + 14 : 24 * day + 22] = 20.0
     options = CapacityOptions(
         scenario=path,
         out=tmp_path / "out",
@@ -96,3 +99,17 @@ def test_heads_now_are_todays_organisations_group_by_group(tmp_path: Path) -> No
     assert heads["t1 chat/en+phone/en+web/en"] == sjc.headcount[0].count
     assert heads["t1 chat/en"] == 0
     assert inputs.sites[0].heads_now == sum(g.count for g in sjc.headcount)
+
+
+def test_a_site_s_nights_and_weekends_are_its_local_ones_capped_by_its_contract() -> None:
+    tpe = load_scenario(reference_scenario_path()).sites[1]
+    limits = contract_limits(tpe, date(2027, 3, 8))
+    # Taipei (UTC+8): its late shift 14:00-23:00 reaches 22:00 local, 14:00 UTC; its night
+    # is 22:00-06:00 local. 8 nights in 4 weeks of one night hour each: 2 h a week.
+    assert 14 in limits.night_bands and 13 not in limits.night_bands
+    assert limits.night_hours == pytest.approx(8 / 4 * 1)
+    # Its first weekend hour is Saturday 07:00 Taipei, Friday 23:00 UTC (band 119); Friday
+    # 22:00 Taipei (14:00 UTC, band 110) is a weekday night. 2 weekends in 4, of 2 x 9 h.
+    assert min(limits.weekend_bands) == 4 * 24 + 23
+    assert 4 * 24 + 14 in limits.night_bands and 4 * 24 + 14 not in limits.weekend_bands
+    assert limits.weekend_hours == pytest.approx(2 / 4 * 2 * 9)
