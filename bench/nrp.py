@@ -54,7 +54,9 @@ def solve_one(number: int, folder: Path | None = None) -> NrpResult:
     """Solve InstanceN with the bench's settings."""
     path = (folder or instance_dir()) / f"Instance{number}.txt"
     inst = parse_instance(path.read_text(), path.stem)
-    return solve_nrp(inst, NrpSettings(seconds_for(number), WORKERS, SEED))
+    return solve_nrp(
+        inst, NrpSettings(time_limit_s=seconds_for(number), num_workers=WORKERS, seed=SEED)
+    )
 
 
 def above_best(number: int, objective: float | None) -> float | None:

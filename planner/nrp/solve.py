@@ -72,9 +72,9 @@ MIN_SHARE = 0.05
 MAX_SHARE = 0.6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NrpSettings:
-    """Solver budget, set through `solver.parameters` only.
+    """Solver budget, set through `solver.parameters` only (by keyword).
 
     Attributes:
         time_limit_s: wall-clock limit in seconds for the whole solve (the hard stop);
