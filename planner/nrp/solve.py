@@ -45,8 +45,8 @@ Status = SolveStatus
 FIRST_SHARE = 0.05
 # Deterministic time one neighbourhood may take, and the least worth starting: work, not
 # seconds, so a loaded machine solves fewer neighbourhoods but each as far (docs/ROSTER.md).
-STEP_WORK = 0.5
-STEP_MIN_WORK = 0.1
+STEP_WORK = 0.25
+STEP_MIN_WORK = 0.05
 STEP_MAX_WORK = 2.0
 # Deterministic time each LNS thread spends from one shared incumbent before the threads
 # exchange their best; rounds of equal work make the search repeat exactly on
