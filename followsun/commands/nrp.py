@@ -1,6 +1,7 @@
 """`followsun nrp`: solve one instance of Curtois' shift scheduling benchmark.
 
     followsun nrp ../shared/benchmarks/nrp/Instance1.txt --time-limit 60 --out sol.csv --json
+    followsun nrp ../shared/benchmarks/nrp/Instance8.txt --deterministic-time 60 --out sol.csv
 
 Writes the worked shifts as CSV `employee,day,shift` (day 0-based). With `--json` prints
 `instance`, `objective`, `bound`, `gap`, `status`, `wall_seconds`, `hard_violations` and
@@ -18,6 +19,9 @@ from typing import Any
 
 from followsun.commands.arguments import add_force
 
+# Seconds of a solve given neither --time-limit nor --deterministic-time.
+DEFAULT_SECONDS = 60.0
+
 
 def register(subparsers: Any) -> None:
     """Add the `nrp` command."""
@@ -30,7 +34,19 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("instance", type=Path, help="instance file, e.g. Instance1.txt")
     parser.add_argument(
-        "--time-limit", type=float, default=60.0, help="solver seconds (default 60)"
+        "--time-limit",
+        type=float,
+        default=None,
+        help="wall-clock seconds, the hard stop (default 60, or none with --deterministic-time)",
+    )
+    parser.add_argument(
+        "--deterministic-time",
+        type=float,
+        default=None,
+        metavar="UNITS",
+        help="budget in CP-SAT deterministic time (about a second of one core each) instead "
+        "of seconds: the same instance gives the same solution on any load, unless "
+        "--time-limit stops it first",
     )
     parser.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
@@ -45,7 +61,15 @@ def run(args: argparse.Namespace) -> int:
     from followsun.services.nrp import nrp_record, solve_instance_file
     from planner.nrp import NrpSettings
 
-    settings = NrpSettings(time_limit_s=args.time_limit, num_workers=args.workers, seed=args.seed)
+    wall = args.time_limit
+    if wall is None and args.deterministic_time is None:
+        wall = DEFAULT_SECONDS
+    settings = NrpSettings(
+        time_limit_s=wall,
+        work_limit=args.deterministic_time,
+        num_workers=args.workers,
+        seed=args.seed,
+    )
     result = solve_instance_file(args.instance, settings, args.out, force=args.force)
     if args.json:
         print(json.dumps(nrp_record(result), indent=2))

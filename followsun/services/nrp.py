@@ -22,8 +22,12 @@ def solve_instance_file(
     """
     check_output_file(out, force=force, inputs=[instance])
     problems = []
-    if not settings.time_limit_s > 0:
+    if settings.time_limit_s is not None and not settings.time_limit_s > 0:
         problems.append(f"--time-limit {settings.time_limit_s}: expected seconds > 0")
+    if settings.work_limit is not None and not settings.work_limit > 0:
+        problems.append(f"--deterministic-time {settings.work_limit}: expected units > 0")
+    if settings.time_limit_s is None and settings.work_limit is None:
+        problems.append("--time-limit or --deterministic-time: expected one of them")
     if settings.num_workers < 1:
         problems.append(f"--workers {settings.num_workers}: expected at least 1")
     if problems:

@@ -23,6 +23,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from planner import cancellation
+from planner.budget import Budget
+from planner.nrp.construct import NoSchedule, construct
 from planner.nrp.model import (
     OBJECTIVE_SCALE,
     NrpIndex,
@@ -41,12 +43,22 @@ Status = SolveStatus
 # Short on purpose: the LNS improves faster than the full search once there is a
 # solution (docs/ROSTER.md, "Measurements behind the settings").
 FIRST_SHARE = 0.05
-# Seconds one neighbourhood may take, and the least worth starting; a shorter first
-# step leaves the benchmark further from the best known on a slower machine
-# (docs/ROSTER.md).
-STEP_S = 1.0
-STEP_MIN_S = 0.2
-STEP_MAX_S = 4.0
+# Deterministic time one neighbourhood may take, and the least worth starting: work, not
+# seconds, so a loaded machine solves fewer neighbourhoods but each as far (docs/ROSTER.md).
+STEP_WORK = 0.25
+STEP_MIN_WORK = 0.05
+STEP_MAX_WORK = 2.0
+# Deterministic time each LNS thread spends from one shared incumbent before the threads
+# exchange their best; rounds of equal work make the search repeat exactly on
+# deterministic time.
+ROUND_WORK = 2.0
+# The least work a neighbourhood is charged, so that a round always ends.
+STEP_CHARGE = 0.01
+# Seconds below which no search is started before the wall-clock stop.
+WALL_MIN_S = 0.1
+# Assignment variables beyond which the full first search is skipped: its presolve alone
+# outlasts the budget (Instance 24 has a million); the employee-by-employee start is used.
+LARGE_MODEL = 200_000
 # Neighbourhoods in a row without improvement before they get larger and longer.
 STALL_STEPS = 20
 # Shares of neighbourhoods: whole employees, a window for half the staff, else for all.
@@ -60,19 +72,24 @@ MIN_SHARE = 0.05
 MAX_SHARE = 0.6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NrpSettings:
-    """Solver budget, set through `solver.parameters` only.
+    """Solver budget, set through `solver.parameters` only (by keyword).
 
     Attributes:
-        time_limit_s: wall-clock limit in seconds for the whole solve.
+        time_limit_s: wall-clock limit in seconds for the whole solve (the hard stop);
+            None for none (then `work_limit` is required).
+        work_limit: the budget in CP-SAT deterministic time (about a second of one core
+            each) instead of seconds: every stage is measured on it and the result is the
+            same on any load, unless `time_limit_s` stops it first. None: seconds.
         num_workers: parallel search workers for every CP-SAT call.
         seed: random seed of CP-SAT and of the neighbourhood choice.
         use_lns: improve the first solution by large-neighbourhood search.
         log_search: print CP-SAT's search log.
     """
 
-    time_limit_s: float = 60.0
+    time_limit_s: float | None = 60.0
+    work_limit: float | None = None
     num_workers: int = 2
     seed: int = 0
     use_lns: bool = True
@@ -145,9 +162,8 @@ def solution_frame(assignments: tuple[Assignment, ...]) -> pd.DataFrame:
     )
 
 
-def _solver(settings: NrpSettings, seconds: float, seed: int) -> cp_model.CpSolver:
-    """A CP-SAT solver with the settings and a time limit (parameters only)."""
-    solver = cancellation.cp_solver(max(0.05, seconds), settings.num_workers, seed)
+def _solver(settings: NrpSettings, solver: cp_model.CpSolver) -> cp_model.CpSolver:
+    """`solver` (limits set by the budget) with the settings' search log."""
     solver.parameters.log_search_progress = settings.log_search
     return solver
 
@@ -172,6 +188,7 @@ class _Neighbourhoods:
         self.rng = rng
         self.n_employees = len(inst.employees)
         self.keys = [(e, d) for e, d, _s in v.x]
+        self.pairs = set(self.keys)
         self.index = [var.index for var in v.x.values()]
         self.x_keys = list(v.x)
         self.allowed = [set(a) for a in index.allowed]
@@ -229,12 +246,13 @@ class _Neighbourhoods:
             first = min(max(0, target[0] - self.rng.randrange(width)), days - width)
         else:
             first = self.rng.randrange(0, max(1, days - width + 1))
-        people = self.rng.sample(range(n), max(2, n // 2)) if kind < HALF_STAFF_MOVES else range(n)
+        half = min(n, max(2, n // 2))
+        people = self.rng.sample(range(n), half) if kind < HALF_STAFF_MOVES else range(n)
         return {(e, d) for e in people for d in range(first, min(days, first + width))}
 
     def solve(
         self, values: list[int], free: set[tuple[int, int]], solver: cp_model.CpSolver
-    ) -> int:
+    ) -> cp_model.CpSolverStatus:
         """Fix every assignment outside `free` to `values`, hint `values`, solve, restore."""
         proto = self.model.proto
         variables = proto.variables
@@ -246,7 +264,7 @@ class _Neighbourhoods:
         proto.solution_hint.vars.extend(range(len(values)))
         proto.solution_hint.values.extend(values)
         try:
-            return int(cancellation.current().solve(solver, self.model))
+            return cancellation.current().solve(solver, self.model)
         finally:
             for i, (lo, hi) in zip(self.index, self.saved, strict=True):
                 variables[i].domain[0] = lo
@@ -254,48 +272,101 @@ class _Neighbourhoods:
 
 
 @dataclass
-class _Incumbent:
-    """The best solution found so far, shared by the LNS threads under `lock`."""
+class _Thread:
+    """One LNS thread's own state, kept from round to round."""
 
-    solver: cp_model.CpSolver
-    values: list[int]
-    best: int
-    steps: int
-    lock: threading.Lock
+    hoods: _Neighbourhoods
+    share: float = START_SHARE
+    step: float = STEP_WORK
+    idle: int = 0
+    steps: int = 0
+    values: list[int] | None = None
+    best: int = 0
+    solver: cp_model.CpSolver | None = None
+    # Set when a neighbourhood freeing every assignment was solved to optimality.
+    proven: bool = False
+    error: BaseException | None = None
 
 
 def solve_nrp(inst: NrpInstance, settings: NrpSettings | None = None) -> NrpResult:
-    """Build, solve and improve the model of one instance within the time limit."""
+    """Build, solve and improve the model of one instance within the budget.
+
+    With `settings.work_limit` the solve runs on deterministic time: the same instance and
+    settings give the same result whatever the machine's pace, unless the wall-clock stop
+    (`time_limit_s`) comes first.
+
+    Raises:
+        ValueError: neither a time limit nor a work limit.
+    """
     settings = settings or NrpSettings()
+    if settings.work_limit is None and settings.time_limit_s is None:
+        raise ValueError("NrpSettings needs time_limit_s or work_limit")
+    if settings.work_limit is not None:
+        with cancellation.deterministic():
+            return _solve(inst, settings)
+    return _solve(inst, settings)
+
+
+def _solve(inst: NrpInstance, settings: NrpSettings) -> NrpResult:
+    """`solve_nrp` with its budget measured on `cancellation.clock()`."""
     began = time.perf_counter()
-    deadline = began + settings.time_limit_s
+    work = settings.work_limit if settings.work_limit is not None else settings.time_limit_s
+    assert work is not None
+    budget = Budget.start(work, settings.time_limit_s)
     index = build_index(inst)
     v, terms = build_model(inst, index)
-    first_s = settings.time_limit_s * (FIRST_SHARE if settings.use_lns else 1.0)
-    solver = _solver(settings, min(first_s, deadline - time.perf_counter()), settings.seed)
-    code = cancellation.current().solve(solver, v.model)
-    bound_scaled = solver.best_objective_bound
-    if code == cp_model.INFEASIBLE:
-        return _empty(inst, "infeasible", bound_scaled, began)
+    code = cp_model.UNKNOWN
+    bound_scaled = 0.0
+    solver: cp_model.CpSolver | None = None
+    if len(v.x) <= LARGE_MODEL:
+        first = budget.work * (FIRST_SHARE if settings.use_lns else 1.0)
+        solver = _solver(settings, budget.solver(first, settings.num_workers, settings.seed))
+        code = cancellation.current().solve(solver, v.model)
+        bound_scaled = solver.best_objective_bound
+        if code == cp_model.INFEASIBLE:
+            return _empty(inst, "infeasible", bound_scaled, began)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # No solution yet: search on, but hand over to the LNS at the first solution.
-        rest = deadline - time.perf_counter()
-        if rest > STEP_MIN_S:
-            solver = _solver(settings, rest, settings.seed + 1)
-            solver.parameters.stop_after_first_solution = settings.use_lns
-            code = cancellation.current().solve(solver, v.model)
-            bound_scaled = max(bound_scaled, solver.best_objective_bound)
+        # No solution yet: build one employee at a time (all hard rules are per employee).
+        solver, code = _constructed(inst, index, v, settings, budget)
         if code == cp_model.INFEASIBLE:
             return _empty(inst, "infeasible", bound_scaled, began)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _empty(inst, "unknown", bound_scaled, began)
+    assert solver is not None
     best = round(solver.objective_value)
-    proven = code == cp_model.OPTIMAL
+    proven = code == cp_model.OPTIMAL and bound_scaled >= best
     steps = 0
     if settings.use_lns and not proven and best > bound_scaled:
-        solver, best, steps = _lns(v, inst, index, settings, solver, best, bound_scaled, deadline)
+        solver, best, steps, bound_scaled = _lns(
+            v, inst, index, settings, solver, best, bound_scaled, budget
+        )
     proven = proven or best <= bound_scaled
     return _result(inst, v, index, terms, solver, best, bound_scaled, proven, began, steps)
+
+
+def _constructed(
+    inst: NrpInstance, index: NrpIndex, v: NrpVars, settings: NrpSettings, budget: Budget
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """A solution built employee by employee, completed on the full model.
+
+    Sweeps re-solve employees while more than half the budget is left (the LNS takes the
+    rest); the full model then only fills in the cover and weekend variables.
+    """
+    half = budget.work / 2
+    try:
+        shifts = construct(
+            inst, index, budget, settings.seed, lambda: budget.left() > half and settings.use_lns
+        )
+    except NoSchedule as failed:
+        empty = cp_model.CpSolver()
+        return empty, cp_model.INFEASIBLE if failed.infeasible else cp_model.UNKNOWN
+    hoods = _Neighbourhoods(v.model, v, inst, index, random.Random(settings.seed))
+    values = [0] * len(v.model.proto.variables)
+    for (e, d, s), i in zip(hoods.x_keys, hoods.index, strict=True):
+        values[i] = int(shifts.get((e, d)) == s)
+    solver = _solver(settings, budget.work_solver(max(1.0, budget.left()), 1, settings.seed))
+    code = hoods.solve(values, set(), solver)
+    return solver, code
 
 
 def _lns(
@@ -306,84 +377,122 @@ def _lns(
     incumbent: cp_model.CpSolver,
     best: int,
     bound_scaled: float,
-    deadline: float,
-) -> tuple[cp_model.CpSolver, int, int]:
-    """Re-optimise neighbourhoods until the deadline; return the best solve, objective, steps.
+    budget: Budget,
+) -> tuple[cp_model.CpSolver, int, int, float]:
+    """Re-optimise neighbourhoods until the budget ends.
 
-    Each of `num_workers` threads owns a copy of the model and runs one-worker CP-SAT
-    solves on it (CP-SAT releases the GIL while it searches). Every sub-model is the full
-    model with the assignments outside the neighbourhood fixed, so each improving solve is
-    a complete solution of the instance.
+    Returns the best solve, its objective, the neighbourhoods solved and the bound (the
+    objective when a neighbourhood freeing every assignment was solved to optimality).
+
+    Runs in rounds: each of `num_workers` threads owns a copy of the model and spends
+    ROUND_WORK of deterministic time on one-worker CP-SAT solves of neighbourhoods from
+    the round's incumbent, keeping its own improvements; the best thread's solution (the
+    first on ties) starts the next round. Work, not seconds, sizes every step and round,
+    so the sequence of solutions is the same on any machine: the clock only decides
+    where it ends. Every sub-model is the full model with the assignments outside the
+    neighbourhood fixed, so each improving solve is a complete solution of the instance.
     """
-    shared = _Incumbent(
-        incumbent, list(incumbent.response_proto.solution), best, 0, threading.Lock()
-    )
+    workers = max(1, settings.num_workers)
+    threads = [
+        _Thread(
+            _Neighbourhoods(
+                v.model if k == 0 else v.model.clone(),
+                v,
+                inst,
+                index,
+                random.Random(settings.seed * 7919 + k),
+            )
+        )
+        for k in range(workers)
+    ]
+    values = list(incumbent.response_proto.solution)
+    solver = incumbent
+    steps = 0
 
-    def work(k: int, model: cp_model.CpModel) -> None:
-        rng = random.Random(settings.seed * 7919 + k)
-        hoods = _Neighbourhoods(model, v, inst, index, rng)
-        share, step_s = START_SHARE, STEP_S
-        seen: list[int] | None = None
-        idle = 0
-        short: list[tuple[int, int, tuple[int, ...]]] = []
-        while True:
-            left = deadline - time.perf_counter()
-            with shared.lock:
-                if left < STEP_MIN_S or shared.best <= bound_scaled:
-                    return
-                values = shared.values
-                shared.steps += 1
-                seed = settings.seed + shared.steps
-            if values is not seen:
-                seen, short = values, hoods.shortfalls(values)
-            solver = _solver(settings, min(step_s, left), seed)
-            solver.parameters.num_workers = 1
+    def run_round(k: int, quota: float) -> None:
+        state = threads[k]
+        spent = 0.0
+        short = state.hoods.shortfalls(state.values or values)
+        while quota - spent >= STEP_MIN_WORK and budget.wall_left() > WALL_MIN_S:
+            if state.best <= bound_scaled or state.proven:
+                return
+            current = state.values or values
+            state.steps += 1
+            sub = _solver(
+                settings,
+                budget.work_solver(
+                    min(state.step, quota - spent),
+                    1,
+                    settings.seed + 7919 * k + state.steps,
+                ),
+            )
             # The full LP relaxation proves neighbourhoods of 5-6 whole employees optimal
             # within a second or two; the default linearisation leaves them at large gaps.
-            solver.parameters.linearization_level = 2
-            code = hoods.solve(values, hoods.free_set(share, short), solver)
-            improved = False
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                with shared.lock:
-                    if solver.objective_value < shared.best - 0.5:
-                        improved = True
-                        shared.values = list(solver.response_proto.solution)
-                        shared.best = round(solver.objective_value)
-                        shared.solver = solver
-            # Stuck in a local optimum: give larger neighbourhoods more time.
-            idle = 0 if improved else idle + 1
-            if idle >= STALL_STEPS:
-                idle, step_s = 0, min(STEP_MAX_S, step_s * 2)
-                share = min(MAX_SHARE, share * 1.5)
-            elif improved:
-                step_s = STEP_S
-            # Grow the neighbourhood when it was solved to optimality, shrink it when not.
-            share = (
-                min(MAX_SHARE, share * 1.1)
-                if code == cp_model.OPTIMAL
-                else max(MIN_SHARE, share * 0.85)
+            sub.parameters.linearization_level = 2
+            free = state.hoods.free_set(state.share, short)
+            code = state.hoods.solve(current, free, sub)
+            state.proven = code == cp_model.OPTIMAL and len(free) == len(state.hoods.pairs)
+            spent += max(sub.deterministic_time, STEP_CHARGE)
+            improved = code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+                sub.objective_value < state.best - 0.5 or state.proven
             )
+            if improved:
+                state.values = list(sub.response_proto.solution)
+                state.best = round(sub.objective_value)
+                state.solver = sub
+                short = state.hoods.shortfalls(state.values)
+            _adapt(state, improved, code == cp_model.OPTIMAL)
 
-    def run(k: int, model: cp_model.CpModel) -> None:
+    def run(k: int, quota: float) -> None:
         try:
-            work(k, model)
+            run_round(k, quota)
         except KeyboardInterrupt:
             return  # a stop was requested: raised again below, once every thread ends
+        except Exception as exc:  # raised again below, once every thread ends
+            threads[k].error = exc
 
-    threads = [
-        threading.Thread(
-            target=contextvars.copy_context().run,
-            args=(run, k, v.model if k == 0 else v.model.clone()),
-        )
-        for k in range(max(1, settings.num_workers))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    cancellation.current().check()
+    while best > bound_scaled and budget.left() > WALL_MIN_S:
+        quota = min(ROUND_WORK, budget.work - budget.spent())
+        if cancellation.is_deterministic():
+            quota = min(quota, (budget.work - budget.spent()) / workers)
+        if quota < STEP_MIN_WORK:
+            break
+        for state in threads:
+            state.values, state.best, state.solver = None, best, None
+        pool = [
+            threading.Thread(target=contextvars.copy_context().run, args=(run, k, quota))
+            for k in range(workers)
+        ]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        cancellation.current().check()
+        for state in threads:
+            if state.error is not None:
+                raise state.error
+            if state.values is not None and (state.best < best or state.proven):
+                values, best, solver = state.values, state.best, state.solver or solver
+            if state.proven:
+                bound_scaled = max(bound_scaled, state.best)
+                break
+    steps = sum(state.steps for state in threads)
     v.model.proto.clear_solution_hint()
-    return shared.solver, shared.best, shared.steps
+    return solver, best, steps, bound_scaled
+
+
+def _adapt(state: _Thread, improved: bool, optimal: bool) -> None:
+    """Size the next neighbourhood: larger and longer when stuck, by how the last one ended."""
+    state.idle = 0 if improved else state.idle + 1
+    if state.idle >= STALL_STEPS:
+        state.idle, state.step = 0, min(STEP_MAX_WORK, state.step * 2)
+        state.share = min(MAX_SHARE, state.share * 1.5)
+    elif improved:
+        state.step = STEP_WORK
+    # Grow the neighbourhood when it was solved to optimality, shrink it when not.
+    state.share = (
+        min(MAX_SHARE, state.share * 1.1) if optimal else max(MIN_SHARE, state.share * 0.85)
+    )
 
 
 def _empty(inst: NrpInstance, status: Status, bound_scaled: float, began: float) -> NrpResult:

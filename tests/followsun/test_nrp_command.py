@@ -46,3 +46,27 @@ def test_nrp_missing_file_exits_2(tmp_path, capsys):
     code = main(["nrp", str(tmp_path / "none.txt"), "--out", str(tmp_path / "s.csv")])
     assert code == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_nrp_on_deterministic_time_writes_the_same_solution_twice(tmp_path, capsys):
+    instance = tmp_path / "Tiny.txt"
+    instance.write_text(TINY)
+    frames = []
+    for k in range(2):
+        out = tmp_path / f"sol{k}.csv"
+        args = ["nrp", str(instance), "--deterministic-time", "5", "--out", str(out), "--json"]
+        assert main(args) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["objective"] == TINY_OBJECTIVE and report["status"] == "optimal"
+        frames.append(pd.read_csv(out))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
+def test_nrp_bad_deterministic_time_exits_2_naming_the_option(tmp_path, capsys):
+    instance = tmp_path / "Tiny.txt"
+    instance.write_text(TINY)
+    out = tmp_path / "s.csv"
+    code = main(["nrp", str(instance), "--deterministic-time", "0", "--out", str(out)])
+    assert code == 2
+    assert "--deterministic-time 0" in capsys.readouterr().err
+    assert not out.exists()
