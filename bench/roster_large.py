@@ -389,6 +389,8 @@ def _gap_text(point: tuple[float, float, float] | None) -> str:
     if point is None:
         return "no search solution reported yet"
     _, objective, bound = point
+    if not math.isfinite(bound) or bound <= 0:
+        return f"unknown: no bound above 0 yet (objective {objective:,.0f}, at {point[0]:.0f} s)"
     return f"{_gap_of(point):.2%} (objective {objective:,.0f}, bound {bound:,.0f}, at {point[0]:.0f} s)"
 
 
