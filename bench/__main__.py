@@ -25,6 +25,7 @@ SECTIONS: list[str] = [
     "replay",
     "roster",
     "roster_large",
+    "roster_large_2000",
     "variants",
     "helpdesk",
     "nrp",

@@ -164,25 +164,19 @@ def greedy_roster(
     reserve_prepaid(inputs, residual, priority)
     weights = inputs.weights
     plans: dict[int, list[int]] = {}
-    taken: dict[int, list[tuple[int, int]]] = {}  # option -> (queue, interval) it covers
+    # option -> the (queues, intervals) of the units it covers, one pair per unit
+    taken: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def release(o: int) -> None:
-        for q, t in taken.pop(o, []):
-            residual[q, t] += 1
+        for qs, ts in taken.pop(o, []):
+            residual[qs, ts] += 1
 
     def claim(o: int) -> None:
         opt = inputs.options[o]
         cls = index.classes[index.class_of_agent[index.agent_pos[opt.agent_id]]]
-        got = []
-        for t in opt.covered:
-            for _unit in range(inputs.units_per_head):  # a head covers one unit at a time
-                open_queues = [q for q in cls.queues if residual[q, t] > 0]
-                if not open_queues:
-                    break
-                q = max(open_queues, key=lambda q: (priority[q], residual[q, t]))
-                residual[q, t] -= 1
-                got.append((q, t))
-        taken[o] = got
+        taken[o] = claim_units(
+            residual, priority, np.asarray(cls.queues), opt.covered, inputs.units_per_head
+        )
 
     kept = replan_values(inputs, index)
 
@@ -217,6 +211,39 @@ def greedy_roster(
             for o in plans[a]:
                 claim(o)
     return tuple(sorted(o for plan in plans.values() for o in plan))
+
+
+def claim_units(
+    residual: np.ndarray,
+    priority: np.ndarray,
+    queues: np.ndarray,
+    covered: tuple[int, ...],
+    units: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Take a head's `units` off `residual` (in place) in each covered interval.
+
+    One unit at a time, each to the open queue of highest priority, then most still
+    uncovered (the first such queue of `queues` on ties). Returns each unit's queues and
+    intervals.
+
+    Every interval at once with numpy: a Python loop over intervals and units took about
+    a third of the greedy start on the 500-agent organisation.
+    """
+    ts = np.asarray(covered, dtype=np.intp)
+    got = []
+    for _unit in range(units):
+        if not len(ts) or not len(queues):
+            break
+        left = residual[np.ix_(queues, ts)]
+        open_ = left > 0
+        level = np.where(open_, priority[queues][:, None], -np.inf)
+        top = level.max(axis=0)
+        pick = np.argmax(np.where(open_ & (level == top), left, -1), axis=0)
+        keep = np.isfinite(top)
+        qs, ts = queues[pick[keep]], ts[keep]
+        residual[qs, ts] -= 1
+        got.append((qs, ts))
+    return got
 
 
 def replan_values(inputs: RosterInputs, index: RosterIndex) -> dict[int, float]:

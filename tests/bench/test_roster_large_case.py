@@ -13,6 +13,7 @@ from bench.roster_large import (
     LOAD,
     START,
     WEEKS,
+    _gap_text,
     _thin,
     large_requirements,
     large_scenario,
@@ -128,3 +129,9 @@ def test_the_thinned_timeline_keeps_every_better_roster_and_ends(steps, keep) ->
     assert len(thinned) <= max(keep, kept + keep // 2)
     if len(timeline) > keep:  # some bound reports stay, to show the bound rising
         assert len(thinned) >= min(len(timeline), kept + keep // 2)
+
+
+def test_a_gap_without_a_bound_above_zero_is_unknown_not_infinite() -> None:
+    assert _gap_text((21.0, 2_932_212.0, float("-inf"))).startswith("unknown")
+    assert _gap_text((21.0, 2_932_212.0, 0.0)).startswith("unknown")
+    assert _gap_text((30.0, 103.0, 100.0)).startswith("2.91%")
