@@ -1,7 +1,7 @@
 """A second real series for issue 28: an Israeli bank's call log, counted per 15 minutes.
 
 The log (Technion SEE Center "Anonymous Bank", January and February 1999; Guedj and
-Mandelbaum) has one row per call. It is read in place from $FOLLOWSUN_CONTACT_LOGS_DIR,
+Mandelbaum) has one row per call. It is read in place from $FOLLOWSUN_CONTACT_LOGS,
 else $FOLLOWSUN_BENCHMARKS_DIR/contact-logs, else ../shared/benchmarks/contact-logs
 beside the repository; it is not ours to copy. A call asks for an agent when it leaves
 the voice response unit (`vru_exit`: it then queues or is served at once); that moment,
@@ -13,13 +13,13 @@ covers, an interval without a call is a true zero; a day absent from the log is 
 from __future__ import annotations
 
 import gzip
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bench.shared_data import shared_folder
 from forecasting.schema import HISTORY, validate_frame
 
 FILES = ("january.txt.gz", "february.txt.gz")
@@ -29,13 +29,7 @@ TIMEZONE = "Asia/Jerusalem"
 
 def log_dir() -> Path:
     """The folder of the call log (see the module docstring for the search order)."""
-    env = os.environ.get("FOLLOWSUN_CONTACT_LOGS_DIR")
-    if env:
-        return Path(env)
-    shared = os.environ.get("FOLLOWSUN_BENCHMARKS_DIR")
-    if shared:
-        return Path(shared) / "contact-logs"
-    return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "contact-logs"
+    return shared_folder("contact-logs", "FOLLOWSUN_CONTACT_LOGS")
 
 
 @dataclass(frozen=True)

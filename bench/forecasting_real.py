@@ -198,7 +198,7 @@ def run_real() -> list[str]:
     if not all(p.exists() for p in logs):
         lines += [
             f"Skipped the call log: {log_dir()} lacks {', '.join(FILES)} "
-            "(set FOLLOWSUN_CONTACT_LOGS_DIR).",
+            "(set FOLLOWSUN_CONTACT_LOGS).",
             "",
         ]
     else:

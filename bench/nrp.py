@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from bench.busy import busy_core
+from bench.shared_data import shared_folder
 from planner.nrp import NrpResult, NrpSettings, parse_instance, solve_nrp
 
 WORKERS = 2
@@ -39,10 +40,7 @@ BEST_KNOWN: dict[int, int] = {
 
 def instance_dir() -> Path:
     """The folder holding InstanceN.txt: $FOLLOWSUN_NRP_DIR or ../shared/benchmarks/nrp."""
-    env = os.environ.get("FOLLOWSUN_NRP_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "nrp"
+    return shared_folder("nrp", "FOLLOWSUN_NRP_DIR")
 
 
 def seconds_for(number: int) -> float:

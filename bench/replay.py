@@ -10,10 +10,10 @@ local (Asia/Jerusalem); service level is the share answered within 60 s.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
+from bench.shared_data import shared_folder
 from evaluation.call_log import calibrate_log
 from evaluation.replay import compare, mean_absolute_errors, replay
 from followsun.services.replay import read_log
@@ -27,13 +27,7 @@ TARGET_SECONDS = 10.0
 
 def data_dir() -> Path:
     """The folder of the logs (see the module docstring for the search order)."""
-    env = os.environ.get("FOLLOWSUN_CONTACT_LOGS")
-    if env:
-        return Path(env)
-    shared = os.environ.get("FOLLOWSUN_BENCHMARKS_DIR")
-    if shared:
-        return Path(shared) / "contact-logs"
-    return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "contact-logs"
+    return shared_folder("contact-logs", "FOLLOWSUN_CONTACT_LOGS")
 
 
 def run() -> str:

@@ -6,19 +6,11 @@ next to the repository. A test needing a missing folder skips and says where it 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-BENCHMARKS_ENV = "FOLLOWSUN_BENCHMARKS_DIR"
-REPOSITORY = Path(__file__).resolve().parents[1]
-
-
-def benchmarks_dir() -> Path:
-    """$FOLLOWSUN_BENCHMARKS_DIR, else `<repository>/../shared/benchmarks`."""
-    env = os.environ.get(BENCHMARKS_ENV)
-    return Path(env) if env else REPOSITORY.parent / "shared" / "benchmarks"
+from bench.shared_data import BENCHMARKS_ENV, benchmarks_dir
 
 
 def benchmark_folder(name: str, probe: str) -> Path:

@@ -4,7 +4,6 @@ shipped ServiceNow and call-log mappings, a summary that adds up, and the dry ru
 from __future__ import annotations
 
 import gzip
-import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from bench.shared_data import shared_folder
 from followsun.cli import main
 from followsun.connectors import csv_pages, load_mapping, preview_csv, run_import
 from followsun.connectors.csv_mapping import shipped_mappings
@@ -21,10 +21,7 @@ from followsun.errors import InputError
 from followsun.store import quarantined, session_scope
 from tests.followsun.connectors.helpers import stored
 
-REPO = Path(__file__).resolve().parents[3]
-CONTACT_LOGS = Path(
-    os.environ.get("FOLLOWSUN_CONTACT_LOGS", REPO.parent / "shared" / "benchmarks" / "contact-logs")
-)
+CONTACT_LOGS = shared_folder("contact-logs", "FOLLOWSUN_CONTACT_LOGS")
 UTC = ZoneInfo("UTC")
 
 
