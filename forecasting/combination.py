@@ -7,7 +7,8 @@ members whose rolling-origin error is within `trim` of the best member's are ave
 out, the rest weigh equally, which is steadier than weights fitted to the folds). The
 band averages the kept members' quantiles (Vincentisation), so p10 <= volume <= p90.
 Where the history shows weekday labels shifting by a dropped day, the combined forecast
-is hedged against a drop in the horizon (`forecasting.labels`).
+is hedged against a drop in the horizon (`forecasting.labels`), its band as the
+mixture of the two labellings (`mixture_band`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from forecasting.backtest import backtest_panel, fold_error
 from forecasting.daily import DailyLevel
 from forecasting.errors import InputError
 from forecasting.labels import hedge_grid, hedged, shift_rates
-from forecasting.models import ContactCentre, ForecastModel
+from forecasting.models import ContactCentre, ForecastModel, count_quantiles
 from forecasting.panel import Panel
 from forecasting.schema import FORECAST, QUEUE_KEYS
 from forecasting.weekly import MedianOfWeeks, RobustProfile
@@ -40,6 +41,31 @@ FOLDS = 8  # weekly origins of the members' backtest
 FOLD_DAYS = 7
 FOLD_TRAIN_WEEKS = 26  # each fold is fitted on this many weeks before its origin
 MIN_TRAIN_DAYS = 14
+Z90 = 1.2815515655446004  # the standard normal 90% quantile
+
+
+def mixture_band(
+    mean: np.ndarray,
+    p10: np.ndarray,
+    p90: np.ndarray,
+    mix: Callable[[np.ndarray], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, p10 and p90 of a mixture whose weights the linear map `mix` applies.
+
+    A hedge against a dropped day mixes two labellings of the days. Mixing their
+    quantiles (as for the mean) would give a band as wide as the components', while the
+    mixture also spreads between them: its variance is the mixed E[X^2] minus its mean
+    squared, each component's variance read off its band as normal
+    ((p90 - p10) / (2 z90))^2, at least the mixed mean (Poisson). The band is the
+    negative binomial's 10% and 90% quantiles with those moments (`count_quantiles`),
+    kept around the mean.
+    """
+    sd = (p90 - p10) / (2 * Z90)
+    mixed = mix(mean)
+    var = np.maximum(mix(sd * sd + mean * mean) - mixed * mixed, mixed)
+    low = np.minimum(count_quantiles(mixed, var, 0.1), mixed)
+    high = np.maximum(count_quantiles(mixed, var, 0.9), mixed)
+    return mixed, low, high
 
 
 class Combination(ForecastModel):
@@ -179,9 +205,16 @@ class Combination(ForecastModel):
             pd.MultiIndex.from_frame(out[list(QUEUE_KEYS)].astype({"tier": "int64"}))
         )
         out_at = grid.get_indexer(pd.DatetimeIndex(out["interval_start"]))
-        for column in AVERAGED:
+
+        def mix(column: np.ndarray) -> np.ndarray:
             values = np.zeros((len(self.queues_), len(ext)))
-            values[queue, at] = full[column].to_numpy()
+            values[queue, at] = column
             mixed = hedged(values, ext, grid, self.end_, self.shift_rate_, self.open_weekdays_)
-            out[column] = mixed[out_queue, out_at]
+            return np.asarray(mixed[out_queue, out_at])
+
+        mean, p10, p90 = (full[c].to_numpy() for c in AVERAGED)
+        band = mixture_band(mean, p10, p90, mix)
+        shifting = self.shift_rate_[out_queue] > 0  # other queues keep their band as it is
+        for column, values in zip(AVERAGED, band, strict=True):
+            out[column] = np.where(shifting, values, mix(full[column].to_numpy()))
         return out
