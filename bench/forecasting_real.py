@@ -16,7 +16,6 @@ The second series is an Israeli bank's call log of January and February 1999
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from bench.contact_log import FILES, log_dir, log_history, read_log
+from bench.shared_data import shared_folder
 from forecasting.backtest import forecast_accuracy
 from forecasting.calendars import public_holidays
 from forecasting.models import ForecastModel
@@ -54,13 +54,7 @@ SLOW_PEERS = ("statsforecast_mstl",)  # scored on the last window only
 
 def data_dir() -> Path:
     """The folder of the real series (see the module docstring for the search order)."""
-    env = os.environ.get("FOLLOWSUN_FORECASTING_DIR")
-    if env:
-        return Path(env)
-    shared = os.environ.get("FOLLOWSUN_BENCHMARKS_DIR")
-    if shared:
-        return Path(shared) / "forecasting"
-    return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "forecasting"
+    return shared_folder("forecasting", "FOLLOWSUN_FORECASTING_DIR")
 
 
 def bank_days(n: int, *, skip_holidays: bool = True) -> pd.DatetimeIndex:
