@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from forecasting.combination import Combination, mixture_band
 from forecasting.errors import InputError
@@ -106,7 +107,7 @@ def test_a_negative_trim_is_refused() -> None:
         Combination(MEMBERS, trim=-0.1)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.floats(20.0, 2000.0),  # the first labelling's mean
     st.floats(0.7, 1.4),  # the second's, relative (weekday effects)
@@ -116,12 +117,12 @@ def test_a_negative_trim_is_refused() -> None:
 def test_the_mixture_band_covers_a_mixture_of_two_labellings(
     first: float, ratio: float, phi: float, w: float
 ) -> None:
-    """Draws from a mixture of two negative binomials (two labellings of a day, as the
-    hedge mixes them) fall inside the mixture band about as often as its 80% nominal
-    (moment matching a two-humped mixture costs a few points, as with labellings nine
-    standard deviations apart, 0.77), and never clearly less often than inside the mixed
-    quantiles, which ignore the spread between the two (0.39 to 0.75 at such settings);
-    the mean is the mixed mean."""
+    """The mixture band's exact coverage of a mixture of two negative binomials (two
+    labellings of a day, as the hedge mixes them) is near its 80% nominal: moment
+    matching cannot fit a two-humped mixture, so where the labellings are eight standard
+    deviations apart at weight 0.3 it falls to about 0.70, against 0.39 to 0.75 for the
+    mixed quantiles, which ignore the spread between the two; it is never clearly below
+    theirs (integer quantiles differ by a step). The mean is the mixed mean."""
     mean = np.array([first, first * ratio])
     var = mean + phi * mean * mean
     p10, p90 = count_quantiles(mean, var, 0.1), count_quantiles(mean, var, 0.9)
@@ -129,18 +130,20 @@ def test_the_mixture_band_covers_a_mixture_of_two_labellings(
     def mix(x: np.ndarray) -> np.ndarray:
         return np.array([(1 - w) * x[0] + w * x[1]])
 
+    def cdf(x: float, m: float, v: float) -> float:
+        if v > m * (1 + 1e-9):
+            return float(stats.nbinom.cdf(x, m * m / (v - m), m / v))
+        return float(stats.poisson.cdf(x, m))
+
+    def coverage(low: float, high: float) -> float:
+        return sum(
+            weight * (cdf(high, mean[i], var[i]) - cdf(low - 1, mean[i], var[i]))
+            for i, weight in ((0, 1 - w), (1, w))
+        )
+
     mu, low, high = mixture_band(mean, p10, p90, mix)
     assert mu[0] == pytest.approx((1 - w) * mean[0] + w * mean[1])
     assert low[0] <= mu[0] <= high[0]
-    rng = np.random.default_rng(7)
-    n = 20_000
-    which = rng.random(n) < w
-    m, v = np.where(which, mean[1], mean[0]), np.where(which, var[1], var[0])
-    over = v > m * (1 + 1e-9)
-    draws = rng.poisson(m).astype(float)
-    r = m[over] ** 2 / (v[over] - m[over])
-    draws[over] = rng.negative_binomial(r, m[over] / v[over])
-    inside = ((draws >= low[0]) & (draws <= high[0])).mean()
-    mixed_quantiles = ((draws >= mix(p10)[0]) & (draws <= mix(p90)[0])).mean()
-    assert inside >= 0.75
-    assert inside >= mixed_quantiles - 0.01
+    inside = coverage(low[0], high[0])
+    assert inside >= 0.70
+    assert inside >= coverage(mix(p10)[0], mix(p90)[0]) - 0.02
