@@ -372,7 +372,9 @@ def _solve_lexicographic(
     """Solve for the least unserved hours, pin them, then solve for cost: (status, hours).
 
     The second phase keeps the first's unserved hours as a cap, so its objective differs
-    from the least cost of those hours only by the search, and its gap measures that.
+    from the least cost of those hours only by the search, and its gap measures that. The
+    status is optimal only when both phases are: a first phase cut short may pin more
+    unserved hours than the least, and the plan is then merely feasible.
     """
     objective = solver.Objective()
     costs = {v.index(): objective.GetCoefficient(v) for v in solver.variables()}
@@ -382,9 +384,9 @@ def _solve_lexicographic(
         objective.SetCoefficient(v, 1.0)
     started = time.perf_counter()
     solver.SetTimeLimit(max(1, int(time_limit_s * SHORT_PHASE_SHARE * 1000)))
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        raise RuntimeError(f"capacity MIP: no plan found (status {status})")
+    first = solver.Solve()
+    if first not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        raise RuntimeError(f"capacity MIP: no plan found (status {first})")
     shortfall = objective.Value()
     cap = solver.Constraint(-solver.infinity(), shortfall + 1e-6 * max(1.0, shortfall))
     for v in short:
@@ -396,4 +398,6 @@ def _solve_lexicographic(
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         raise RuntimeError(f"capacity MIP: no plan found (status {status})")
+    if first != pywraplp.Solver.OPTIMAL:
+        status = pywraplp.Solver.FEASIBLE
     return status, sum(v.solution_value() for v in short)
