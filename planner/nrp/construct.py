@@ -143,13 +143,12 @@ class EmployeeSearch:
             model.add_hint(var, mine.get(d) == s)
         if placed:
             solver = budget.work_solver(EMPLOYEE_WORK, 1, seed)
-            # The full LP relaxation: with the default linearisation one worker finds no
-            # schedule at all for some of Instance 20's employees in 10 s.
+            # The full LP relaxation: one worker on the default finds too few schedules
+            # (docs/ROSTER.md has the measurement).
             solver.parameters.linearization_level = 2
         else:
-            # CP-SAT's portfolio, interleaved so deterministic, to its first schedule:
-            # within a few hundredths of deterministic time and a fraction of a percent
-            # of the employee's optimum on Instance 20 (docs/ROSTER.md).
+            # CP-SAT's portfolio, interleaved so deterministic, to its first schedule
+            # (docs/ROSTER.md).
             solver = budget.work_solver(PLACE_WORK, PORTFOLIO_WORKERS, seed)
             solver.parameters.interleave_search = True
             solver.parameters.stop_after_first_solution = True
