@@ -49,6 +49,26 @@ PATIENCE_SECONDS = 4.0
 HOPELESS_GAP = 0.5
 
 
+class _StopWhenClose(cp_model.CpSolverSolutionCallback):
+    """Stops the search at counts within `gap` (relative) of its bound, `after` seconds in.
+
+    Before `after` (deterministic time under `cancellation.deterministic`), the search goes
+    on for a proof: an aggregate proven quickly keeps its optimal counts.
+    """
+
+    def __init__(self, gap: float, after: float) -> None:
+        super().__init__()
+        self.gap = gap
+        self.after = after
+        self.deterministic = cancellation.is_deterministic()
+
+    def on_solution_callback(self) -> None:
+        spent = self.deterministic_time if self.deterministic else self.wall_time
+        close = relative_gap(self.objective_value, self.best_objective_bound) <= self.gap
+        if close and spent >= self.after:
+            self.stop_search()
+
+
 @dataclass(frozen=True)
 class AggregatePlan:
     """The aggregate's answer.
@@ -247,25 +267,30 @@ def solve_aggregate(
     seconds: float,
     workers: int,
     seed: int = 0,
+    patience: float = PATIENCE_SECONDS,
+    close: float = 0.0,
 ) -> AggregatePlan | None:
     """Solve the aggregate within `seconds`; None when it proved neither counts nor a bound.
 
-    The search stops after PATIENCE_SECONDS when it has no counts yet or they are more
+    The search stops after `patience` seconds when it has no counts yet or they are more
     than HOPELESS_GAP above its bound; otherwise it goes on from its counts for the rest.
-    Without counts its bound still holds (status 'unknown', no counts): on 24/7
-    organisations that is often the first bound above 0.
+    Past PATIENCE_SECONDS, either search stops early at counts within `close`
+    (relative) of its bound, so unproven but near-optimal counts come as soon as found. Without counts its
+    bound still holds (status 'unknown', no counts): on 24/7 organisations that is often
+    the first bound above 0.
     """
     began = cancellation.clock()
     v, count = build_aggregate(inputs, index)
-    plan = _search(v, count, min(seconds, PATIENCE_SECONDS), workers, seed)
+    plan = _search(v, count, min(seconds, patience), workers, seed, close)
     left = seconds - (cancellation.clock() - began)
     if plan is None or not plan.counts or plan.status == "optimal" or left <= 0:
         return plan
-    if relative_gap(plan.objective, plan.bound) > HOPELESS_GAP:
+    gap = relative_gap(plan.objective, plan.bound)
+    if gap > HOPELESS_GAP or gap <= close:
         return plan
     for key, var in count.items():
         v.model.add_hint(var, plan.counts[key])
-    again = _search(v, count, left, workers, seed)
+    again = _search(v, count, left, workers, seed, close)
     if again is None or not again.counts:
         return plan if again is None else replace(plan, bound=max(plan.bound, again.bound))
     if again.objective > plan.objective:
@@ -274,10 +299,16 @@ def solve_aggregate(
 
 
 def _search(
-    v: RosterVars, count: dict[OptionKey, cp_model.IntVar], seconds: float, workers: int, seed: int
+    v: RosterVars,
+    count: dict[OptionKey, cp_model.IntVar],
+    seconds: float,
+    workers: int,
+    seed: int,
+    close: float = 0.0,
 ) -> AggregatePlan | None:
     """One CP-SAT search of the aggregate; None when it proved nothing in time.
 
+    Past PATIENCE_SECONDS it stops at counts within `close` of its bound (0: never).
     Without counts, CP-SAT's bound is still proven: it comes back with no counts.
     """
     solver = cancellation.cp_solver(seconds, workers, seed)
@@ -286,7 +317,8 @@ def _search(
         # variables' domains on large organisations); one LP-based worker proves it.
         solver.parameters.subsolvers.append("max_lp")
         solver.parameters.num_full_subsolvers = 1
-    code = cancellation.current().solve(solver, v.model)
+    callback = _StopWhenClose(close, min(seconds, PATIENCE_SECONDS)) if close > 0 else None
+    code = cancellation.current().solve(solver, v.model, callback)
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     if code == cp_model.UNKNOWN and math.isfinite(bound) and bound > 0:
         return AggregatePlan(counts={}, objective=math.inf, bound=bound, status="unknown")

@@ -19,7 +19,12 @@ from ortools.sat.python import cp_model
 from forecasting.errors import InputError
 from planner import cancellation
 from planner.gap import relative_gap
-from planner.roster.aggregate import build_aggregate, solve_aggregate
+from planner.roster.aggregate import (
+    PATIENCE_SECONDS,
+    AggregatePlan,
+    build_aggregate,
+    solve_aggregate,
+)
 from planner.roster.columns import PatternBound, pattern_lower_bound
 from planner.roster.even import even_out
 from planner.roster.hint import greedy_roster
@@ -77,6 +82,12 @@ LARGE_FINAL_SHARE = 0.07
 # generation beside it for the bound only: polishing the greedy start is the weaker
 # search there (measured in docs/ROSTER.md).
 MID_SIZE_AGENTS = 100
+# Up to MID_SIZE_AGENTS, the aggregate may search this share of the budget and its counts
+# start a roster once within CLOSE_GAP of its bound, proven or not; their split gets
+# MID_SPLIT_SHARE (docs/ROSTER.md, "Known limits").
+MID_AGGREGATE_SHARE = 0.3
+CLOSE_GAP = 0.02
+MID_SPLIT_SHARE = 0.25
 # Share of the whole model's time the aggregate's LP relaxation may take beside it.
 RELAXATION_SHARE = 0.5
 # Share of the budget for evening out the starting roster's nights and weekends (`even.even_out`).
@@ -466,21 +477,26 @@ def _bound_beside(
     starts: list[list[int]],
     seconds: float,
     on_bound: Callable[[float], None],
+    early: _EarlyColumns | None = None,
 ) -> float:
     """The best bound (points) of the aggregate's LP relaxation, then of the columns.
 
     The aggregate's LP relaxation (HiGHS, `relax.relaxation_bound`) comes in seconds
     where its CP-SAT search proved nothing; column generation then gets the time left,
-    its bound holding every per-agent rule once it converges. Each better bound goes to
-    `on_bound`.
+    its bound holding every per-agent rule once it converges (or, when `early` columns
+    already run, their bound is awaited). Each better bound goes to `on_bound`.
     """
     began = time.perf_counter()
     best = -math.inf
+    if early is not None:
+        early.attach(on_bound)
     aggregate, _counts = build_aggregate(inputs, index)
     relaxed = relaxation_bound(aggregate.model, seconds * RELAXATION_SHARE)
     if relaxed is not None:
         best = relaxed / OBJECTIVE_SCALE
         on_bound(best)
+    if early is not None:
+        return max(best, early.result()[0].bound)
     left = seconds - (time.perf_counter() - began)
     if left > 1:
         pool = pattern_lower_bound(inputs, index, starts, left, to_roster=False, on_bound=on_bound)
@@ -504,36 +520,144 @@ def whole_model_first(
     )
 
 
+class _EarlyColumns:
+    """Column generation for the bound alone, started from the greedy roster in a thread.
+
+    For mid-size organisations whose aggregate was not proven in its patience, so the
+    bound converges while the aggregate searches on and its counts are split. Bounds and
+    cuts wait here until `attach` hands them to whoever keeps the best (`_Best.offer`,
+    `_Best.set_cuts`, or the whole model's progress), then go straight there.
+    """
+
+    def __init__(
+        self,
+        side: ThreadPoolExecutor,
+        inputs: RosterInputs,
+        index: RosterIndex,
+        greedy: tuple[int, ...],
+        seconds: float,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._bound = -math.inf
+        self._cuts: tuple[AgentCut, ...] = ()
+        self._on_bound: Callable[[float], None] | None = None
+        self._on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None
+        self.future = side.submit(
+            contextvars.copy_context().run,
+            pattern_lower_bound,
+            inputs,
+            index,
+            plans_by_agent(inputs, index, greedy),
+            seconds,
+            to_roster=False,
+            on_bound=self._bound_found,
+            on_cuts=self._cuts_found,
+        )
+
+    def _bound_found(self, bound: float) -> None:
+        with self._lock:
+            self._bound = max(self._bound, bound)
+            forward = self._on_bound
+        if forward is not None:
+            forward(bound)
+
+    def _cuts_found(self, cuts: tuple[AgentCut, ...]) -> None:
+        with self._lock:
+            self._cuts = cuts
+            forward = self._on_cuts
+        if forward is not None:
+            forward(cuts)
+
+    def attach(
+        self,
+        on_bound: Callable[[float], None],
+        on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None,
+    ) -> None:
+        """Send the bound and cuts found so far, and every later one, to these."""
+        with self._lock:
+            self._on_bound, self._on_cuts = on_bound, on_cuts
+            bound, cuts = self._bound, self._cuts
+        if bound > -math.inf:
+            on_bound(bound)
+        if cuts and on_cuts is not None:
+            on_cuts(cuts)
+
+    def result(self) -> tuple[PatternBound, None]:
+        """The columns' answer once done (no roster: they seek the bound alone)."""
+        return self.future.result(), None
+
+
 def _first_roster(
-    inputs: RosterInputs, index: RosterIndex, settings: SolveSettings
-) -> tuple[tuple[int, ...], float, dict[OptionKey, int] | None]:
-    """A starting roster (option positions), the aggregate's bound, and its proven counts.
+    inputs: RosterInputs,
+    index: RosterIndex,
+    settings: SolveSettings,
+    side: ThreadPoolExecutor,
+) -> tuple[tuple[int, ...], float, dict[OptionKey, int] | None, _EarlyColumns | None]:
+    """A starting roster (option positions), the aggregate's bound, its counts, early columns.
 
     The aggregate's optimal counts handed to agents class by class, else the greedy
-    roster. Proven counts (None otherwise) also mark the roster small enough to polish,
-    with the columns beside it, and can be split again for another start; the bound is
-    in points.
+    roster. Counts (None otherwise) also mark the roster as one to polish, with the
+    columns beside it, and can be split again for another start; the bound is in points.
+    Up to MID_SIZE_AGENTS, the aggregate searches for MID_AGGREGATE_SHARE of the budget
+    and stops at counts within CLOSE_GAP of its bound once its patience has passed;
+    such counts are split as proven ones are. If the patience passes unproven, column
+    generation starts on `side` from the greedy roster for the bound while the aggregate
+    searches on (`_EarlyColumns`, when the columns apply).
     """
     limit = settings.time_limit_s
     greedy_s = min(limit * HINT_SHARE, STAGE_MAX_SECONDS)
-    plan = None
-    if settings.use_aggregate:
+    if not settings.use_aggregate:
+        return greedy_roster(inputs, index, seconds=greedy_s), float("-inf"), None, None
+    mid = len(inputs.agents) <= MID_SIZE_AGENTS
+    # Started once the aggregate's patience has passed unproven: the greedy roster and
+    # the early columns (kept in `started`), while the aggregate searches on.
+    started: list[tuple[tuple[int, ...], _EarlyColumns | None]] = []
+
+    def start_early() -> None:
+        greedy = greedy_roster(inputs, index, seconds=greedy_s)
+        early = _EarlyColumns(side, inputs, index, greedy, limit * COLUMNS_SHARE)
+        started.append((greedy, early))
+
+    timer = None
+    if mid and columns_apply(inputs, settings):
+        timer = threading.Timer(
+            PATIENCE_SECONDS, contextvars.copy_context().run, args=(start_early,)
+        )
+        timer.start()
+    aggregate_s = (
+        limit * MID_AGGREGATE_SHARE if mid else min(limit * AGGREGATE_SHARE, STAGE_MAX_SECONDS)
+    )
+    try:
         plan = solve_aggregate(
             inputs,
             index,
-            min(limit * AGGREGATE_SHARE, STAGE_MAX_SECONDS),
+            aggregate_s,
             settings.num_workers,
             settings.seed,
+            patience=aggregate_s if mid else PATIENCE_SECONDS,
+            close=CLOSE_GAP if mid else 0.0,
         )
-    if plan is None:
-        return greedy_roster(inputs, index, seconds=greedy_s), float("-inf"), None
-    if plan.status != "optimal":
+    finally:
+        if timer is not None:
+            timer.cancel()
+            timer.join()
+    greedy, early = started[0] if started else (None, None)
+    floor = -math.inf if plan is None else plan.bound
+    if plan is None or (plan.status != "optimal" and not (mid and _close(plan))):
         # Unproven counts can be far from any good roster (large organisations): the
         # greedy roster is the safer start; the aggregate's bound still holds.
-        return greedy_roster(inputs, index, seconds=greedy_s), plan.bound, None
+        if greedy is None:
+            greedy = greedy_roster(inputs, index, seconds=greedy_s)
+        return greedy, floor, None, early
     keys = option_keys(inputs, index)
-    first = split_plan(inputs, index, keys, plan.counts, limit * SPLIT_SHARE, settings.num_workers)
-    return first, plan.bound, plan.counts
+    split_s = limit * (SPLIT_SHARE if plan.status == "optimal" else MID_SPLIT_SHARE)
+    first = split_plan(inputs, index, keys, plan.counts, split_s, settings.num_workers)
+    return first, floor, plan.counts, early
+
+
+def _close(plan: AggregatePlan) -> bool:
+    """Whether the aggregate's counts lie within CLOSE_GAP of its bound."""
+    return bool(plan.counts) and relative_gap(plan.objective, plan.bound) <= CLOSE_GAP
 
 
 def _polish_another_start(
@@ -688,6 +812,7 @@ def _improve(
     floor: float,
     began: float,
     report: Callable[[float, float], None],
+    early: _EarlyColumns | None = None,
 ) -> tuple[list[int], float, tuple[AgentCut, ...]]:
     """Columns (when they apply) and polishing of a complete roster by neighbourhood.
 
@@ -704,6 +829,8 @@ def _improve(
     until LARGE_FINAL_SHARE of the budget is left.
     Once the columns' bound is done, polishing's neighbourhoods carry every agent's cut
     at its duals (`columns._Master.cuts`), which lift their LP relaxations to it.
+    `early` columns, when they already run for the bound, stand in for the columns (the
+    second start follows them as above).
     `report` takes each better objective (scaled) and the bound (points); `began` is the
     solve's start on `cancellation.clock`. Returns every variable's value, the best lower
     bound in points and the agents' cuts.
@@ -740,12 +867,24 @@ def _improve(
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
 
+    def after_early(early: _EarlyColumns) -> tuple[PatternBound, None]:
+        """The early columns' bound once done, then a second start polished as above."""
+        pool, _none = early.result()
+        if polishing and counts is not None and settings.num_workers > 1:
+            _polish_another_start(v, inputs, index, settings, counts, began + until, best)
+        return pool, None
+
     use_columns = columns_apply(inputs, settings)
     if not polishing and not use_columns:
         return best.roster(), best.bound, best.cuts()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
         beside = None
-        if use_columns:
+        if early is not None:
+            early.attach(lambda bound: best.offer(bound=bound), best.set_cuts)
+            beside = _ColumnsBeside(
+                side.submit(contextvars.copy_context().run, after_early, early), rosters, best
+            )
+        elif use_columns:
             seconds = (
                 until - (cancellation.clock() - began)
                 if polishing
@@ -805,6 +944,14 @@ def solve_roster(inputs: RosterInputs, settings: SolveSettings | None = None) ->
 
 def _solve(inputs: RosterInputs, settings: SolveSettings) -> RosterResult:
     """`solve_roster` on the current context's clock (see `cancellation.clock`)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-columns") as early_side:
+        return _solve_beside(inputs, settings, early_side)
+
+
+def _solve_beside(
+    inputs: RosterInputs, settings: SolveSettings, early_side: ThreadPoolExecutor
+) -> RosterResult:
+    """`_solve`, column generation for the bound starting early on `early_side` (mid-size)."""
     began = time.perf_counter()
     spent = cancellation.clock()  # budgets are measured on this clock, wall_seconds on time
     index = build_index(inputs)
@@ -815,8 +962,9 @@ def _solve(inputs: RosterInputs, settings: SolveSettings) -> RosterResult:
     # Each agent's schedule in the starting roster, when the columns run beside the
     # whole model's search for the bound (`whole_model_first`).
     starts: list[list[int]] | None = None
+    early = None
     if settings.use_hint:
-        first, floor, counts = _first_roster(inputs, index, settings)
+        first, floor, counts, early = _first_roster(inputs, index, settings, early_side)
         if len(inputs.agents) <= MID_SIZE_AGENTS:
             first = even_out(inputs, index, first, settings.time_limit_s * EVEN_SHARE)
         start = complete_roster(v, set(first), settings)
@@ -843,6 +991,7 @@ def _solve(inputs: RosterInputs, settings: SolveSettings) -> RosterResult:
                     floor,
                     spent,
                     report,
+                    early,
                 )
                 add_cuts(v.model, v, cuts, values)
             hint_all(v.model, values)
@@ -860,6 +1009,7 @@ def _solve(inputs: RosterInputs, settings: SolveSettings) -> RosterResult:
                 starts,
                 budget,
                 progress.raise_floor,
+                early,
             )
             if starts is not None
             else None

@@ -90,7 +90,7 @@ def _fake_searches(monkeypatch, plans):  # type: ignore[no-untyped-def]
     calls: list[tuple[float, int]] = []
     answers = iter(plans)
 
-    def search(v, count, seconds, workers, seed):  # type: ignore[no-untyped-def]
+    def search(v, count, seconds, workers, seed, close=0.0):  # type: ignore[no-untyped-def]
         calls.append((seconds, len(v.model.proto.solution_hint.vars)))
         plan = next(answers)
         return None if plan is None else replace(plan, counts=dict.fromkeys(count, 0))
@@ -136,3 +136,19 @@ def test_a_worse_second_search_keeps_the_first_counts_and_the_better_bound(monke
     _fake_searches(monkeypatch, [_plan(100.0, 80.0), _plan(120.0, 85.0)])
     plan = solve_aggregate(inp, index, seconds=60, workers=2)
     assert plan is not None and (plan.objective, plan.bound) == (100.0, 85.0)
+
+
+def test_counts_close_to_the_bound_end_the_search_without_a_second(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    inp, index = _small_case()
+    calls = _fake_searches(monkeypatch, [_plan(101.0, 100.0)])
+    plan = solve_aggregate(inp, index, seconds=60, workers=2, patience=30, close=0.02)
+    assert calls == [(30, 0)]
+    assert plan is not None and (plan.objective, plan.status) == (101.0, "feasible")
+
+
+def test_counts_short_of_close_search_on_for_the_rest(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    inp, index = _small_case()
+    calls = _fake_searches(monkeypatch, [_plan(110.0, 100.0), _plan(101.0, 100.0)])
+    plan = solve_aggregate(inp, index, seconds=60, workers=2, patience=30, close=0.02)
+    assert len(calls) == 2 and calls[0][0] == 30
+    assert plan is not None and plan.objective == 101.0

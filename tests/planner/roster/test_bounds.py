@@ -55,7 +55,7 @@ def test_an_aggregate_that_proves_a_bound_but_no_counts_keeps_its_bound(monkeypa
     index = build_index(inp)
     calls = []
 
-    def search(v, count, seconds, workers, seed):  # type: ignore[no-untyped-def]
+    def search(v, count, seconds, workers, seed, close=0.0):  # type: ignore[no-untyped-def]
         calls.append(seconds)
         return AggregatePlan(counts={}, objective=math.inf, bound=123.0, status="unknown")
 

@@ -395,7 +395,7 @@ def test_an_unproven_aggregate_of_a_mid_size_roster_goes_to_the_whole_model_with
     # As on the 24/7 variants: the aggregate proves neither counts nor optimality, so the
     # greedy start goes to the whole model's search and column generation runs beside it
     # for the bound only (no polishing, no dive).
-    def unproven(inputs, index, seconds, workers, seed=0):  # type: ignore[no-untyped-def]
+    def unproven(inputs, index, seconds, workers, seed=0, **kwargs):  # type: ignore[no-untyped-def]
         return AggregatePlan(counts={}, objective=math.inf, bound=1.0, status="unknown")
 
     def no_polish(*args, **kwargs):  # type: ignore[no-untyped-def]
