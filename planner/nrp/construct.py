@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from planner import cancellation
@@ -27,7 +28,9 @@ from planner.nrp.model import (
     build_objective,
     create_vars,
 )
+from planner.nrp.first import first_schedule
 from planner.nrp.parser import NrpInstance
+from planner.nrp.validate import check_solution
 
 # Deterministic time one employee's model may take when re-solved (most are proven well
 # within it), and to find their first schedule with PORTFOLIO_WORKERS strategies.
@@ -56,11 +59,11 @@ class _Employee:
     keys: list[tuple[int, int]]  # (day, shift) of each assignment variable, in order
 
 
-def _employee_model(inst: NrpInstance, e: int) -> _Employee:
-    """The model of employee `e` alone: the instance cut to them, without the cover."""
+def _own_instance(inst: NrpInstance, e: int) -> NrpInstance:
+    """The instance cut to employee `e`, without the cover."""
     emp = inst.employees[e]
     own = emp.employee_id
-    sub = replace(
+    return replace(
         inst,
         employees=(emp,),
         days_off=tuple(p for p in inst.days_off if p[0] == own),
@@ -68,6 +71,11 @@ def _employee_model(inst: NrpInstance, e: int) -> _Employee:
         off_requests=tuple(r for r in inst.off_requests if r.employee_id == own),
         cover=(),
     )
+
+
+def _employee_model(inst: NrpInstance, e: int) -> _Employee:
+    """The model of employee `e` alone: the instance cut to them, without the cover."""
+    sub = _own_instance(inst, e)
     index = build_index(sub)
     v = create_vars(sub, index)
     requests: list[PenaltyTerm] = []
@@ -82,6 +90,7 @@ class EmployeeSearch:
 
     def __init__(self, inst: NrpInstance, index: NrpIndex) -> None:
         self.inst = inst
+        self.index = index
         self.cover = {
             (c.day, index.shift_pos[c.shift_id]): (c.requirement, c.weight_under, c.weight_over)
             for c in inst.cover
@@ -119,6 +128,22 @@ class EmployeeSearch:
             else:
                 self.shifts.pop((e, d), None)
 
+    def _direct(self, e: int) -> dict[int, int] | None:
+        """Employee `e`'s schedule by dynamic program (`first.py`), if the checker passes it."""
+        own = first_schedule(self.inst, self.index, e, lambda d, s: -self._marginal(d, s))
+        if own is None:
+            return None
+        name = self.inst.employees[e].employee_id
+        frame = pd.DataFrame(
+            {
+                "employee": [name] * len(own),
+                "day": pd.Series(sorted(own), dtype="int64"),
+                "shift": [self.inst.shifts[own[d]].shift_id for d in sorted(own)],
+            }
+        )
+        valid = not check_solution(_own_instance(self.inst, e), frame).violations
+        return own if valid else None
+
     def best(self, e: int, budget: Budget, seed: int) -> bool:
         """Re-solve employee `e` against the others; True when the objective fell.
 
@@ -128,8 +153,12 @@ class EmployeeSearch:
         mine = {d: s for (ee, d), s in self.shifts.items() if ee == e}
         placed = e in self._models
         self._take(e, mine, -1)
+        started = placed
         if not placed:
             self._models[e] = _employee_model(self.inst, e)
+            direct = self._direct(e)
+            started = direct is not None
+            mine = direct or {}
         m = self._models[e]
         terms = list(m.requests)
         terms += [
@@ -141,7 +170,7 @@ class EmployeeSearch:
         model.clear_hints()
         for (_z, d, s), var in m.v.x.items():
             model.add_hint(var, mine.get(d) == s)
-        if placed:
+        if started:
             solver = budget.work_solver(EMPLOYEE_WORK, 1, seed)
             # The full LP relaxation: one worker on the default finds too few schedules
             # (docs/ROSTER.md has the measurement).
@@ -154,12 +183,12 @@ class EmployeeSearch:
             solver.parameters.stop_after_first_solution = True
         code = cancellation.current().solve(solver, model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if placed:
+            if started:
                 self._take(e, mine, +1)
                 return False
             raise NoSchedule(self.inst.employees[e].employee_id, code == cp_model.INFEASIBLE)
         found = {d: s for (_z, d, s), var in m.v.x.items() if solver.boolean_value(var)}
-        better = not placed or self.points(e, found) < self.points(e, mine)
+        better = not started or self.points(e, found) < self.points(e, mine)
         self._take(e, found if better else mine, +1)
         return better and placed
 
