@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from planner import cancellation
 from planner.budget import Budget
+from planner.nrp.first import first_schedule
 from planner.nrp.model import (
     FAMILIES,
     NrpIndex,
@@ -28,7 +29,6 @@ from planner.nrp.model import (
     build_objective,
     create_vars,
 )
-from planner.nrp.first import first_schedule
 from planner.nrp.parser import NrpInstance
 from planner.nrp.validate import check_solution
 

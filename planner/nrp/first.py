@@ -24,6 +24,25 @@ CANDIDATES = 1
 _NONE = -np.inf
 
 
+def _offer(
+    old: np.ndarray, new: np.ndarray, choice: np.ndarray, source: int, move: int, gain: float
+) -> None:
+    """Improve `new` (weekends x days worked) from `old` in place, recording `source`.
+
+    `move` is 0 for a day off, 1 for a working day, 2 for one that opens a weekend.
+    """
+    cand = np.full(old.shape, _NONE)
+    if move == 0:
+        cand[:] = old
+    elif move == 1:
+        cand[:, 1:] = old[:, :-1] + gain
+    else:
+        cand[1:, 1:] = old[:-1, :-1] + gain
+    better = cand > new
+    new[better] = cand[better]
+    choice[better] = source
+
+
 def best_path(
     can_work: Sequence[bool],
     reward: Sequence[float],
@@ -58,40 +77,24 @@ def best_path(
     width = hi + 1
     score = np.full((states, weekends, width), _NONE)
     back = np.zeros((days, states, weekends, width), dtype=np.int8)
-    if can_work[0] and not (weekend[0] and weekends == 1):
+    if can_work[0] and hi >= 1 and not (weekend[0] and weekends == 1):
         score[first_work, 1 if weekend[0] else 0, 1] = reward[0]
     score[first_rest, 0, 0] = 0.0
+    moves = [(k, k - 1, True) for k in range(1, m)]
+    moves += [(first_work + k, first_work + k - 1, True) for k in range(1, m)]
+    moves += [(0, rest + least_off - 1, True), (0, first_rest, True)]
+    moves += [(rest, k, False) for k in range(m) if k + 1 >= least_run]
+    moves += [(rest, first_work + k, False) for k in range(m)]
+    moves += [(rest + j, rest + j - 1, False) for j in range(1, least_off)]
+    moves += [(rest + least_off - 1, rest + least_off - 1, False), (first_rest, first_rest, False)]
     for d in range(1, days):
         new = np.full((states, weekends, width), _NONE)
-        choice = back[d]
-        r = reward[d]
-
-        def offer(target: int, source: int, work: bool, new: np.ndarray = new) -> None:
-            cand = np.full((weekends, width), _NONE)
-            if not work:
-                cand[:] = score[source]
-            elif weekend[d] == 1 or (weekend[d] == 2 and source >= rest):
-                cand[1:, 1:] = score[source, :-1, :-1] + r
-            else:
-                cand[:, 1:] = score[source, :, :-1] + r
-            better = cand > new[target]
-            new[target][better] = cand[better]
-            choice[target][better] = source
-
-        if can_work[d]:
-            for k in range(1, m):
-                offer(k, k - 1, True)
-                offer(first_work + k, first_work + k - 1, True)
-            offer(0, rest + least_off - 1, True)
-            offer(0, first_rest, True)
-        for k in range(m):
-            if k + 1 >= least_run:
-                offer(rest, k, False)
-            offer(rest, first_work + k, False)
-        for j in range(1, least_off):
-            offer(rest + j, rest + j - 1, False)
-        offer(rest + least_off - 1, rest + least_off - 1, False)
-        offer(first_rest, first_rest, False)
+        for target, source, works in moves:
+            if works and not can_work[d]:
+                continue
+            opens = weekend[d] == 1 or (weekend[d] == 2 and source >= rest)
+            kind = 0 if not works else 2 if opens else 1
+            _offer(score[source], new[target], back[d, target], source, kind, reward[d])
         score = new
     window = score[:, :, lo : hi + 1]
     if not np.isfinite(window).any():
