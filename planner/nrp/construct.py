@@ -6,6 +6,8 @@ hard rules and requests, plus, for each shift worked, the cover points it change
 missing person fewer, or one extra person). Building employees in turn gives a valid
 solution quickly however large the instance (a full search finds none on Instances 20-24
 in 30 s), and sweeping them again is a descent that never makes the objective worse.
+Each employee starts from the dynamic program's schedule (`first.py`) where it has one:
+CP-SAT alone may find none in seconds on the largest instances.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from planner.nrp.model import (
 from planner.nrp.parser import NrpInstance
 from planner.nrp.validate import check_solution
 
-# Deterministic time one employee's model may take when re-solved (most are proven well
-# within it), and to find their first schedule with PORTFOLIO_WORKERS strategies.
+# Deterministic time one employee's model may take when re-solved or improved from the
+# dynamic program's schedule (most are proven well within it), and to find a first
+# schedule with PORTFOLIO_WORKERS strategies when the dynamic program has none.
 EMPLOYEE_WORK = 0.3
 PLACE_WORK = 5.0
 PORTFOLIO_WORKERS = 8

@@ -6,7 +6,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.budget import Budget
 from planner.nrp import build_index, check_solution, parse_instance
+from planner.nrp.construct import construct
 from planner.nrp.first import best_path, first_schedule
 from planner.nrp.parser import NrpInstance
 from tests.planner.nrp.conftest import instance_text
@@ -142,3 +144,33 @@ def test_first_schedule_passes_the_checker(weeks, lengths, forbid, rules, window
     own = first_schedule(inst, build_index(inst), 0, lambda d, s: gain[d] + s)
     if own is not None:
         assert check_solution(inst, frame(inst, 0, own)).violations == ()
+
+
+def test_construct_keeps_every_hard_rule_on_tight_windows():
+    # Three employees, each with a one-value minutes window; the full first schedules
+    # come from the dynamic program and the employee-by-employee start keeps them valid.
+    staff = [
+        "A,E=35|L=35|N=10,9600,9600,5,2,2,2",
+        "B,E=35|L=0|N=10,7680,7680,4,2,2,3",
+        "C,E=0|L=35|N=35,10080,10080,5,2,2,5",
+    ]
+    text = instance_text(
+        35,
+        ["E,480,", "L,480,E", "N,720,E|L|N"],
+        staff,
+        [f"{d},{s},1,100,1" for d in range(35) for s in "ELN"],
+        days_off=["A,3,4,17", "C,0,1,2"],
+    )
+    inst = parse_instance(text, "tight3")
+    shifts = construct(inst, build_index(inst), Budget.start(10.0, None), 0, lambda: False)
+    rows = sorted((e, d, s) for (e, d), s in shifts.items())
+    result = pd.DataFrame(
+        {
+            "employee": [inst.employees[e].employee_id for e, _d, _s in rows],
+            "day": pd.Series([d for _e, d, _s in rows], dtype="int64"),
+            "shift": [inst.shifts[s].shift_id for _e, _d, s in rows],
+        }
+    )
+    assert check_solution(inst, result).violations == ()
+    minutes = result.assign(m=result["shift"].map({"E": 480, "L": 480, "N": 720}))
+    assert minutes.groupby("employee")["m"].sum().to_dict() == {"A": 9600, "B": 7680, "C": 10080}
