@@ -6,6 +6,8 @@ hard rules and requests, plus, for each shift worked, the cover points it change
 missing person fewer, or one extra person). Building employees in turn gives a valid
 solution quickly however large the instance (a full search finds none on Instances 20-24
 in 30 s), and sweeping them again is a descent that never makes the objective worse.
+Each employee starts from the dynamic program's schedule (`first.py`) where it has one:
+CP-SAT alone may find none in seconds on the largest instances.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from planner import cancellation
 from planner.budget import Budget
+from planner.nrp.first import first_schedule
 from planner.nrp.model import (
     FAMILIES,
     NrpIndex,
@@ -28,9 +32,11 @@ from planner.nrp.model import (
     create_vars,
 )
 from planner.nrp.parser import NrpInstance
+from planner.nrp.validate import check_solution
 
-# Deterministic time one employee's model may take when re-solved (most are proven well
-# within it), and to find their first schedule with PORTFOLIO_WORKERS strategies.
+# Deterministic time one employee's model may take when re-solved or improved from the
+# dynamic program's schedule (most are proven well within it), and to find a first
+# schedule with PORTFOLIO_WORKERS strategies when the dynamic program has none.
 EMPLOYEE_WORK = 0.3
 PLACE_WORK = 5.0
 PORTFOLIO_WORKERS = 8
@@ -56,11 +62,11 @@ class _Employee:
     keys: list[tuple[int, int]]  # (day, shift) of each assignment variable, in order
 
 
-def _employee_model(inst: NrpInstance, e: int) -> _Employee:
-    """The model of employee `e` alone: the instance cut to them, without the cover."""
+def _own_instance(inst: NrpInstance, e: int) -> NrpInstance:
+    """The instance cut to employee `e`, without the cover."""
     emp = inst.employees[e]
     own = emp.employee_id
-    sub = replace(
+    return replace(
         inst,
         employees=(emp,),
         days_off=tuple(p for p in inst.days_off if p[0] == own),
@@ -68,6 +74,11 @@ def _employee_model(inst: NrpInstance, e: int) -> _Employee:
         off_requests=tuple(r for r in inst.off_requests if r.employee_id == own),
         cover=(),
     )
+
+
+def _employee_model(inst: NrpInstance, e: int) -> _Employee:
+    """The model of employee `e` alone: the instance cut to them, without the cover."""
+    sub = _own_instance(inst, e)
     index = build_index(sub)
     v = create_vars(sub, index)
     requests: list[PenaltyTerm] = []
@@ -82,6 +93,7 @@ class EmployeeSearch:
 
     def __init__(self, inst: NrpInstance, index: NrpIndex) -> None:
         self.inst = inst
+        self.index = index
         self.cover = {
             (c.day, index.shift_pos[c.shift_id]): (c.requirement, c.weight_under, c.weight_over)
             for c in inst.cover
@@ -119,6 +131,22 @@ class EmployeeSearch:
             else:
                 self.shifts.pop((e, d), None)
 
+    def _direct(self, e: int) -> dict[int, int] | None:
+        """Employee `e`'s schedule by dynamic program (`first.py`), if the checker passes it."""
+        own = first_schedule(self.inst, self.index, e, lambda d, s: -self._marginal(d, s))
+        if own is None:
+            return None
+        name = self.inst.employees[e].employee_id
+        frame = pd.DataFrame(
+            {
+                "employee": [name] * len(own),
+                "day": pd.Series(sorted(own), dtype="int64"),
+                "shift": [self.inst.shifts[own[d]].shift_id for d in sorted(own)],
+            }
+        )
+        valid = not check_solution(_own_instance(self.inst, e), frame).violations
+        return own if valid else None
+
     def best(self, e: int, budget: Budget, seed: int) -> bool:
         """Re-solve employee `e` against the others; True when the objective fell.
 
@@ -128,8 +156,12 @@ class EmployeeSearch:
         mine = {d: s for (ee, d), s in self.shifts.items() if ee == e}
         placed = e in self._models
         self._take(e, mine, -1)
+        started = placed
         if not placed:
             self._models[e] = _employee_model(self.inst, e)
+            direct = self._direct(e)
+            started = direct is not None
+            mine = direct or {}
         m = self._models[e]
         terms = list(m.requests)
         terms += [
@@ -141,7 +173,7 @@ class EmployeeSearch:
         model.clear_hints()
         for (_z, d, s), var in m.v.x.items():
             model.add_hint(var, mine.get(d) == s)
-        if placed:
+        if started:
             solver = budget.work_solver(EMPLOYEE_WORK, 1, seed)
             # The full LP relaxation: one worker on the default finds too few schedules
             # (docs/ROSTER.md has the measurement).
@@ -154,12 +186,12 @@ class EmployeeSearch:
             solver.parameters.stop_after_first_solution = True
         code = cancellation.current().solve(solver, model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if placed:
+            if started:
                 self._take(e, mine, +1)
                 return False
             raise NoSchedule(self.inst.employees[e].employee_id, code == cp_model.INFEASIBLE)
         found = {d: s for (_z, d, s), var in m.v.x.items() if solver.boolean_value(var)}
-        better = not placed or self.points(e, found) < self.points(e, mine)
+        better = not started or self.points(e, found) < self.points(e, mine)
         self._take(e, found if better else mine, +1)
         return better and placed
 

@@ -279,6 +279,10 @@ class _Thread:
     share: float = START_SHARE
     step: float = STEP_WORK
     idle: int = 0
+    # Wall seconds of the last neighbourhood, fixing and restoring included: no new one
+    # starts closer than that to the stop (a step on Instance 24's million variables
+    # spends seconds outside CP-SAT's own time limit).
+    last_wall: float = 0.0
     steps: int = 0
     values: list[int] | None = None
     best: int = 0
@@ -413,7 +417,9 @@ def _lns(
         state = threads[k]
         spent = 0.0
         short = state.hoods.shortfalls(state.values or values)
-        while quota - spent >= STEP_MIN_WORK and budget.wall_left() > WALL_MIN_S:
+        while quota - spent >= STEP_MIN_WORK and budget.wall_left() > max(
+            WALL_MIN_S, state.last_wall
+        ):
             if state.best <= bound_scaled or state.proven:
                 return
             current = state.values or values
@@ -430,7 +436,9 @@ def _lns(
             # within a second or two; the default linearisation leaves them at large gaps.
             sub.parameters.linearization_level = 2
             free = state.hoods.free_set(state.share, short)
+            started = time.perf_counter()
             code = state.hoods.solve(current, free, sub)
+            state.last_wall = time.perf_counter() - started
             state.proven = code == cp_model.OPTIMAL and len(free) == len(state.hoods.pairs)
             spent += max(sub.deterministic_time, STEP_CHARGE)
             improved = code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
@@ -524,10 +532,12 @@ def _result(
     steps: int,
 ) -> NrpResult:
     """Read the assignments and the penalty per family from the best solve."""
+    # Read from the response's vector: a million `boolean_value` calls take seconds.
+    values = solver.response_proto.solution
     assignments = tuple(
         Assignment(inst.employees[e].employee_id, d, inst.shifts[s].shift_id)
         for (e, d, s), var in sorted(v.x.items())
-        if solver.boolean_value(var)
+        if values[var.index]
     )
     points: dict[str, float] = defaultdict(float)
     for term in terms:
