@@ -149,9 +149,14 @@ class SimulationResult:
 
 
 def interval95(samples: FloatArray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval over replications (NaNs left out; no interval from one)."""
+    """Mean and 95% t-interval of a share over replications, within [0, 1].
+
+    NaNs are left out and one replication has no interval. With few replications the
+    t-interval can reach past 0 or 1; a share cannot, so the interval stops there.
+    """
     figure = estimate(samples)
-    return (figure.mean, figure.low, figure.high)
+    low, high = np.clip([figure.low, figure.high], 0.0, 1.0)  # NaN stays NaN
+    return (figure.mean, float(low), float(high))
 
 
 def simulate_roster(

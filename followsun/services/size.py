@@ -13,10 +13,11 @@ the shortfall is (`raised_uplift`), with and without those heads; it takes the c
 candidate meeting every target, or else the one removing the most contacts short of
 target (`weighted_shortfall`) per unit of cost. Then heads are removed and uplifts
 lowered one at a time while the targets still hold, cheapest first, keeping the cheapest
-answer seen. The candidates of a step run at once on the jobs executor. Two steps in a row that serve no more contacts in
-time than the closest answer yet, or a target still missed after `max_steps`, end as
-"infeasible" with the closest answer, the queues still short and why, not hours of
-solving.
+answer seen. The candidates of a step run at once on the jobs executor. A step that
+serves no more contacts in time than the closest answer yet doubles the next step's
+heads and rises (a small move can drown in the roster's small budget); `STALL_STEPS` such
+steps in a row, or a target still missed after `max_steps`, end as "infeasible" with the
+closest answer, the queues still short and why, not hours of solving.
 """
 
 from __future__ import annotations
@@ -292,9 +293,10 @@ UPLIFT_RISE = (0.1, 1.0)
 """A step raises a short queue's uplift by its shortfall's share of its hours, within these."""
 
 
-STALL_STEPS = 2
+STALL_STEPS = 3
 """Steps in a row that serve no more contacts in time than the closest answer yet before
-the target is called unreachable (one such step may be the roster's budget, not a wall)."""
+the target is called unreachable (one such step may be the roster's budget, not a wall;
+each doubles the next step's moves, so the last tries four times the first's)."""
 
 REMOVAL_SLACK = 0.02
 """While removing, a candidate up to this share dearer than the cheapest answer yet is
@@ -339,18 +341,21 @@ def short_hours(scenario: Scenario, table: pd.DataFrame, weeks: int) -> dict[str
     }
 
 
-def raised_uplift(uplift: Uplift, short: dict[str, float], base: dict[str, float]) -> Uplift:
+def raised_uplift(
+    uplift: Uplift, short: dict[str, float], base: dict[str, float], scale: int = 1
+) -> Uplift:
     """Each short queue's uplift raised by its shortfall's share of its staffed hours.
 
-    The rise is kept within `UPLIFT_RISE` and the factor under `MAX_STAFFING_UPLIFT`;
-    queues already at the ceiling keep it (the answer equals `uplift` when all are).
+    The rise (times `scale`) is kept within `UPLIFT_RISE` and the factor under
+    `MAX_STAFFING_UPLIFT`; queues already at the ceiling keep it (the answer equals
+    `uplift` when all are).
     """
     low, high = UPLIFT_RISE
     raised = dict(uplift)
     for queue, hours in short.items():
         factor = uplift[queue]
         staffed = factor * base.get(queue, 0.0)
-        rise = min(high, max(low, hours / staffed)) if staffed > 0 else high
+        rise = min(high, max(low, hours / staffed) * scale) if staffed > 0 else high
         raised[queue] = min(MAX_STAFFING_UPLIFT, round(factor * (1 + rise), 2))
     return raised
 
@@ -372,22 +377,24 @@ def step_candidates(
     weeks: int,
     groups: Sequence[Group],
     base: dict[str, float],
+    scale: int = 1,
 ) -> list[Candidate]:
-    """A step's candidates, without repeats.
+    """A step's candidates, without repeats, each move `scale` times its estimate.
 
     The implied heads added to every group at once; the short queues' uplift raised with
-    those heads and without; then each group's implied heads alone. When no sized group holds a short queue's skill, one head added to each group in turn.
+    those heads and without; then each group's implied heads alone. When no sized group
+    holds a short queue's skill, `scale` heads added to each group in turn.
     """
     current = sized_scenario(scenario, now)
     counts = now.counts
-    implied = implied_heads(current, table, weeks, groups)
-    raised = raised_uplift(now.uplift, short_hours(current, table, weeks), base)
+    implied = {g: n * scale for g, n in implied_heads(current, table, weeks, groups).items()}
+    raised = raised_uplift(now.uplift, short_hours(current, table, weeks), base, scale)
     if implied:
         together = {**counts, **{g: counts[g] + n for g, n in implied.items()}}
         alone = [{**counts, g: counts[g] + n} for g, n in implied.items()]
     else:
         together = counts
-        alone = [{**counts, g: counts[g] + 1} for g in groups]
+        alone = [{**counts, g: counts[g] + scale} for g in groups]
     options = [
         Candidate(together, now.uplift),
         Candidate(together, raised),
@@ -450,7 +457,7 @@ def size_headcount(
             steps += 1
             progress(steps / (max_steps + 4), f"adding heads ({sum(now.counts.values())} now)")
             table = current.simulated.sla_by_queue
-            options = step_candidates(scenario, now, table, plan.weeks, groups, base)
+            options = step_candidates(scenario, now, table, plan.weeks, groups, base, scale=2**idle)
             results = evaluate(options)
             best = best_step(current, results)
             now, current = options[best], results[best]

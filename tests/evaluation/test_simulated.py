@@ -5,9 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evaluation.contacts import contacts_from_tickets
-from evaluation.simulated import ContactSource, SimulationSettings, simulate_plan, simulate_roster
+from evaluation.simulated import (
+    ContactSource,
+    SimulationSettings,
+    interval95,
+    simulate_plan,
+    simulate_roster,
+)
 from evaluation.workforce import ROSTER_COLUMNS, roster_workforce
 from scenarios.loader import load_scenario
 from scenarios.spec import Scenario
@@ -159,3 +167,11 @@ def test_one_phone_queue_through_the_adapter_matches_erlang_a() -> None:
     # a few times the binomial standard error (about 0.3 points).
     assert sla == pytest.approx(float(exact.service_level), abs=0.02)
     assert abandon == pytest.approx(float(exact.abandon_rate), abs=0.01)
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=6))
+def test_a_share_s_interval_stays_within_zero_and_one_around_its_mean(shares: list[float]) -> None:
+    mean, low, high = interval95(np.array(shares))
+    assert 0.0 <= low <= mean + 1e-12 and mean - 1e-12 <= high <= 1.0
+    one = interval95(np.array(shares[:1]))
+    assert one[0] == shares[0] and np.isnan(one[1]) and np.isnan(one[2])

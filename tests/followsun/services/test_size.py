@@ -23,6 +23,7 @@ from followsun.services.compare import (
 from followsun.services.pipeline import forecast_in_words
 from followsun.services.plan import reference_scenario_path
 from followsun.services.size import (
+    Candidate,
     best_step,
     check_reachable,
     erlang_start,
@@ -32,6 +33,7 @@ from followsun.services.size import (
     shortfall,
     size_headcount,
     sized_groups,
+    step_candidates,
     weighted_shortfall,
     with_heads,
     write_sizing,
@@ -310,6 +312,22 @@ def test_a_target_no_headcount_can_reach_ends_infeasible_in_a_few_steps() -> Non
     assert sizing.note.startswith("infeasible:")
     assert "phone-en-t1" in sizing.note
     assert sizing.steps < 12  # stopped when a step bought nothing, not at the step limit
+
+
+def test_a_step_after_an_idle_one_moves_twice_as_far() -> None:
+    scenario = tiny_scenario(tier2=True)
+    groups = sized_groups(scenario, None)
+    now = Candidate({g: 2 for g in groups}, {q.id: 1.0 for q in scenario.queues})
+    table = _sla_table([("phone", "en", 1, 0.7, 0.8, 560.0), ("web", "en", 2, 0.95, 0.9, 100.0)])
+    base = {q.id: 200.0 for q in scenario.queues}
+    first, doubled = (
+        step_candidates(scenario, now, table, 1, groups, base, scale=k) for k in (1, 2)
+    )
+    added = [{g: c.counts[g] - 2 for g in groups} for c in (first[0], doubled[0])]
+    assert added[0][(0, 0)] >= 1 and added[1][(0, 0)] == 2 * added[0][(0, 0)]
+    assert added[0][(0, 1)] == added[1][(0, 1)] == 0  # Tier 2 serves no short queue
+    rises = [c.uplift["phone-en-t1"] - 1 for c in (first[1], doubled[1])]
+    assert rises[1] == pytest.approx(min(1.0, 2 * rises[0]))
 
 
 def test_an_uplift_rises_by_the_shortfall_s_share_within_bounds_and_lowers_towards_one() -> None:
