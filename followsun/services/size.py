@@ -14,10 +14,11 @@ candidate meeting every target, or else the one removing the most contacts short
 target (`weighted_shortfall`) per unit of cost. Then heads are removed and uplifts
 lowered one at a time while the targets still hold, cheapest first, keeping the cheapest
 answer seen. The candidates of a step run at once on the jobs executor. A step that
-serves no more contacts in time than the closest answer yet doubles the next step's
-heads and rises (a small move can drown in the roster's small budget); `STALL_STEPS` such
-steps in a row, or a target still missed after `max_steps`, end as "infeasible" with the
-closest answer, the queues still short and why, not hours of solving.
+serves hardly more contacts in time than the closest answer yet (`PROGRESS_SHARE`)
+doubles the next step's heads and rises (a small move can drown in the roster's small
+budget); `STALL_STEPS` such steps in a row, or a target still missed after `max_steps`,
+end as "infeasible" with the closest answer, the queues still short and why, not hours
+of solving.
 """
 
 from __future__ import annotations
@@ -298,6 +299,11 @@ STALL_STEPS = 3
 the target is called unreachable (one such step may be the roster's budget, not a wall;
 each doubles the next step's moves, so the last tries four times the first's)."""
 
+PROGRESS_SHARE = 0.05
+"""A step serving fewer than this share of the contacts still short of target counts as
+serving none: on a target no headcount reaches, ever more heads keep buying a few
+contacts each, and doubling moves would otherwise run the search to its step limit."""
+
 REMOVAL_SLACK = 0.02
 """While removing, a candidate up to this share dearer than the cheapest answer yet is
 still followed: a roster solved on a small budget may place one shift more with one head
@@ -462,10 +468,10 @@ def size_headcount(
             best = best_step(current, results)
             now, current = options[best], results[best]
             before = weighted_shortfall(closest[1].simulated.sla_by_queue)
-            if weighted_shortfall(current.simulated.sla_by_queue) < before:
-                closest, idle = (now, current), 0
-            else:
-                idle += 1
+            after = weighted_shortfall(current.simulated.sla_by_queue)
+            idle = 0 if after < before * (1 - PROGRESS_SHARE) else idle + 1
+            if after < before:
+                closest = (now, current)
         stalled = idle >= STALL_STEPS
         if shortfall(current) > 0:
             now, current = closest
