@@ -280,8 +280,8 @@ class _Thread:
     step: float = STEP_WORK
     idle: int = 0
     # Wall seconds of the last neighbourhood, fixing and restoring included: no new one
-    # starts closer than that to the stop (a step on Instance 24's million variables
-    # spends seconds outside CP-SAT's own time limit).
+    # starts closer than that to the stop, since on very large models a step spends
+    # time outside CP-SAT's own limit (docs/ROSTER.md).
     last_wall: float = 0.0
     steps: int = 0
     values: list[int] | None = None
@@ -532,7 +532,7 @@ def _result(
     steps: int,
 ) -> NrpResult:
     """Read the assignments and the penalty per family from the best solve."""
-    # Read from the response's vector: a million `boolean_value` calls take seconds.
+    # Read from the response's vector: one `boolean_value` call per variable is slow on large models.
     values = solver.response_proto.solution
     assignments = tuple(
         Assignment(inst.employees[e].employee_id, d, inst.shifts[s].shift_id)
