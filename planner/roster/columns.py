@@ -23,6 +23,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 import highspy
@@ -606,6 +607,7 @@ def pattern_lower_bound(
     on_roster: Callable[[list[int]], None] | None = None,
     on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None,
     spare_core: bool = False,
+    roster_wanted: Future[bool] | None = None,
 ) -> PatternBound:
     """Column generation from the schedules in `starts` (one list of options per agent).
 
@@ -622,6 +624,10 @@ def pattern_lower_bound(
     `on_roster`, the better of the two (by LP value) is returned. The bound's last rounds
     mostly lift the Lagrangian bound, hardly the LP, so the early roster is about as good
     and comes tens of seconds sooner.
+    `roster_wanted` (with `to_roster` False) is for columns started before anyone knows
+    whether their roster will be needed: once it holds True, the settled LP forks the
+    early roster as above (with `spare_core`), or, when the bound is done first, the
+    converged LP builds the returned one in the time left.
 
     Raises:
         ValueError: horizons over 4 weeks (the DP caps nights and weekends per horizon, not
@@ -642,14 +648,20 @@ def pattern_lower_bound(
                 on_roster(found[0])
             return found
 
+        def wanted() -> bool:
+            return to_roster or (
+                roster_wanted is not None and roster_wanted.done() and roster_wanted.result()
+            )
+
         def fork_when_settled(lp_value: float) -> None:
-            if not early and settled(lp_value):
+            if settled(lp_value) and not early and wanted():
                 early.append(
                     side.submit(contextvars.copy_context().run, early_roster, master.fork())
                 )
 
+        forking = spare_core and (to_roster or roster_wanted is not None)
         best, lp_value, rounds, converged = master.converge(
-            bound_by, on_bound, fork_when_settled if to_roster and spare_core else None
+            bound_by, on_bound, fork_when_settled if forking else None
         )
         cuts = master.cuts(master.bound_duals) if master.bound_duals is not None else ()
         if on_cuts is not None:
@@ -659,6 +671,12 @@ def pattern_lower_bound(
         left = began + seconds - time.perf_counter()
         if to_roster and (not early or left >= LATE_ROSTER_SHARE * seconds):
             roster, value = master.roster(left)
+        elif roster_wanted is not None and not early and left > 0:
+            try:
+                if roster_wanted.result(timeout=left):
+                    roster, value = master.roster(began + seconds - time.perf_counter())
+            except FutureTimeout:
+                pass
         if early:
             first, first_value = early[0].result()
             if on_roster is None and (first_value < value or not roster):

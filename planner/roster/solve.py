@@ -22,7 +22,6 @@ from planner.gap import relative_gap
 from planner.roster.aggregate import (
     PATIENCE_SECONDS,
     AggregatePlan,
-    build_aggregate,
     solve_aggregate,
 )
 from planner.roster.columns import PatternBound, pattern_lower_bound
@@ -50,7 +49,6 @@ from planner.roster.model import (
     solve_hinted,
 )
 from planner.roster.polish import MIN_CLASS_WINDOW_SECONDS, polish
-from planner.roster.relax import relaxation_bound
 from planner.roster.schema import COVERAGE, ROSTER
 from planner.roster.split import split_plan
 from planner.roster.validate import Violation, validate_roster
@@ -88,8 +86,6 @@ MID_SIZE_AGENTS = 100
 MID_AGGREGATE_SHARE = 0.3
 CLOSE_GAP = 0.02
 MID_SPLIT_SHARE = 0.25
-# Share of the whole model's time the aggregate's LP relaxation may take beside it.
-RELAXATION_SHARE = 0.5
 # Share of the budget for evening out the starting roster's nights and weekends (`even.even_out`).
 EVEN_SHARE = 0.05
 # Up to this many workers, one runs the symmetry-aware max-LP search and the rest LNS.
@@ -437,10 +433,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.floor = floor
         self.first: float | None = None
 
-    def raise_floor(self, bound: float) -> None:
-        """A better bound proven beside the search (points), shown with the next roster."""
-        self.floor = max(self.floor, bound)
-
     def on_solution_callback(self) -> None:
         now = time.perf_counter() - self.began
         if self.first is None:
@@ -471,62 +463,17 @@ def columns_apply(inputs: RosterInputs, settings: SolveSettings) -> bool:
     )
 
 
-def _bound_beside(
-    inputs: RosterInputs,
-    index: RosterIndex,
-    starts: list[list[int]],
-    seconds: float,
-    on_bound: Callable[[float], None],
-    early: _EarlyColumns | None = None,
-) -> float:
-    """The best bound (points) of the aggregate's LP relaxation, then of the columns.
-
-    The aggregate's LP relaxation (HiGHS, `relax.relaxation_bound`) comes in seconds
-    where its CP-SAT search proved nothing; column generation then gets the time left,
-    its bound holding every per-agent rule once it converges (or, when `early` columns
-    already run, their bound is awaited). Each better bound goes to `on_bound`.
-    """
-    began = time.perf_counter()
-    best = -math.inf
-    if early is not None:
-        early.attach(on_bound)
-    aggregate, _counts = build_aggregate(inputs, index)
-    relaxed = relaxation_bound(aggregate.model, seconds * RELAXATION_SHARE)
-    if relaxed is not None:
-        best = relaxed / OBJECTIVE_SCALE
-        on_bound(best)
-    if early is not None:
-        return max(best, early.result()[0].bound)
-    left = seconds - (time.perf_counter() - began)
-    if left > 1:
-        pool = pattern_lower_bound(inputs, index, starts, left, to_roster=False, on_bound=on_bound)
-        best = max(best, pool.bound)
-    return best
-
-
-def whole_model_first(
-    inputs: RosterInputs, settings: SolveSettings, counts: dict[OptionKey, int] | None
-) -> bool:
-    """Whether the greedy start goes straight to the whole model, the columns beside it.
-
-    So for organisations up to MID_SIZE_AGENTS whose aggregate was not proven (no
-    `counts`) when column generation applies; larger ones dive the columns to a roster.
-    """
-    return (
-        counts is None
-        and settings.use_aggregate
-        and len(inputs.agents) <= MID_SIZE_AGENTS
-        and columns_apply(inputs, settings)
-    )
-
-
 class _EarlyColumns:
-    """Column generation for the bound alone, started from the greedy roster in a thread.
+    """Column generation started from the greedy roster in a thread, for the bound first.
 
     For mid-size organisations whose aggregate was not proven in its patience, so the
-    bound converges while the aggregate searches on and its counts are split. Bounds and
-    cuts wait here until `attach` hands them to whoever keeps the best (`_Best.offer`,
-    `_Best.set_cuts`, or the whole model's progress), then go straight there.
+    bound converges while the aggregate searches on and its counts are split. Once the
+    aggregate has ended and its cores are free, `want_roster` lets the columns dive to
+    a roster too, from their LP once it has settled (or converged), which polishing
+    takes over when it is better: where the split of unproven counts is poor, the dive
+    is often far better (docs/ROSTER.md). Bounds, cuts and the early roster wait here until `attach` hands them to whoever
+    keeps the best (`_Best.offer`, `_Best.set_cuts`, the queue of rosters to polish),
+    then go straight there.
     """
 
     def __init__(
@@ -540,8 +487,11 @@ class _EarlyColumns:
         self._lock = threading.Lock()
         self._bound = -math.inf
         self._cuts: tuple[AgentCut, ...] = ()
+        self._rosters: list[list[int]] = []
         self._on_bound: Callable[[float], None] | None = None
         self._on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None
+        self._on_roster: Callable[[list[int]], None] | None = None
+        self._wanted: Future[bool] = Future()
         self.future = side.submit(
             contextvars.copy_context().run,
             pattern_lower_bound,
@@ -551,8 +501,16 @@ class _EarlyColumns:
             seconds,
             to_roster=False,
             on_bound=self._bound_found,
+            on_roster=self._roster_found,
             on_cuts=self._cuts_found,
+            spare_core=True,
+            roster_wanted=self._wanted,
         )
+
+    def want_roster(self, wanted: bool) -> None:
+        """Whether the columns should dive to a roster too (said once; later calls are ignored)."""
+        if not self._wanted.done():
+            self._wanted.set_result(wanted)
 
     def _bound_found(self, bound: float) -> None:
         with self._lock:
@@ -568,23 +526,37 @@ class _EarlyColumns:
         if forward is not None:
             forward(cuts)
 
+    def _roster_found(self, roster: list[int]) -> None:
+        with self._lock:
+            forward = self._on_roster
+            if forward is None:
+                self._rosters.append(roster)
+        if forward is not None:
+            forward(roster)
+
     def attach(
         self,
         on_bound: Callable[[float], None],
         on_cuts: Callable[[tuple[AgentCut, ...]], None] | None = None,
+        on_roster: Callable[[list[int]], None] | None = None,
     ) -> None:
-        """Send the bound and cuts found so far, and every later one, to these."""
+        """Send the bound, cuts and roster found so far, and every later one, to these."""
         with self._lock:
-            self._on_bound, self._on_cuts = on_bound, on_cuts
-            bound, cuts = self._bound, self._cuts
+            self._on_bound, self._on_cuts, self._on_roster = on_bound, on_cuts, on_roster
+            bound, cuts, rosters = self._bound, self._cuts, self._rosters
+            if on_roster is not None:
+                self._rosters = []
         if bound > -math.inf:
             on_bound(bound)
         if cuts and on_cuts is not None:
             on_cuts(cuts)
+        if on_roster is not None:
+            for roster in rosters:
+                on_roster(roster)
 
-    def result(self) -> tuple[PatternBound, None]:
-        """The columns' answer once done (no roster: they seek the bound alone)."""
-        return self.future.result(), None
+    def result(self) -> PatternBound:
+        """The columns' answer once done (with the dive's late roster, when one was wanted)."""
+        return self.future.result()
 
 
 def _first_roster(
@@ -602,7 +574,8 @@ def _first_roster(
     and stops at counts within CLOSE_GAP of its bound once its patience has passed;
     such counts are split as proven ones are. If the patience passes unproven, column
     generation starts on `side` from the greedy roster for the bound while the aggregate
-    searches on (`_EarlyColumns`, when the columns apply).
+    searches on, and dives to a roster of its own once the aggregate has ended
+    (`_EarlyColumns`, when the columns apply).
     """
     limit = settings.time_limit_s
     greedy_s = min(limit * HINT_SHARE, STAGE_MAX_SECONDS)
@@ -637,15 +610,18 @@ def _first_roster(
             patience=aggregate_s if mid else PATIENCE_SECONDS,
             close=CLOSE_GAP if mid else 0.0,
         )
-    finally:
-        if timer is not None:
-            timer.cancel()
-            timer.join()
+    except BaseException:
+        _cancel_timer(timer, started, dive=False)
+        raise
+    # The aggregate's cores are free: the early columns may dive to a roster beside
+    # polishing, whichever start it takes (docs/ROSTER.md, step 1).
+    _cancel_timer(timer, started, dive=True)
     greedy, early = started[0] if started else (None, None)
     floor = -math.inf if plan is None else plan.bound
     if plan is None or (plan.status != "optimal" and not (mid and _close(plan))):
         # Unproven counts can be far from any good roster (large organisations): the
-        # greedy roster is the safer start; the aggregate's bound still holds.
+        # greedy roster is the safer start, and early columns dive to another; the
+        # aggregate's bound still holds.
         if greedy is None:
             greedy = greedy_roster(inputs, index, seconds=greedy_s)
         return greedy, floor, None, early
@@ -653,6 +629,20 @@ def _first_roster(
     split_s = limit * (SPLIT_SHARE if plan.status == "optimal" else MID_SPLIT_SHARE)
     first = split_plan(inputs, index, keys, plan.counts, split_s, settings.num_workers)
     return first, floor, plan.counts, early
+
+
+def _cancel_timer(
+    timer: threading.Timer | None,
+    started: list[tuple[tuple[int, ...], _EarlyColumns | None]],
+    dive: bool,
+) -> None:
+    """Stop the early columns' timer (waiting for a start in progress); tell them whether to dive."""
+    if timer is not None:
+        timer.cancel()
+        timer.join()
+    for _greedy, early in started:
+        if early is not None:
+            early.want_roster(dive)
 
 
 def _close(plan: AggregatePlan) -> bool:
@@ -867,12 +857,13 @@ def _improve(
         found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
         return pool, found
 
-    def after_early(early: _EarlyColumns) -> tuple[PatternBound, None]:
-        """The early columns' bound once done, then a second start polished as above."""
-        pool, _none = early.result()
+    def after_early(early: _EarlyColumns) -> tuple[PatternBound, tuple[list[int], float] | None]:
+        """The early columns' bound (and late roster) once done, then a second start as above."""
+        pool = early.result()
         if polishing and counts is not None and settings.num_workers > 1:
             _polish_another_start(v, inputs, index, settings, counts, began + until, best)
-        return pool, None
+        found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
+        return pool, found
 
     use_columns = columns_apply(inputs, settings)
     if not polishing and not use_columns:
@@ -880,10 +871,12 @@ def _improve(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
         beside = None
         if early is not None:
-            early.attach(lambda bound: best.offer(bound=bound), best.set_cuts)
+            early.attach(lambda bound: best.offer(bound=bound), best.set_cuts, hand_over)
             beside = _ColumnsBeside(
                 side.submit(contextvars.copy_context().run, after_early, early), rosters, best
             )
+            if not polishing:
+                beside.first()
         elif use_columns:
             seconds = (
                 until - (cancellation.clock() - began)
@@ -959,9 +952,6 @@ def _solve_beside(
     v, terms = build_model(inputs, index)
     hinted_at = None
     floor = float("-inf")  # the best lower bound proven outside CP-SAT, in points
-    # Each agent's schedule in the starting roster, when the columns run beside the
-    # whole model's search for the bound (`whole_model_first`).
-    starts: list[list[int]] | None = None
     early = None
     if settings.use_hint:
         first, floor, counts, early = _first_roster(inputs, index, settings, early_side)
@@ -978,45 +968,25 @@ def _solve_beside(
                     settings.on_progress(now, found / OBJECTIVE_SCALE, bound)
 
             report(objective, floor)
-            if whole_model_first(inputs, settings, counts):
-                starts = plans_by_agent(inputs, index, first)
-            else:
-                values, floor, cuts = _improve(
-                    v,
-                    inputs,
-                    index,
-                    settings,
-                    (first, counts),
-                    (values, objective),
-                    floor,
-                    spent,
-                    report,
-                    early,
-                )
-                add_cuts(v.model, v, cuts, values)
+            values, floor, cuts = _improve(
+                v,
+                inputs,
+                index,
+                settings,
+                (first, counts),
+                (values, objective),
+                floor,
+                spent,
+                report,
+                early,
+            )
+            add_cuts(v.model, v, cuts, values)
             hint_all(v.model, values)
     # The limit is the whole budget: model building and the hint come out of it.
     budget = max(1.0, settings.time_limit_s - (cancellation.clock() - spent))
     solver = _solver(settings, budget)
     progress = _Progress(began, settings.on_progress, floor)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bound") as side:
-        bound_beside = (
-            side.submit(
-                contextvars.copy_context().run,
-                _bound_beside,
-                inputs,
-                index,
-                starts,
-                budget,
-                progress.raise_floor,
-                early,
-            )
-            if starts is not None
-            else None
-        )
-        code = cancellation.current().solve(solver, v.model, progress)
-    if bound_beside is not None:
-        floor = max(floor, bound_beside.result())
+    code = cancellation.current().solve(solver, v.model, progress)
     # The aggregate and the columns' bounds relax the model, so they hold for it too.
     bound_scaled = max(solver.best_objective_bound, floor * OBJECTIVE_SCALE)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and hinted_at is not None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from planner.roster import SolveSettings, build_index, solve_roster
 from planner.roster import aggregate as aggregate_module
-from planner.roster.aggregate import AggregatePlan, build_aggregate, solve_aggregate
+from planner.roster.aggregate import AggregatePlan, solve_aggregate
 from planner.roster.model import OBJECTIVE_SCALE, build_model
-from planner.roster.relax import relaxation_bound
 from scenarios.rostering import horizon_grid, roster_inputs
 from tests.planner.roster.test_properties import cases
 from tests.scenarios.test_rostering import chat_requirements, scenario
@@ -95,31 +93,3 @@ def test_a_24_7_roster_carries_a_bound_above_0_and_a_gap() -> None:
     # Three agents cannot staff two heads round the clock: the bound proves a shortfall.
     assert 0 < result.bound <= result.objective
     assert result.gap is not None and 0 <= result.gap < 1
-
-
-def test_the_lp_relaxation_relaxes_integrality_and_reads_negated_literals() -> None:
-    model = cp_model.CpModel()
-    x, y, z = (model.new_bool_var(n) for n in "xyz")
-    model.add(2 * x + 2 * y >= 3)
-    model.add_bool_or([x.Not(), z])  # x implies z
-    model.add(-y >= -1)  # a negative coefficient
-    model.minimize(x + y + 4 * z + 1)
-    bound = relaxation_bound(model, 5)
-    # LP: y = 1, x = z = 0.5: 4.5; the integer optimum needs x = y = z = 1: 7.
-    assert bound is not None and bound == pytest.approx(4.5, rel=1e-5)
-    solver = cp_model.CpSolver()
-    assert solver.solve(model) == cp_model.OPTIMAL
-    assert bound <= solver.objective_value
-
-
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases())
-def test_the_lp_relaxations_of_the_model_and_its_aggregate_are_at_most_the_optimum(inp) -> None:  # type: ignore[no-untyped-def]
-    optimum = exact_optimum(inp)
-    if optimum is None:
-        return
-    index = build_index(inp)
-    for model in (build_model(inp, index)[0].model, build_aggregate(inp, index)[0].model):
-        bound = relaxation_bound(model, 10)
-        assert bound is not None
-        assert bound / OBJECTIVE_SCALE <= optimum + 1e-6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import replace
 
@@ -18,6 +19,7 @@ from planner.roster.aggregate import AggregatePlan
 from planner.roster.columns import (
     CONVERGED_POINTS,
     MasterLP,
+    PatternBound,
     dive,
     move_agents,
     pattern_lower_bound,
@@ -389,28 +391,58 @@ def test_without_a_proven_aggregate_the_columns_roster_is_polished_by_class_wind
     assert result.objective <= handed / OBJECTIVE_SCALE + 1e-6
 
 
-def test_an_unproven_aggregate_of_a_mid_size_roster_goes_to_the_whole_model_with_the_bound_beside(
+def test_an_unproven_aggregate_of_a_mid_size_roster_polishes_the_early_columns_dive(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # As on the 24/7 variants: the aggregate proves neither counts nor optimality, so the
-    # greedy start goes to the whole model's search and column generation runs beside it
-    # for the bound only (no polishing, no dive).
+    # As on the 24/7 variants: the aggregate proves neither counts nor optimality while
+    # the early columns run from the greedy roster; once it has ended they dive to a
+    # roster of their own, polishing of class windows starts from the better of the two,
+    # and the columns' bound reaches the result.
+    began = threading.Event()
+    pools: list[PatternBound] = []
+    dived: list[list[int]] = []
+
+    def columns(*args, **kwargs):  # type: ignore[no-untyped-def]
+        handed = kwargs["on_roster"]
+
+        def record(roster: list[int]) -> None:
+            dived.append(roster)
+            handed(roster)
+
+        began.set()
+        pools.append(pattern_lower_bound(*args, **{**kwargs, "on_roster": record}))
+        return pools[-1]
+
     def unproven(inputs, index, seconds, workers, seed=0, **kwargs):  # type: ignore[no-untyped-def]
+        assert began.wait(60)
         return AggregatePlan(counts={}, objective=math.inf, bound=1.0, status="unknown")
 
-    def no_polish(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AssertionError("polished")
+    calls: list[tuple[float, bool]] = []
 
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((args[4], kwargs.get("class_windows", False)))
+        return polish(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "PATIENCE_SECONDS", 0.0)
+    monkeypatch.setattr(solve_module, "pattern_lower_bound", columns)
     monkeypatch.setattr(solve_module, "solve_aggregate", unproven)
-    monkeypatch.setattr(solve_module, "polish", no_polish)
+    monkeypatch.setattr(solve_module, "polish", spy)
     inp = two_queue_organisation()
     assert len(inp.agents) <= solve_module.MID_SIZE_AGENTS
     result = solve_roster(inp, SolveSettings(time_limit_s=COLUMNS_MIN_SECONDS, seed=0))
+    assert result.objective is not None
+    [pool] = pools
+    # The columns dived: early from their settled LP, or late from the converged one.
+    assert dived or pool.roster
+    [(handed, class_windows)] = calls
+    assert class_windows
     index = build_index(inp)
-    pool = pattern_lower_bound(
-        inp, index, plans_by_agent(inp, index, greedy_roster(inp, index)), 10, to_roster=False
-    )
-    assert result.objective is not None and pool.converged
+    v, _terms = build_model(inp, index)
+    greedy = complete_roster(v, set(greedy_roster(inp, index)), SolveSettings(seed=0))
+    assert greedy is not None
+    assert handed <= greedy[1] + 1e-6
+    assert result.objective <= handed / OBJECTIVE_SCALE + 1e-6
     # The columns' bound reaches the result, and no bound passes the roster.
+    assert pool.converged
     assert pool.bound - CONVERGED_POINTS <= result.bound <= result.objective + 1e-6
     assert result.gap is not None

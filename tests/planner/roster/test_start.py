@@ -117,7 +117,7 @@ def test_early_columns_bound_the_roster_and_reach_the_result(
     assert solve_module.columns_apply(inp, SolveSettings(time_limit_s=20))
     _first, _bound, counts, early = _start(inp, 20)
     assert early is not None and counts is not None
-    pool, _none = early.result()
+    pool = early.result()
     result = solve_roster(inp, SolveSettings(time_limit_s=20, seed=0))
     assert result.objective is not None
     assert pool.bound <= result.objective + 1e-6
