@@ -471,9 +471,9 @@ class _EarlyColumns:
     aggregate has ended and its cores are free, `want_roster` lets the columns dive to
     a roster too, from their LP once it has settled (or converged), which polishing
     takes over when it is better: where the split of unproven counts is poor, the dive
-    is often far better (docs/ROSTER.md). Bounds, cuts and the early roster wait here until `attach` hands them to whoever
-    keeps the best (`_Best.offer`, `_Best.set_cuts`, the queue of rosters to polish),
-    then go straight there.
+    is often far better (docs/ROSTER.md). Bounds, cuts and the early roster wait here
+    until `attach` hands them to whoever keeps the best (`_Best.offer`,
+    `_Best.set_cuts`, the queue of rosters to polish), then go straight there.
     """
 
     def __init__(
@@ -611,11 +611,11 @@ def _first_roster(
             close=CLOSE_GAP if mid else 0.0,
         )
     except BaseException:
-        _cancel_timer(timer, started, dive=False)
+        _end_patience(timer, started, dive=False)
         raise
     # The aggregate's cores are free: the early columns may dive to a roster beside
     # polishing, whichever start it takes (docs/ROSTER.md, step 1).
-    _cancel_timer(timer, started, dive=True)
+    _end_patience(timer, started, dive=True)
     greedy, early = started[0] if started else (None, None)
     floor = -math.inf if plan is None else plan.bound
     if plan is None or (plan.status != "optimal" and not (mid and _close(plan))):
@@ -631,7 +631,7 @@ def _first_roster(
     return first, floor, plan.counts, early
 
 
-def _cancel_timer(
+def _end_patience(
     timer: threading.Timer | None,
     started: list[tuple[tuple[int, ...], _EarlyColumns | None]],
     dive: bool,
