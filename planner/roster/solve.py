@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
 import threading
 import time
@@ -75,10 +76,9 @@ STAGE_MAX_SECONDS = 15.0
 # that search does not (docs/ROSTER.md, "Measurements behind the settings").
 FINAL_SHARE = 0.15
 LARGE_FINAL_SHARE = 0.07
-# Up to this many agents, a roster whose aggregate was not proven (24/7 organisations)
-# goes from its greedy start straight to the whole model's search, with column
-# generation beside it for the bound only: polishing the greedy start is the weaker
-# search there (measured in docs/ROSTER.md).
+# Up to this many agents, close unproven aggregate counts start a roster, and column
+# generation starts early beside the aggregate, then dives to a roster of its own
+# (docs/ROSTER.md, "Search", step 1).
 MID_SIZE_AGENTS = 100
 # Up to MID_SIZE_AGENTS, the aggregate may search this share of the budget and its counts
 # start a roster once within CLOSE_GAP of its bound, proven or not; their split gets
@@ -584,7 +584,7 @@ def _first_roster(
     mid = len(inputs.agents) <= MID_SIZE_AGENTS
     # Started once the aggregate's patience has passed unproven: the greedy roster and
     # the early columns (kept in `started`), while the aggregate searches on.
-    started: list[tuple[tuple[int, ...], _EarlyColumns | None]] = []
+    started: list[tuple[tuple[int, ...], _EarlyColumns]] = []
 
     def start_early() -> None:
         greedy = greedy_roster(inputs, index, seconds=greedy_s)
@@ -633,7 +633,7 @@ def _first_roster(
 
 def _end_patience(
     timer: threading.Timer | None,
-    started: list[tuple[tuple[int, ...], _EarlyColumns | None]],
+    started: list[tuple[tuple[int, ...], _EarlyColumns]],
     dive: bool,
 ) -> None:
     """Stop the early columns' timer (waiting for a start in progress); tell them whether to dive."""
@@ -641,8 +641,7 @@ def _end_patience(
         timer.cancel()
         timer.join()
     for _greedy, early in started:
-        if early is not None:
-            early.want_roster(dive)
+        early.want_roster(dive)
 
 
 def _close(plan: AggregatePlan) -> bool:
@@ -839,9 +838,9 @@ def _improve(
         if found is not None:
             rosters.put(found)
 
-    def columns(seconds: float) -> tuple[PatternBound, tuple[list[int], float] | None]:
-        """The columns' bound, and their last roster completed (every value, objective)."""
-        pool = pattern_lower_bound(
+    def columns(seconds: float) -> PatternBound:
+        """The columns' bound and their last roster, started here."""
+        return pattern_lower_bound(
             inputs,
             index,
             plans_by_agent(inputs, index, first_roster),
@@ -852,39 +851,37 @@ def _improve(
             on_cuts=best.set_cuts,
             spare_core=not polishing and settings.num_workers > 1,
         )
-        if polishing and counts is not None and settings.num_workers > 1:
-            _polish_another_start(v, inputs, index, settings, counts, began + until, best)
-        found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
-        return pool, found
 
-    def after_early(early: _EarlyColumns) -> tuple[PatternBound, tuple[list[int], float] | None]:
-        """The early columns' bound (and late roster) once done, then a second start as above."""
-        pool = early.result()
+    def then_second_start(
+        answer: Callable[[], PatternBound],
+    ) -> tuple[PatternBound, tuple[list[int], float] | None]:
+        """The columns' answer once done, a second start polished, their roster completed."""
+        done = answer()
         if polishing and counts is not None and settings.num_workers > 1:
             _polish_another_start(v, inputs, index, settings, counts, began + until, best)
-        found = complete_roster(v, set(pool.roster), settings) if pool.roster else None
-        return pool, found
+        found = complete_roster(v, set(done.roster), settings) if done.roster else None
+        return done, found
 
     use_columns = columns_apply(inputs, settings)
     if not polishing and not use_columns:
         return best.roster(), best.bound, best.cuts()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columns") as side:
         beside = None
-        if early is not None:
-            early.attach(lambda bound: best.offer(bound=bound), best.set_cuts, hand_over)
+        if use_columns:
+            if early is not None:
+                early.attach(lambda bound: best.offer(bound=bound), best.set_cuts, hand_over)
+                answer = early.result
+            else:
+                seconds = (
+                    until - (cancellation.clock() - began)
+                    if polishing
+                    else settings.time_limit_s * COLUMNS_SHARE
+                )
+                answer = functools.partial(columns, seconds)
             beside = _ColumnsBeside(
-                side.submit(contextvars.copy_context().run, after_early, early), rosters, best
-            )
-            if not polishing:
-                beside.first()
-        elif use_columns:
-            seconds = (
-                until - (cancellation.clock() - began)
-                if polishing
-                else settings.time_limit_s * COLUMNS_SHARE
-            )
-            beside = _ColumnsBeside(
-                side.submit(contextvars.copy_context().run, columns, seconds), rosters, best
+                side.submit(contextvars.copy_context().run, then_second_start, answer),
+                rosters,
+                best,
             )
             if not polishing:
                 # Polishing the greedy start would take the core the early roster needs.
