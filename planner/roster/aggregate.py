@@ -275,9 +275,9 @@ def solve_aggregate(
     The search stops after `patience` seconds when it has no counts yet or they are more
     than HOPELESS_GAP above its bound; otherwise it goes on from its counts for the rest.
     Past PATIENCE_SECONDS, either search stops early at counts within `close`
-    (relative) of its bound, so unproven but near-optimal counts come as soon as found. Without counts its
-    bound still holds (status 'unknown', no counts): on 24/7 organisations that is often
-    the first bound above 0.
+    (relative) of its bound, so unproven but near-optimal counts come as soon as found.
+    Without counts its bound still holds (status 'unknown', no counts): on 24/7
+    organisations that is often the first bound above 0.
     """
     began = cancellation.clock()
     v, count = build_aggregate(inputs, index)
