@@ -49,8 +49,8 @@ STEP_WORK = 0.25
 STEP_MIN_WORK = 0.05
 STEP_MAX_WORK = 2.0
 # Deterministic time each LNS thread spends from one shared incumbent before the threads
-# exchange their best; rounds of equal work make the search repeat exactly on
-# deterministic time.
+# exchange their best, on deterministic time only: rounds of equal work make the search
+# repeat exactly. On seconds the threads share every improvement at once.
 ROUND_WORK = 2.0
 # The least work a neighbourhood is charged, so that a round always ends.
 STEP_CHARGE = 0.01
@@ -292,6 +292,31 @@ class _Thread:
     error: BaseException | None = None
 
 
+@dataclass
+class _Shared:
+    """The best solution of the LNS threads on seconds, exchanged after every neighbourhood."""
+
+    values: list[int]
+    best: int
+    solver: cp_model.CpSolver
+    lock: threading.Lock
+    # Set once a thread has proven its solution optimal: every thread then stops.
+    proven: bool = False
+
+    def exchange(self, state: _Thread) -> bool:
+        """Publish `state`'s better solution or take the shared one; True when taken."""
+        with self.lock:
+            self.proven = self.proven or state.proven
+            if state.values is not None and state.best < self.best:
+                assert state.solver is not None
+                self.values, self.best, self.solver = state.values, state.best, state.solver
+                return False
+            if self.best < state.best:
+                state.values, state.best, state.solver = self.values, self.best, self.solver
+                return True
+            return False
+
+
 def solve_nrp(inst: NrpInstance, settings: NrpSettings | None = None) -> NrpResult:
     """Build, solve and improve the model of one instance within the budget.
 
@@ -388,13 +413,15 @@ def _lns(
     Returns the best solve, its objective, the neighbourhoods solved and the bound (the
     objective when a neighbourhood freeing every assignment was solved to optimality).
 
-    Runs in rounds: each of `num_workers` threads owns a copy of the model and spends
-    ROUND_WORK of deterministic time on one-worker CP-SAT solves of neighbourhoods from
-    the round's incumbent, keeping its own improvements; the best thread's solution (the
-    first on ties) starts the next round. Work, not seconds, sizes every step and round,
-    so the sequence of solutions is the same on any machine: the clock only decides
-    where it ends. Every sub-model is the full model with the assignments outside the
-    neighbourhood fixed, so each improving solve is a complete solution of the instance.
+    Each of `num_workers` threads owns a copy of the model and runs one-worker CP-SAT
+    solves of neighbourhoods, each sized in deterministic time. On deterministic time
+    they run in rounds: each thread spends ROUND_WORK from the round's incumbent, keeping
+    its own improvements, and the best thread's solution (the first on ties) starts the
+    next round, so the sequence of solutions is the same on any machine. On seconds
+    there is one round to the stop, and the threads share every improvement as it comes,
+    so no thread searches from a solution another has already beaten. Every sub-model is
+    the full model with the assignments outside the neighbourhood fixed, so each
+    improving solve is a complete solution of the instance.
     """
     workers = max(1, settings.num_workers)
     threads = [
@@ -412,6 +439,11 @@ def _lns(
     values = list(incumbent.response_proto.solution)
     solver = incumbent
     steps = 0
+    live = (
+        None
+        if cancellation.is_deterministic()
+        else _Shared(values, best, incumbent, threading.Lock())
+    )
 
     def run_round(k: int, quota: float) -> None:
         state = threads[k]
@@ -420,7 +452,7 @@ def _lns(
         while quota - spent >= STEP_MIN_WORK and budget.wall_left() > max(
             WALL_MIN_S, state.last_wall
         ):
-            if state.best <= bound_scaled or state.proven:
+            if state.best <= bound_scaled or state.proven or (live is not None and live.proven):
                 return
             current = state.values or values
             state.steps += 1
@@ -448,7 +480,8 @@ def _lns(
                 state.values = list(sub.response_proto.solution)
                 state.best = round(sub.objective_value)
                 state.solver = sub
-                short = state.hoods.shortfalls(state.values)
+            if (live is not None and live.exchange(state)) or improved:
+                short = state.hoods.shortfalls(state.values or values)
             _adapt(state, improved, code == cp_model.OPTIMAL)
 
     def run(k: int, quota: float) -> None:
@@ -460,9 +493,9 @@ def _lns(
             threads[k].error = exc
 
     while best > bound_scaled and budget.left() > WALL_MIN_S:
-        quota = min(ROUND_WORK, budget.work - budget.spent())
-        if cancellation.is_deterministic():
-            quota = min(quota, (budget.work - budget.spent()) / workers)
+        quota = budget.work - budget.spent()
+        if live is None:
+            quota = min(ROUND_WORK, quota / workers)
         if quota < STEP_MIN_WORK:
             break
         for state in threads:

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import random
+import threading
+from typing import Any, cast
 
 import pytest
+from ortools.sat.python import cp_model
 
 from planner.nrp import NrpSettings, check_solution, parse_instance, solve_nrp
+from planner.nrp.solve import _Shared, _Thread
 from tests.planner.nrp.conftest import instance_text
 
 
@@ -65,3 +69,37 @@ def test_instance2_lns_is_valid(shared_dir):
     # 828 is the best known (the published table, every method at 60 min): nothing valid beats it
     # if it is optimal, so a lower objective would mean a model bug.
     assert result.objective >= 828
+
+
+def _thread(values: list[int] | None, best: int) -> _Thread:
+    state = _Thread(hoods=cast(Any, None))
+    state.values, state.best = values, best
+    state.solver = cp_model.CpSolver() if values is not None else None
+    return state
+
+
+def test_threads_on_seconds_share_every_improvement_at_once():
+    # The shared incumbent only ever improves: a thread ahead publishes its solution, a
+    # thread behind continues from the shared one, and equals change nothing.
+    shared = _Shared([0, 0], 100, cp_model.CpSolver(), threading.Lock())
+    ahead = _thread([1, 0], 90)
+    assert shared.exchange(ahead) is False
+    assert (shared.values, shared.best, shared.solver) == ([1, 0], 90, ahead.solver)
+    behind = _thread(None, 100)
+    assert shared.exchange(behind) is True
+    assert (behind.values, behind.best, behind.solver) == ([1, 0], 90, ahead.solver)
+    level = _thread([0, 1], 90)
+    assert shared.exchange(level) is False
+    assert (shared.values, level.values) == ([1, 0], [0, 1])
+
+
+def test_a_proof_of_optimality_stops_every_thread():
+    shared = _Shared([0, 0], 100, cp_model.CpSolver(), threading.Lock())
+    other = _thread(None, 100)
+    shared.exchange(other)
+    assert shared.proven is False
+    prover = _thread([1, 1], 80)
+    prover.proven = True
+    shared.exchange(prover)
+    assert shared.proven is True
+    assert shared.best == 80
