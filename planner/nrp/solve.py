@@ -13,6 +13,7 @@ solution; the LNS only improves the incumbent, it proves nothing.
 from __future__ import annotations
 
 import contextvars
+import math
 import random
 import threading
 import time
@@ -493,9 +494,12 @@ def _lns(
             threads[k].error = exc
 
     while best > bound_scaled and budget.left() > WALL_MIN_S:
-        quota = budget.work - budget.spent()
-        if live is None:
-            quota = min(ROUND_WORK, quota / workers)
+        # On seconds one round runs to the wall-clock stop; its work is not counted.
+        quota = (
+            math.inf
+            if live is not None
+            else min(ROUND_WORK, (budget.work - budget.spent()) / workers)
+        )
         if quota < STEP_MIN_WORK:
             break
         for state in threads:
@@ -517,6 +521,8 @@ def _lns(
             if state.proven:
                 bound_scaled = max(bound_scaled, state.best)
                 break
+        if live is not None:
+            break
     steps = sum(state.steps for state in threads)
     v.model.proto.clear_solution_hint()
     return solver, best, steps, bound_scaled
