@@ -309,14 +309,16 @@ class _Master:
             short = lp.add_col(cost, n, [self.demand_row[(q, s)]], [1.0])
             self.short_col[(q, s)] = (short, cost)
             bounded.append((cost, n, self.demand_row[(q, s)], -1))
+        self.pool_of = self._pools()
         self.link_row: dict[tuple[int, int], int] = {}
-        for c, cls in enumerate(index.classes):
+        for p in range(max(self.pool_of, default=-1) + 1):
+            queues = index.classes[self.pool_of.index(p)].queues
             for (q, s), n in self.need.items():
-                if q not in cls.queues:
+                if q not in queues:
                     continue
-                if (c, s) not in self.link_row:
-                    self.link_row[(c, s)] = lp.add_row(-math.inf, 0)
-                rows = [self.link_row[(c, s)], self.demand_row[(q, s)]]
+                if (p, s) not in self.link_row:
+                    self.link_row[(p, s)] = lp.add_row(-math.inf, 0)
+                rows = [self.link_row[(p, s)], self.demand_row[(q, s)]]
                 lp.add_col(0.0, n, rows, [1.0, 1.0])  # share
                 bounded.append((0.0, n, rows[0], rows[1]))
         self.convexity = [lp.add_row(len(m), len(m)) for m in self.members]
@@ -333,6 +335,16 @@ class _Master:
         self.b_first, self.b_second = (
             np.array([x[i] for x in bounded], dtype=np.int64) for i in (2, 3)
         )
+
+    def _pools(self) -> list[int]:
+        """Each class's pool: classes serving the same queues share one.
+
+        Their heads are interchangeable for coverage, so one link row per pool and segment
+        gives the same LP as one per class, with a third of the link rows at 26 classes
+        and 8 skill sets (docs/ROSTER.md).
+        """
+        pools: dict[tuple[int, ...], int] = {}
+        return [pools.setdefault(tuple(sorted(c.queues)), len(pools)) for c in self.index.classes]
 
     def schedule_cost(self, a: int, plan: list[int]) -> float:
         """Agent `a`'s points for working `plan`, its contract minimum's shortfall included."""
@@ -351,7 +363,7 @@ class _Master:
 
     def entries(self, g: int, a: int, plan: list[int]) -> tuple[float, list[int], list[float]]:
         """Cost, rows and coefficients of agent `a`'s schedule `plan` in group `g`."""
-        c = self.index.class_of_agent[a]
+        p = self.pool_of[self.index.class_of_agent[a]]
         heads: dict[int, int] = defaultdict(int)
         for o in plan:
             for s in self.segments_of(o):
@@ -359,8 +371,8 @@ class _Master:
         rows = [self.convexity[g]]
         coefficients = [1.0]
         for s, n in heads.items():
-            if (c, s) in self.link_row:
-                rows.append(self.link_row[(c, s)])
+            if (p, s) in self.link_row:
+                rows.append(self.link_row[(p, s)])
                 coefficients.append(-self.unit * n)
         return self.schedule_cost(a, plan), rows, coefficients
 
@@ -420,14 +432,14 @@ class _Master:
     def reduced_costs(self, a: int, at: list[float]) -> dict[int, float]:
         """Each of agent `a`'s options' cost less the coverage it is priced at, at duals `at`."""
         index = self.index
-        c = index.class_of_agent[a]
+        p = self.pool_of[index.class_of_agent[a]]
         out = {}
         for d in range(self.inputs.days):
             for o in index.by_agent_day.get((a, d), ()):
                 price = self.unit * sum(
-                    at[self.link_row[(c, s)]]
+                    at[self.link_row[(p, s)]]
                     for s in self.segments_of(o)
-                    if (c, s) in self.link_row
+                    if (p, s) in self.link_row
                 )
                 out[o] = self.option_cost[o] + price
         return out

@@ -198,6 +198,62 @@ def _x_and_y() -> tuple[MasterLP, int]:
     return lp, row
 
 
+@st.composite
+def shared_queue_cases(draw: st.DrawFn) -> RosterInputs:
+    """Agents of several classes (sites, tiers, contracts) serving the same queues."""
+    days = draw(st.integers(3, 7))
+    grid = grid_for(days)
+    tighter = replace(LOOSE, max_shifts_week=draw(st.integers(2, 5)), max_consecutive_days=3)
+    agents = [
+        agent(
+            f"a{i}",
+            rules=draw(st.sampled_from([LOOSE, tighter])),
+            skills=draw(st.sampled_from([("chat/en",), ("chat/en", "web/en")])),
+            site=draw(st.sampled_from(["ams", "sjc"])),
+            tier=draw(st.integers(1, 2)),
+        )
+        for i in range(draw(st.integers(2, 6)))
+    ]
+    options = daily_options(agents, days, grid, TEMPLATES)
+    spans = draw(
+        st.lists(
+            st.tuples(st.integers(0, 24 * days - 1), st.integers(1, 12), st.integers(1, 3)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    chat = demand(grid, [(lo, lo + n, k) for lo, n, k in spans])
+    web = demand(grid, [(lo + 5, lo + 5 + n, 1) for lo, n, _k in spans])
+    return inputs(agents, options, grid, days, {"chat-en-t1": chat, "web-en-t1": web})
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shared_queue_cases())
+def test_classes_serving_the_same_queues_share_link_rows_and_the_lp_is_unchanged(
+    inp: RosterInputs,
+) -> None:
+    index = build_index(inp)
+    starts = plans_by_agent(inp, index, greedy_roster(inp, index))
+    pooled = columns_module._Master(inp, index, starts)
+    by_class = _PerClassMaster(inp, index, starts)
+    skill_sets = {tuple(sorted(c.queues)) for c in index.classes}
+    assert max(pooled.pool_of) + 1 == len(skill_sets)
+    assert len(pooled.link_row) <= len(by_class.link_row)
+    until = time.perf_counter() + 20
+    _, lp_pooled, _, done_pooled = pooled.converge(until, None)
+    _, lp_by_class, _, done_by_class = by_class.converge(until, None)
+    assert done_pooled and done_by_class
+    # The converged LP is the master's optimum: the same with either formulation.
+    assert lp_pooled == pytest.approx(lp_by_class, rel=1e-6, abs=1e-3)
+
+
+class _PerClassMaster(columns_module._Master):
+    """The master with one link row per class and segment (the formulation before pools)."""
+
+    def _pools(self) -> list[int]:
+        return list(range(len(self.index.classes)))
+
+
 def test_the_master_lp_re_solves_warm_with_new_columns_and_reports_duals() -> None:
     lp, row = _x_and_y()
     assert lp.value() == pytest.approx(5.0)  # x = 2, y = 1
