@@ -243,8 +243,9 @@ def test_classes_serving_the_same_queues_share_link_rows_and_the_lp_is_unchanged
     _, lp_pooled, _, done_pooled = pooled.converge(until, None)
     _, lp_by_class, _, done_by_class = by_class.converge(until, None)
     assert done_pooled and done_by_class
-    # The converged LP is the master's optimum: the same with either formulation.
-    assert lp_pooled == pytest.approx(lp_by_class, rel=1e-6, abs=1e-3)
+    # Each converged LP is within CONVERGED_POINTS above the master's optimum, which is
+    # the same with either formulation.
+    assert lp_pooled == pytest.approx(lp_by_class, abs=CONVERGED_POINTS)
 
 
 class _PerClassMaster(columns_module._Master):
