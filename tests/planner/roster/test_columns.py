@@ -31,7 +31,7 @@ from planner.roster.model import OBJECTIVE_SCALE, build_model, cut_value
 from planner.roster.polish import polish
 from planner.roster.solve import COLUMNS_MIN_SECONDS, complete_roster, roster_frame
 from tests.planner.roster.helpers import LOOSE, agent, daily_options, demand, grid_for, inputs
-from tests.planner.roster.test_properties import TEMPLATES, cases
+from tests.planner.roster.test_properties import TEMPLATES, cases, two_queues
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -215,16 +215,7 @@ def shared_queue_cases(draw: st.DrawFn) -> RosterInputs:
         for i in range(draw(st.integers(2, 6)))
     ]
     options = daily_options(agents, days, grid, TEMPLATES)
-    spans = draw(
-        st.lists(
-            st.tuples(st.integers(0, 24 * days - 1), st.integers(1, 12), st.integers(1, 3)),
-            min_size=1,
-            max_size=6,
-        )
-    )
-    chat = demand(grid, [(lo, lo + n, k) for lo, n, k in spans])
-    web = demand(grid, [(lo + 5, lo + 5 + n, 1) for lo, n, _k in spans])
-    return inputs(agents, options, grid, days, {"chat-en-t1": chat, "web-en-t1": web})
+    return inputs(agents, options, grid, days, two_queues(draw, grid, days, most=3, at_least=1))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time
 
+import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,15 +45,23 @@ def cases(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     ]
     opts = daily_options(agents, days, grid, TEMPLATES)
     opts = [replace(o, night=o.template == "night") for o in opts]
+    return inputs(agents, opts, grid, days, two_queues(draw, grid, days, most=2))
+
+
+def two_queues(
+    draw: st.DrawFn, grid: pd.DatetimeIndex, days: int, most: int, at_least: int = 0
+) -> dict[str, np.ndarray]:
+    """Chat needing up to `most` agents in a few spans, web one agent 3 hours after each."""
     spans = draw(
         st.lists(
-            st.tuples(st.integers(0, 24 * days - 1), st.integers(1, 12), st.integers(1, 2)),
+            st.tuples(st.integers(0, 24 * days - 1), st.integers(1, 12), st.integers(1, most)),
+            min_size=at_least,
             max_size=6,
         )
     )
     chat = demand(grid, [(lo, lo + n, k) for lo, n, k in spans])
     web = demand(grid, [(lo + 3, lo + 3 + n, 1) for lo, n, _k in spans])
-    return inputs(agents, opts, grid, days, {"chat-en-t1": chat, "web-en-t1": web})
+    return {"chat-en-t1": chat, "web-en-t1": web}
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
